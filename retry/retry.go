@@ -2,26 +2,103 @@ package retry
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
-// Policy says how often and how patiently to retry. Its zero value makes
-// 3 attempts with exponential backoff from 100ms, full jitter, capped at 10s.
-type Policy struct {
-	Name       string
-	Attempts   int
-	Base       time.Duration
-	Cap        time.Duration
-	Budget     time.Duration
-	Idempotent bool
-}
-
-// Do calls fn until it succeeds or the policy says to stop.
+// Do calls fn until it succeeds, fails in a way that must not be repeated, or
+// p runs out of attempts or budget.
+//
+// A failure is retried only if its class (p.Classify, else errctx.ClassOf)
+// is Transient, or Indeterminate and p is idempotent. The wait before a retry
+// grows exponentially with full jitter, is at least the failure's
+// Retry-After (errctx.RetryAfterOf) and at most p.Cap. Each retry logs a
+// warning with ctx and counts retry.<name>.retries.
+//
+// Do returns nil on success. A first failure that is not retried (its class
+// forbids it, or p.Attempts is 1) comes back unchanged. After one retry or more, the error wraps the
+// last failure as "retrying <name> (gave up after n attempts)" with a remedy.
+// If ctx ends while Do waits, the wait stops at once and Do returns ctx's
+// error, wrapped the same way. An invalid p is refused before fn runs, with
+// an error naming the field.
 func Do(ctx context.Context, p Policy, fn func(context.Context) error) error {
-	return fn(ctx)
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	var start time.Time
+	if p.Budget > 0 {
+		start = time.Now()
+	}
+	if p.IdempotencyKey != "" {
+		ctx = context.WithValue(ctx, keyContext{}, p.IdempotencyKey)
+	}
+	err := fn(ctx)
+	if err == nil {
+		return nil
+	}
+	return p.again(ctx, fn, err, start)
 }
 
-// DoValue is Do for a function that returns a value.
+// DoValue is [Do] for an operation that returns a value. It returns the
+// value of the last attempt made, along with Do's error.
 func DoValue[T any](ctx context.Context, p Policy, fn func(context.Context) (T, error)) (T, error) {
-	return fn(ctx)
+	var v T
+	err := Do(ctx, p, func(ctx context.Context) error {
+		var err error
+		v, err = fn(ctx)
+		return err
+	})
+	return v, err
+}
+
+// again runs the retries after a first attempt failed with err; start is
+// when Do began, zero unless p has a budget.
+func (p *Policy) again(ctx context.Context, fn func(context.Context) error, err error, start time.Time) error {
+	attempts := p.attempts()
+	var waited time.Duration
+	for n := 1; ; n++ {
+		class := p.classify(err)
+		switch {
+		case n == 1 && (attempts == 1 || !class.Retryable(p.idempotent())):
+			return err
+		case !class.Retryable(p.idempotent()):
+			return p.stopped(err, class, n, waited)
+		case ctx.Err() != nil:
+			return p.canceled(ctx, err, n, waited)
+		case n >= attempts:
+			return p.exhausted(err, class, n, waited, "")
+		}
+		wait := p.backoff(n, err)
+		if p.Budget > 0 && time.Since(start)+wait > p.Budget {
+			return p.exhausted(err, class, n, waited, wait.String())
+		}
+		p.warn(ctx, err, class, n, attempts, wait)
+		if !sleep(ctx, wait) {
+			return p.canceled(ctx, err, n, waited)
+		}
+		waited += wait
+		if err = fn(ctx); err == nil {
+			p.stats().Count(p.statName("succeeded_after_retry"), 1)
+			return nil
+		}
+	}
+}
+
+// sleep waits for d or until ctx ends, whichever comes first, and reports
+// whether the whole wait passed. The timer is stopped either way, so nothing
+// is left behind.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// joinRemedies renders remedies on one line.
+func joinRemedies(remedies []string) string {
+	return strings.Join(remedies, "; ")
 }

@@ -1,0 +1,169 @@
+package retry
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/stats"
+)
+
+// The defaults a zero [Policy] stands for.
+const (
+	DefaultAttempts = 3
+	DefaultBase     = 100 * time.Millisecond
+	DefaultCap      = 10 * time.Second
+)
+
+// Policy says which failures to retry, how often and how patiently. Its zero
+// value makes [DefaultAttempts] attempts with exponential backoff from
+// [DefaultBase], full jitter, each wait capped at [DefaultCap], and treats the
+// operation as not idempotent.
+//
+// A Policy is a plain value: declare one per dependency, copy it to vary a
+// field for one call (for example IdempotencyKey), and share it freely
+// between goroutines.
+type Policy struct {
+	// Name identifies the operation in logs and stats: retries are counted as
+	// retry.<Name>.retries, .exhausted and .succeeded_after_retry. Empty
+	// means "unnamed".
+	Name string
+
+	// Attempts is the most times the operation runs, the first included.
+	// 0 means DefaultAttempts; 1 means never retry; negative is invalid.
+	Attempts int
+
+	// Base is the backoff before the first retry; each later retry doubles
+	// it. The actual wait is drawn uniformly from [0, backoff] (full jitter).
+	// 0 means DefaultBase, or Cap if Cap is smaller; negative is invalid.
+	Base time.Duration
+
+	// Cap bounds every wait, including one asked for by a Retry-After.
+	// 0 means DefaultCap; negative, or smaller than an explicit Base, is
+	// invalid.
+	Cap time.Duration
+
+	// Budget bounds the time from the start of Do to the start of the last
+	// attempt: a retry whose wait would end past it is not made. An attempt
+	// already running is not interrupted; bound that with a context
+	// deadline. 0 means no budget; negative is invalid.
+	Budget time.Duration
+
+	// Idempotent says that repeating the operation is harmless even when an
+	// earlier attempt may have taken effect, so failures of class
+	// [errctx.Indeterminate] (timeouts, lost replies) are retried too.
+	Idempotent bool
+
+	// IdempotencyKey, when set, makes the operation idempotent the way most
+	// payment and storage APIs do it: the callee deduplicates requests that
+	// carry the same key. Do passes the key to fn through its context (read
+	// it with [IdempotencyKey]) and retries Indeterminate failures as if
+	// Idempotent were set. Use one key per logical operation, such as the
+	// charge ID.
+	IdempotencyKey string
+
+	// Classify returns the class of a failure. Nil means [errctx.ClassOf].
+	// Only [errctx.Transient], and [errctx.Indeterminate] for an idempotent
+	// operation, are retried.
+	Classify func(error) errctx.Class
+
+	// Logger receives a warning for each retry. Nil means slog.Default().
+	Logger *slog.Logger
+
+	// Stats receives the retry counters. Nil means stats.Default().
+	Stats stats.Emitter
+}
+
+// Validate reports whether p is usable, as an [errctx] error naming the
+// offending field. Do and DoValue validate their policy themselves; call
+// Validate to refuse a bad configuration at start-up instead.
+func (p *Policy) Validate() error {
+	if p.Attempts >= 0 && p.Base >= 0 && p.Cap >= 0 && p.Budget >= 0 && (p.Base == 0 || p.Cap == 0 || p.Base <= p.Cap) {
+		return nil
+	}
+	return p.invalid()
+}
+
+// invalid explains what Validate refused. It is kept apart so that the check
+// on the hot path stays a handful of comparisons.
+func (p *Policy) invalid() error {
+	field, value, remedy := "", "", ""
+	switch {
+	case p.Attempts < 0:
+		field, value = "Attempts", fmt.Sprint(p.Attempts)
+		remedy = "set Attempts to 1 or more, or 0 for the default of 3"
+	case p.Base < 0:
+		field, value = "Base", p.Base.String()
+		remedy = "set Base to a positive duration, or 0 for the default of 100ms"
+	case p.Cap < 0:
+		field, value = "Cap", p.Cap.String()
+		remedy = "set Cap to a positive duration, or 0 for the default of 10s"
+	case p.Budget < 0:
+		field, value = "Budget", p.Budget.String()
+		remedy = "set Budget to a positive duration, or 0 for no budget"
+	default:
+		field, value = "Base", p.Base.String()
+		remedy = fmt.Sprintf("set Base to at most Cap (%s), or raise Cap", p.Cap)
+	}
+	return errctx.New(
+		fmt.Sprintf("checking retry policy %q: field %s is %s", p.Name, field, value),
+		errctx.WithClass(errctx.Permanent),
+		errctx.Fields("retry", p.Name, "field", field, "value", value),
+		errctx.Remedy(remedy),
+	)
+}
+
+// attempts returns the number of attempts p allows.
+func (p *Policy) attempts() int {
+	if p.Attempts == 0 {
+		return DefaultAttempts
+	}
+	return p.Attempts
+}
+
+// idempotent reports whether an Indeterminate failure may be repeated.
+func (p *Policy) idempotent() bool {
+	return p.Idempotent || p.IdempotencyKey != ""
+}
+
+// classify returns the class of err under p.
+func (p *Policy) classify(err error) errctx.Class {
+	if p.Classify != nil {
+		return p.Classify(err)
+	}
+	return errctx.ClassOf(err)
+}
+
+// logger returns the logger for retry warnings.
+func (p *Policy) logger() *slog.Logger {
+	if p.Logger != nil {
+		return p.Logger
+	}
+	return slog.Default()
+}
+
+// stats returns the emitter for retry counters.
+func (p *Policy) stats() stats.Emitter {
+	if p.Stats != nil {
+		return p.Stats
+	}
+	return stats.Default()
+}
+
+// statName returns the name of one of p's counters.
+func (p *Policy) statName(what string) string {
+	name := p.Name
+	if name == "" {
+		name = "unnamed"
+	}
+	return stats.Name("retry", name, what)
+}
+
+// label names the operation in the errors that Do builds.
+func (p *Policy) label() string {
+	if p.Name == "" {
+		return "retrying"
+	}
+	return "retrying " + p.Name
+}
