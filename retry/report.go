@@ -60,7 +60,7 @@ func (p *Policy) stopped(err error, class errctx.Class, n int, waited time.Durat
 // gaveUp wraps the last failure, keeping the class Do acted on.
 func (p *Policy) gaveUp(err error, class errctx.Class, n int, waited time.Duration, remedy string) error {
 	return errctx.Wrap(err,
-		fmt.Sprintf("%s (gave up after %d attempts)", p.label(), n),
+		fmt.Sprintf("%s (gave up after %s)", p.label(), plural(n)),
 		errctx.WithClass(class),
 		errctx.Fields("retry", p.Name, "attempts", n, "waited", waited),
 		errctx.Remedy(remedy),
@@ -70,8 +70,16 @@ func (p *Policy) gaveUp(err error, class errctx.Class, n int, waited time.Durati
 // canceled wraps the error of ctx, which ended after n attempts.
 func (p *Policy) canceled(ctx context.Context, last error, n int, waited time.Duration) error {
 	return errctx.Wrap(ctx.Err(),
-		fmt.Sprintf("%s (canceled after %d attempts)", p.label(), n),
+		fmt.Sprintf("%s (canceled after %s)", p.label(), plural(n)),
 		errctx.Fields("retry", p.Name, "attempts", n, "waited", waited, "last_error", last.Error()),
 		errctx.Remedy("the caller's context ended before the operation succeeded; give it more time if it should have waited"),
 	)
+}
+
+// plural renders n attempts in English.
+func plural(n int) string {
+	if n == 1 {
+		return "1 attempt"
+	}
+	return fmt.Sprintf("%d attempts", n)
 }
