@@ -1,0 +1,357 @@
+package stats_test
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vitals-go/vitals/stats"
+)
+
+// The real pipeline: vitals -> the statsd daemon (npm) -> carbon-cache ->
+// whisper files, and graphite-web's render API, all on loopback, brought up by
+// scripts/graphite. The test emits through stats.NewStatsd and reads the
+// datapoints back, checking exact values.
+
+const graphiteEnable = "scripts/graphite install && scripts/graphite start /tmp/vitals-graphite && " +
+	`eval "$(scripts/graphite env /tmp/vitals-graphite)" && go test -run TestGraphitePipeline -v ./stats/`
+
+// graphiteWait bounds every read-back poll: statsd flushes each second and
+// carbon writes right after, so data normally lands in 1-3 s; the margin is for
+// a loaded 2-core CI machine.
+const graphiteWait = 30 * time.Second
+
+// graphite is a running pipeline, as described by `scripts/graphite env`.
+type graphite struct {
+	statsdAddr string // VITALS_STATSD_ADDR
+	whisperDir string // VITALS_GRAPHITE_WHISPER_DIR
+	web        string // VITALS_GRAPHITE_WEB
+}
+
+// needGraphite returns the pipeline from the environment. Without it the test
+// is skipped with the command that enables it, unless VITALS_REQUIRE_GRAPHITE=1
+// (CI), which makes a missing pipeline a failure.
+func needGraphite(t *testing.T) graphite {
+	t.Helper()
+	g := graphite{
+		statsdAddr: os.Getenv("VITALS_STATSD_ADDR"),
+		whisperDir: os.Getenv("VITALS_GRAPHITE_WHISPER_DIR"),
+		web:        os.Getenv("VITALS_GRAPHITE_WEB"),
+	}
+	if g.statsdAddr == "" || g.whisperDir == "" || g.web == "" {
+		msg := "the statsd -> carbon -> whisper pipeline is not configured " +
+			"(VITALS_STATSD_ADDR, VITALS_GRAPHITE_WHISPER_DIR and VITALS_GRAPHITE_WEB are needed); " +
+			"to run this test: " + graphiteEnable
+		if os.Getenv("VITALS_REQUIRE_GRAPHITE") == "1" {
+			t.Fatal("VITALS_REQUIRE_GRAPHITE=1 but " + msg)
+		}
+		t.Skip(msg)
+	}
+	c := http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(g.web + "/version/")
+	require.NoError(t, err, "graphite-web at %s does not answer; is the pipeline up? %s", g.web, graphiteEnable)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusOK, resp.StatusCode, "graphite-web at %s", g.web)
+	return g
+}
+
+func TestGraphitePipeline(t *testing.T) {
+	g := needGraphite(t)
+	start := time.Now().Add(-2 * time.Second)
+	// Whisper files outlive a test run: every run writes names of its own.
+	run := fmt.Sprintf("vitals_it.r%d", start.UnixNano())
+
+	s, err := stats.NewStatsd(stats.Config{Addr: g.statsdAddr})
+	require.NoError(t, err)
+
+	for range 20 {
+		s.Count(run+".requests", 1)
+	}
+	s.Count(run+".requests", 7)
+
+	handled := s.NewCounter(run + ".handled")
+	for range 10 {
+		handled.Inc()
+	}
+	handled.Add(5)
+
+	s.Gauge(run+".depth", 3)
+	s.Gauge(run+".depth", 42.5)
+	s.Gauge(run+".level", 10)
+	s.GaugeDelta(run+".level", 5)
+	s.GaugeDelta(run+".level", -2.5)
+	inflight := s.NewGauge(run + ".inflight")
+	inflight.Set(4)
+	inflight.Add(2)
+
+	for _, d := range []time.Duration{1500 * time.Microsecond, 2500 * time.Microsecond, 10 * time.Millisecond, 250 * time.Millisecond} {
+		s.Timing(run+".latency", d)
+	}
+
+	for _, m := range []string{"ann", "bob", "ann", "cy", "bob"} {
+		s.Set(run+".users", m)
+	}
+
+	for range 4 {
+		s.Count(run+".tagged", 1, stats.T("route", "orders"), stats.T("code", "2xx"))
+	}
+	s.Gauge(run+".temperature", 21.25, stats.T("room", "lab"))
+
+	// A name with Graphite- and statsd-special characters arrives under
+	// exactly the name Sanitize promises.
+	weird := stats.Name(run, "Weird Name:x|y@z#w")
+	s.Count(weird, 3)
+
+	require.NoError(t, s.Close())
+	assert.Zero(t, s.Dropped(), "stats dropped on an idle loopback socket")
+	assert.Zero(t, s.SendErrors(), "send errors to a listening statsd")
+
+	// The reads below only poll files and HTTP; they run side by side.
+	t.Run("counter sums to the calls", func(t *testing.T) {
+		t.Parallel()
+		g.eventuallySum(t, g.whisper("stats.counters."+run+".requests.count"), start, 27)
+	})
+	t.Run("counter handle", func(t *testing.T) {
+		t.Parallel()
+		g.eventuallySum(t, g.whisper("stats.counters."+run+".handled.count"), start, 15)
+	})
+	t.Run("gauge keeps the last value", func(t *testing.T) {
+		t.Parallel()
+		g.eventuallyLast(t, g.whisper("stats.gauges."+run+".depth"), start, 42.5)
+	})
+	t.Run("gauge deltas apply to the value", func(t *testing.T) {
+		t.Parallel()
+		g.eventuallyLast(t, g.whisper("stats.gauges."+run+".level"), start, 12.5)
+	})
+	t.Run("gauge handle", func(t *testing.T) {
+		t.Parallel()
+		g.eventuallyLast(t, g.whisper("stats.gauges."+run+".inflight"), start, 6)
+	})
+	t.Run("timing count sum mean upper lower in ms", func(t *testing.T) {
+		t.Parallel()
+		g.eventuallyTimer(t, "stats.timers."+run+".latency", start, timerWant{
+			count: 4, sum: 264, mean: 66, upper: 250, lower: 1.5,
+		})
+	})
+	t.Run("set counts unique members", func(t *testing.T) {
+		t.Parallel()
+		g.eventuallySum(t, g.whisper("stats.sets."+run+".users.count"), start, 3)
+	})
+	t.Run("tagged counter in its tagged whisper file", func(t *testing.T) {
+		t.Parallel()
+		series := "stats.counters." + run + ".tagged.count;code=2xx;route=orders"
+		g.eventuallySum(t, g.whisper(series), start, 4)
+	})
+	t.Run("tagged series through seriesByTag", func(t *testing.T) {
+		t.Parallel()
+		g.eventuallySum(t, g.render(fmt.Sprintf("seriesByTag('name=stats.counters.%s.tagged.count','route=orders','code=2xx')", run)), start, 4)
+		g.eventuallyLast(t, g.render(fmt.Sprintf("seriesByTag('name=stats.gauges.%s.temperature','room=lab')", run)), start, 21.25)
+	})
+	t.Run("plain series through render", func(t *testing.T) {
+		t.Parallel()
+		g.eventuallySum(t, g.render("stats.counters."+run+".requests.count"), start, 27)
+	})
+	t.Run("sanitised name", func(t *testing.T) {
+		t.Parallel()
+		require.NotContains(t, weird, ":", "Sanitize(%q)", weird)
+		g.eventuallySum(t, g.whisper("stats.counters."+weird+".count"), start, 3)
+	})
+}
+
+// point is one datapoint of a series.
+type point struct {
+	at    int64 // Unix seconds
+	value float64
+}
+
+// source reads the datapoints of one series at or after from.
+type source struct {
+	name string
+	read func(from time.Time) ([]point, error)
+}
+
+func (g graphite) eventuallySum(t *testing.T, src source, from time.Time, want float64) {
+	t.Helper()
+	g.eventually(t, src, from, "sum", func(pts []point) float64 {
+		var sum float64
+		for _, p := range pts {
+			sum += p.value
+		}
+		return sum
+	}, want)
+}
+
+func (g graphite) eventuallyLast(t *testing.T, src source, from time.Time, want float64) {
+	t.Helper()
+	g.eventually(t, src, from, "last value", func(pts []point) float64 {
+		if len(pts) == 0 {
+			return math.NaN()
+		}
+		return pts[len(pts)-1].value
+	}, want)
+}
+
+// eventually polls src until of(datapoints) is want, failing after graphiteWait
+// with the last datapoints seen.
+func (g graphite) eventually(t *testing.T, src source, from time.Time, what string, of func([]point) float64, want float64) {
+	t.Helper()
+	assert.EventuallyWithT(t, func(c *assert.CollectT) {
+		pts, err := src.read(from)
+		if !assert.NoError(c, err) {
+			return
+		}
+		assert.InDelta(c, want, of(pts), 1e-9, "%s of %s; datapoints %v", what, src.name, pts)
+	}, graphiteWait, 100*time.Millisecond)
+}
+
+// timerWant is what statsd computes from the timings of one test.
+type timerWant struct{ count, sum, mean, upper, lower float64 }
+
+// eventuallyTimer checks statsd's timer series. The timings may straddle a
+// statsd flush, so per-flush values are combined: counts and sums add up, the
+// mean weighted by count, upper the max and lower the min.
+func (g graphite) eventuallyTimer(t *testing.T, series string, from time.Time, want timerWant) {
+	t.Helper()
+	assert.EventuallyWithT(t, func(c *assert.CollectT) {
+		read := map[string][]point{}
+		for _, f := range []string{"count", "sum", "mean", "upper", "lower"} {
+			pts, err := g.whisper(series + "." + f).read(from)
+			if !assert.NoError(c, err) {
+				return
+			}
+			read[f] = pts
+		}
+		var got timerWant
+		got.lower = math.Inf(1)
+		counts := map[int64]float64{}
+		for _, p := range read["count"] {
+			got.count += p.value
+			counts[p.at] = p.value
+		}
+		for _, p := range read["sum"] {
+			got.sum += p.value
+		}
+		for _, p := range read["mean"] {
+			got.mean += p.value * counts[p.at]
+		}
+		if got.count > 0 {
+			got.mean /= got.count
+		}
+		for _, p := range read["upper"] {
+			got.upper = math.Max(got.upper, p.value)
+		}
+		for _, p := range read["lower"] {
+			got.lower = math.Min(got.lower, p.value)
+		}
+		assert.InDelta(c, want.count, got.count, 1e-9, "count of %s: %v", series, read["count"])
+		assert.InDelta(c, want.sum, got.sum, 1e-9, "sum of %s: %v", series, read["sum"])
+		assert.InDelta(c, want.mean, got.mean, 1e-9, "mean of %s: %v", series, read["mean"])
+		assert.InDelta(c, want.upper, got.upper, 1e-9, "upper of %s: %v", series, read["upper"])
+		assert.InDelta(c, want.lower, got.lower, 1e-9, "lower of %s: %v", series, read["lower"])
+	}, graphiteWait, 100*time.Millisecond)
+}
+
+// whisper reads series from carbon's whisper file: a dotted path for a plain
+// series; for a tagged one ("name;k=v;..." with sorted tags) carbon's
+// _tagged/<sha256[0:3]>/<sha256[3:6]>/<sha256>.wsp.
+func (g graphite) whisper(series string) source {
+	file := filepath.Join(append([]string{g.whisperDir}, strings.Split(series, ".")...)...) + ".wsp"
+	if strings.Contains(series, ";") {
+		sum := sha256.Sum256([]byte(series))
+		h := hex.EncodeToString(sum[:])
+		file = filepath.Join(g.whisperDir, "_tagged", h[0:3], h[3:6], h+".wsp")
+	}
+	return source{name: series + " (" + file + ")", read: func(from time.Time) ([]point, error) {
+		return readWhisper(file, from)
+	}}
+}
+
+// readWhisper returns the non-empty datapoints at or after from in the
+// highest-precision archive of a whisper file (format: a 16-byte header with
+// the archive count at offset 12, then 12-byte archive infos of offset,
+// seconds per point and points, then 12-byte points of a uint32 timestamp and
+// a float64 value, all big-endian). A missing file has no datapoints yet.
+func readWhisper(file string, from time.Time) ([]point, error) {
+	b, err := os.ReadFile(file)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	be := binary.BigEndian
+	if len(b) < 28 || be.Uint32(b[12:]) == 0 {
+		return nil, fmt.Errorf("%s: no whisper archive header (%d bytes)", file, len(b))
+	}
+	offset, step, n := be.Uint32(b[16:]), be.Uint32(b[20:]), be.Uint32(b[24:])
+	end := uint64(offset) + 12*uint64(n)
+	if end > uint64(len(b)) || step == 0 {
+		return nil, fmt.Errorf("%s: archive of %d points at %d runs past the file (%d bytes)", file, n, offset, len(b))
+	}
+	var pts []point
+	for off := uint64(offset); off < end; off += 12 {
+		at := int64(be.Uint32(b[off:]))
+		// A slot not written since the ring buffer came round holds an old
+		// timestamp (or 0); only slots aligned to the step are real points.
+		if at >= from.Unix() && at%int64(step) == 0 {
+			pts = append(pts, point{at: at, value: math.Float64frombits(be.Uint64(b[off+4:]))})
+		}
+	}
+	sort.Slice(pts, func(i, j int) bool { return pts[i].at < pts[j].at })
+	return pts, nil
+}
+
+// render reads target through graphite-web's /render?format=json, which also
+// sees points still in carbon's cache. The target must yield one series.
+func (g graphite) render(target string) source {
+	return source{name: target + " (render)", read: func(from time.Time) ([]point, error) {
+		q := url.Values{
+			"target": {target},
+			"format": {"json"},
+			"from":   {fmt.Sprint(from.Unix())},
+			"until":  {fmt.Sprint(time.Now().Unix() + 60)},
+		}
+		c := http.Client{Timeout: 5 * time.Second}
+		resp, err := c.Get(g.web + "/render?" + q.Encode())
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("render %s: %s", target, resp.Status)
+		}
+		var series []struct {
+			Target     string        `json:"target"`
+			Datapoints [][2]*float64 `json:"datapoints"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&series); err != nil {
+			return nil, fmt.Errorf("render %s: %w", target, err)
+		}
+		if len(series) > 1 {
+			return nil, fmt.Errorf("render %s: %d series, want one", target, len(series))
+		}
+		var pts []point
+		for _, s := range series {
+			for _, dp := range s.Datapoints {
+				if dp[0] != nil && dp[1] != nil {
+					pts = append(pts, point{at: int64(*dp[1]), value: *dp[0]})
+				}
+			}
+		}
+		return pts, nil
+	}}
+}
