@@ -1,0 +1,229 @@
+package middleware
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vitals-go/vitals/reqid"
+)
+
+// StatusClientGone is the status recorded when the client went away before
+// any response was written (nginx's 499).
+const StatusClientGone = 499
+
+// Outcome is what happened to one request, as the access log sees it after
+// the response. Level and Skip decide on it.
+type Outcome struct {
+	Status     int           // the status sent; 499 if the client left before any
+	Bytes      int64         // response body bytes written
+	Duration   time.Duration // from the middleware's start to the handler's return
+	Route      string        // the matched route; "" when none matched
+	ClientGone bool          // the client went away before the response was finished
+	Panicked   bool          // the handler panicked
+	Hijacked   bool          // the handler took over the connection
+	Aborted    bool          // the handler aborted the response with http.ErrAbortHandler
+}
+
+// DefaultLevel is the default AccessLogConfig.Level: Error for a panic or a
+// 5xx, Warn for a 4xx, a client that went away or an aborted response, Info
+// otherwise.
+func DefaultLevel(o Outcome) slog.Level {
+	switch {
+	case o.Panicked || o.Status >= 500:
+		return slog.LevelError
+	case o.Status >= 400 || o.ClientGone || o.Aborted:
+		return slog.LevelWarn
+	}
+	return slog.LevelInfo
+}
+
+// SkipSucceeded returns a Skip function that skips requests to the given
+// paths (exact match on URL.Path) when they succeeded: a status below 400, no
+// panic, the client still there. A failing health check is still logged.
+func SkipSucceeded(paths ...string) func(*http.Request, Outcome) bool {
+	paths = slices.Clone(paths)
+	return func(r *http.Request, o Outcome) bool {
+		return o.Status < 400 && !o.Panicked && !o.ClientGone && !o.Aborted && slices.Contains(paths, r.URL.Path)
+	}
+}
+
+// DefaultRedacted are the request headers whose values are never logged,
+// whatever AccessLogConfig.Redact says.
+var DefaultRedacted = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key", "X-Auth-Token", "X-Csrf-Token"}
+
+// AccessLogConfig configures the access log and panic recovery, one unit
+// ([AccessLog], and Config.AccessLog of [New]). The zero value logs every
+// request to slog.Default() at [DefaultLevel], without query strings or
+// headers.
+type AccessLogConfig struct {
+	// Logger receives the records. Default: slog.Default() at each request.
+	// Use a logger built on the vitals log handler (log.New) so records carry
+	// request_id, trace_id and span_id from the context.
+	Logger *slog.Logger
+	// Level picks the record level from the outcome. Default: DefaultLevel.
+	Level func(Outcome) slog.Level
+	// Skip, when it returns true, drops the record. It runs after the
+	// response, so it can keep failures of requests it usually skips
+	// (see SkipSucceeded). Panics are always logged.
+	Skip func(*http.Request, Outcome) bool
+	// Route names the route of a request. Default: PatternRoute.
+	Route func(*http.Request) string
+	// Query logs the query string with the path. Default: path only, since
+	// query strings often carry tokens.
+	Query bool
+	// Headers lists request headers to log, in a "headers" group. Values of
+	// DefaultRedacted and Redact headers are replaced by "[redacted]".
+	Headers []string
+	// Redact adds header names to DefaultRedacted.
+	Redact []string
+	// OnPanic, if set, is called after a panic has been logged and answered,
+	// for example to page someone. It runs in the request's goroutine; a
+	// panic inside it is logged and swallowed.
+	OnPanic func(ctx context.Context, p PanicInfo)
+	// StackDepth bounds the frames logged for a panic. Default: 32.
+	StackDepth int
+}
+
+// Field limits keep one request's record bounded whatever the client sends.
+const (
+	maxUserAgent   = 256
+	maxPath        = 1024
+	maxHeaderValue = 256
+)
+
+type accessLogger struct {
+	logger     *slog.Logger
+	level      func(Outcome) slog.Level
+	skip       func(*http.Request, Outcome) bool
+	route      func(*http.Request) string
+	query      bool
+	headers    []string
+	redact     map[string]bool
+	onPanic    func(context.Context, PanicInfo)
+	stackDepth int
+}
+
+func newAccessLogger(cfg AccessLogConfig) (*accessLogger, error) {
+	if cfg.StackDepth < 0 {
+		return nil, configError("AccessLogConfig.StackDepth", "is negative", "leave it 0 for the default (32) or set a positive bound")
+	}
+	a := &accessLogger{logger: cfg.Logger, level: cfg.Level, skip: cfg.Skip, route: cfg.Route,
+		query: cfg.Query, onPanic: cfg.OnPanic, stackDepth: cfg.StackDepth}
+	if a.level == nil {
+		a.level = DefaultLevel
+	}
+	if a.route == nil {
+		a.route = PatternRoute
+	}
+	if a.stackDepth == 0 {
+		a.stackDepth = 32
+	}
+	a.redact = make(map[string]bool)
+	for _, h := range slices.Concat(DefaultRedacted, cfg.Redact) {
+		a.redact[http.CanonicalHeaderKey(h)] = true
+	}
+	for _, h := range cfg.Headers {
+		if h == "" {
+			return nil, configError("AccessLogConfig.Headers", "holds an empty name", "remove it")
+		}
+		a.headers = append(a.headers, http.CanonicalHeaderKey(h))
+	}
+	return a, nil
+}
+
+func (a *accessLogger) loggerOrDefault() *slog.Logger {
+	if a.logger != nil {
+		return a.logger
+	}
+	return slog.Default()
+}
+
+// log writes the one record of a request. ctx carries the request ID and
+// trace span but not the handler's log attributes, which are added here
+// explicitly. p is non-nil for a panic.
+func (a *accessLogger) log(ctx context.Context, r *http.Request, o Outcome, rejectedID string, p *panicRecord) {
+	if p == nil && a.skip != nil && a.skip(r, o) {
+		return
+	}
+	logger := a.loggerOrDefault()
+	level := a.level(o)
+	if !logger.Enabled(ctx, level) {
+		return
+	}
+	var buf [20]slog.Attr
+	attrs := append(buf[:0],
+		slog.String("method", r.Method),
+		slog.String("path", a.path(r)),
+		slog.Int("status", o.Status),
+		slog.Int64("bytes", o.Bytes),
+		slog.Float64("duration_ms", float64(o.Duration.Microseconds())/1000),
+		slog.String("remote_addr", r.RemoteAddr),
+		slog.String("user_agent", truncate(r.UserAgent(), maxUserAgent)),
+	)
+	if o.Route != "" {
+		attrs = append(attrs, slog.String("route", o.Route))
+	}
+	if o.ClientGone {
+		attrs = append(attrs, slog.Bool("client_gone", true))
+	}
+	if o.Hijacked {
+		attrs = append(attrs, slog.Bool("hijacked", true))
+	}
+	if o.Aborted {
+		attrs = append(attrs, slog.Bool("aborted", true))
+	}
+	if rejectedID != "" {
+		attrs = append(attrs, rejectedIDAttr(rejectedID))
+	}
+	if len(a.headers) > 0 {
+		attrs = append(attrs, a.headerGroup(r))
+	}
+	msg := "request"
+	if p != nil {
+		msg = "request panicked"
+		attrs = p.appendAttrs(attrs)
+	}
+	logger.LogAttrs(ctx, level, msg, attrs...)
+}
+
+func (a *accessLogger) path(r *http.Request) string {
+	p := r.URL.Path
+	if a.query && r.URL.RawQuery != "" {
+		p += "?" + r.URL.RawQuery
+	}
+	return truncate(p, maxPath)
+}
+
+func (a *accessLogger) headerGroup(r *http.Request) slog.Attr {
+	attrs := make([]slog.Attr, 0, len(a.headers))
+	for _, name := range a.headers {
+		v := r.Header[name]
+		if len(v) == 0 {
+			continue
+		}
+		val := "[redacted]"
+		if !a.redact[name] {
+			val = truncate(strings.Join(v, ", "), maxHeaderValue)
+		}
+		attrs = append(attrs, slog.String(name, val))
+	}
+	return slog.Attr{Key: "headers", Value: slog.GroupValue(attrs...)}
+}
+
+// rejectedIDAttr describes an inbound request ID that was replaced, bounded
+// and escaped (never the raw value).
+func rejectedIDAttr(v string) slog.Attr {
+	return slog.String("request_id_rejected", reqid.Describe(v))
+}
+
+// truncate cuts s to at most n bytes, marking the cut with "...".
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-3] + "..."
+}

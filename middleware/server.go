@@ -1,0 +1,270 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+
+	"github.com/vitals-go/vitals/log"
+	"github.com/vitals-go/vitals/reqid"
+)
+
+// Config configures the recommended server stack built by [New]. The zero
+// value gives request IDs (X-Request-ID, accepted when valid), one access
+// record per request to slog.Default(), panic recovery, and stats to
+// stats.Default(); no tracing.
+type Config struct {
+	RequestID RequestIDConfig
+	AccessLog AccessLogConfig
+	// Stats configures the stats. Its Route defaults to AccessLog.Route.
+	Stats StatsConfig
+	// Trace wraps the stack in otelhttp (see [Trace]) with this operation
+	// name when not empty. Default: no tracing.
+	Trace string
+	// TraceOptions are passed to otelhttp when Trace is set.
+	TraceOptions []otelhttp.Option
+}
+
+// New returns next wrapped in the recommended stack: request ID, access log
+// with panic recovery, and stats, run in one frame with one response-writer
+// wrapper; and, if cfg.Trace is set, otelhttp outside them so that every
+// record carries the trace IDs. An invalid cfg is refused with an errctx
+// error naming the field.
+func New(next http.Handler, cfg Config) (http.Handler, error) {
+	rid, err := newRequestIDPolicy(cfg.RequestID)
+	if err != nil {
+		return nil, err
+	}
+	alog, err := newAccessLogger(cfg.AccessLog)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Stats.Route == nil {
+		cfg.Stats.Route = cfg.AccessLog.Route
+	}
+	st, err := newServerStats(cfg.Stats)
+	if err != nil {
+		return nil, err
+	}
+	var h http.Handler = &handler{next: next, rid: rid, alog: alog, stats: st, route: alog.route}
+	if cfg.Trace != "" {
+		h = Trace(h, cfg.Trace, cfg.TraceOptions...)
+	}
+	return h, nil
+}
+
+// RequestID returns next wrapped in the request-ID piece alone: the inbound
+// ID when valid and trusted, else a new one; echoed in the response header;
+// put in the context with reqid.With, and with log.With together with the
+// method and route, so every record the handler logs carries them. Put it
+// outside [AccessLog] when using the pieces separately.
+func RequestID(next http.Handler, cfg RequestIDConfig) (http.Handler, error) {
+	rid, err := newRequestIDPolicy(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &handler{next: next, rid: rid, route: PatternRoute}, nil
+}
+
+// AccessLog returns next wrapped in the access log and panic recovery, one
+// unit so their order cannot go wrong: one record per request, written after
+// the response, and a panic becomes a 500 and a single error record.
+func AccessLog(next http.Handler, cfg AccessLogConfig) (http.Handler, error) {
+	alog, err := newAccessLogger(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &handler{next: next, alog: alog, route: alog.route}, nil
+}
+
+// Stats returns next wrapped in the stats piece alone: StatServerRequests and
+// StatServerDuration by route and status class, and StatServerInFlight.
+func Stats(next http.Handler, cfg StatsConfig) (http.Handler, error) {
+	st, err := newServerStats(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &handler{next: next, stats: st, route: st.route}, nil
+}
+
+// Trace wraps next in otelhttp.NewHandler. Put it outermost, around [New]'s
+// stack or the pieces, so the span is in the context before they log and
+// every record carries trace_id and span_id. Spans are named after the
+// matched route when there is one.
+func Trace(next http.Handler, operation string, opts ...otelhttp.Option) http.Handler {
+	opts = append([]otelhttp.Option{otelhttp.WithSpanNameFormatter(spanName)}, opts...)
+	return otelhttp.NewHandler(next, operation, opts...)
+}
+
+func spanName(operation string, r *http.Request) string {
+	if r.Pattern != "" {
+		return r.Pattern
+	}
+	return operation
+}
+
+// handler runs the enabled pieces around next in one frame: one
+// response-writer wrapper, one request copy, one deferred finish.
+type handler struct {
+	next  http.Handler
+	rid   *requestIDPolicy // nil: piece off
+	alog  *accessLogger    // nil: piece off, and no recovery
+	stats *serverStats     // nil: piece off
+	route func(*http.Request) string
+}
+
+// handoff lets a separate AccessLog piece inside a RequestID piece log with
+// the context the RequestID piece started from, so its record does not
+// repeat the handler's log attributes.
+type handoff struct {
+	logCtx   context.Context
+	rejected string
+}
+
+type handoffKey struct{}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rw := &responseWriter{ResponseWriter: w, route: h.route}
+	outer := r.Context()
+	logCtx, ctx := outer, outer
+	var id, rejected string
+	if h.rid != nil {
+		id, rejected = h.rid.resolve(r)
+		rw.idHeader[0] = id
+		w.Header()[h.rid.header] = rw.idHeader[:]
+		logCtx = reqid.With(outer, id)
+		if rejected == "" {
+			ctx = log.With(logCtx, "method", methodValue(r.Method), "route", (*lazyRoute)(rw))
+		} else {
+			ctx = log.With(logCtx, "method", r.Method, "route", (*lazyRoute)(rw), rejectedIDAttr(rejected))
+		}
+		if h.alog == nil {
+			ctx = context.WithValue(ctx, handoffKey{}, &handoff{logCtx: logCtx, rejected: rejected})
+		}
+	} else {
+		id, _ = reqid.From(outer)
+		if ho, ok := outer.Value(handoffKey{}).(*handoff); ok {
+			logCtx, rejected = ho.logCtx, ho.rejected
+		}
+	}
+	r = r.WithContext(ctx)
+	rw.req = r
+	if h.alog == nil && h.stats == nil {
+		h.next.ServeHTTP(w, r)
+		return
+	}
+	if h.stats != nil {
+		h.stats.inFlight.Add(1)
+	}
+	defer h.finish(rw, start, outer, logCtx, id, rejected)
+	h.next.ServeHTTP(rw, r)
+	rw.returned = true
+}
+
+// finish runs deferred after the handler: it recovers a panic (when the
+// access log is on), answers it, and records the outcome once.
+func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx context.Context, id, rejected string) {
+	var p any
+	if h.alog != nil {
+		p = recover()
+	}
+	r := rw.req
+	o := Outcome{Duration: time.Since(start), Route: h.route(r), Hijacked: rw.hijacked}
+	o.Panicked = p != nil || !rw.returned
+	started := rw.wroteHeader
+	var rec *panicRecord
+	switch {
+	case p == http.ErrAbortHandler:
+		o.Panicked, o.Aborted = false, true // net/http's documented way to abort a response
+	case p != nil:
+		rec = &panicRecord{value: p, stack: captureStack(h.alog.stackDepth), attempted: "serve " + r.Method + " " + routeOrPath(o.Route, r)}
+		if !started && !rw.hijacked {
+			idHeader := ""
+			if h.rid != nil {
+				idHeader = h.rid.header
+			}
+			writePanicResponse(rw, id, idHeader)
+		}
+	}
+	o.Status, o.Bytes = rw.status, rw.bytes
+	if !rw.wroteHeader {
+		o.Status = http.StatusOK // what net/http sends for a handler that wrote nothing
+		if !rw.returned {
+			o.Status = http.StatusInternalServerError // a panic passing through a stats-only piece
+		}
+	}
+	if !rw.hijacked && (errors.Is(outer.Err(), context.Canceled) || rw.writeFailed) {
+		o.ClientGone = true
+		if !started {
+			o.Status = StatusClientGone
+		}
+	}
+	if h.stats != nil {
+		h.stats.inFlight.Add(-1)
+		h.stats.record(h.stats.route(r), o.Status, o.Duration)
+	}
+	if h.alog != nil {
+		h.alog.log(logCtx, r, o, rejected, rec)
+		if rec != nil {
+			h.alog.callOnPanic(logCtx, PanicInfo{Value: p, Stack: rec.stack, RequestID: id, Method: r.Method, Route: o.Route, Path: r.URL.Path})
+		}
+	}
+	switch {
+	case p == http.ErrAbortHandler:
+		panic(p)
+	case rec != nil && started:
+		// The client already has part of a response that will never be
+		// finished: abort the connection so it cannot take it as complete.
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// callOnPanic runs the OnPanic hook; a panic inside it is logged, not spread.
+func (a *accessLogger) callOnPanic(ctx context.Context, info PanicInfo) {
+	if a.onPanic == nil {
+		return
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			a.loggerOrDefault().LogAttrs(ctx, slog.LevelError, "OnPanic hook panicked",
+				slog.String("attempted", "run AccessLogConfig.OnPanic"),
+				slog.String("error", truncate(fmtPanic(p), maxPanicValue)),
+				slog.String("remedy", "fix the OnPanic hook; the request was already answered and logged"))
+		}
+	}()
+	a.onPanic(ctx, info)
+}
+
+func routeOrPath(route string, r *http.Request) string {
+	if route != "" {
+		return route
+	}
+	return truncate(r.URL.Path, maxPath)
+}
+
+// methodValue returns the method as an interface value without allocating
+// for the standard methods.
+func methodValue(m string) any {
+	switch m {
+	case http.MethodGet:
+		return http.MethodGet
+	case http.MethodPost:
+		return http.MethodPost
+	case http.MethodPut:
+		return http.MethodPut
+	case http.MethodDelete:
+		return http.MethodDelete
+	case http.MethodPatch:
+		return http.MethodPatch
+	case http.MethodHead:
+		return http.MethodHead
+	case http.MethodOptions:
+		return http.MethodOptions
+	}
+	return m
+}

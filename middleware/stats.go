@@ -1,0 +1,117 @@
+package middleware
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/vitals-go/vitals/stats"
+)
+
+// Stat names emitted by the server middleware.
+const (
+	// StatServerRequests counts requests, tagged route and status (class: 2xx...).
+	StatServerRequests = "http.server.requests"
+	// StatServerDuration times requests, tagged route and status.
+	StatServerDuration = "http.server.duration"
+	// StatServerInFlight gauges the requests being served.
+	StatServerInFlight = "http.server.in_flight"
+)
+
+// UnmatchedRoute is the route tag of requests no pattern matched, so raw
+// paths never become stat names.
+const UnmatchedRoute = "unmatched"
+
+// OtherRoute is the route tag used once StatsConfig.MaxRoutes distinct routes
+// have been seen.
+const OtherRoute = "other"
+
+// StatsConfig configures the stats piece ([Stats], and Config.Stats of
+// [New]). The zero value emits to stats.Default() with routes from
+// Request.Pattern.
+type StatsConfig struct {
+	// Emitter receives the stats. Default: stats.Default() when the
+	// middleware is built (call stats.SetDefault first).
+	Emitter stats.Emitter
+	// Route names the route of a request; see [PatternRoute]. Default:
+	// PatternRoute. An empty route is tagged UnmatchedRoute.
+	Route func(*http.Request) string
+	// MaxRoutes bounds the distinct route tags; later routes are tagged
+	// OtherRoute. Default: 1000.
+	MaxRoutes int
+}
+
+// PatternRoute returns the pattern that http.ServeMux matched (Go 1.22+
+// Request.Pattern), such as "GET /users/{id}". A router that does not set
+// Request.Pattern needs its own route function in the configs.
+func PatternRoute(r *http.Request) string { return r.Pattern }
+
+type serverStats struct {
+	emitter  stats.Emitter
+	inFlight *stats.Gauge
+	route    func(*http.Request) string
+	byRoute  *keyCache[routeClass, classStats]
+}
+
+// routeClass keys the per-route, per-status-class handles.
+type routeClass struct {
+	route string
+	class string
+}
+
+// classStats holds the pre-registered counter and the tags of one key.
+type classStats struct {
+	requests *stats.Counter
+	tags     []stats.Tag
+}
+
+func newServerStats(cfg StatsConfig) (*serverStats, error) {
+	if cfg.MaxRoutes < 0 {
+		return nil, configError("StatsConfig.MaxRoutes", "is negative", "leave it 0 for the default (1000) or set a positive bound")
+	}
+	s := &serverStats{emitter: cfg.Emitter, route: cfg.Route}
+	if s.emitter == nil {
+		s.emitter = stats.Default()
+	}
+	if s.route == nil {
+		s.route = PatternRoute
+	}
+	maxRoutes := cfg.MaxRoutes
+	if maxRoutes == 0 {
+		maxRoutes = 1000
+	}
+	s.inFlight = s.emitter.NewGauge(StatServerInFlight)
+	s.byRoute = newKeyCache(maxRoutes*5,
+		func(k routeClass) routeClass { return routeClass{OtherRoute, k.class} },
+		func(k routeClass) *classStats {
+			tags := []stats.Tag{stats.T("route", k.route), stats.T("status", k.class)}
+			return &classStats{requests: s.emitter.NewCounter(StatServerRequests, tags...), tags: tags}
+		})
+	return s, nil
+}
+
+// record counts one finished request.
+func (s *serverStats) record(route string, status int, d time.Duration) {
+	if route == "" {
+		route = UnmatchedRoute
+	}
+	c := s.byRoute.get(routeClass{route, statusClass(status)})
+	c.requests.Inc()
+	s.emitter.Timing(StatServerDuration, d, c.tags...)
+}
+
+// statusClass returns "1xx" ... "5xx", or "other" for a code outside them.
+func statusClass(code int) string {
+	switch code / 100 {
+	case 1:
+		return "1xx"
+	case 2:
+		return "2xx"
+	case 3:
+		return "3xx"
+	case 4:
+		return "4xx"
+	case 5:
+		return "5xx"
+	}
+	return "other"
+}

@@ -1,0 +1,118 @@
+package middleware
+
+import (
+	"bufio"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+)
+
+// responseWriter records what a handler did with its response: the status,
+// the bytes written, whether the connection was hijacked and whether a write
+// failed. It keeps http.Flusher, http.Hijacker and io.ReaderFrom, and Unwrap
+// lets http.ResponseController reach the methods it does not wrap
+// (SetReadDeadline, EnableFullDuplex, ...).
+//
+// One is allocated per request; it also carries the request (for the lazily
+// resolved route in log records) and the backing array of the echoed request
+// ID header, so those cost no allocation of their own.
+type responseWriter struct {
+	http.ResponseWriter
+	req         *http.Request // the request as the handler received it
+	route       func(*http.Request) string
+	status      int
+	bytes       int64
+	wroteHeader bool
+	hijacked    bool
+	writeFailed bool
+	returned    bool // the handler returned (did not panic)
+	idHeader    [1]string
+}
+
+var (
+	_ http.Flusher  = (*responseWriter)(nil)
+	_ http.Hijacker = (*responseWriter)(nil)
+	_ io.ReaderFrom = (*responseWriter)(nil)
+)
+
+// WriteHeader records the first final status and passes code on.
+// Informational 1xx codes (other than 101) are passed on without being
+// recorded, since a final status follows them.
+func (w *responseWriter) WriteHeader(code int) {
+	if !w.wroteHeader && (code < 100 || code > 199 || code == http.StatusSwitchingProtocols) {
+		w.status, w.wroteHeader = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Write counts the bytes written; a first Write implies status 200.
+func (w *responseWriter) Write(p []byte) (int, error) {
+	w.implicitOK()
+	n, err := w.ResponseWriter.Write(p)
+	w.bytes += int64(n)
+	if err != nil {
+		w.writeFailed = true
+	}
+	return n, err
+}
+
+// ReadFrom uses the underlying writer's ReadFrom when it has one (net/http's
+// does: sendfile and splice), else copies through Write.
+func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
+	w.implicitOK()
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		n, err := rf.ReadFrom(src)
+		w.bytes += n
+		if err != nil {
+			w.writeFailed = true
+		}
+		return n, err
+	}
+	return io.Copy(writerOnly{w}, src)
+}
+
+// writerOnly hides ReadFrom so io.Copy does not call back into it.
+type writerOnly struct{ io.Writer }
+
+// Flush implements http.Flusher; it is a no-op when the underlying writer
+// cannot flush.
+func (w *responseWriter) Flush() { _ = w.FlushError() }
+
+// FlushError flushes and reports why it could not (http.ErrNotSupported when
+// nothing underneath can flush). http.ResponseController prefers it.
+func (w *responseWriter) FlushError() error {
+	w.implicitOK()
+	err := http.NewResponseController(w.ResponseWriter).Flush()
+	if err != nil && err != http.ErrNotSupported {
+		w.writeFailed = true
+	}
+	return err
+}
+
+// Hijack implements http.Hijacker; it returns http.ErrNotSupported when the
+// underlying writer cannot be hijacked (HTTP/2).
+func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil {
+		w.hijacked = true
+	}
+	return c, rw, err
+}
+
+// Unwrap returns the wrapped writer, for http.ResponseController.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *responseWriter) implicitOK() {
+	if !w.wroteHeader {
+		w.status, w.wroteHeader = http.StatusOK, true
+	}
+}
+
+// lazyRoute is the "route" value put in the log context before the mux has
+// matched: it resolves when a record is logged, so records logged by the
+// handler carry the pattern the mux matched after this middleware ran.
+type lazyRoute responseWriter
+
+// LogValue implements slog.LogValuer.
+func (l *lazyRoute) LogValue() slog.Value { return slog.StringValue(l.route(l.req)) }
