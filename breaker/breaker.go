@@ -1,0 +1,292 @@
+package breaker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/vitals-go/vitals/stats"
+)
+
+// ErrOpen is wrapped by every rejection: errors.Is(err, ErrOpen) reports that
+// the breaker refused the call without making it.
+var ErrOpen = errors.New("circuit breaker is open")
+
+// Breaker guards calls to one dependency. It is safe for concurrent use; the
+// closed-state path is a few atomic operations with no lock and no
+// allocation.
+type Breaker struct {
+	cur atomic.Pointer[gen] // the current generation; read by every call
+
+	cfg     Config
+	name    string
+	fast    bool // Allow needs no clock read (no slow policy, time window or timing)
+	plain   bool // fast, default classification and no window: a success is one counter add
+	precise bool // read the clock with time.Since rather than the coarse clock
+	clock   Clock
+	base    time.Time // origin of the nanosecond clock used by calls
+	tracer  trace.Tracer
+
+	emitter    stats.Emitter
+	outcomes   [3]*stats.Counter // by Outcome
+	rejected   *stats.Counter
+	slow       *stats.Counter
+	targets    [len(stateNames)]*stats.Counter
+	stateGauge *stats.Gauge
+	timingName string
+
+	lastErr atomic.Pointer[errBox]
+
+	mu    sync.Mutex // serialises transitions; never held while publishing
+	trips int        // consecutive trips since the breaker last closed
+
+	pub       mailbox
+	subMu     sync.Mutex
+	listeners atomic.Pointer[[]*mailbox]
+}
+
+type errBox struct{ err error }
+
+// gen is one generation: the time between two transitions. Everything a call
+// records goes into the generation it started in, so the results of calls
+// that started before a transition cannot move the state that followed.
+type gen struct {
+	id     uint64
+	state  State
+	since  time.Time
+	reason string
+
+	// closed
+	consec atomic.Int64
+	win    *window
+
+	// half-open
+	probes    atomic.Int32
+	successes atomic.Int32
+
+	// open, forced open and half-open (probe limit reached)
+	until   time.Time
+	expired atomic.Bool
+	reject  atomic.Pointer[errBox]
+	stop    func() bool // stops the open timer; guarded by Breaker.mu
+}
+
+// New returns a closed breaker configured by cfg, or an errctx error naming
+// the first invalid field.
+func New(cfg Config) (*Breaker, error) {
+	cfg, err := cfg.normalize()
+	if err != nil {
+		return nil, err
+	}
+	b := &Breaker{cfg: cfg, name: cfg.Name, clock: cfg.Clock}
+	measures := cfg.SlowCallDuration > 0 || cfg.WindowDuration > 0
+	b.fast = !measures && !cfg.TimeCalls
+	b.precise = cfg.TimeCalls
+	b.plain = b.fast && cfg.Classify == nil && !cfg.rates()
+	switch {
+	case b.clock != nil:
+		b.base = b.clock.Now()
+	case measures && !b.precise:
+		finest := cfg.SlowCallDuration
+		if w := cfg.WindowDuration / time.Duration(cfg.WindowBuckets); w > 0 && (finest == 0 || w < finest) {
+			finest = w
+		}
+		coarseStart(coarseResolution(finest))
+		b.base = coarse.base
+	default:
+		b.base = time.Now()
+	}
+	if b.clock == nil {
+		b.clock = wallClock{}
+	}
+	tp := cfg.TracerProvider
+	if tp == nil {
+		tp = otel.GetTracerProvider()
+	}
+	b.tracer = tp.Tracer("github.com/vitals-go/vitals/breaker")
+
+	b.emitter = cfg.Stats
+	if b.emitter == nil {
+		b.emitter = stats.Default()
+	}
+	for o, name := range outcomeNames {
+		b.outcomes[o] = b.emitter.NewCounter(stats.Name("breaker", b.name, "calls", name))
+	}
+	b.rejected = b.emitter.NewCounter(stats.Name("breaker", b.name, "calls", "rejected"))
+	b.slow = b.emitter.NewCounter(stats.Name("breaker", b.name, "calls", "slow"))
+	for s, name := range stateNames {
+		b.targets[s] = b.emitter.NewCounter(stats.Name("breaker", b.name, "transitions", name))
+	}
+	b.stateGauge = b.emitter.NewGauge(stats.Name("breaker", b.name, "state"))
+	b.stateGauge.Set(0)
+	b.timingName = stats.Name("breaker", b.name, "duration")
+
+	b.pub.deliver = b.publish
+	b.cur.Store(b.newGen(nil, Closed, "created", b.clock.Now()))
+	return b, nil
+}
+
+// Name returns the breaker's name.
+func (b *Breaker) Name() string { return b.name }
+
+// Config returns the breaker's configuration with the defaults filled in.
+func (b *Breaker) Config() Config { return b.cfg }
+
+// State returns the current state. An open breaker whose open period has
+// elapsed still reports Open until the next call moves it to HalfOpen.
+func (b *Breaker) State() State { return b.cur.Load().state }
+
+// ForceOpen rejects every call until Reset, whatever the policies say. The
+// reason is logged, published and quoted in every rejection.
+func (b *Breaker) ForceOpen(reason string) {
+	b.manual(ForcedOpen, "forced open: "+reason)
+}
+
+// Disable lets every call through until Reset, whatever the policies say;
+// calls are still counted in the stats.
+func (b *Breaker) Disable() { b.manual(Disabled, "disabled") }
+
+// Reset puts the breaker back in automatic mode: closed, with a new
+// generation and empty counts.
+func (b *Breaker) Reset() { b.manual(Closed, "reset") }
+
+func (b *Breaker) manual(to State, reason string) {
+	ctx := context.Background()
+	for {
+		g := b.cur.Load()
+		if b.transition(ctx, g, to, reason) {
+			return
+		}
+	}
+}
+
+// newGen builds the generation that starts now. Callers hold b.mu, except New.
+func (b *Breaker) newGen(prev *gen, to State, reason string, now time.Time) *gen {
+	g := &gen{state: to, since: now, reason: reason}
+	if prev != nil {
+		g.id = prev.id + 1
+	}
+	switch to {
+	case Closed:
+		b.trips = 0
+		switch {
+		case b.cfg.rates() && b.cfg.WindowDuration > 0:
+			g.win = newTimeWindow(int64(b.cfg.WindowDuration)/int64(b.cfg.WindowBuckets), b.cfg.WindowBuckets)
+		case b.cfg.rates():
+			g.win = newCountWindow(b.cfg.WindowSize)
+		}
+	case Open:
+		d := b.openDuration(b.trips)
+		b.trips++
+		g.until = now.Add(d)
+		g.reject.Store(&errBox{b.rejection(g, d)})
+		b.armOpenTimer(g, d)
+	case ForcedOpen, HalfOpen:
+		g.reject.Store(&errBox{b.rejection(g, 0)})
+	}
+	return g
+}
+
+// openDuration is the open period after trips consecutive trips: grown,
+// capped, then jittered.
+func (b *Breaker) openDuration(trips int) time.Duration {
+	d := float64(b.cfg.OpenDuration)
+	for i := 0; i < trips && b.cfg.OpenGrowth > 1 && d < float64(b.cfg.MaxOpenDuration); i++ {
+		d *= b.cfg.OpenGrowth
+	}
+	d = min(d, float64(b.cfg.MaxOpenDuration))
+	if j := b.cfg.Jitter; j > 0 {
+		d *= 1 - j + 2*j*rand.Float64()
+	}
+	return max(time.Duration(d), time.Millisecond)
+}
+
+// refreshEvery is how often an open generation's rejection error is rebuilt
+// so that its Retry-After stays within a second of the truth (Retry-After
+// headers count whole seconds anyway).
+const refreshEvery = time.Second
+
+// armOpenTimer schedules the next refresh of g's rejection error, or the end
+// of its open period. Callers hold b.mu.
+func (b *Breaker) armOpenTimer(g *gen, left time.Duration) {
+	g.stop = b.clock.AfterFunc(min(left, refreshEvery), func() { b.openTick(g) })
+}
+
+func (b *Breaker) openTick(g *gen) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.cur.Load() != g {
+		return
+	}
+	left := g.until.Sub(b.clock.Now())
+	if left <= 0 {
+		g.expired.Store(true)
+		return
+	}
+	g.reject.Store(&errBox{b.rejection(g, left)})
+	b.armOpenTimer(g, left)
+}
+
+// transition moves the breaker from generation from to a new one in state to,
+// unless another transition came first (then it reports false and does
+// nothing). The transition is queued for publication under the lock, which
+// keeps the order, and published by another goroutine; the event on the
+// causing call's span is added here, after the lock is released, while that
+// span is still live.
+func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason string) bool {
+	b.mu.Lock()
+	if b.cur.Load() != from {
+		b.mu.Unlock()
+		return false
+	}
+	if from.stop != nil {
+		from.stop()
+	}
+	now := b.clock.Now()
+	counts := b.counts(from)
+	g := b.newGen(from, to, reason, now)
+	b.cur.Store(g)
+	tr := Transition{
+		Breaker:    b.name,
+		From:       from.state,
+		To:         to,
+		Reason:     reason,
+		At:         now,
+		Generation: g.id,
+		Counts:     counts,
+		OpenUntil:  g.until,
+		ctx:        context.WithoutCancel(ctx),
+	}
+	if to == Open || to == ForcedOpen {
+		tr.LastError = b.LastError()
+	}
+	tr.SpanContext = trace.SpanContextFromContext(ctx)
+	b.pub.post(tr)
+	b.mu.Unlock()
+
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		span.AddEvent("breaker."+to.String(), trace.WithTimestamp(now), trace.WithAttributes(tr.attributes()...))
+	}
+	return true
+}
+
+// LastError returns the error of the most recent call counted as a failure,
+// or nil.
+func (b *Breaker) LastError() error {
+	if e := b.lastErr.Load(); e != nil {
+		return e.err
+	}
+	return nil
+}
+
+// String describes the breaker for logs and debugging.
+func (b *Breaker) String() string {
+	return fmt.Sprintf("breaker %s (%s)", b.name, b.State())
+}

@@ -1,0 +1,312 @@
+package breaker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vitals-go/vitals/errctx"
+)
+
+// Ticket is one call let through by [Breaker.Allow]. Report its result
+// exactly once, with Done or Record. A Ticket is a small value: passing it
+// around does not allocate.
+type Ticket struct {
+	b     *Breaker
+	g     *gen
+	ctx   context.Context
+	start int64
+	probe bool
+}
+
+// Probe reports whether the call is a half-open probe.
+func (t Ticket) Probe() bool { return t.probe }
+
+// Generation returns the generation the call started in.
+func (t Ticket) Generation() uint64 {
+	if t.g == nil {
+		return 0
+	}
+	return t.g.id
+}
+
+// Allow asks to make one call. When the breaker lets it through, make the
+// call and report its result on the Ticket; otherwise the error wraps
+// [ErrOpen] and the call must not be made. Allow and Done do not allocate.
+//
+// Allow is the two-step form for code that cannot wrap the call in a
+// function, such as HTTP middleware; prefer [Do] or [Breaker.Run], which also
+// apply Config.Timeout and give a probe's slot back if the call panics.
+func (b *Breaker) Allow(ctx context.Context) (Ticket, error) {
+	g := b.cur.Load()
+	if g.state == Closed && b.fast {
+		return Ticket{b: b, g: g, ctx: ctx}, nil
+	}
+	return b.allow(ctx, g)
+}
+
+func (b *Breaker) allow(ctx context.Context, g *gen) (Ticket, error) {
+	for {
+		switch g.state {
+		case Closed, Disabled:
+			return Ticket{b: b, g: g, ctx: ctx, start: b.now()}, nil
+		case HalfOpen:
+			if g.probes.Add(1) > int32(b.cfg.ProbeLimit) {
+				g.probes.Add(-1)
+				b.rejected.Inc()
+				return Ticket{}, g.reject.Load().err
+			}
+			return Ticket{b: b, g: g, ctx: ctx, start: b.now(), probe: true}, nil
+		case Open:
+			if !g.expired.Load() {
+				b.rejected.Inc()
+				return Ticket{}, g.reject.Load().err
+			}
+			b.transition(ctx, g, HalfOpen, "the open period elapsed")
+		case ForcedOpen:
+			b.rejected.Inc()
+			return Ticket{}, g.reject.Load().err
+		}
+		g = b.cur.Load()
+	}
+}
+
+// now reads the breaker's clock in nanoseconds since b.base: the coarse
+// clock unless calls are timed precisely or the clock is injected.
+func (b *Breaker) now() int64 {
+	switch {
+	case b.fast:
+		return 0
+	case b.cfg.Clock != nil:
+		return int64(b.clock.Now().Sub(b.base))
+	case b.precise:
+		return int64(time.Since(b.base))
+	}
+	return coarse.now.Load()
+}
+
+// Done reports the call's error, classified by Config.Classify or else by
+// [Classify].
+func (t Ticket) Done(err error) {
+	b := t.b
+	if b == nil {
+		return
+	}
+	if err == nil && b.plain && t.g.state == Closed {
+		b.outcomes[Success].Inc()
+		if t.g.consec.Load() != 0 {
+			t.g.consec.Store(0)
+		}
+		return
+	}
+	var o Outcome
+	if b.cfg.Classify != nil {
+		o = b.cfg.Classify(err)
+	} else {
+		o = Classify(t.ctx, err)
+	}
+	b.record(t, o, err, false)
+}
+
+// Record reports the call's outcome as already classified by the caller,
+// with its error (if any) for the logs and the rejection remedy.
+func (t Ticket) Record(o Outcome, err error) {
+	if t.b != nil {
+		t.b.record(t, o, err, false)
+	}
+}
+
+// record counts one call in the generation it started in.
+func (b *Breaker) record(t Ticket, o Outcome, err error, timedOut bool) {
+	if o > Ignore {
+		o = Failure
+	}
+	b.outcomes[o].Inc()
+	if o == Failure && err != nil {
+		b.lastErr.Store(&errBox{err})
+	}
+	var slow bool
+	if !b.fast {
+		d := time.Duration(b.now() - t.start)
+		if b.cfg.TimeCalls {
+			b.emitter.Timing(b.timingName, d)
+		}
+		slow = b.cfg.SlowCallDuration > 0 && d >= b.cfg.SlowCallDuration
+	}
+	if slow = slow || timedOut; slow {
+		b.slow.Inc()
+	}
+	g := t.g
+	switch g.state {
+	case Closed:
+		b.recordClosed(t, o, slow, err)
+	case HalfOpen:
+		b.recordProbe(t, o, slow, err)
+	}
+}
+
+func (b *Breaker) recordClosed(t Ticket, o Outcome, slow bool, err error) {
+	g := t.g
+	if o == Ignore {
+		return
+	}
+	if o == Success {
+		if g.consec.Load() != 0 {
+			g.consec.Store(0)
+		}
+	} else if n := g.consec.Add(1); b.cfg.ConsecutiveFailures > 0 && n >= int64(b.cfg.ConsecutiveFailures) {
+		b.transition(t.ctx, g, Open, fmt.Sprintf("%d consecutive failures", n))
+		return
+	}
+	if g.win == nil {
+		return
+	}
+	v := uint32(slotUsed)
+	if o == Failure {
+		v |= slotFailed
+	}
+	if slow {
+		v |= slotSlow
+	}
+	now := t.start
+	if !b.fast {
+		now = b.now()
+	}
+	totals := g.win.add(now, v)
+	if v == slotUsed {
+		return // a fast success never trips a rate policy
+	}
+	calls, failures, slows := unpack(totals)
+	if totals == 0 {
+		calls, failures, slows = g.win.sum(now)
+	}
+	if calls < int64(b.cfg.MinCalls) {
+		return
+	}
+	switch {
+	case b.cfg.FailureRate > 0 && float64(failures) >= b.cfg.FailureRate*float64(calls):
+		b.transition(t.ctx, g, Open, fmt.Sprintf("a failure rate of %s (%d of the last %d calls)", percent(failures, calls), failures, calls))
+	case b.cfg.SlowCallRate > 0 && float64(slows) >= b.cfg.SlowCallRate*float64(calls):
+		b.transition(t.ctx, g, Open, fmt.Sprintf("a slow-call rate of %s (%d of the last %d calls took %s or more)", percent(slows, calls), slows, calls, b.cfg.SlowCallDuration))
+	}
+}
+
+func percent(n, of int64) string {
+	return fmt.Sprintf("%.0f%%", 100*float64(n)/float64(of))
+}
+
+// recordProbe settles a half-open probe: a failure (or a slow call, when the
+// slow-call policy is on) opens the breaker again, enough successes close it,
+// and an ignored call gives its slot back.
+func (b *Breaker) recordProbe(t Ticket, o Outcome, slow bool, err error) {
+	g := t.g
+	if !t.probe {
+		return
+	}
+	switch {
+	case o == Failure:
+		b.transition(t.ctx, g, Open, fmt.Sprintf("a failed probe (%v)", err))
+	case slow && b.cfg.SlowCallRate > 0:
+		b.transition(t.ctx, g, Open, fmt.Sprintf("a slow probe (%s or more)", b.cfg.SlowCallDuration))
+	case o == Ignore:
+		g.probes.Add(-1)
+	default:
+		n := g.successes.Add(1)
+		g.probes.Add(-1)
+		if n >= int32(b.cfg.SuccessesToClose) {
+			b.transition(t.ctx, g, Closed, fmt.Sprintf("%d successful probe(s)", n))
+		}
+	}
+}
+
+// release gives back the slot of a probe that never finished (it panicked).
+func (t Ticket) release() {
+	if t.probe {
+		t.g.probes.Add(-1)
+	}
+}
+
+// Run calls fn through the breaker. When the breaker rejects the call, fn is
+// not called and the error wraps [ErrOpen]. fn's error is returned as is,
+// except when Config.Timeout ran out, where it is wrapped to say so.
+func (b *Breaker) Run(ctx context.Context, fn func(context.Context) error) error {
+	t, err := b.Allow(ctx)
+	if err != nil {
+		return err
+	}
+	if t.probe || b.cfg.Timeout > 0 {
+		_, err = guarded(t, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) }, nil)
+		return err
+	}
+	err = fn(ctx)
+	t.Done(err)
+	return err
+}
+
+// Do calls fn through b and returns its result. When the breaker rejects the
+// call, fn is not called and the error wraps [ErrOpen].
+func Do[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, error)) (T, error) {
+	t, err := b.Allow(ctx)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	if t.probe || b.cfg.Timeout > 0 {
+		return guarded(t, fn, nil)
+	}
+	v, err := fn(ctx)
+	t.Done(err)
+	return v, err
+}
+
+// DoClassified is Do for APIs that report failure in their result rather
+// than (or as well as) in an error, such as a response with a status code:
+// classify decides the outcome from both.
+func DoClassified[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, error), classify func(T, error) Outcome) (T, error) {
+	t, err := b.Allow(ctx)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return guarded(t, fn, classify)
+}
+
+// guarded runs a call that needs more care than the closed fast path: a
+// deadline, a probe slot to give back if fn panics, or a result classifier.
+func guarded[T any](t Ticket, fn func(context.Context) (T, error), classify func(T, error) Outcome) (v T, err error) {
+	b := t.b
+	ctx := t.ctx
+	if b.cfg.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, b.cfg.Timeout)
+		defer cancel()
+	}
+	settled := false
+	defer func() {
+		if !settled {
+			t.release()
+		}
+	}()
+	v, err = fn(ctx)
+	settled = true
+	timedOut := b.cfg.Timeout > 0 && t.ctx.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded)
+	var o Outcome
+	switch {
+	case classify != nil:
+		o = classify(v, err)
+	case timedOut:
+		o = Failure
+	case b.cfg.Classify != nil:
+		o = b.cfg.Classify(err)
+	default:
+		o = Classify(t.ctx, err)
+	}
+	if timedOut && err != nil {
+		err = errctx.Wrap(err, "calling "+b.name,
+			errctx.WithClass(errctx.Indeterminate),
+			errctx.Remedy(fmt.Sprintf("the call ran out of the breaker's %s timeout and may still have taken effect; make it faster or raise Config.Timeout", b.cfg.Timeout)))
+	}
+	b.record(t, o, err, timedOut)
+	return v, err
+}

@@ -1,0 +1,45 @@
+// Package breaker provides circuit breakers that fence off a failing
+// dependency and publish every change of state as a log record, stats and a
+// span.
+//
+// A breaker is closed while calls succeed. When a trip policy says the
+// dependency is failing — 5 consecutive failures by default, or a failure
+// rate or slow-call rate over a window of recent calls — it opens: calls are
+// rejected at once with an error that wraps [ErrOpen], says when calls
+// resume and what tripped the breaker, and carries a Retry-After. After the
+// open period it lets a limited number of probe calls through (half-open);
+// their success closes it, any failure opens it again.
+//
+// The smallest complete use:
+//
+//	b, err := breaker.New(breaker.Config{Name: "payments"})
+//	if err != nil {
+//		return err
+//	}
+//	receipt, err := breaker.Do(ctx, b, func(ctx context.Context) (*Receipt, error) {
+//		return client.Charge(ctx, card, amount)
+//	})
+//	if errors.Is(err, breaker.ErrOpen) {
+//		// not attempted: show "try again later"
+//	}
+//
+// Which results count as failures: errors are classified by their
+// [errctx.Class] (a not-a-failure error, such as a declined card, is a
+// success for the breaker), and an error that follows the caller's own
+// cancellation is ignored. [Config.Classify] replaces that rule;
+// [DoClassified] classifies calls whose failure is in the result (a response
+// with a status code). [Breaker.Allow] is the two-step form for middleware.
+//
+// Every transition is published off the calling goroutine, in order: a log
+// record through Config.Logger (Warn when the breaker opens, Info otherwise)
+// made with the causing call's context, so it carries that call's request ID
+// and trace IDs; the gauge breaker.<name>.state (0 closed, 1 half-open,
+// 2 open) and the counter breaker.<name>.transitions.<state>; a span named
+// "breaker <state>" linked to the causing call's span, plus an event on that
+// span; and every listener given to [Breaker.Subscribe]. Each call also
+// counts breaker.<name>.calls.{success,failure,ignored,rejected,slow};
+// Config.TimeCalls adds the timing breaker.<name>.duration.
+//
+// The closed-state path of a breaker with the default policy is two atomic
+// operations with no lock, no clock read and no allocation.
+package breaker

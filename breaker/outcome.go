@@ -1,0 +1,53 @@
+package breaker
+
+import (
+	"context"
+	"errors"
+
+	"github.com/vitals-go/vitals/errctx"
+)
+
+// Outcome is how the breaker counts one call.
+type Outcome uint8
+
+// The outcomes of a call.
+const (
+	// Success counts towards closing and resets the consecutive failures.
+	Success Outcome = iota
+	// Failure counts towards tripping.
+	Failure
+	// Ignore does not count at all; a probe that is ignored gives its slot
+	// back.
+	Ignore
+)
+
+var outcomeNames = [...]string{"success", "failure", "ignored"}
+
+// String returns "success", "failure" or "ignored".
+func (o Outcome) String() string {
+	if int(o) < len(outcomeNames) {
+		return outcomeNames[o]
+	}
+	return "unknown"
+}
+
+// Classify is the default classification of a call's error, used when
+// [Config.Classify] is nil:
+//
+//   - nil is a Success;
+//   - an error returned after the caller's own context was cancelled is
+//     Ignored: the caller gave up, the dependency did not fail;
+//   - otherwise the errctx class decides: [errctx.NotAFailure] (a declined
+//     card, a 404 from a lookup) is a Success, every other class a Failure.
+func Classify(ctx context.Context, err error) Outcome {
+	if err == nil {
+		return Success
+	}
+	if ctx != nil && errors.Is(ctx.Err(), context.Canceled) {
+		return Ignore
+	}
+	if !errctx.ClassOf(err).IsFailure() {
+		return Success
+	}
+	return Failure
+}

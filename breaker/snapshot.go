@@ -1,0 +1,96 @@
+package breaker
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Counts are the numbers a generation's policies look at.
+type Counts struct {
+	// ConsecutiveFailures is the current run of failures (closed state).
+	ConsecutiveFailures int64 `json:"consecutive_failures"`
+	// WindowCalls, WindowFailures and WindowSlow are the calls, failures
+	// and slow calls in the rate policies' window (closed state).
+	WindowCalls    int64 `json:"window_calls"`
+	WindowFailures int64 `json:"window_failures"`
+	WindowSlow     int64 `json:"window_slow"`
+	// Probes is the number of probe calls in flight and ProbeSuccesses the
+	// number that succeeded (half-open state).
+	Probes         int32 `json:"probes"`
+	ProbeSuccesses int32 `json:"probe_successes"`
+}
+
+// FailureRate is WindowFailures/WindowCalls, or 0 for an empty window.
+func (c Counts) FailureRate() float64 { return rate(c.WindowFailures, c.WindowCalls) }
+
+// SlowRate is WindowSlow/WindowCalls, or 0 for an empty window.
+func (c Counts) SlowRate() float64 { return rate(c.WindowSlow, c.WindowCalls) }
+
+func rate(n, of int64) float64 {
+	if of == 0 {
+		return 0
+	}
+	return float64(n) / float64(of)
+}
+
+// LogValue implements slog.LogValuer.
+func (c Counts) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Int64("consecutive_failures", c.ConsecutiveFailures),
+		slog.Int64("window_calls", c.WindowCalls),
+		slog.Int64("window_failures", c.WindowFailures),
+		slog.Int64("window_slow", c.WindowSlow),
+		slog.Int("probes", int(c.Probes)),
+		slog.Int("probe_successes", int(c.ProbeSuccesses)),
+	)
+}
+
+// Snapshot is a breaker's state at one instant.
+type Snapshot struct {
+	Name       string    `json:"name"`
+	State      State     `json:"-"`
+	Since      time.Time `json:"since"`
+	Generation uint64    `json:"generation"`
+	// Reason is what caused the current state.
+	Reason string `json:"reason"`
+	Counts Counts `json:"counts"`
+	// OpenUntil is when calls resume, while Open.
+	OpenUntil time.Time `json:"open_until,omitzero"`
+	LastError error     `json:"-"`
+	Critical  bool      `json:"critical"`
+}
+
+// Snapshot returns the current state and counts. It takes no lock: the
+// counts are read atomically one by one, so under load they may be a few
+// calls apart from each other.
+func (b *Breaker) Snapshot() Snapshot {
+	g := b.cur.Load()
+	return Snapshot{
+		Name:       b.name,
+		State:      g.state,
+		Since:      g.since,
+		Generation: g.id,
+		Reason:     g.reason,
+		Counts:     b.counts(g),
+		OpenUntil:  g.until,
+		LastError:  b.LastError(),
+		Critical:   b.cfg.Critical,
+	}
+}
+
+// counts reads g's counts.
+func (b *Breaker) counts(g *gen) Counts {
+	c := Counts{
+		ConsecutiveFailures: g.consec.Load(),
+		Probes:              g.probes.Load(),
+		ProbeSuccesses:      g.successes.Load(),
+	}
+	if g.win != nil {
+		now := int64(0)
+		if !b.fast {
+			now = b.now()
+		}
+		c.WindowCalls, c.WindowFailures, c.WindowSlow = g.win.sum(now)
+	}
+	return c
+}

@@ -1,0 +1,96 @@
+package breaker
+
+import "sync/atomic"
+
+// A window keeps the outcome of recent calls for the rate policies, without a
+// lock: the totals are packed into one word (calls, failures and slow calls,
+// 21 bits each) so that a call is recorded with one or two atomic operations.
+//
+// A count-based window is a ring of the last N outcomes; recording swaps the
+// new outcome into its slot and adds the difference to the totals. A
+// time-based window is a ring of buckets, each stamped with the bucket number
+// it holds; a bucket whose stamp is stale is cleared by the first call that
+// lands in it. Calls recorded at the very instant a bucket is recycled may be
+// lost; the rates are estimates over many calls, so that is harmless.
+type window struct {
+	// count-based
+	seq    atomic.Uint64
+	totals atomic.Uint64
+	slots  []atomic.Uint32
+
+	// time-based
+	width   int64 // nanoseconds per bucket
+	buckets []bucket
+}
+
+type bucket struct {
+	epoch  atomic.Int64
+	totals atomic.Uint64
+}
+
+// Outcome bits stored in a count-window slot.
+const (
+	slotUsed = 1 << iota
+	slotFailed
+	slotSlow
+)
+
+const (
+	fieldBits = 21
+	fieldMask = 1<<fieldBits - 1
+)
+
+// packed turns slot bits into the totals they contribute.
+func packed(v uint32) uint64 {
+	return uint64(v&slotUsed) | uint64(v>>1&1)<<fieldBits | uint64(v>>2&1)<<(2*fieldBits)
+}
+
+func unpack(t uint64) (calls, failures, slow int64) {
+	return int64(t & fieldMask), int64(t >> fieldBits & fieldMask), int64(t >> (2 * fieldBits) & fieldMask)
+}
+
+func newCountWindow(size int) *window {
+	return &window{slots: make([]atomic.Uint32, size)}
+}
+
+func newTimeWindow(width int64, buckets int) *window {
+	w := &window{width: width, buckets: make([]bucket, buckets)}
+	for i := range w.buckets {
+		w.buckets[i].epoch.Store(-1)
+	}
+	return w
+}
+
+// add records one call at now (nanoseconds on the breaker's clock) and
+// returns the window's totals when they are cheap to know, else 0 (the caller
+// then asks sum when it needs them).
+func (w *window) add(now int64, v uint32) uint64 {
+	if w.slots != nil {
+		i := (w.seq.Add(1) - 1) % uint64(len(w.slots))
+		old := w.slots[i].Swap(v)
+		return w.totals.Add(packed(v) - packed(old))
+	}
+	n := now / w.width
+	b := &w.buckets[n%int64(len(w.buckets))]
+	if e := b.epoch.Load(); e != n && b.epoch.CompareAndSwap(e, n) {
+		b.totals.Store(0)
+	}
+	b.totals.Add(packed(v))
+	return 0
+}
+
+// sum returns the window's totals at now.
+func (w *window) sum(now int64) (calls, failures, slow int64) {
+	if w.slots != nil {
+		return unpack(w.totals.Load())
+	}
+	n := now / w.width
+	for i := range w.buckets {
+		b := &w.buckets[i]
+		if e := b.epoch.Load(); e <= n && e > n-int64(len(w.buckets)) {
+			c, f, s := unpack(b.totals.Load())
+			calls, failures, slow = calls+c, failures+f, slow+s
+		}
+	}
+	return calls, failures, slow
+}
