@@ -35,8 +35,8 @@ const graphiteEnable = "scripts/graphite install && scripts/graphite start /tmp/
 // a loaded 2-core CI machine.
 const graphiteWait = 30 * time.Second
 
-// graphite is a running pipeline, as described by `scripts/graphite env`.
-type graphite struct {
+// graphitePipeline is a running pipeline, as described by `scripts/graphite env`.
+type graphitePipeline struct {
 	statsdAddr string // VITALS_STATSD_ADDR
 	whisperDir string // VITALS_GRAPHITE_WHISPER_DIR
 	web        string // VITALS_GRAPHITE_WEB
@@ -45,9 +45,9 @@ type graphite struct {
 // needGraphite returns the pipeline from the environment. Without it the test
 // is skipped with the command that enables it, unless VITALS_REQUIRE_GRAPHITE=1
 // (CI), which makes a missing pipeline a failure.
-func needGraphite(t *testing.T) graphite {
+func needGraphite(t *testing.T) graphitePipeline {
 	t.Helper()
-	g := graphite{
+	g := graphitePipeline{
 		statsdAddr: os.Getenv("VITALS_STATSD_ADDR"),
 		whisperDir: os.Getenv("VITALS_GRAPHITE_WHISPER_DIR"),
 		web:        os.Getenv("VITALS_GRAPHITE_WEB"),
@@ -75,47 +75,62 @@ func TestGraphitePipeline(t *testing.T) {
 	// Whisper files outlive a test run: every run writes names of its own.
 	run := fmt.Sprintf("vitals_it.r%d", start.UnixNano())
 
-	s, err := stats.NewStatsd(stats.Config{Addr: g.statsdAddr})
+	s, err := stats.NewStatsd(stats.Config{Addr: g.statsdAddr, Prefix: run})
 	require.NoError(t, err)
 
 	for range 20 {
-		s.Count(run+".requests", 1)
+		s.Count("requests", 1)
 	}
-	s.Count(run+".requests", 7)
+	s.Count("requests", 7)
 
-	handled := s.NewCounter(run + ".handled")
+	handled := s.NewCounter("handled")
 	for range 10 {
 		handled.Inc()
 	}
 	handled.Add(5)
 
-	s.Gauge(run+".depth", 3)
-	s.Gauge(run+".depth", 42.5)
-	s.Gauge(run+".level", 10)
-	s.GaugeDelta(run+".level", 5)
-	s.GaugeDelta(run+".level", -2.5)
-	inflight := s.NewGauge(run + ".inflight")
+	s.Gauge("depth", 3)
+	s.Gauge("depth", 42.5)
+	s.Gauge("level", 10)
+	s.GaugeDelta("level", 5)
+	s.GaugeDelta("level", -2.5)
+	inflight := s.NewGauge("inflight")
 	inflight.Set(4)
 	inflight.Add(2)
 
 	for _, d := range []time.Duration{1500 * time.Microsecond, 2500 * time.Microsecond, 10 * time.Millisecond, 250 * time.Millisecond} {
-		s.Timing(run+".latency", d)
+		s.Timing("latency", d)
 	}
 
 	for _, m := range []string{"ann", "bob", "ann", "cy", "bob"} {
-		s.Set(run+".users", m)
+		s.Set("users", m)
 	}
 
 	for range 4 {
-		s.Count(run+".tagged", 1, stats.T("route", "orders"), stats.T("code", "2xx"))
+		s.Count("tagged", 1, stats.T("route", "orders"), stats.T("code", "2xx"))
 	}
-	s.Gauge(run+".temperature", 21.25, stats.T("room", "lab"))
+	s.Gauge("temperature", 21.25, stats.T("room", "lab"))
 
 	// A name with Graphite- and statsd-special characters arrives under
 	// exactly the name Sanitize promises.
-	weird := stats.Name(run, "Weird Name:x|y@z#w")
+	weird := "Weird Name:x|y@z#w"
 	s.Count(weird, 3)
 
+	// The other tag formats: statsd turns DogStatsD tags into Graphite ones.
+	dog, err := stats.NewStatsd(stats.Config{Addr: g.statsdAddr, Prefix: run, TagFormat: stats.TagsDogStatsD})
+	require.NoError(t, err)
+	for range 3 {
+		dog.Count("dogtagged", 1, stats.T("route", "orders"), stats.T("code", "5xx"))
+	}
+	untagged, err := stats.NewStatsd(stats.Config{Addr: g.statsdAddr, Prefix: run, TagFormat: stats.TagsNone})
+	require.NoError(t, err)
+	untagged.Count("untagged", 2, stats.T("route", "orders"))
+
+	for _, e := range []*stats.Statsd{dog, untagged} {
+		require.NoError(t, e.Close())
+		assert.Zero(t, e.Dropped())
+		assert.Zero(t, e.SendErrors())
+	}
 	require.NoError(t, s.Close())
 	assert.Zero(t, s.Dropped(), "stats dropped on an idle loopback socket")
 	assert.Zero(t, s.SendErrors(), "send errors to a listening statsd")
@@ -143,7 +158,7 @@ func TestGraphitePipeline(t *testing.T) {
 	})
 	t.Run("timing count sum mean upper lower in ms", func(t *testing.T) {
 		t.Parallel()
-		g.eventuallyTimer(t, "stats.timers."+run+".latency", start, timerWant{
+		g.eventuallyTimer(t, "stats.timers."+run+".latency", start, graphiteTimer{
 			count: 4, sum: 264, mean: 66, upper: 250, lower: 1.5,
 		})
 	})
@@ -167,26 +182,35 @@ func TestGraphitePipeline(t *testing.T) {
 	})
 	t.Run("sanitised name", func(t *testing.T) {
 		t.Parallel()
-		require.NotContains(t, weird, ":", "Sanitize(%q)", weird)
-		g.eventuallySum(t, g.whisper("stats.counters."+weird+".count"), start, 3)
+		name := stats.Sanitize(weird)
+		require.NotContains(t, name, ":", "Sanitize(%q)", weird)
+		g.eventuallySum(t, g.whisper("stats.counters."+run+"."+name+".count"), start, 3)
+	})
+	t.Run("DogStatsD tags arrive as Graphite tags", func(t *testing.T) {
+		t.Parallel()
+		g.eventuallySum(t, g.whisper("stats.counters."+run+".dogtagged.count;code=5xx;route=orders"), start, 3)
+	})
+	t.Run("TagsNone drops the tags", func(t *testing.T) {
+		t.Parallel()
+		g.eventuallySum(t, g.whisper("stats.counters."+run+".untagged.count"), start, 2)
 	})
 }
 
-// point is one datapoint of a series.
-type point struct {
+// graphitePoint is one datapoint of a series.
+type graphitePoint struct {
 	at    int64 // Unix seconds
 	value float64
 }
 
-// source reads the datapoints of one series at or after from.
-type source struct {
+// graphiteSource reads the datapoints of one series at or after from.
+type graphiteSource struct {
 	name string
-	read func(from time.Time) ([]point, error)
+	read func(from time.Time) ([]graphitePoint, error)
 }
 
-func (g graphite) eventuallySum(t *testing.T, src source, from time.Time, want float64) {
+func (g graphitePipeline) eventuallySum(t *testing.T, src graphiteSource, from time.Time, want float64) {
 	t.Helper()
-	g.eventually(t, src, from, "sum", func(pts []point) float64 {
+	g.eventually(t, src, from, "sum", func(pts []graphitePoint) float64 {
 		var sum float64
 		for _, p := range pts {
 			sum += p.value
@@ -195,9 +219,9 @@ func (g graphite) eventuallySum(t *testing.T, src source, from time.Time, want f
 	}, want)
 }
 
-func (g graphite) eventuallyLast(t *testing.T, src source, from time.Time, want float64) {
+func (g graphitePipeline) eventuallyLast(t *testing.T, src graphiteSource, from time.Time, want float64) {
 	t.Helper()
-	g.eventually(t, src, from, "last value", func(pts []point) float64 {
+	g.eventually(t, src, from, "last value", func(pts []graphitePoint) float64 {
 		if len(pts) == 0 {
 			return math.NaN()
 		}
@@ -207,7 +231,7 @@ func (g graphite) eventuallyLast(t *testing.T, src source, from time.Time, want 
 
 // eventually polls src until of(datapoints) is want, failing after graphiteWait
 // with the last datapoints seen.
-func (g graphite) eventually(t *testing.T, src source, from time.Time, what string, of func([]point) float64, want float64) {
+func (g graphitePipeline) eventually(t *testing.T, src graphiteSource, from time.Time, what string, of func([]graphitePoint) float64, want float64) {
 	t.Helper()
 	assert.EventuallyWithT(t, func(c *assert.CollectT) {
 		pts, err := src.read(from)
@@ -218,16 +242,16 @@ func (g graphite) eventually(t *testing.T, src source, from time.Time, what stri
 	}, graphiteWait, 100*time.Millisecond)
 }
 
-// timerWant is what statsd computes from the timings of one test.
-type timerWant struct{ count, sum, mean, upper, lower float64 }
+// graphiteTimer is what statsd computes from the timings of one test.
+type graphiteTimer struct{ count, sum, mean, upper, lower float64 }
 
 // eventuallyTimer checks statsd's timer series. The timings may straddle a
 // statsd flush, so per-flush values are combined: counts and sums add up, the
 // mean weighted by count, upper the max and lower the min.
-func (g graphite) eventuallyTimer(t *testing.T, series string, from time.Time, want timerWant) {
+func (g graphitePipeline) eventuallyTimer(t *testing.T, series string, from time.Time, want graphiteTimer) {
 	t.Helper()
 	assert.EventuallyWithT(t, func(c *assert.CollectT) {
-		read := map[string][]point{}
+		read := map[string][]graphitePoint{}
 		for _, f := range []string{"count", "sum", "mean", "upper", "lower"} {
 			pts, err := g.whisper(series + "." + f).read(from)
 			if !assert.NoError(c, err) {
@@ -235,7 +259,7 @@ func (g graphite) eventuallyTimer(t *testing.T, series string, from time.Time, w
 			}
 			read[f] = pts
 		}
-		var got timerWant
+		var got graphiteTimer
 		got.lower = math.Inf(1)
 		counts := map[int64]float64{}
 		for _, p := range read["count"] {
@@ -268,14 +292,14 @@ func (g graphite) eventuallyTimer(t *testing.T, series string, from time.Time, w
 // whisper reads series from carbon's whisper file: a dotted path for a plain
 // series; for a tagged one ("name;k=v;..." with sorted tags) carbon's
 // _tagged/<sha256[0:3]>/<sha256[3:6]>/<sha256>.wsp.
-func (g graphite) whisper(series string) source {
+func (g graphitePipeline) whisper(series string) graphiteSource {
 	file := filepath.Join(append([]string{g.whisperDir}, strings.Split(series, ".")...)...) + ".wsp"
 	if strings.Contains(series, ";") {
 		sum := sha256.Sum256([]byte(series))
 		h := hex.EncodeToString(sum[:])
 		file = filepath.Join(g.whisperDir, "_tagged", h[0:3], h[3:6], h+".wsp")
 	}
-	return source{name: series + " (" + file + ")", read: func(from time.Time) ([]point, error) {
+	return graphiteSource{name: series + " (" + file + ")", read: func(from time.Time) ([]graphitePoint, error) {
 		return readWhisper(file, from)
 	}}
 }
@@ -285,7 +309,7 @@ func (g graphite) whisper(series string) source {
 // the archive count at offset 12, then 12-byte archive infos of offset,
 // seconds per point and points, then 12-byte points of a uint32 timestamp and
 // a float64 value, all big-endian). A missing file has no datapoints yet.
-func readWhisper(file string, from time.Time) ([]point, error) {
+func readWhisper(file string, from time.Time) ([]graphitePoint, error) {
 	b, err := os.ReadFile(file)
 	if os.IsNotExist(err) {
 		return nil, nil
@@ -302,13 +326,13 @@ func readWhisper(file string, from time.Time) ([]point, error) {
 	if end > uint64(len(b)) || step == 0 {
 		return nil, fmt.Errorf("%s: archive of %d points at %d runs past the file (%d bytes)", file, n, offset, len(b))
 	}
-	var pts []point
+	var pts []graphitePoint
 	for off := uint64(offset); off < end; off += 12 {
 		at := int64(be.Uint32(b[off:]))
 		// A slot not written since the ring buffer came round holds an old
 		// timestamp (or 0); only slots aligned to the step are real points.
 		if at >= from.Unix() && at%int64(step) == 0 {
-			pts = append(pts, point{at: at, value: math.Float64frombits(be.Uint64(b[off+4:]))})
+			pts = append(pts, graphitePoint{at: at, value: math.Float64frombits(be.Uint64(b[off+4:]))})
 		}
 	}
 	sort.Slice(pts, func(i, j int) bool { return pts[i].at < pts[j].at })
@@ -317,8 +341,8 @@ func readWhisper(file string, from time.Time) ([]point, error) {
 
 // render reads target through graphite-web's /render?format=json, which also
 // sees points still in carbon's cache. The target must yield one series.
-func (g graphite) render(target string) source {
-	return source{name: target + " (render)", read: func(from time.Time) ([]point, error) {
+func (g graphitePipeline) render(target string) graphiteSource {
+	return graphiteSource{name: target + " (render)", read: func(from time.Time) ([]graphitePoint, error) {
 		q := url.Values{
 			"target": {target},
 			"format": {"json"},
@@ -344,11 +368,11 @@ func (g graphite) render(target string) source {
 		if len(series) > 1 {
 			return nil, fmt.Errorf("render %s: %d series, want one", target, len(series))
 		}
-		var pts []point
+		var pts []graphitePoint
 		for _, s := range series {
 			for _, dp := range s.Datapoints {
 				if dp[0] != nil && dp[1] != nil {
-					pts = append(pts, point{at: int64(*dp[1]), value: *dp[0]})
+					pts = append(pts, graphitePoint{at: int64(*dp[1]), value: *dp[0]})
 				}
 			}
 		}

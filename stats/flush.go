@@ -1,0 +1,127 @@
+package stats
+
+import (
+	"strconv"
+	"time"
+)
+
+// flusher is the state of the sending goroutine: it drains the queue into a
+// packet, adds the handles' values each interval and sends packets.
+type flusher struct {
+	s     *Statsd
+	max   int           // MaxPacketSize
+	every time.Duration // FlushInterval
+	pkt   []byte        // the packet being filled
+	line  []byte        // scratch for one line
+	// stats in pkt, counted as dropped if it cannot be sent
+	pktStats uint64
+	// the emitter's own counters: line heads, the totals already reported,
+	// and the totals reported by the line in pkt once pkt is sent
+	report   [2][]byte
+	reported [2]uint64
+	pending  [2]uint64
+	inPkt    bool // pkt holds the report lines
+}
+
+// run is the sending goroutine.
+func (s *Statsd) run() {
+	defer close(s.done)
+	f := &s.flusher
+	t := time.NewTicker(f.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.wake:
+			f.drain()
+		case <-t.C:
+			f.flush()
+		case <-s.stop:
+			f.flush()
+			return
+		}
+	}
+}
+
+// drain moves every queued line into packets, sending the full ones.
+func (f *flusher) drain() {
+	for {
+		var ok bool
+		if f.line, ok = f.s.q.pop(f.line[:0]); !ok {
+			return
+		}
+		f.add(f.line, 1)
+	}
+}
+
+// flush drains the queue, adds the handles and the emitter's own counters,
+// and sends everything.
+func (f *flusher) flush() {
+	f.drain()
+	s := f.s
+	s.mu.Lock()
+	for _, c := range s.counters {
+		if v := c.Value(); v != c.sent {
+			f.line = strconv.AppendInt(append(f.line[:0], c.line...), v-c.sent, 10)
+			f.add(append(f.line, c.suffix...), 1)
+			c.sent = v
+		}
+	}
+	for _, g := range s.gauges {
+		if v := g.Value(); g.set.Load() && s.finite(v) {
+			f.line = f.line[:0]
+			if v < 0 && s.format != TagsDogStatsD {
+				f.line = append(append(f.line, g.line...), "0"...)
+				f.line = append(append(f.line, g.suffix...), '\n')
+			}
+			f.line = appendFloat(append(f.line, g.line...), v)
+			f.add(append(f.line, g.suffix...), 1)
+		}
+	}
+	s.mu.Unlock()
+	f.addReport(0, s.dropped.Load())
+	f.addReport(1, s.sendErrors.Load())
+	f.send()
+}
+
+// addReport adds the line reporting one of the emitter's own counters, if it
+// grew since last reported.
+func (f *flusher) addReport(i int, total uint64) {
+	if total == f.reported[i] {
+		return
+	}
+	f.line = strconv.AppendUint(append(f.line[:0], f.report[i]...), total-f.reported[i], 10)
+	f.add(append(f.line, "|c"...), 0)
+	f.pending[i] = total
+	f.inPkt = true
+}
+
+// add appends one line holding n stats to the packet, first sending the
+// packet if the line does not fit. A line longer than a packet is dropped.
+func (f *flusher) add(line []byte, n uint64) {
+	if len(f.pkt) > 0 && len(f.pkt)+1+len(line) > f.max {
+		f.send()
+	}
+	if len(line) > f.max {
+		f.s.dropped.Add(n)
+		return
+	}
+	if len(f.pkt) > 0 {
+		f.pkt = append(f.pkt, '\n')
+	}
+	f.pkt = append(f.pkt, line...)
+	f.pktStats += n
+}
+
+// send sends the packet, if any. On failure its stats count as dropped.
+func (f *flusher) send() {
+	if len(f.pkt) == 0 {
+		return
+	}
+	if _, err := f.s.sender.Send(f.pkt); err != nil {
+		f.s.sendErrors.Add(1)
+		f.s.dropped.Add(f.pktStats)
+	} else if f.inPkt {
+		f.reported = f.pending
+	}
+	f.pkt, f.pktStats, f.inPkt = f.pkt[:0], 0, false
+}
