@@ -79,14 +79,20 @@ type Policy struct {
 // offending field. Do and DoValue validate their policy themselves; call
 // Validate to refuse a bad configuration at start-up instead.
 func (p *Policy) Validate() error {
-	if p.Attempts >= 0 && p.Base >= 0 && p.Cap >= 0 && p.Budget >= 0 && (p.Base == 0 || p.Cap == 0 || p.Base <= p.Cap) {
+	if p.valid() {
 		return nil
 	}
 	return p.invalid()
 }
 
-// invalid explains what Validate refused. It is kept apart so that the check
-// on the hot path stays a handful of comparisons.
+// valid is the check behind Validate: a handful of comparisons, cheap
+// enough for every call of Do.
+func (p *Policy) valid() bool {
+	return p.Attempts >= 0 && p.Base >= 0 && p.Cap >= 0 && p.Budget >= 0 &&
+		(p.Base == 0 || p.Cap == 0 || p.Base <= p.Cap)
+}
+
+// invalid explains what valid refused.
 func (p *Policy) invalid() error {
 	field, value, remedy := "", "", ""
 	switch {

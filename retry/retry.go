@@ -22,9 +22,39 @@ import (
 // error, wrapped the same way. An invalid p is refused before fn runs, with
 // an error naming the field.
 func Do(ctx context.Context, p Policy, fn func(context.Context) error) error {
-	if err := p.Validate(); err != nil {
-		return err
+	if !p.valid() {
+		return p.invalid()
 	}
+	ctx, start := p.begin(ctx)
+	if err := fn(ctx); err != nil {
+		return p.again(ctx, fn, err, start)
+	}
+	return nil
+}
+
+// DoValue is [Do] for an operation that returns a value. It returns the
+// value of the last attempt made, along with Do's error.
+func DoValue[T any](ctx context.Context, p Policy, fn func(context.Context) (T, error)) (T, error) {
+	if !p.valid() {
+		var zero T
+		return zero, p.invalid()
+	}
+	ctx, start := p.begin(ctx)
+	v, err := fn(ctx)
+	if err != nil {
+		err = p.again(ctx, func(ctx context.Context) error {
+			var err error
+			v, err = fn(ctx)
+			return err
+		}, err, start)
+	}
+	return v, err
+}
+
+// begin prepares the first attempt: the context fn sees, carrying p's
+// idempotency key if it has one, and the start of the budget if there is one
+// (zero otherwise, to keep the clock off the common path).
+func (p *Policy) begin(ctx context.Context) (context.Context, time.Time) {
 	var start time.Time
 	if p.Budget > 0 {
 		start = time.Now()
@@ -32,23 +62,7 @@ func Do(ctx context.Context, p Policy, fn func(context.Context) error) error {
 	if p.IdempotencyKey != "" {
 		ctx = context.WithValue(ctx, keyContext{}, p.IdempotencyKey)
 	}
-	err := fn(ctx)
-	if err == nil {
-		return nil
-	}
-	return p.again(ctx, fn, err, start)
-}
-
-// DoValue is [Do] for an operation that returns a value. It returns the
-// value of the last attempt made, along with Do's error.
-func DoValue[T any](ctx context.Context, p Policy, fn func(context.Context) (T, error)) (T, error) {
-	var v T
-	err := Do(ctx, p, func(ctx context.Context) error {
-		var err error
-		v, err = fn(ctx)
-		return err
-	})
-	return v, err
+	return ctx, start
 }
 
 // again runs the retries after a first attempt failed with err; start is
