@@ -18,7 +18,8 @@ func TestSmoke(t *testing.T) {
 	s.GaugeDelta("temp", 2)
 	s.Set("users", "bob:1")
 	c := s.NewCounter("hits")
-	c.Inc(); c.Add(4)
+	c.Inc()
+	c.Add(4)
 	t.Log(l.waitLines(t, 7))
 	require.NoError(t, s.Close())
 }
