@@ -1,0 +1,466 @@
+package breaker
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vitals-go/vitals/errctx"
+)
+
+// Limits on a latch state file.
+const (
+	// MaxLatchFileSize bounds the state file a Latch reads; a larger file
+	// counts as corrupt (and so as tripped).
+	MaxLatchFileSize = 64 << 10
+	// maxLatchText bounds the reason and last error written to the file.
+	maxLatchText = 4 << 10
+	// staleTempAge is the age from which a temporary file next to the state
+	// file is the leftover of a writer that died, not one still writing.
+	staleTempAge = time.Minute
+)
+
+// LatchRecord is the content of a latch state file: why and when the
+// breaker tripped. The file is JSON, readable by the operator who has to
+// decide whether to reset it.
+type LatchRecord struct {
+	// Breaker is the name of the breaker that tripped.
+	Breaker string `json:"breaker"`
+	// TrippedAt is when it tripped.
+	TrippedAt time.Time `json:"tripped_at"`
+	// Reason says what tripped it, e.g. "1 consecutive failures".
+	Reason string `json:"reason"`
+	// LastError is the text of the last failure the breaker saw, if any.
+	LastError string `json:"last_error,omitempty"`
+	// Host and PID identify the process that tripped.
+	Host string `json:"host,omitempty"`
+	PID  int    `json:"pid,omitempty"`
+	// Reset tells the reader of the file how to resume.
+	Reset string `json:"reset,omitempty"`
+}
+
+// Latch keeps a breaker stopped across restarts after an unexpected
+// failure, until someone looks: the circuit breaker of a mail poller that
+// must not loop sending mail after a crash, or of a job that must not run
+// twice over the same half-done work.
+//
+// When the breaker opens, the latch records the breaker's name, the time,
+// the reason and the last error in a state file (written atomically: a
+// temporary file in the same directory, fsync, rename, fsync of the
+// directory) and holds the breaker forced open, so it does not go half-open
+// and try again. A process that starts while the file exists starts with the
+// breaker forced open, and logs a warning that says why and how to resume.
+// A state file that cannot be read or parsed counts as tripped: when in
+// doubt, stay stopped.
+//
+// To resume, fix the cause, then call [Latch.Reset] (or [Breaker.Reset],
+// which the latch follows), or delete the state file by hand and restart the
+// process. [Breaker.Disable] lets calls through but leaves the file: the
+// next process starts latched again.
+//
+// A failure to write or remove the state file never panics and never blocks
+// calls: it is logged, returned by [Latch.Err] and, for Trip and Reset,
+// returned to the caller; the breaker is then held open in this process
+// only.
+type Latch struct {
+	b     *Breaker
+	path  string
+	unsub func()
+
+	mu      sync.Mutex // serialises trips, resets and their file operations
+	tripped bool
+	record  LatchRecord // zero when not tripped or the file is unreadable
+	err     error
+}
+
+// NewLatch returns a latch that keeps b stopped across restarts, recording
+// its trips in the state file at path. The file's directory must exist and
+// must survive restarts (not a tmpfs). If the file exists, b is forced open
+// at once and a warning is logged through the breaker's Config.Logger (by
+// default slog.Default()).
+//
+// Create the latch right after the breaker, before any call goes through it.
+// NewLatch fails only for a nil breaker, an empty path or a directory that
+// does not exist; an unreadable state file is not an error of NewLatch but a
+// tripped latch whose [Latch.Err] says what is wrong with the file.
+func NewLatch(b *Breaker, path string) (*Latch, error) {
+	if b == nil {
+		return nil, errctx.New("creating a breaker latch",
+			errctx.WithClass(errctx.Permanent),
+			errctx.Remedy("pass the *Breaker returned by breaker.New"))
+	}
+	attempted := "creating the latch of breaker " + b.Name()
+	if path == "" {
+		return nil, errctx.New(attempted,
+			errctx.WithClass(errctx.Permanent),
+			errctx.Fields("breaker", b.Name()),
+			errctx.Remedy("give the path of the latch state file, in a directory that survives restarts"))
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, errctx.Wrap(err, attempted, errctx.WithClass(errctx.Permanent),
+			errctx.Fields("breaker", b.Name(), "path", path),
+			errctx.Remedy("give an absolute path for the latch state file"))
+	}
+	dir := filepath.Dir(abs)
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		if err == nil {
+			err = fmt.Errorf("%s is not a directory", dir)
+		}
+		return nil, errctx.Wrap(err, attempted, errctx.WithClass(errctx.Permanent),
+			errctx.Fields("breaker", b.Name(), "path", abs),
+			errctx.Remedy("create the directory "+dir+" (on storage that survives restarts), or put the state file in an existing one"))
+	}
+
+	l := &Latch{b: b, path: abs}
+	removeStaleTemps(abs, time.Now())
+	l.unsub = b.Subscribe(l.observe)
+
+	rec, err := readLatchFile(abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		l.mu.Lock()
+		l.tripped = true
+		l.err = l.failure(context.Background(), "breaker latched by an unreadable state file", err,
+			"reading the latch state file of breaker "+b.Name(),
+			"the breaker stays forced open because an unreadable state file may hide a real trip; look at "+abs+
+				" and the logs of the previous run, fix the cause, then call Latch.Reset() or delete the file and restart")
+		l.hold("latched: its state file " + abs + " is unreadable; inspect it, then call Latch.Reset() or delete the file and restart")
+		l.mu.Unlock()
+	default:
+		l.mu.Lock()
+		l.tripped = true
+		l.record = rec
+		l.hold(l.holdReason(rec))
+		l.mu.Unlock()
+		l.logger().LogAttrs(context.Background(), slog.LevelWarn, "breaker latched by an earlier failure",
+			slog.String("breaker", b.Name()),
+			slog.String("path", abs),
+			slog.Time("tripped_at", rec.TrippedAt),
+			slog.String("reason", rec.Reason),
+			slog.String("attempted", "starting breaker "+b.Name()),
+			slog.String("error", rec.LastError),
+			slog.String("remedy", l.remedy()))
+	}
+	return l, nil
+}
+
+// Path returns the absolute path of the state file.
+func (l *Latch) Path() string { return l.path }
+
+// Tripped reports whether the latch holds its breaker: it tripped in this
+// process, or the process started with a state file present (readable or
+// not), and it has not been reset since.
+func (l *Latch) Tripped() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.tripped
+}
+
+// Record returns the record of the trip that holds the latch, and false when
+// the latch is not tripped or its state file could not be read.
+func (l *Latch) Record() (LatchRecord, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.record, !l.record.TrippedAt.IsZero()
+}
+
+// Err returns what is wrong with the state file, or nil: it could not be
+// read at start (the latch then counts as tripped), or the last trip could
+// not be recorded or the last reset could not remove it.
+func (l *Latch) Err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
+}
+
+// Trip records a trip now and forces the breaker open, as if it had opened
+// by itself; it returns once the state file is written, so that it can be
+// called on the way out of a crash:
+//
+//	defer func() {
+//		if p := recover(); p != nil {
+//			latch.Trip("panic while polling", fmt.Errorf("%v", p))
+//			panic(p)
+//		}
+//	}()
+//
+// The error, also logged and kept for [Latch.Err], says the state file could
+// not be written; the breaker is then held open in this process only.
+func (l *Latch) Trip(reason string, cause error) error {
+	return l.trip(context.Background(), reason, cause, time.Now())
+}
+
+// Reset deletes the state file and resets the breaker, so calls go through
+// again. If the file cannot be deleted the breaker stays held and the error
+// says why.
+func (l *Latch) Reset() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.clear(); err != nil {
+		return err
+	}
+	l.b.Reset()
+	return nil
+}
+
+// Close stops following the breaker: later trips are no longer recorded.
+// The state file and the breaker's state are left as they are.
+func (l *Latch) Close() { l.unsub() }
+
+// observe follows the breaker's transitions: an opening trips the latch, a
+// Reset of the breaker resets it.
+func (l *Latch) observe(t Transition) {
+	switch {
+	case t.To == Open:
+		_ = l.trip(t.Context(), t.Reason, t.LastError, t.At)
+	case t.To == Closed && t.From == ForcedOpen:
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		// A trip after that Reset holds the breaker again: the file is
+		// then the new trip's and stays.
+		if l.b.State() != ForcedOpen {
+			_ = l.clear()
+		}
+	}
+}
+
+// trip writes the state file and holds the breaker.
+func (l *Latch) trip(ctx context.Context, reason string, cause error, at time.Time) error {
+	rec := LatchRecord{
+		Breaker:   l.b.Name(),
+		TrippedAt: at.UTC(),
+		Reason:    truncate(reason),
+		PID:       os.Getpid(),
+		Reset:     "find the cause in the logs, then call Latch.Reset() or delete this file and restart the process",
+	}
+	if cause != nil {
+		rec.LastError = truncate(cause.Error())
+	}
+	rec.Host, _ = os.Hostname()
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.tripped && l.err == nil && l.b.State() == ForcedOpen {
+		return nil // recorded and held: the first trip is the one to look at
+	}
+	l.tripped, l.record, l.err = true, rec, nil
+	if err := writeLatchFile(l.path, rec); err != nil {
+		l.err = l.failure(ctx, "breaker latched, but its state file could not be written", err,
+			"recording the trip of breaker "+rec.Breaker+" in its latch state file",
+			"the breaker is held open in this process only and a restart would let calls through; make "+
+				filepath.Dir(l.path)+" writable (space, permissions, mount) and call Latch.Trip again, or keep the process from restarting until the cause is fixed")
+	}
+	l.hold(l.holdReason(rec))
+	if l.err != nil {
+		return l.err
+	}
+	attrs := []slog.Attr{
+		slog.String("breaker", rec.Breaker),
+		slog.String("path", l.path),
+		slog.String("reason", rec.Reason),
+		slog.String("attempted", "calling "+rec.Breaker),
+	}
+	if cause != nil {
+		attrs = append(attrs, slog.Any("error", cause))
+	}
+	l.logger().LogAttrs(ctx, slog.LevelWarn, "breaker latched", append(attrs, slog.String("remedy", l.remedy()))...)
+	return nil
+}
+
+// clear deletes the state file and forgets the trip. Callers hold l.mu.
+func (l *Latch) clear() error {
+	if !l.tripped {
+		return nil
+	}
+	if err := removeLatchFile(l.path); err != nil {
+		l.err = l.failure(context.Background(), "breaker latch could not be reset", err,
+			"resetting the latch of breaker "+l.b.Name(),
+			"delete "+l.path+" by hand (check the permissions of "+filepath.Dir(l.path)+"), then call Latch.Reset() again or restart")
+		return l.err
+	}
+	l.tripped, l.record, l.err = false, LatchRecord{}, nil
+	l.logger().LogAttrs(context.Background(), slog.LevelInfo, "breaker latch reset",
+		slog.String("breaker", l.b.Name()),
+		slog.String("path", l.path))
+	return nil
+}
+
+// hold forces the breaker open with reason, unless the latch already holds
+// it. Callers hold l.mu.
+func (l *Latch) hold(reason string) {
+	if l.b.State() != ForcedOpen {
+		l.b.ForceOpen(reason)
+	}
+}
+
+// holdReason is the reason given to ForceOpen, quoted in every rejection.
+func (l *Latch) holdReason(rec LatchRecord) string {
+	s := "latched at " + rec.TrippedAt.Format(time.RFC3339) + " after " + rec.Reason
+	if rec.LastError != "" {
+		s += " (last error: " + rec.LastError + ")"
+	}
+	return s + "; state file " + l.path + "; " + l.remedy()
+}
+
+// remedy says how to resume.
+func (l *Latch) remedy() string {
+	return "find the cause in the logs, then call Latch.Reset() or delete " + l.path + " and restart"
+}
+
+// failure makes the errctx error for a state file operation that failed, and
+// logs it.
+func (l *Latch) failure(ctx context.Context, msg string, cause error, attempted, remedy string) error {
+	err := errctx.Wrap(cause, attempted,
+		errctx.WithClass(errctx.Permanent),
+		errctx.Fields("breaker", l.b.Name(), "path", l.path),
+		errctx.Remedy(remedy))
+	l.logger().LogAttrs(ctx, slog.LevelError, msg,
+		slog.String("breaker", l.b.Name()),
+		slog.String("path", l.path),
+		slog.String("attempted", attempted),
+		slog.Any("error", err),
+		slog.String("remedy", remedy))
+	return err
+}
+
+func (l *Latch) logger() *slog.Logger {
+	if lg := l.b.Config().Logger; lg != nil {
+		return lg
+	}
+	return slog.Default()
+}
+
+// truncate bounds a text written to the state file.
+func truncate(s string) string {
+	if len(s) <= maxLatchText {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxLatchText], "") + "…"
+}
+
+// readLatchFile reads and checks the state file at path. A missing file
+// gives an error that wraps fs.ErrNotExist.
+func readLatchFile(path string) (LatchRecord, error) {
+	var rec LatchRecord
+	info, err := os.Stat(path)
+	if err != nil {
+		return rec, err
+	}
+	// Opening a FIFO or a device could block or read forever.
+	if !info.Mode().IsRegular() {
+		return rec, fmt.Errorf("%s is not a regular file (%s)", path, info.Mode().Type())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return rec, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxLatchFileSize+1))
+	if err != nil {
+		return rec, err
+	}
+	if len(data) > MaxLatchFileSize {
+		return rec, fmt.Errorf("%s is larger than %d bytes", path, MaxLatchFileSize)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&rec); err != nil {
+		return rec, fmt.Errorf("%s is not a latch record: %w", path, err)
+	}
+	if dec.More() {
+		return rec, fmt.Errorf("%s has data after its latch record", path)
+	}
+	if rec.Breaker == "" || rec.TrippedAt.IsZero() {
+		return rec, fmt.Errorf("%s lacks the breaker name or the trip time", path)
+	}
+	return rec, nil
+}
+
+// tempPattern is the name pattern of the temporary files next to the state
+// file at path, for os.CreateTemp.
+func tempPattern(path string) string { return "." + filepath.Base(path) + ".*.tmp" }
+
+// writeLatchFile replaces the state file at path with rec, atomically: a
+// reader sees the old file or the new one, never a part of one, and after a
+// crash the file is either absent or complete.
+func writeLatchFile(path string, rec LatchRecord) (err error) {
+	data, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, tempPattern(path))
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(append(data, '\n')); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// removeLatchFile deletes the state file at path, durably; a missing file is
+// not an error.
+func removeLatchFile(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// syncDir makes a rename or removal in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// removeStaleTemps deletes the temporary files that writers of the state
+// file at path left behind when they died between creating and renaming
+// them. Younger files may belong to a writer still at work.
+func removeStaleTemps(path string, now time.Time) {
+	prefix, suffix := "."+filepath.Base(path)+".", ".tmp"
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || !strings.HasPrefix(name, prefix) || !strings.HasSuffix(name, suffix) {
+			continue
+		}
+		if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) >= staleTempAge {
+			os.Remove(filepath.Join(filepath.Dir(path), name))
+		}
+	}
+}
