@@ -14,6 +14,12 @@
 vitals_graphite_dir=$(mktemp -d "${TMPDIR:-/tmp}/vitals-graphite.XXXXXX")
 
 vitals_graphite_stop() {
+  local rc=$? log
+  if [ "$rc" != 0 ]; then # the run failed: show what the pipeline said
+    for log in "$vitals_graphite_dir"/log/*.log; do
+      [ -s "$log" ] && { echo "== last lines of $log"; tail -n 15 "$log"; }
+    done
+  fi
   scripts/graphite stop "$vitals_graphite_dir" || true
   # VITALS_GRAPHITE_KEEP=1 keeps the logs and whisper files for a look.
   [ -n "${VITALS_GRAPHITE_KEEP:-}" ] || rm -rf "$vitals_graphite_dir"

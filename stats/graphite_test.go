@@ -69,6 +69,12 @@ func needGraphite(t *testing.T) graphitePipeline {
 	return g
 }
 
+// TestGraphitePipeline emits through stats.NewStatsd into the real statsd
+// daemon and checks the exact values carbon stored: counters (by name and by
+// handle) as stats.counters.<name>.count, gauges (absolute, deltas, handle) as
+// their last value, timings as statsd's count/sum/mean/upper/lower in ms, sets
+// as the unique count, Graphite- and DogStatsD-tagged series in carbon's
+// tagged whisper files and through seriesByTag, and a sanitised name.
 func TestGraphitePipeline(t *testing.T) {
 	g := needGraphite(t)
 	start := time.Now().Add(-2 * time.Second)
