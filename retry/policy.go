@@ -157,15 +157,6 @@ func (p *Policy) stats() stats.Emitter {
 	return stats.Default()
 }
 
-// statName returns the name of one of p's counters.
-func (p *Policy) statName(what string) string {
-	name := p.Name
-	if name == "" {
-		name = "unnamed"
-	}
-	return stats.Name("retry", name, what)
-}
-
 // label names the operation in the errors that Do builds.
 func (p *Policy) label() string {
 	if p.Name == "" {

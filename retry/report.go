@@ -11,7 +11,7 @@ import (
 
 // warn logs one retry and counts it.
 func (p *Policy) warn(ctx context.Context, err error, class errctx.Class, n, attempts int, wait time.Duration) {
-	p.stats().Count(p.statName("retries"), 1)
+	p.stats().Count(p.counters().retries, 1)
 	logger := p.logger()
 	if !logger.Enabled(ctx, slog.LevelWarn) {
 		return
@@ -39,7 +39,7 @@ func (p *Policy) warn(ctx context.Context, err error, class errctx.Class, n, att
 // exhausted builds the error for running out of attempts or, when next is
 // the wait that did not fit, out of budget.
 func (p *Policy) exhausted(err error, class errctx.Class, n int, waited time.Duration, next string) error {
-	p.stats().Count(p.statName("exhausted"), 1)
+	p.stats().Count(p.counters().exhausted, 1)
 	remedy := fmt.Sprintf("it failed %d times in a row; fix the cause above, or raise Policy.Attempts if failures this long are expected", n)
 	if next != "" {
 		remedy = fmt.Sprintf("the next retry, %s away, would end past the %s budget; fix the cause above, or raise Policy.Budget", next, p.Budget)

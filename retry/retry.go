@@ -92,7 +92,7 @@ func (p *Policy) again(ctx context.Context, fn func(context.Context) error, err 
 		}
 		waited += wait
 		if err = fn(ctx); err == nil {
-			p.stats().Count(p.statName("succeeded_after_retry"), 1)
+			p.stats().Count(p.counters().succeeded, 1)
 			return nil
 		}
 	}

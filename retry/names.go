@@ -1,0 +1,45 @@
+package retry
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/vitals-go/vitals/stats"
+)
+
+// counterNames are the stat names of one Policy.Name, built once.
+type counterNames struct {
+	retries, exhausted, succeeded string
+}
+
+// maxCachedNames bounds the cache of counter names, in case a program makes
+// policy names up at run time; names past the bound are built on each use.
+const maxCachedNames = 1024
+
+var (
+	cachedNames  sync.Map // Policy.Name -> *counterNames
+	cachedNumber atomic.Int32
+)
+
+// counters returns the names of p's counters: retry.<Name>.retries,
+// .exhausted and .succeeded_after_retry, with "unnamed" for an empty Name.
+func (p *Policy) counters() *counterNames {
+	if n, ok := cachedNames.Load(p.Name); ok {
+		return n.(*counterNames)
+	}
+	name := p.Name
+	if name == "" {
+		name = "unnamed"
+	}
+	n := &counterNames{
+		retries:   stats.Name("retry", name, "retries"),
+		exhausted: stats.Name("retry", name, "exhausted"),
+		succeeded: stats.Name("retry", name, "succeeded_after_retry"),
+	}
+	if cachedNumber.Load() < maxCachedNames {
+		if _, loaded := cachedNames.LoadOrStore(p.Name, n); !loaded {
+			cachedNumber.Add(1)
+		}
+	}
+	return n
+}
