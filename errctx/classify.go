@@ -26,8 +26,7 @@ func ClassOf(err error) Class {
 }
 
 // classify returns the class of err and whether it was given explicitly;
-// counted is false when err was already classified by this walk (it appears
-// twice in a multi-error, or a cycle leads back to it) and adds nothing.
+// counted is false when a cycle leads back to err, which then adds nothing.
 func classify(err error, g *guard) (c Class, explicit, counted bool) {
 	var d defaults
 	for first := true; err != nil; first = false {
@@ -46,12 +45,13 @@ func classify(err error, g *guard) (c Class, explicit, counted bool) {
 			err = one
 			continue
 		}
-		joined, seen := Class(0), false
+		joined, seen, m := Class(0), false, g.mark()
 		for _, b := range many {
 			if b == nil {
 				continue
 			}
 			bc, bx, ok := classify(b, g)
+			g.restore(m)
 			if !ok {
 				continue
 			}
@@ -149,9 +149,11 @@ func retryAfter(err error, g *guard) (time.Duration, bool) {
 			err = one
 			continue
 		}
-		longest, found := time.Duration(0), false
+		longest, found, m := time.Duration(0), false, g.mark()
 		for _, b := range many {
-			if d, ok := retryAfter(b, g); ok && (!found || d > longest) {
+			d, ok := retryAfter(b, g)
+			g.restore(m)
+			if ok && (!found || d > longest) {
 				longest, found = d, true
 			}
 		}

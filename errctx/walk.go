@@ -6,58 +6,78 @@ import "reflect"
 // any depth, or a cycle among errors that cannot be compared, still ends.
 const maxWalk = 1 << 14
 
-// inlineSeen is how many visited errors a guard remembers without allocating.
-const inlineSeen = 16
+// inlinePath is how many errors a guard remembers without allocating.
+const inlinePath = 16
 
 // step is what a guard says about the next error of a walk.
 type step uint8
 
 const (
 	visit     step = iota // a new error: visit it
-	cycle                 // seen before: a custom Unwrap made a cycle
+	cycle                 // an ancestor of itself: a custom Unwrap made a cycle
 	exhausted             // maxWalk errors visited: stop
 )
 
-// guard bounds one walk and detects cycles. Errors that are pointers are
-// remembered (the first few in an array, then in a map), and an error met
-// again is reported as a cycle instead of being walked twice. Errors of other
-// kinds are not compared, since == on them can panic; a cycle made only of
-// those ends at maxWalk.
+// guard bounds one walk and detects cycles. It keeps the path from the root
+// to the current error; an error met again among its own ancestors is a
+// cycle and is not walked again. (An error reached twice through different
+// branches of a multi-error is not a cycle, and is visited twice, as
+// errors.Is does.) Only pointers are compared, since == on other dynamic
+// types can panic; a cycle made only of those ends at maxWalk.
 type guard struct {
 	n     int
-	inl   [inlineSeen]error
-	inlN  int
-	more  map[error]struct{}
-	trunc bool // set once the walk was cut short by maxWalk
+	inl   [inlinePath]error
+	path  []error
+	index map[error]int // how often each error is on the path, once it is long
 }
 
+// enter counts err and pushes it on the path.
 func (g *guard) enter(err error) step {
 	if g.n >= maxWalk {
-		g.trunc = true
 		return exhausted
 	}
 	g.n++
 	if _, ok := err.(*Error); !ok && reflect.TypeOf(err).Kind() != reflect.Pointer {
 		return visit
 	}
-	for _, s := range g.inl[:g.inlN] {
-		if s == err {
+	if g.index != nil {
+		if g.index[err] > 0 {
 			return cycle
 		}
+	} else {
+		for _, p := range g.path {
+			if p == err {
+				return cycle
+			}
+		}
 	}
-	if _, ok := g.more[err]; ok {
-		return cycle
+	if g.path == nil {
+		g.path = g.inl[:0]
 	}
-	if g.inlN < inlineSeen {
-		g.inl[g.inlN] = err
-		g.inlN++
-		return visit
+	g.path = append(g.path, err)
+	switch {
+	case g.index != nil:
+		g.index[err]++
+	case len(g.path) > inlinePath:
+		g.index = make(map[error]int, 2*len(g.path))
+		for _, p := range g.path {
+			g.index[p]++
+		}
 	}
-	if g.more == nil {
-		g.more = make(map[error]struct{})
-	}
-	g.more[err] = struct{}{}
 	return visit
+}
+
+// mark returns the current path length, for restore.
+func (g *guard) mark() int { return len(g.path) }
+
+// restore pops the path back to a mark, when a walk returns from a branch.
+func (g *guard) restore(m int) {
+	for _, p := range g.path[m:] {
+		if g.index != nil {
+			g.index[p]--
+		}
+	}
+	g.path = g.path[:m]
 }
 
 // children returns what err wraps: one error, or several (errors.Join and
@@ -82,6 +102,7 @@ type node struct {
 	err   error
 	depth int
 	step  step
+	mark  int // the guard's path length at the parent
 }
 
 // walk calls fn for every error in err's tree, depth first and pre-order
@@ -98,6 +119,7 @@ func walk(err error, fn func(node) bool) {
 		if n.err == nil {
 			continue
 		}
+		g.restore(n.mark)
 		n.step = g.enter(n.err)
 		if !fn(n) || n.step == exhausted {
 			return
@@ -106,11 +128,12 @@ func walk(err error, fn func(node) bool) {
 			continue
 		}
 		one, many := children(n.err)
+		m := g.mark()
 		if one != nil {
-			stack = append(stack, node{err: one, depth: n.depth})
+			stack = append(stack, node{err: one, depth: n.depth, mark: m})
 		}
 		for i := len(many) - 1; i >= 0; i-- {
-			stack = append(stack, node{err: many[i], depth: n.depth + 1})
+			stack = append(stack, node{err: many[i], depth: n.depth + 1, mark: m})
 		}
 	}
 }
