@@ -16,11 +16,12 @@ import (
 // warning with ctx and counts retry.<name>.retries.
 //
 // Do returns nil on success. A first failure that is not retried (its class
-// forbids it, or p.Attempts is 1) comes back unchanged. After one retry or more, the error wraps the
-// last failure as "retrying <name> (gave up after n attempts)" with a remedy.
-// If ctx ends while Do waits, the wait stops at once and Do returns ctx's
-// error, wrapped the same way. An invalid p is refused before fn runs, with
-// an error naming the field.
+// forbids it, or p.Attempts is 1) comes back unchanged. Any other failure
+// comes back wrapped as "retrying <name> (gave up after n attempts)", with
+// the class Do acted on and a remedy of its own after the cause's. If ctx
+// ends, a wait in progress stops at once and Do returns ctx's error wrapped
+// as "retrying <name> (canceled after n attempts)". An invalid p is refused
+// before fn runs, with an error naming the field.
 func Do(ctx context.Context, p Policy, fn func(context.Context) error) error {
 	if !p.valid() {
 		return p.invalid()
