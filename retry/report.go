@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/vitals-go/vitals/errctx"
@@ -82,4 +83,9 @@ func plural(n int) string {
 		return "1 attempt"
 	}
 	return fmt.Sprintf("%d attempts", n)
+}
+
+// joinRemedies renders remedies on one line.
+func joinRemedies(remedies []string) string {
+	return strings.Join(remedies, "; ")
 }

@@ -2,7 +2,6 @@ package retry
 
 import (
 	"context"
-	"strings"
 	"time"
 )
 
@@ -111,9 +110,4 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-// joinRemedies renders remedies on one line.
-func joinRemedies(remedies []string) string {
-	return strings.Join(remedies, "; ")
 }
