@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
@@ -182,7 +183,7 @@ func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx cont
 	case p == http.ErrAbortHandler:
 		o.Panicked, o.Aborted = false, true // net/http's documented way to abort a response
 	case p != nil:
-		rec = &panicRecord{value: p, stack: captureStack(h.alog.stackDepth), attempted: "serve " + r.Method + " " + routeOrPath(o.Route, r)}
+		rec = &panicRecord{value: p, stack: captureStack(h.alog.stackDepth), attempted: "serve " + routeOrPath(o.Route, r)}
 		if !started && !rw.hijacked {
 			idHeader := ""
 			if h.rid != nil {
@@ -240,11 +241,16 @@ func (a *accessLogger) callOnPanic(ctx context.Context, info PanicInfo) {
 	a.onPanic(ctx, info)
 }
 
+// routeOrPath names the request for "attempted": the route with its method
+// ("GET /users/{id}"), or the method and path when no route matched.
 func routeOrPath(route string, r *http.Request) string {
-	if route != "" {
+	switch {
+	case route == "":
+		return r.Method + " " + truncate(r.URL.Path, maxPath)
+	case strings.HasPrefix(route, r.Method+" "):
 		return route
 	}
-	return truncate(r.URL.Path, maxPath)
+	return r.Method + " " + route
 }
 
 // methodValue returns the method as an interface value without allocating

@@ -49,20 +49,33 @@ type serverStats struct {
 	emitter  stats.Emitter
 	inFlight *stats.Gauge
 	route    func(*http.Request) string
-	byRoute  *keyCache[routeClass, classStats]
+	byRoute  *keyCache[string, classGroup]
 }
 
-// routeClass keys the per-route, per-status-class handles.
-type routeClass struct {
-	route string
-	class string
+// classGroup holds the stats handles of one route (or host), built on first
+// use for each status class.
+type classGroup struct {
+	classes *keyCache[string, classStats]
 }
 
-// classStats holds the pre-registered counter and the tags of one key.
+// classStats holds the pre-registered counter and the tags of one route (or
+// host) and status class.
 type classStats struct {
 	requests *stats.Counter
 	tags     []stats.Tag
 }
+
+// newClassGroup returns the handles of counter tagged key=value and
+// status=<class>.
+func newClassGroup(e stats.Emitter, counter, key, value string) *classGroup {
+	return &classGroup{classes: newKeyCache(16, func(string) string { return "other" }, func(class string) *classStats {
+		tags := []stats.Tag{stats.T(key, value), stats.T("status", class)}
+		return &classStats{requests: e.NewCounter(counter, tags...), tags: tags}
+	})}
+}
+
+// get returns the handles of class.
+func (g *classGroup) get(class string) *classStats { return g.classes.get(class) }
 
 func newServerStats(cfg StatsConfig) (*serverStats, error) {
 	if cfg.MaxRoutes < 0 {
@@ -80,12 +93,9 @@ func newServerStats(cfg StatsConfig) (*serverStats, error) {
 		maxRoutes = 1000
 	}
 	s.inFlight = s.emitter.NewGauge(StatServerInFlight)
-	s.byRoute = newKeyCache(maxRoutes*5,
-		func(k routeClass) routeClass { return routeClass{OtherRoute, k.class} },
-		func(k routeClass) *classStats {
-			tags := []stats.Tag{stats.T("route", k.route), stats.T("status", k.class)}
-			return &classStats{requests: s.emitter.NewCounter(StatServerRequests, tags...), tags: tags}
-		})
+	s.byRoute = newKeyCache(maxRoutes, func(string) string { return OtherRoute }, func(route string) *classGroup {
+		return newClassGroup(s.emitter, StatServerRequests, "route", route)
+	})
 	return s, nil
 }
 
@@ -94,7 +104,7 @@ func (s *serverStats) record(route string, status int, d time.Duration) {
 	if route == "" {
 		route = UnmatchedRoute
 	}
-	c := s.byRoute.get(routeClass{route, statusClass(status)})
+	c := s.byRoute.get(route).get(statusClass(status))
 	c.requests.Inc()
 	s.emitter.Timing(StatServerDuration, d, c.tags...)
 }

@@ -1,0 +1,410 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/vitals-go/vitals/breaker"
+	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/reqid"
+	"github.com/vitals-go/vitals/stats"
+)
+
+// Stat names emitted by the client transport.
+const (
+	// StatClientRequests counts outbound calls, tagged host and status
+	// (class: 2xx..., "error" for transport errors and timeouts, "rejected"
+	// for calls an open breaker refused).
+	StatClientRequests = "http.client.requests"
+	// StatClientDuration times outbound calls up to the response headers,
+	// tagged host and status.
+	StatClientDuration = "http.client.duration"
+)
+
+// DefaultClientTimeout is the per-call timeout when TransportOptions.Timeout
+// is zero.
+const DefaultClientTimeout = 30 * time.Second
+
+// OtherHost is the host tag (and breaker) shared once
+// TransportOptions.MaxHosts distinct hosts have been seen.
+const OtherHost = "other"
+
+// ClientOutcome is what happened to one outbound call, for
+// TransportOptions.Level.
+type ClientOutcome struct {
+	Status   int   // the response status; 0 when there is no response
+	Err      error // the errctx error returned to the caller, if any
+	Duration time.Duration
+}
+
+// DefaultClientLevel is the default TransportOptions.Level: Error when no
+// response came back (transport error, timeout), Warn for a 5xx or 429 and
+// for a call an open breaker refused (one per call while it is open), Info
+// otherwise: a 404 from a lookup is an answer, not a failure.
+func DefaultClientLevel(o ClientOutcome) slog.Level {
+	switch {
+	case errors.Is(o.Err, breaker.ErrOpen):
+		return slog.LevelWarn
+	case o.Err != nil:
+		return slog.LevelError
+	case isFailureStatus(o.Status):
+		return slog.LevelWarn
+	}
+	return slog.LevelInfo
+}
+
+// TransportOptions configures [Transport]. The zero value logs every call to
+// slog.Default(), counts to stats.Default(), gives each call a 30 s timeout
+// and each host a breaker with the breaker package's defaults.
+type TransportOptions struct {
+	// Logger receives one record per call. Default: slog.Default() at each call.
+	Logger *slog.Logger
+	// Level picks the record level. Default: DefaultClientLevel.
+	Level func(ClientOutcome) slog.Level
+	// Stats receives StatClientRequests and StatClientDuration. Default:
+	// stats.Default() when the transport is built.
+	Stats stats.Emitter
+	// Timeout bounds each call, from sending the request to closing the
+	// response body, unless the request's context ends sooner. Default:
+	// DefaultClientTimeout; negative: no timeout of our own.
+	Timeout time.Duration
+	// RequestIDHeader carries the request ID of the call's context (when
+	// reqid.Valid accepts it). Default: X-Request-ID. A header the caller
+	// set on the request is left alone.
+	RequestIDHeader string
+	// Breaker returns the configuration of the breaker of a host (host:port
+	// as in the URL). Default: the breaker package's defaults, named after
+	// the host. Responses 5xx and 429, transport errors and timeouts are
+	// failures; other statuses, and calls the caller cancelled, are not.
+	Breaker func(host string) breaker.Config
+	// NoBreaker turns the per-host breakers off.
+	NoBreaker bool
+	// MaxHosts bounds the distinct hosts given their own breaker and stats
+	// tags; later hosts share OtherHost's. Default: 1000.
+	MaxHosts int
+}
+
+// ClientTransport is the http.RoundTripper made by [NewTransport].
+type ClientTransport struct {
+	base      http.RoundTripper
+	logger    *slog.Logger
+	level     func(ClientOutcome) slog.Level
+	emitter   stats.Emitter
+	timeout   time.Duration
+	idHeader  string
+	noBreaker bool
+	breakerOf func(string) breaker.Config
+	hosts     *keyCache[string, clientHost]
+}
+
+// clientHost is the per-host state: the breaker and the stats handles.
+type clientHost struct {
+	breaker *breaker.Breaker
+	err     error // why the breaker could not be built
+	*classGroup
+}
+
+// Transport returns base (http.DefaultTransport when nil) wrapped so that
+// every call carries the context's request ID, is logged and counted, goes
+// through its host's breaker and has a timeout. Errors are errctx errors
+// saying what was attempted ("GET host/path"), the failure class and a
+// remedy. The caller's request is never modified.
+//
+// Invalid options make every call fail with the configuration error; use
+// [NewTransport] to get that error up front.
+func Transport(base http.RoundTripper, opts TransportOptions) http.RoundTripper {
+	t, err := NewTransport(base, opts)
+	if err != nil {
+		return failingTransport{err}
+	}
+	return t
+}
+
+// NewTransport is [Transport] returning an invalid configuration as an
+// errctx error naming the field.
+func NewTransport(base http.RoundTripper, opts TransportOptions) (*ClientTransport, error) {
+	if opts.MaxHosts < 0 {
+		return nil, configError("TransportOptions.MaxHosts", "is negative", "leave it 0 for the default (1000) or set a positive bound")
+	}
+	if opts.RequestIDHeader == "" {
+		opts.RequestIDHeader = DefaultRequestIDHeader
+	}
+	t := &ClientTransport{
+		base: base, logger: opts.Logger, level: opts.Level, emitter: opts.Stats, timeout: opts.Timeout,
+		idHeader: http.CanonicalHeaderKey(opts.RequestIDHeader), noBreaker: opts.NoBreaker, breakerOf: opts.Breaker,
+	}
+	if t.base == nil {
+		t.base = http.DefaultTransport
+	}
+	if t.level == nil {
+		t.level = DefaultClientLevel
+	}
+	if t.emitter == nil {
+		t.emitter = stats.Default()
+	}
+	switch {
+	case t.timeout == 0:
+		t.timeout = DefaultClientTimeout
+	case t.timeout < 0:
+		t.timeout = 0
+	}
+	if t.breakerOf == nil {
+		t.breakerOf = func(host string) breaker.Config { return breaker.Config{Name: host} }
+	}
+	maxHosts := opts.MaxHosts
+	if maxHosts == 0 {
+		maxHosts = 1000
+	}
+	t.hosts = newKeyCache(maxHosts, func(string) string { return OtherHost }, t.newHost)
+	return t, nil
+}
+
+func (t *ClientTransport) newHost(host string) *clientHost {
+	h := &clientHost{classGroup: newClassGroup(t.emitter, StatClientRequests, "host", host)}
+	if !t.noBreaker {
+		cfg := t.breakerOf(host)
+		if cfg.Name == "" {
+			cfg.Name = host
+		}
+		if cfg.Stats == nil {
+			cfg.Stats = t.emitter
+		}
+		if cfg.Logger == nil {
+			cfg.Logger = t.logger
+		}
+		h.breaker, h.err = breaker.New(cfg)
+		if h.err != nil {
+			h.err = errctx.Wrap(h.err, "build the breaker of "+host,
+				errctx.Remedy("fix the breaker.Config returned by TransportOptions.Breaker"))
+		}
+	}
+	return h
+}
+
+// Breaker returns the breaker of host (host:port as in request URLs),
+// creating it if needed; nil when breakers are off. Use it to inspect or
+// register the breakers, or to force one open.
+func (t *ClientTransport) Breaker(host string) *breaker.Breaker {
+	return t.hosts.get(host).breaker
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	start := time.Now()
+	host := req.URL.Host
+	h := t.hosts.get(host)
+	if h.err != nil {
+		closeBody(req)
+		return nil, h.err
+	}
+	callerCtx := req.Context()
+	var ticket breaker.Ticket
+	if h.breaker != nil {
+		tk, err := h.breaker.Allow(callerCtx)
+		if err != nil {
+			closeBody(req)
+			err = errctx.Wrap(err, attempted(req))
+			t.finish(req, h, "rejected", 0, time.Since(start), err)
+			return nil, err
+		}
+		ticket = tk
+	}
+
+	out, cancel := t.outbound(req)
+	resp, err := t.base.RoundTrip(out)
+	d := time.Since(start)
+	if err != nil {
+		if cancel != nil {
+			cancel()
+		}
+		outcome, err := classifyTransportError(req, err, t.timeout)
+		ticket.Record(outcome, err)
+		t.finish(req, h, "error", 0, d, err)
+		return nil, err
+	}
+	if isFailureStatus(resp.StatusCode) {
+		ticket.Record(breaker.Failure, errctx.New(attempted(req)+": status "+resp.Status,
+			errctx.WithClass(errctx.Transient)))
+	} else {
+		ticket.Done(nil)
+	}
+	if cancel != nil {
+		resp.Body = newCancelBody(resp.Body, cancel)
+	}
+	t.finish(req, h, statusClass(resp.StatusCode), resp.StatusCode, d, nil)
+	return resp, nil
+}
+
+// outbound returns the request to send: req itself when nothing needs
+// changing, else a copy with the call's timeout and the request ID header
+// (the caller's request and headers are never modified). cancel, when not
+// nil, ends the timeout.
+func (t *ClientTransport) outbound(req *http.Request) (*http.Request, context.CancelFunc) {
+	ctx := req.Context()
+	var cancel context.CancelFunc
+	if t.timeout > 0 {
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > t.timeout {
+			ctx, cancel = context.WithTimeout(ctx, t.timeout)
+		}
+	}
+	id, ok := reqid.From(ctx)
+	setID := ok && reqid.Valid(id) && len(req.Header[t.idHeader]) == 0
+	if cancel == nil && !setID {
+		return req, nil
+	}
+	out := req.WithContext(ctx)
+	if setID {
+		out.Header = make(http.Header, len(req.Header)+1)
+		for k, v := range req.Header {
+			out.Header[k] = v // values are not modified, only the map
+		}
+		out.Header[t.idHeader] = []string{id}
+	}
+	return out, cancel
+}
+
+// finish logs and counts one call.
+func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string, status int, d time.Duration, err error) {
+	c := h.get(class)
+	c.requests.Inc()
+	t.emitter.Timing(StatClientDuration, d, c.tags...)
+
+	logger := t.logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	ctx := req.Context()
+	o := ClientOutcome{Status: status, Err: err, Duration: d}
+	level := t.level(o)
+	if !logger.Enabled(ctx, level) {
+		return
+	}
+	var buf [10]slog.Attr
+	attrs := append(buf[:0],
+		slog.String("method", req.Method),
+		slog.String("host", req.URL.Host),
+		slog.String("path", truncate(req.URL.Path, maxPath)),
+		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
+	)
+	if status != 0 {
+		attrs = append(attrs, slog.Int("status", status))
+	}
+	switch {
+	case err != nil:
+		attrs = append(attrs, slog.Any("error", err))
+		if r := errctx.RemediesOf(err); len(r) > 0 {
+			attrs = append(attrs, slog.String("attempted", attempted(req)), slog.String("remedy", r[0]))
+		}
+	case level >= slog.LevelWarn:
+		attrs = append(attrs,
+			slog.String("attempted", attempted(req)),
+			slog.String("error", "status "+strconv.Itoa(status)),
+			slog.String("remedy", statusRemedy(status, req.URL.Host)))
+	}
+	logger.LogAttrs(ctx, level, "outbound request", attrs...)
+}
+
+// attempted names a call the way errors and records do: "GET host/path".
+func attempted(req *http.Request) string {
+	return req.Method + " " + req.URL.Host + truncate(req.URL.Path, maxPath)
+}
+
+// isFailureStatus reports whether a response status counts against the
+// host's breaker: 5xx and 429.
+func isFailureStatus(code int) bool {
+	return code >= 500 || code == http.StatusTooManyRequests
+}
+
+func statusRemedy(status int, host string) string {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return "slow down: " + host + " is rate-limiting us; honour Retry-After"
+	case status >= 500:
+		return host + " failed to serve the call; check its health and logs (its breaker counts this as a failure)"
+	}
+	return "check the request against " + host + "'s API"
+}
+
+// classifyTransportError turns an error from the base transport into an
+// errctx error and the breaker's outcome: the caller's cancellation is
+// ignored by the breaker; timeouts are indeterminate (the call may have
+// happened); failures to connect are transient (nothing was sent); anything
+// else after sending is indeterminate.
+func classifyTransportError(req *http.Request, err error, timeout time.Duration) (breaker.Outcome, error) {
+	caller := req.Context().Err()
+	var netErr net.Error
+	var opErr *net.OpError
+	switch {
+	case errors.Is(caller, context.Canceled):
+		return breaker.Ignore, errctx.Wrap(err, attempted(req), errctx.WithClass(errctx.Indeterminate),
+			errctx.Remedy("the caller cancelled the call; it may or may not have reached "+req.URL.Host))
+	case caller != nil:
+		return breaker.Failure, errctx.Wrap(err, attempted(req), errctx.WithClass(errctx.Indeterminate),
+			errctx.Remedy("the caller's deadline ran out; the call may or may not have happened: give it more time or check why "+req.URL.Host+" is slow"))
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
+		return breaker.Failure, errctx.Wrap(err, attempted(req), errctx.WithClass(errctx.Indeterminate),
+			errctx.Remedy("no answer within the per-call timeout ("+timeout.String()+"); the call may or may not have happened: check "+req.URL.Host+" or raise TransportOptions.Timeout"))
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return breaker.Failure, errctx.Wrap(err, attempted(req), errctx.WithClass(errctx.Transient),
+			errctx.Remedy("could not connect to "+req.URL.Host+"; check that it is up and its address resolves"))
+	}
+	return breaker.Failure, errctx.Wrap(err, attempted(req), errctx.WithClass(errctx.Indeterminate),
+		errctx.Remedy("the connection to "+req.URL.Host+" failed during the call; it may or may not have happened"))
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		_ = req.Body.Close()
+	}
+}
+
+// failingTransport is what Transport returns for invalid options.
+type failingTransport struct{ err error }
+
+func (f failingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	closeBody(req)
+	return nil, f.err
+}
+
+// cancelBody ends the call's timeout when the body is read to the end or
+// closed.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil {
+		b.cancel()
+	}
+	return n, err
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// cancelRWBody keeps the io.Writer of a 101 Switching Protocols body.
+type cancelRWBody struct {
+	*cancelBody
+	w io.Writer
+}
+
+func (b cancelRWBody) Write(p []byte) (int, error) { return b.w.Write(p) }
+
+func newCancelBody(body io.ReadCloser, cancel context.CancelFunc) io.ReadCloser {
+	cb := &cancelBody{ReadCloser: body, cancel: cancel}
+	if w, ok := body.(io.Writer); ok {
+		return cancelRWBody{cb, w}
+	}
+	return cb
+}

@@ -1,0 +1,236 @@
+package middleware_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vitals-go/vitals/breaker"
+	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/middleware"
+	"github.com/vitals-go/vitals/reqid"
+	"github.com/vitals-go/vitals/stats"
+	"github.com/vitals-go/vitals/stats/statstest"
+)
+
+// client returns an http.Client over Transport(opts) logging to the sink.
+func client(t *testing.T, opts middleware.TransportOptions) (*http.Client, *logSink) {
+	t.Helper()
+	sink := &logSink{}
+	if opts.Logger == nil {
+		opts.Logger = sink.logger()
+	}
+	tr, err := middleware.NewTransport(nil, opts)
+	require.NoError(t, err)
+	return &http.Client{Transport: tr}, sink
+}
+
+func call(t *testing.T, c *http.Client, ctx context.Context, url string, header ...string) (*http.Response, error) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	require.NoError(t, err)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.Do(req)
+	if err == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	return resp, err
+}
+
+func TestTransportPropagatesTheRequestIDAndNeverMutatesTheRequest(t *testing.T) {
+	seen := make(chan string, 10)
+	srv := newPlainServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.Header.Get("X-Request-ID")
+	}))
+	c, sink := client(t, middleware.TransportOptions{})
+
+	ctx := reqid.With(context.Background(), "req-42.a")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/users/7?x=1", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "application/json")
+	before := req.Header.Clone()
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, "req-42.a", <-seen)
+	assert.Equal(t, before, req.Header, "the caller's headers are untouched")
+	assert.Equal(t, ctx, req.Context(), "the caller's request keeps its context")
+
+	rec := sink.wait(t, "outbound request", 1)[0]
+	assert.Equal(t, "INFO", rec["level"])
+	assert.Equal(t, "GET", rec["method"])
+	assert.Equal(t, strings.TrimPrefix(srv.URL, "http://"), rec["host"])
+	assert.Equal(t, "/users/7", rec["path"])
+	assert.EqualValues(t, 200, rec["status"])
+	assert.Contains(t, rec, "duration_ms")
+	assert.Equal(t, "req-42.a", rec["request_id"])
+
+	_, err = call(t, c, reqid.With(context.Background(), "bad id\n"), srv.URL)
+	require.NoError(t, err)
+	assert.Empty(t, <-seen, "an invalid ID in the context is not sent")
+
+	_, err = call(t, c, ctx, srv.URL, "X-Request-ID", "callers-own")
+	require.NoError(t, err)
+	assert.Equal(t, "callers-own", <-seen, "a header the caller set is left alone")
+}
+
+func TestTransportCountsByHostAndStatusClass(t *testing.T) {
+	srv := newPlainServer(t, http.NotFoundHandler())
+	rec := statstest.New()
+	c, _ := client(t, middleware.TransportOptions{Stats: rec})
+	for range 3 {
+		_, err := call(t, c, context.Background(), srv.URL)
+		require.NoError(t, err)
+	}
+	host := stats.T("host", strings.TrimPrefix(srv.URL, "http://"))
+	assert.EqualValues(t, 3, rec.Counted(middleware.StatClientRequests, host, stats.T("status", "4xx")))
+	assert.Len(t, rec.Timings(middleware.StatClientDuration, host, stats.T("status", "4xx")), 3)
+}
+
+func TestTransportBreakerOpensOnAFailingDownstreamAndRecovers(t *testing.T) {
+	var failing atomic.Bool
+	var hits atomic.Int64
+	failing.Store(true)
+	srv := newPlainServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if failing.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	c, sink := client(t, middleware.TransportOptions{Breaker: func(host string) breaker.Config {
+		return breaker.Config{Name: "downstream", ConsecutiveFailures: 3, OpenDuration: 50 * time.Millisecond}
+	}})
+
+	for range 3 {
+		resp, err := call(t, c, context.Background(), srv.URL+"/work")
+		require.NoError(t, err, "a 5xx is a response, returned to the caller")
+		assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	}
+	_, err := call(t, c, context.Background(), srv.URL+"/work")
+	require.Error(t, err)
+	assert.ErrorIs(t, err, breaker.ErrOpen)
+	assert.Equal(t, errctx.Transient, errctx.ClassOf(err))
+	assert.Contains(t, errctx.AttemptedOf(err), "GET "+strings.TrimPrefix(srv.URL, "http://")+"/work")
+	assert.EqualValues(t, 3, hits.Load(), "the open breaker kept the call off the wire")
+
+	warn := sink.wait(t, "outbound request", 4)
+	assert.Equal(t, "WARN", warn[0]["level"])
+	assert.NotEmpty(t, warn[0]["remedy"])
+
+	failing.Store(false)
+	require.Eventually(t, func() bool {
+		resp, err := call(t, c, context.Background(), srv.URL+"/work")
+		return err == nil && resp.StatusCode == http.StatusOK
+	}, 5*time.Second, 10*time.Millisecond, "the breaker lets a probe through and closes")
+	tr := c.Transport.(*middleware.ClientTransport)
+	assert.Equal(t, breaker.Closed, tr.Breaker(strings.TrimPrefix(srv.URL, "http://")).State())
+}
+
+func TestTransportBreakerCountsOnly5xxAnd429(t *testing.T) {
+	var status atomic.Int64
+	status.Store(http.StatusNotFound)
+	srv := newPlainServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(int(status.Load()))
+	}))
+	c, _ := client(t, middleware.TransportOptions{Breaker: func(string) breaker.Config {
+		return breaker.Config{ConsecutiveFailures: 2, OpenDuration: time.Hour}
+	}})
+	for range 5 {
+		_, err := call(t, c, context.Background(), srv.URL)
+		require.NoError(t, err, "4xx answers are not failures")
+	}
+	status.Store(http.StatusTooManyRequests)
+	for range 2 {
+		_, err := call(t, c, context.Background(), srv.URL)
+		require.NoError(t, err)
+	}
+	_, err := call(t, c, context.Background(), srv.URL)
+	assert.ErrorIs(t, err, breaker.ErrOpen, "429s tripped it")
+}
+
+func TestTransportTimeoutIsIndeterminate(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	srv := newPlainServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	c, sink := client(t, middleware.TransportOptions{Timeout: 50 * time.Millisecond})
+	_, err := call(t, c, context.Background(), srv.URL+"/slow")
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, errctx.Indeterminate, errctx.ClassOf(err))
+	assert.Equal(t, []string{"GET " + strings.TrimPrefix(srv.URL, "http://") + "/slow"}, errctx.AttemptedOf(err))
+	require.NotEmpty(t, errctx.RemediesOf(err))
+	assert.Contains(t, errctx.RemediesOf(err)[0], "TransportOptions.Timeout")
+
+	rec := sink.wait(t, "outbound request", 1)[0]
+	assert.Equal(t, "ERROR", rec["level"])
+	assert.NotEmpty(t, rec["error"])
+	assert.NotEmpty(t, rec["remedy"])
+}
+
+func TestTransportTimeoutCoversTheBodyButNotAFinishedCall(t *testing.T) {
+	srv := newPlainServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, strings.Repeat("b", 1<<20))
+	}))
+	c, _ := client(t, middleware.TransportOptions{Timeout: 5 * time.Second})
+	resp, err := c.Get(srv.URL)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Len(t, body, 1<<20)
+}
+
+func TestTransportConnectionRefusedIsTransient(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	c, _ := client(t, middleware.TransportOptions{NoBreaker: true})
+	_, err = call(t, c, context.Background(), "http://"+addr+"/x")
+	require.Error(t, err)
+	assert.Equal(t, errctx.Transient, errctx.ClassOf(err))
+}
+
+func TestTransportCallerCancelIsNotABreakerFailure(t *testing.T) {
+	started := make(chan struct{}, 10)
+	srv := newPlainServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started <- struct{}{}
+		<-r.Context().Done()
+	}))
+	c, _ := client(t, middleware.TransportOptions{Breaker: func(string) breaker.Config {
+		return breaker.Config{ConsecutiveFailures: 1, OpenDuration: time.Hour}
+	}})
+	for range 3 {
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { <-started; cancel() }()
+		_, err := call(t, c, ctx, srv.URL)
+		require.Error(t, err)
+		assert.False(t, errors.Is(err, breaker.ErrOpen))
+	}
+}
+
+func TestTransportInvalidOptionsFailEveryCall(t *testing.T) {
+	rt := middleware.Transport(nil, middleware.TransportOptions{MaxHosts: -1})
+	req := httptest.NewRequest(http.MethodGet, "http://example.invalid/", nil)
+	_, err := rt.RoundTrip(req)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "TransportOptions.MaxHosts")
+}
