@@ -58,10 +58,17 @@ type errBox struct{ err error }
 // records goes into the generation it started in, so the results of calls
 // that started before a transition cannot move the state that followed.
 type gen struct {
+	b      *Breaker
 	id     uint64
 	state  State
 	since  time.Time
 	reason string
+
+	// Flags of the hot path, fixed for the generation.
+	fastAllow bool           // closed, and Allow needs no clock read
+	fastDone  bool           // closed, and a nil error is a plain success
+	direct    bool           // Do and Run need no deadline and no probe guard
+	ok        *stats.Counter // breaker.<name>.calls.success
 
 	// closed
 	consec atomic.Int64
@@ -169,7 +176,10 @@ func (b *Breaker) manual(to State, reason string) {
 
 // newGen builds the generation that starts now. Callers hold b.mu, except New.
 func (b *Breaker) newGen(prev *gen, to State, reason string, now time.Time) *gen {
-	g := &gen{state: to, since: now, reason: reason}
+	g := &gen{b: b, state: to, since: now, reason: reason, ok: b.outcomes[Success]}
+	g.fastAllow = to == Closed && b.fast
+	g.fastDone = to == Closed && b.plain
+	g.direct = (to == Closed || to == Disabled) && b.cfg.Timeout == 0
 	if prev != nil {
 		g.id = prev.id + 1
 	}
