@@ -63,6 +63,11 @@ type LatchRecord struct {
 // A state file that cannot be read or parsed counts as tripped: when in
 // doubt, stay stopped.
 //
+// The latch records an opening on the breaker's publishing goroutine, a
+// moment after the call that caused it returns. Code that may exit right
+// after a failure (a job run by cron, a panic on its way out) calls
+// [Latch.Trip] itself, which returns once the file is written.
+//
 // To resume, fix the cause, then call [Latch.Reset] (or [Breaker.Reset],
 // which the latch follows), or delete the state file by hand and restart the
 // process. [Breaker.Disable] lets calls through but leaves the file: the
@@ -311,7 +316,7 @@ func (l *Latch) holdReason(rec LatchRecord) string {
 	if rec.LastError != "" {
 		s += " (last error: " + rec.LastError + ")"
 	}
-	return s + "; state file " + l.path + "; " + l.remedy()
+	return s + "; to resume, " + l.remedy()
 }
 
 // remedy says how to resume.
