@@ -1,17 +1,208 @@
 package log
 
 import (
+	"context"
 	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/vitals-go/vitals/reqid"
 )
 
-// HandlerOptions configures [NewHandler]. The zero value is the default.
+// Stable keys added by the handler (see DESIGN.md).
+const (
+	KeyProcess   = "process"    // group: service, version, host, pid, start, id
+	KeyRequestID = "request_id" // from reqid.From
+	KeyTraceID   = "trace_id"   // from a valid OTel span context
+	KeySpanID    = "span_id"    // from a valid OTel span context
+)
+
+var zeroTime time.Time
+
+// HandlerOptions configures [NewHandler]. The zero value is the default:
+// the process identity from reqid.Process under the key "process".
 type HandlerOptions struct {
-	// OmitProcess leaves out the "process" group.
+	// OmitProcess leaves out the "process" group, for example when the
+	// collector adds the same information.
 	OmitProcess bool
+
+	// Process replaces the identity reported under "process"; nil means
+	// reqid.Process().
+	Process *reqid.Identity
 }
 
-// NewHandler returns a handler that adds request and process context to
-// every record and passes it to inner.
+// NewHandler returns a handler that adds to every record, then passes it to
+// inner:
+//
+//   - "process": the identity of the process (service, version, host, pid,
+//     start, id), encoded once by inner.WithAttrs here, not per record;
+//   - "request_id": the request ID carried by the context (reqid.With);
+//   - "trace_id" and "span_id": when the context holds a valid OpenTelemetry
+//     span context, whether or not the span is recording;
+//   - the attributes carried by the context ([With]).
+//
+// The context fields stay at the top level of the record even after
+// Logger.WithGroup, and a field is left out when the record or the logger's
+// attributes already use its key, so no line carries a key twice.
+//
+// The handler remembers, for a few hundred recent combinations of logger,
+// request ID, span and context attributes, the fields it built; from the
+// second record of the same combination on it hands the record to an inner
+// handler with those fields already encoded (inner.WithAttrs). So a request
+// pays for encoding its fields once, and every later record costs about what
+// it costs in inner alone, with no allocations.
 func NewHandler(inner slog.Handler, opts *HandlerOptions) slog.Handler {
-	return inner
+	if opts == nil {
+		opts = &HandlerOptions{}
+	}
+	if !opts.OmitProcess {
+		p := opts.Process
+		if p == nil {
+			id := reqid.Process()
+			p = &id
+		}
+		inner = inner.WithAttrs([]slog.Attr{processAttr(*p)})
+	}
+	return &handler{cache: new(fieldCache), inner: inner, seq: handlerSeq.Add(1)}
+}
+
+func processAttr(p reqid.Identity) slog.Attr {
+	return slog.Group(KeyProcess,
+		slog.String("service", p.Service),
+		slog.String("version", p.Version),
+		slog.String("host", p.Host),
+		slog.Int("pid", p.PID),
+		slog.Time("start", p.Start),
+		slog.String("id", p.ID),
+	)
+}
+
+var handlerSeq atomic.Uint64
+
+// handler is the slog.Handler returned by NewHandler.
+type handler struct {
+	cache *fieldCache  // shared by every handler derived from one NewHandler
+	inner slog.Handler // the wrapped handler, with the process and the top-level attributes
+	seq   uint64       // identifies this handler in the cache
+
+	top keySet // keys of the attributes added before the first group
+
+	// groups opened by WithGroup, outermost first, with the attributes
+	// added inside each. Records are nested into them at Handle, so that
+	// the context fields can stay at the top level.
+	groups []group
+}
+
+type group struct {
+	name  string
+	attrs []slog.Attr
+}
+
+// Enabled reports whether inner handles records at level l.
+func (h *handler) Enabled(ctx context.Context, l slog.Level) bool {
+	return h.inner.Enabled(ctx, l)
+}
+
+// WithAttrs returns a handler that adds attrs to every record, inside the
+// groups opened so far.
+func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if len(attrs) == 0 {
+		return h
+	}
+	h2 := *h
+	h2.seq = handlerSeq.Add(1)
+	if len(h.groups) == 0 {
+		h2.inner = h.inner.WithAttrs(attrs)
+		h2.top = h.top.with(attrs)
+		return &h2
+	}
+	h2.groups = append([]group(nil), h.groups...)
+	last := &h2.groups[len(h2.groups)-1]
+	last.attrs = append(append([]slog.Attr(nil), last.attrs...), attrs...)
+	return &h2
+}
+
+// WithGroup returns a handler that puts the record's attributes, and those
+// added later with WithAttrs, in the group name. The context fields stay at
+// the top level.
+func (h *handler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	h2 := *h
+	h2.seq = handlerSeq.Add(1)
+	h2.groups = append(append([]group(nil), h.groups...), group{name: name})
+	return &h2
+}
+
+// Handle adds the context fields to r and passes it to inner.
+func (h *handler) Handle(ctx context.Context, r slog.Record) error {
+	if len(h.groups) > 0 {
+		r = h.nest(r)
+	}
+	e := h.fields(ctx)
+	if e == nil {
+		return h.inner.Handle(ctx, r)
+	}
+	if e.keys.mask&recordMask(r) != 0 {
+		if clash := e.without(r); clash != nil {
+			return h.inner.Handle(ctx, prepend(r, clash))
+		}
+	}
+	if d := e.derived.Load(); d != nil {
+		return d.Handle(ctx, r)
+	}
+	if e.uses.Add(1) > 1 {
+		// The second record with these fields: encode them once.
+		d := &derived{h.inner.WithAttrs(e.fields)}
+		e.derived.Store(d)
+		return d.Handle(ctx, r)
+	}
+	return h.inner.Handle(ctx, prepend(r, e.fields))
+}
+
+// derived is inner with an entry's fields already added.
+type derived struct{ slog.Handler }
+
+// nest returns a record whose only attribute is the chain of open groups,
+// holding their attributes and, innermost, the attributes of r.
+func (h *handler) nest(r slog.Record) slog.Record {
+	last := h.groups[len(h.groups)-1]
+	attrs := make([]slog.Attr, 0, len(last.attrs)+r.NumAttrs())
+	attrs = append(attrs, last.attrs...)
+	r.Attrs(func(a slog.Attr) bool {
+		attrs = append(attrs, a)
+		return true
+	})
+	a := slog.Attr{Key: last.name, Value: slog.GroupValue(attrs...)}
+	for i := len(h.groups) - 2; i >= 0; i-- {
+		g := h.groups[i]
+		a = slog.Attr{Key: g.name, Value: slog.GroupValue(append(g.attrs[:len(g.attrs):len(g.attrs)], a)...)}
+	}
+	nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	nr.AddAttrs(a)
+	return nr
+}
+
+// prepend returns a copy of r with fields, as an inline group, before its
+// own attributes, so that the fields come first as they do once encoded by
+// inner.WithAttrs.
+func prepend(r slog.Record, fields []slog.Attr) slog.Record {
+	nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	nr.AddAttrs(slog.Attr{Value: slog.GroupValue(fields...)})
+	r.Attrs(func(a slog.Attr) bool {
+		nr.AddAttrs(a)
+		return true
+	})
+	return nr
+}
+
+// recordMask returns the key-length mask of r's top-level keys.
+func recordMask(r slog.Record) uint64 {
+	var m uint64
+	r.Attrs(func(a slog.Attr) bool {
+		m |= maskOf(a)
+		return true
+	})
+	return m
 }

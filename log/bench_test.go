@@ -1,0 +1,101 @@
+package log_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+
+	"go.opentelemetry.io/otel/trace"
+
+	vlog "github.com/vitals-go/vitals/log"
+	"github.com/vitals-go/vitals/reqid"
+)
+
+// requestContext returns a context carrying a request ID and a sampled span
+// context, as middleware leaves it.
+func requestContext() context.Context {
+	sc := trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID:    trace.TraceID{0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36},
+		SpanID:     trace.SpanID{0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7},
+		TraceFlags: trace.FlagsSampled,
+	})
+	ctx := trace.ContextWithSpanContext(context.Background(), sc)
+	return reqid.With(ctx, "0af7651916cd43dd8448eb211c80319c")
+}
+
+func logFour(ctx context.Context, l *slog.Logger) {
+	l.InfoContext(ctx, "order placed", "order", "ord-7f3a", "items", 3, "total_cents", 12999, "currency", "EUR")
+}
+
+// BenchmarkJSONBare is the reference: slog's JSON handler alone, without the
+// context fields.
+func BenchmarkJSONBare(b *testing.B) {
+	l := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	ctx := requestContext()
+	b.ReportAllocs()
+	for b.Loop() {
+		logFour(ctx, l)
+	}
+}
+
+// BenchmarkJSONHandler is the same record through NewHandler, which adds
+// process, request_id, trace_id and span_id. Target: at most 1.1x
+// BenchmarkJSONBare, 0 allocs.
+func BenchmarkJSONHandler(b *testing.B) {
+	l := slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil))
+	ctx := requestContext()
+	b.ReportAllocs()
+	for b.Loop() {
+		logFour(ctx, l)
+	}
+}
+
+// BenchmarkJSONHandlerWithContextAttrs adds two attributes carried by the
+// context with log.With.
+func BenchmarkJSONHandlerWithContextAttrs(b *testing.B) {
+	l := slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil))
+	ctx := vlog.With(requestContext(), "route", "/v1/orders", "tenant", "acme")
+	b.ReportAllocs()
+	for b.Loop() {
+		logFour(ctx, l)
+	}
+}
+
+// BenchmarkJSONHandlerFirstLine measures the first record of each request:
+// a new request ID every time, so the fields are built and encoded per record.
+func BenchmarkJSONHandlerFirstLine(b *testing.B) {
+	l := slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil))
+	base := requestContext()
+	ids := make([]string, 1024)
+	for i := range ids {
+		ids[i] = reqid.New()
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		logFour(reqid.With(base, ids[i%len(ids)]), l)
+		i++
+	}
+}
+
+// BenchmarkJSONHandlerGroup logs through Logger.WithGroup: the record is
+// nested per call, so this path allocates.
+func BenchmarkJSONHandlerGroup(b *testing.B) {
+	l := slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil)).WithGroup("order")
+	ctx := requestContext()
+	b.ReportAllocs()
+	for b.Loop() {
+		logFour(ctx, l)
+	}
+}
+
+// BenchmarkDisabled is a record below the level: it must cost next to nothing.
+func BenchmarkDisabled(b *testing.B) {
+	l := slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}), nil))
+	ctx := requestContext()
+	b.ReportAllocs()
+	for b.Loop() {
+		logFour(ctx, l)
+	}
+}

@@ -1,0 +1,156 @@
+package log
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/vitals-go/vitals/reqid"
+)
+
+// cacheSlots is the number of field sets a handler tree remembers.
+const cacheSlots = 256
+
+// fieldCache remembers, per handler, request ID, span and context
+// attributes, the fields to add to a record: a direct-mapped table, so a
+// lookup is one hash and one comparison, and a collision only costs a
+// rebuild.
+type fieldCache [cacheSlots]atomic.Pointer[entry]
+
+// entry is the set of context fields for one combination of handler,
+// request ID, span context and context attributes.
+type entry struct {
+	h   *handler
+	rid string
+	tid trace.TraceID
+	sid trace.SpanID
+	ca  *ctxAttrs
+
+	fields []slog.Attr // request_id, trace_id, span_id, then the context's attributes
+	keys   keySet
+
+	uses    atomic.Int32
+	derived atomic.Pointer[derived]
+}
+
+// fields returns the context fields for ctx, or nil when ctx carries none.
+func (h *handler) fields(ctx context.Context) *entry {
+	rid, _ := reqid.From(ctx)
+	var tid trace.TraceID
+	var sid trace.SpanID
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+		tid, sid = sc.TraceID(), sc.SpanID()
+	}
+	ca := attrsFrom(ctx)
+	if rid == "" && !tid.IsValid() && ca == nil {
+		return nil
+	}
+	var caSeq uint64
+	if ca != nil {
+		caSeq = ca.seq
+	}
+	x := h.seq*0x9e3779b97f4a7c15 ^ caSeq*0xc2b2ae3d27d4eb4f ^ strBits(rid) ^ le64(sid[:]) ^ le64(tid[8:])
+	slot := &h.cache[(x*0x9e3779b97f4a7c15)>>(64-8)]
+	if e := slot.Load(); e != nil && e.h == h && e.rid == rid && e.tid == tid && e.sid == sid && e.ca == ca {
+		return e
+	}
+	e := h.newEntry(rid, tid, sid, ca)
+	if len(e.fields) == 0 {
+		return nil
+	}
+	slot.Store(e)
+	return e
+}
+
+// newEntry builds the fields for one combination, leaving out the keys that
+// the handler's own attributes already use.
+func (h *handler) newEntry(rid string, tid trace.TraceID, sid trace.SpanID, ca *ctxAttrs) *entry {
+	e := &entry{h: h, rid: rid, tid: tid, sid: sid, ca: ca}
+	var n int
+	if ca != nil {
+		n = len(ca.attrs)
+	}
+	e.fields = make([]slog.Attr, 0, 3+n)
+	add := func(a slog.Attr) {
+		if h.top.has(a.Key) || (ca != nil && carries(ca.attrs, a.Key)) {
+			return
+		}
+		e.fields = append(e.fields, a)
+		e.keys = e.keys.add(a)
+	}
+	if rid != "" {
+		add(slog.String(KeyRequestID, rid))
+	}
+	if tid.IsValid() {
+		add(slog.String(KeyTraceID, tid.String()))
+		add(slog.String(KeySpanID, sid.String()))
+	}
+	if ca != nil {
+		for _, a := range ca.attrs {
+			if !h.top.has(a.Key) {
+				e.fields = append(e.fields, a)
+				e.keys = e.keys.add(a)
+			}
+		}
+	}
+	return e
+}
+
+// carries reports whether attrs has an attribute with key.
+func carries(attrs []slog.Attr, key string) bool {
+	for _, a := range attrs {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// without returns e's fields minus those whose keys r also has at its top
+// level, or nil when there is no such clash.
+func (e *entry) without(r slog.Record) []slog.Attr {
+	var rk keySet
+	r.Attrs(func(a slog.Attr) bool {
+		if e.keys.mask&maskOf(a) != 0 {
+			rk = rk.add(a)
+		}
+		return true
+	})
+	var kept []slog.Attr
+	for _, a := range e.fields {
+		if !rk.has(a.Key) {
+			kept = append(kept, a)
+		}
+	}
+	if len(kept) == len(e.fields) {
+		return nil
+	}
+	return kept
+}
+
+// strBits returns a cheap hash input from s: its length and its first and
+// last eight bytes.
+func strBits(s string) uint64 {
+	if len(s) < 8 {
+		var x uint64
+		for i := 0; i < len(s); i++ {
+			x = x<<8 | uint64(s[i])
+		}
+		return x
+	}
+	return uint64(len(s)) ^ le64s(s[:8]) ^ le64s(s[len(s)-8:])*0xff51afd7ed558ccd
+}
+
+func le64(b []byte) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+func le64s(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
