@@ -26,9 +26,18 @@ const (
 // types can panic; a cycle made only of those ends at maxWalk.
 type guard struct {
 	n     int
-	inl   [inlinePath]error
-	path  []error
-	index map[error]int // how often each error is on the path, once it is long
+	depth int               // length of the path
+	inl   [inlinePath]error // the path's first errors; kept in place so a guard never escapes
+	more  []error           // the rest of the path
+	index map[error]int     // how often each error is on the path, once it is long
+}
+
+// at returns the i-th error of the path.
+func (g *guard) at(i int) error {
+	if i < inlinePath {
+		return g.inl[i]
+	}
+	return g.more[i-inlinePath]
 }
 
 // enter counts err and pushes it on the path.
@@ -44,40 +53,47 @@ func (g *guard) enter(err error) step {
 		if g.index[err] > 0 {
 			return cycle
 		}
+		g.index[err]++
 	} else {
-		for _, p := range g.path {
-			if p == err {
+		for i := range g.depth {
+			if g.inl[i] == err {
 				return cycle
 			}
 		}
 	}
-	if g.path == nil {
-		g.path = g.inl[:0]
+	if g.depth < inlinePath {
+		g.inl[g.depth] = err
+	} else {
+		g.more = append(g.more, err)
 	}
-	g.path = append(g.path, err)
-	switch {
-	case g.index != nil:
-		g.index[err]++
-	case len(g.path) > inlinePath:
-		g.index = make(map[error]int, 2*len(g.path))
-		for _, p := range g.path {
-			g.index[p]++
+	g.depth++
+	if g.depth == inlinePath+1 {
+		g.index = make(map[error]int, 4*inlinePath)
+		for i := range g.depth {
+			g.index[g.at(i)]++
 		}
 	}
 	return visit
 }
 
 // mark returns the current path length, for restore.
-func (g *guard) mark() int { return len(g.path) }
+func (g *guard) mark() int { return g.depth }
 
 // restore pops the path back to a mark, when a walk returns from a branch.
 func (g *guard) restore(m int) {
-	for _, p := range g.path[m:] {
-		if g.index != nil {
-			g.index[p]--
+	if g.index != nil {
+		for i := m; i < g.depth; i++ {
+			g.index[g.at(i)]--
 		}
 	}
-	g.path = g.path[:m]
+	if m < inlinePath {
+		clear(g.inl[m:min(g.depth, inlinePath)])
+		g.more = g.more[:0]
+	} else {
+		clear(g.more[m-inlinePath:])
+		g.more = g.more[:m-inlinePath]
+	}
+	g.depth = m
 }
 
 // children returns what err wraps: one error, or several (errors.Join and
