@@ -67,7 +67,7 @@ func latchBreaker(t *testing.T, name string) (*breaker.Breaker, *latchLog) {
 }
 
 // start is one process start: a new breaker and its latch on path.
-func start(t *testing.T, name, path string) (*breaker.Breaker, *breaker.Latch, *latchLog) {
+func latchStart(t *testing.T, name, path string) (*breaker.Breaker, *breaker.Latch, *latchLog) {
 	t.Helper()
 	b, lg := latchBreaker(t, name)
 	l, err := breaker.NewLatch(b, path)
@@ -76,12 +76,12 @@ func start(t *testing.T, name, path string) (*breaker.Breaker, *breaker.Latch, *
 	return b, l, lg
 }
 
-var errQuota = errctx.New("sending mail", errctx.Fields("smtp", "554 daily quota exceeded"))
+var errLatchQuota = errctx.New("sending mail", errctx.Fields("smtp", "554 daily quota exceeded"))
 
-func failing(context.Context) error { return errQuota }
+func latchFailing(context.Context) error { return errLatchQuota }
 
 // readRecord reads the state file as JSON.
-func readRecord(t *testing.T, path string) breaker.LatchRecord {
+func latchReadRecord(t *testing.T, path string) breaker.LatchRecord {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -91,7 +91,7 @@ func readRecord(t *testing.T, path string) breaker.LatchRecord {
 }
 
 // waitHeld waits until the latch has recorded a trip and holds b.
-func waitHeld(t *testing.T, b *breaker.Breaker, l *breaker.Latch) {
+func latchWaitHeld(t *testing.T, b *breaker.Breaker, l *breaker.Latch) {
 	t.Helper()
 	require.Eventually(t, func() bool { return l.Tripped() && b.State() == breaker.ForcedOpen },
 		5*time.Second, time.Millisecond, "the latch did not hold the breaker")
@@ -99,7 +99,7 @@ func waitHeld(t *testing.T, b *breaker.Breaker, l *breaker.Latch) {
 
 // onlyStateFile asserts that the directory holds nothing but the state file
 // (when present): no temporary file is left behind.
-func onlyStateFile(t *testing.T, path string) {
+func latchOnlyStateFile(t *testing.T, path string) {
 	t.Helper()
 	entries, err := os.ReadDir(filepath.Dir(path))
 	require.NoError(t, err)
@@ -113,16 +113,16 @@ func TestLatchSurvivesRestartUntilReset(t *testing.T) {
 	ctx := context.Background()
 
 	// First run: the first failure opens the breaker and trips the latch.
-	b, l, lg := start(t, "mail-poller", path)
+	b, l, lg := latchStart(t, "mail-poller", path)
 	assert.False(t, l.Tripped())
 	assert.NoFileExists(t, path)
-	require.ErrorIs(t, b.Run(ctx, failing), errQuota)
-	waitHeld(t, b, l)
+	require.ErrorIs(t, b.Run(ctx, latchFailing), errLatchQuota)
+	latchWaitHeld(t, b, l)
 
-	rec := readRecord(t, path)
+	rec := latchReadRecord(t, path)
 	assert.Equal(t, "mail-poller", rec.Breaker)
 	assert.Contains(t, rec.Reason, "consecutive")
-	assert.Equal(t, errQuota.Error(), rec.LastError)
+	assert.Equal(t, errLatchQuota.Error(), rec.LastError)
 	assert.WithinDuration(t, time.Now(), rec.TrippedAt, time.Minute)
 	assert.Equal(t, os.Getpid(), rec.PID)
 	assert.Contains(t, rec.Reset, "Latch.Reset()")
@@ -130,7 +130,7 @@ func TestLatchSurvivesRestartUntilReset(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, rec, got)
 	assert.NoError(t, l.Err())
-	onlyStateFile(t, path)
+	latchOnlyStateFile(t, path)
 
 	warn := lg.records(t, "breaker latched")
 	require.Len(t, warn, 1)
@@ -146,7 +146,7 @@ func TestLatchSurvivesRestartUntilReset(t *testing.T) {
 
 	// Restart: the new process starts forced open and says why and how to
 	// resume.
-	b2, l2, lg2 := start(t, "mail-poller", path)
+	b2, l2, lg2 := latchStart(t, "mail-poller", path)
 	assert.Equal(t, breaker.ForcedOpen, b2.State())
 	assert.True(t, l2.Tripped())
 	got2, ok := l2.Record()
@@ -156,7 +156,7 @@ func TestLatchSurvivesRestartUntilReset(t *testing.T) {
 	require.Len(t, warn, 1)
 	assert.Equal(t, "WARN", warn[0]["level"])
 	assert.Equal(t, rec.Reason, warn[0]["reason"])
-	assert.Equal(t, errQuota.Error(), warn[0]["error"])
+	assert.Equal(t, errLatchQuota.Error(), warn[0]["error"])
 	assert.Contains(t, warn[0]["remedy"], path)
 	assert.Contains(t, warn[0]["remedy"], "Latch.Reset()")
 
@@ -166,7 +166,7 @@ func TestLatchSurvivesRestartUntilReset(t *testing.T) {
 	remedy := strings.Join(errctx.RemediesOf(err), "; ")
 	assert.Contains(t, remedy, path, "the rejection names the state file")
 	assert.Contains(t, remedy, "Latch.Reset()", "the rejection names the reset call")
-	assert.Contains(t, remedy, errQuota.Error(), "the rejection quotes the last error")
+	assert.Contains(t, remedy, errLatchQuota.Error(), "the rejection quotes the last error")
 
 	// Reset: the file goes, calls go through, the next start is clean.
 	require.NoError(t, l2.Reset())
@@ -176,18 +176,18 @@ func TestLatchSurvivesRestartUntilReset(t *testing.T) {
 	require.NoError(t, b2.Run(ctx, func(context.Context) error { called = true; return nil }))
 	assert.True(t, called)
 
-	b3, l3, _ := start(t, "mail-poller", path)
+	b3, l3, _ := latchStart(t, "mail-poller", path)
 	assert.Equal(t, breaker.Closed, b3.State())
 	assert.False(t, l3.Tripped())
 }
 
 func TestLatchFileRemovedByHand(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "poller.latch")
-	b, l, _ := start(t, "mail-poller", path)
+	b, l, _ := latchStart(t, "mail-poller", path)
 	require.NoError(t, l.Trip("panic while polling", errors.New("nil map")))
 	require.NoError(t, os.Remove(path))
 
-	b2, l2, _ := start(t, "mail-poller", path)
+	b2, l2, _ := latchStart(t, "mail-poller", path)
 	assert.Equal(t, breaker.ForcedOpen, b.State(), "the running process stays held")
 	assert.Equal(t, breaker.Closed, b2.State(), "a restart after deleting the file runs")
 	assert.False(t, l2.Tripped())
@@ -195,11 +195,11 @@ func TestLatchFileRemovedByHand(t *testing.T) {
 
 func TestLatchTripIsSynchronous(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "job.latch")
-	b, l, _ := start(t, "billing-run", path)
+	b, l, _ := latchStart(t, "billing-run", path)
 
 	// As on the way out of a crash: the file is there when Trip returns.
 	require.NoError(t, l.Trip("panic while charging", errors.New("index out of range")))
-	rec := readRecord(t, path)
+	rec := latchReadRecord(t, path)
 	assert.Equal(t, "billing-run", rec.Breaker)
 	assert.Equal(t, "panic while charging", rec.Reason)
 	assert.Equal(t, "index out of range", rec.LastError)
@@ -208,28 +208,28 @@ func TestLatchTripIsSynchronous(t *testing.T) {
 
 	// A second trip while held keeps the first record.
 	require.NoError(t, l.Trip("another failure", nil))
-	assert.Equal(t, rec, readRecord(t, path))
+	assert.Equal(t, rec, latchReadRecord(t, path))
 }
 
 func TestLatchFollowsBreakerReset(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "poller.latch")
-	b, l, _ := start(t, "mail-poller", path)
-	require.ErrorIs(t, b.Run(context.Background(), failing), errQuota)
-	waitHeld(t, b, l)
+	b, l, _ := latchStart(t, "mail-poller", path)
+	require.ErrorIs(t, b.Run(context.Background(), latchFailing), errLatchQuota)
+	latchWaitHeld(t, b, l)
 
 	b.Reset() // e.g. from an admin endpoint that knows only the registry
 	require.Eventually(t, func() bool { return !l.Tripped() }, 5*time.Second, time.Millisecond)
 	assert.NoFileExists(t, path)
 
 	// It trips again on the next failure.
-	require.ErrorIs(t, b.Run(context.Background(), failing), errQuota)
-	waitHeld(t, b, l)
+	require.ErrorIs(t, b.Run(context.Background(), latchFailing), errLatchQuota)
+	latchWaitHeld(t, b, l)
 	assert.FileExists(t, path)
 }
 
 func TestLatchDisableKeepsFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "poller.latch")
-	b, l, _ := start(t, "mail-poller", path)
+	b, l, _ := latchStart(t, "mail-poller", path)
 	require.NoError(t, l.Trip("crash", nil))
 
 	b.Disable()
@@ -240,9 +240,9 @@ func TestLatchDisableKeepsFile(t *testing.T) {
 
 func TestLatchCloseStopsRecording(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "poller.latch")
-	b, l, _ := start(t, "mail-poller", path)
+	b, l, _ := latchStart(t, "mail-poller", path)
 	l.Close()
-	require.ErrorIs(t, b.Run(context.Background(), failing), errQuota)
+	require.ErrorIs(t, b.Run(context.Background(), latchFailing), errLatchQuota)
 	assert.Equal(t, breaker.Open, b.State())
 	assert.False(t, l.Tripped())
 	assert.NoFileExists(t, path)
@@ -269,7 +269,7 @@ func TestLatchUnreadableFileCountsAsTripped(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "poller.latch")
 			require.NoError(t, make(path))
 
-			b, l, lg := start(t, "mail-poller", path)
+			b, l, lg := latchStart(t, "mail-poller", path)
 			assert.Equal(t, breaker.ForcedOpen, b.State(), "fail safe: an unreadable file holds the breaker")
 			assert.True(t, l.Tripped())
 			_, ok := l.Record()
@@ -304,11 +304,11 @@ func TestLatchUnreadableFileCountsAsTripped(t *testing.T) {
 
 func TestLatchTruncatesLongTexts(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "poller.latch")
-	_, l, _ := start(t, "mail-poller", path)
+	_, l, _ := latchStart(t, "mail-poller", path)
 	long := strings.Repeat("é", breaker.MaxLatchFileSize)
 	require.NoError(t, l.Trip(long, errors.New(long)))
 
-	_, l2, _ := start(t, "mail-poller", path)
+	_, l2, _ := latchStart(t, "mail-poller", path)
 	rec, ok := l2.Record()
 	require.True(t, ok, "a record with long texts must still be readable on restart: %v", l2.Err())
 	assert.Less(t, len(rec.Reason), 5<<10)
@@ -346,11 +346,11 @@ func TestLatchWriteFailureHoldsInProcess(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "state")
 	require.NoError(t, os.Mkdir(dir, 0o700))
 	path := filepath.Join(dir, "poller.latch")
-	b, l, lg := start(t, "mail-poller", path)
+	b, l, lg := latchStart(t, "mail-poller", path)
 
 	// The directory disappears under the process (an unmounted volume).
 	require.NoError(t, os.Remove(dir))
-	require.ErrorIs(t, b.Run(context.Background(), failing), errQuota)
+	require.ErrorIs(t, b.Run(context.Background(), latchFailing), errLatchQuota)
 	require.Eventually(t, func() bool { return l.Err() != nil }, 5*time.Second, time.Millisecond)
 
 	assert.True(t, l.Tripped())
@@ -361,14 +361,14 @@ func TestLatchWriteFailureHoldsInProcess(t *testing.T) {
 	recs := lg.records(t, "breaker latched, but its state file could not be written")
 	require.Len(t, recs, 1)
 	assert.Equal(t, "ERROR", recs[0]["level"])
-	require.ErrorIs(t, b.Run(context.Background(), failing), breaker.ErrOpen)
+	require.ErrorIs(t, b.Run(context.Background(), latchFailing), breaker.ErrOpen)
 
 	// Once the directory is back, tripping again records the trip.
 	require.NoError(t, os.Mkdir(dir, 0o700))
-	require.NoError(t, l.Trip("retrying the record", errQuota))
+	require.NoError(t, l.Trip("retrying the record", errLatchQuota))
 	assert.NoError(t, l.Err())
-	assert.Equal(t, "retrying the record", readRecord(t, path).Reason)
-	onlyStateFile(t, path)
+	assert.Equal(t, "retrying the record", latchReadRecord(t, path).Reason)
+	latchOnlyStateFile(t, path)
 }
 
 func TestLatchReadOnlyDirectory(t *testing.T) {
@@ -381,9 +381,9 @@ func TestLatchReadOnlyDirectory(t *testing.T) {
 		t.Skip("permissions do not stop this user (root?) from writing; TestLatchWriteFailureHoldsInProcess covers the failure")
 	}
 	path := filepath.Join(dir, "poller.latch")
-	b, l, _ := start(t, "mail-poller", path)
+	b, l, _ := latchStart(t, "mail-poller", path)
 
-	err := l.Trip("crash", errQuota)
+	err := l.Trip("crash", errLatchQuota)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, os.ErrPermission)
 	assert.Equal(t, breaker.ForcedOpen, b.State())
@@ -395,7 +395,7 @@ func TestLatchResetFailureKeepsItHeld(t *testing.T) {
 	// A non-empty directory where the file should be: unreadable, and it
 	// cannot be removed as a file.
 	require.NoError(t, os.MkdirAll(filepath.Join(path, "inside"), 0o700))
-	b, l, _ := start(t, "mail-poller", path)
+	b, l, _ := latchStart(t, "mail-poller", path)
 	require.True(t, l.Tripped())
 
 	err := l.Reset()
@@ -413,38 +413,38 @@ func TestLatchConcurrentTrips(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "shared.latch")
 	// Two breakers (as two processes would) latch on the same file, tripped
 	// by their own calls and by Trip at the same time.
-	b1, l1, _ := start(t, "poller-a", path)
-	b2, l2, _ := start(t, "poller-b", path)
+	b1, l1, _ := latchStart(t, "poller-a", path)
+	b2, l2, _ := latchStart(t, "poller-b", path)
 
 	var wg sync.WaitGroup
 	for i := range 32 {
 		wg.Go(func() {
 			switch i % 4 {
 			case 0:
-				b1.Run(context.Background(), failing)
+				b1.Run(context.Background(), latchFailing)
 			case 1:
-				b2.Run(context.Background(), failing)
+				b2.Run(context.Background(), latchFailing)
 			case 2:
-				assert.NoError(t, l1.Trip(fmt.Sprintf("trip %d", i), errQuota))
+				assert.NoError(t, l1.Trip(fmt.Sprintf("trip %d", i), errLatchQuota))
 			case 3:
-				assert.NoError(t, l2.Trip(fmt.Sprintf("trip %d", i), errQuota))
+				assert.NoError(t, l2.Trip(fmt.Sprintf("trip %d", i), errLatchQuota))
 			}
 		})
 	}
 	wg.Wait()
-	waitHeld(t, b1, l1)
-	waitHeld(t, b2, l2)
+	latchWaitHeld(t, b1, l1)
+	latchWaitHeld(t, b2, l2)
 
-	rec := readRecord(t, path)
+	rec := latchReadRecord(t, path)
 	assert.Contains(t, []string{"poller-a", "poller-b"}, rec.Breaker)
 	assert.NoError(t, l1.Err())
 	assert.NoError(t, l2.Err())
-	onlyStateFile(t, path)
+	latchOnlyStateFile(t, path)
 }
 
 func TestLatchFileIsNeverPartial(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "poller.latch")
-	b, l, _ := start(t, "mail-poller", path)
+	b, l, _ := latchStart(t, "mail-poller", path)
 
 	// A reader polls the file while the latch trips and resets; every read
 	// sees no file or a whole record.
@@ -475,14 +475,14 @@ func TestLatchFileIsNeverPartial(t *testing.T) {
 	long := errors.New(strings.Repeat("x", 3000)) // a record of several KiB
 	for i := range 50 {
 		require.NoError(t, l.Trip(fmt.Sprintf("trip %d", i), long))
-		assert.Equal(t, fmt.Sprintf("trip %d", i), readRecord(t, path).Reason)
-		onlyStateFile(t, path)
+		assert.Equal(t, fmt.Sprintf("trip %d", i), latchReadRecord(t, path).Reason)
+		latchOnlyStateFile(t, path)
 		require.NoError(t, l.Reset())
 		assert.Equal(t, breaker.Closed, b.State())
 	}
 	close(stop)
 	t.Logf("reader saw the file %d times", <-readerDone)
-	onlyStateFile(t, path)
+	latchOnlyStateFile(t, path)
 }
 
 func TestLatchRemovesStaleTempFiles(t *testing.T) {
@@ -498,7 +498,7 @@ func TestLatchRemovesStaleTempFiles(t *testing.T) {
 	require.NoError(t, os.Chtimes(stale, old, old))
 	require.NoError(t, os.Chtimes(other, old, old))
 
-	_, l, _ := start(t, "mail-poller", path)
+	_, l, _ := latchStart(t, "mail-poller", path)
 	assert.False(t, l.Tripped(), "a temporary file is not a trip")
 	assert.NoFileExists(t, stale, "a writer that died left it")
 	assert.FileExists(t, fresh, "a writer may still be at work")
@@ -511,7 +511,7 @@ func TestLatchPermissionDeniedCountsAsTripped(t *testing.T) {
 	if _, err := os.ReadFile(path); err == nil {
 		t.Skip("permissions do not stop this user (root?) from reading; TestLatchUnreadableFileCountsAsTripped covers unreadable files")
 	}
-	b, l, _ := start(t, "mail-poller", path)
+	b, l, _ := latchStart(t, "mail-poller", path)
 	assert.Equal(t, breaker.ForcedOpen, b.State())
 	assert.True(t, l.Tripped())
 	assert.ErrorIs(t, l.Err(), os.ErrPermission)

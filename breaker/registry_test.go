@@ -29,8 +29,8 @@ func regConfig(name string, critical bool) breaker.Config {
 	}
 }
 
-// statusEntry is one breaker as a health checker decodes it.
-type statusEntry struct {
+// regStatusEntry is one breaker as a health checker decodes it.
+type regStatusEntry struct {
 	Name       string    `json:"name"`
 	State      string    `json:"state"`
 	Critical   bool      `json:"critical"`
@@ -43,13 +43,13 @@ type statusEntry struct {
 	} `json:"counts"`
 }
 
-type statusBody struct {
-	Status   string        `json:"status"`
-	Breakers []statusEntry `json:"breakers"`
+type regStatusBody struct {
+	Status   string           `json:"status"`
+	Breakers []regStatusEntry `json:"breakers"`
 }
 
 // serve starts the registry's handler on a loopback server.
-func serve(t *testing.T, r *breaker.Registry) string {
+func regServe(t *testing.T, r *breaker.Registry) string {
 	t.Helper()
 	srv := httptest.NewServer(r.Handler())
 	t.Cleanup(srv.Close)
@@ -58,21 +58,21 @@ func serve(t *testing.T, r *breaker.Registry) string {
 }
 
 // getStatus fetches and decodes the status.
-func getStatus(t *testing.T, url string) (int, statusBody) {
+func regGetStatus(t *testing.T, url string) (int, regStatusBody) {
 	t.Helper()
 	resp, err := http.Get(url)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
 	assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
-	var body statusBody
+	var body regStatusBody
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
 	return resp.StatusCode, body
 }
 
-var errDown = errctx.New("querying the search index", errctx.Fields("host", "search-1"))
+var errRegDown = errctx.New("querying the search index", errctx.Fields("host", "search-1"))
 
-func down(context.Context) error { return errDown }
+func regDown(context.Context) error { return errRegDown }
 
 func TestRegistryRegisterGetAll(t *testing.T) {
 	r := breaker.NewRegistry()
@@ -123,9 +123,9 @@ func TestRegistryRegisterGetAll(t *testing.T) {
 
 func TestRegistryHandler(t *testing.T) {
 	r := breaker.NewRegistry()
-	url := serve(t, r)
+	url := regServe(t, r)
 
-	code, body := getStatus(t, url)
+	code, body := regGetStatus(t, url)
 	assert.Equal(t, http.StatusOK, code)
 	assert.Equal(t, "ok", body.Status)
 	assert.NotNil(t, body.Breakers, "an empty registry serves [], not null")
@@ -136,7 +136,7 @@ func TestRegistryHandler(t *testing.T) {
 	search, err := r.New(regConfig("search", false))
 	require.NoError(t, err)
 
-	code, body = getStatus(t, url)
+	code, body = regGetStatus(t, url)
 	assert.Equal(t, http.StatusOK, code)
 	assert.Equal(t, "ok", body.Status)
 	require.Len(t, body.Breakers, 2)
@@ -146,21 +146,21 @@ func TestRegistryHandler(t *testing.T) {
 	assert.False(t, body.Breakers[1].Critical)
 
 	// A non-critical breaker opens: still 200, but shown.
-	require.ErrorIs(t, search.Run(context.Background(), down), errDown)
-	code, body = getStatus(t, url)
+	require.ErrorIs(t, search.Run(context.Background(), regDown), errRegDown)
+	code, body = regGetStatus(t, url)
 	assert.Equal(t, http.StatusOK, code)
 	assert.Equal(t, "degraded", body.Status)
 	s := body.Breakers[1]
 	assert.Equal(t, "search", s.Name)
 	assert.Equal(t, "open", s.State)
-	assert.Equal(t, errDown.Error(), s.LastError)
+	assert.Equal(t, errRegDown.Error(), s.LastError)
 	assert.Equal(t, uint64(1), s.Generation)
 	assert.Equal(t, search.Snapshot().Since.UTC(), s.Since.UTC())
 	assert.NotEmpty(t, s.Reason)
 
 	// The critical one opens: 503.
-	require.ErrorIs(t, payments.Run(context.Background(), down), errDown)
-	code, body = getStatus(t, url)
+	require.ErrorIs(t, payments.Run(context.Background(), regDown), errRegDown)
+	code, body = regGetStatus(t, url)
 	assert.Equal(t, http.StatusServiceUnavailable, code)
 	assert.Equal(t, "unavailable", body.Status)
 	assert.Equal(t, "open", body.Breakers[0].State)
@@ -169,13 +169,13 @@ func TestRegistryHandler(t *testing.T) {
 	payments.Reset()
 	search.Reset()
 	payments.ForceOpen("maintenance of the payments provider")
-	code, body = getStatus(t, url)
+	code, body = regGetStatus(t, url)
 	assert.Equal(t, http.StatusServiceUnavailable, code)
 	assert.Equal(t, "forced_open", body.Breakers[0].State)
 	assert.Contains(t, body.Breakers[0].Reason, "maintenance")
 
 	payments.Disable()
-	code, body = getStatus(t, url)
+	code, body = regGetStatus(t, url)
 	assert.Equal(t, http.StatusOK, code)
 	assert.Equal(t, "ok", body.Status)
 	assert.Equal(t, "disabled", body.Breakers[0].State)
@@ -188,9 +188,9 @@ func TestRegistryHandlerCriticalHalfOpenIsDegraded(t *testing.T) {
 	cfg.OpenDuration = time.Millisecond
 	b, err := r.New(cfg)
 	require.NoError(t, err)
-	url := serve(t, r)
+	url := regServe(t, r)
 
-	require.ErrorIs(t, b.Run(context.Background(), down), errDown)
+	require.ErrorIs(t, b.Run(context.Background(), regDown), errRegDown)
 	// Once the open period is over, the next call is a probe; hold it.
 	var probe breaker.Ticket
 	require.Eventually(t, func() bool {
@@ -200,13 +200,13 @@ func TestRegistryHandlerCriticalHalfOpenIsDegraded(t *testing.T) {
 	}, 5*time.Second, time.Millisecond)
 	require.True(t, probe.Probe())
 
-	code, body := getStatus(t, url)
+	code, body := regGetStatus(t, url)
 	assert.Equal(t, http.StatusOK, code, "probing is not an outage")
 	assert.Equal(t, "degraded", body.Status)
 	assert.Equal(t, "half_open", body.Breakers[0].State)
 
 	probe.Done(nil)
-	code, body = getStatus(t, url)
+	code, body = regGetStatus(t, url)
 	assert.Equal(t, http.StatusOK, code)
 	assert.Equal(t, "ok", body.Status)
 }
@@ -216,7 +216,7 @@ func TestRegistryHandlerMethods(t *testing.T) {
 	b, err := r.New(regConfig("payments", true))
 	require.NoError(t, err)
 	b.ForceOpen("test")
-	url := serve(t, r)
+	url := regServe(t, r)
 
 	resp, err := http.Head(url)
 	require.NoError(t, err)
@@ -232,7 +232,7 @@ func TestRegistryHandlerMethods(t *testing.T) {
 
 func TestRegistryConcurrentUse(t *testing.T) {
 	r := breaker.NewRegistry()
-	url := serve(t, r)
+	url := regServe(t, r)
 	var wg sync.WaitGroup
 	for i := range 16 {
 		wg.Go(func() {
@@ -240,18 +240,18 @@ func TestRegistryConcurrentUse(t *testing.T) {
 			if !assert.NoError(t, err) {
 				return
 			}
-			b.Run(context.Background(), down)
-			code, _ := getStatus(t, url)
+			b.Run(context.Background(), regDown)
+			code, _ := regGetStatus(t, url)
 			assert.Contains(t, []int{http.StatusOK, http.StatusServiceUnavailable}, code)
 		})
 	}
 	wg.Wait()
-	code, body := getStatus(t, url)
+	code, body := regGetStatus(t, url)
 	assert.Equal(t, http.StatusServiceUnavailable, code)
 	assert.Len(t, body.Breakers, 16)
 	for _, e := range body.Breakers {
 		assert.Equal(t, "open", e.State, e.Name)
-		assert.Equal(t, errDown.Error(), e.LastError)
+		assert.Equal(t, errRegDown.Error(), e.LastError)
 	}
 }
 
@@ -259,13 +259,13 @@ func TestRegistryStatus(t *testing.T) {
 	r := breaker.NewRegistry()
 	b, err := r.New(regConfig("search", false))
 	require.NoError(t, err)
-	require.ErrorIs(t, b.Run(context.Background(), down), errDown)
+	require.ErrorIs(t, b.Run(context.Background(), regDown), errRegDown)
 
 	st := r.Status()
 	assert.Equal(t, breaker.Degraded, st.Health)
 	require.Len(t, st.Breakers, 1)
 	assert.Equal(t, "search", st.Breakers[0].Name)
 	assert.Equal(t, "open", st.Breakers[0].State)
-	assert.Equal(t, errDown.Error(), st.Breakers[0].LastError)
+	assert.Equal(t, errRegDown.Error(), st.Breakers[0].LastError)
 	assert.Equal(t, b.Snapshot().OpenUntil, st.Breakers[0].OpenUntil)
 }
