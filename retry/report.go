@@ -37,13 +37,12 @@ func (p *Policy) warn(ctx context.Context, err error, class errctx.Class, n, att
 	)
 }
 
-// exhausted builds the error for running out of attempts or, when next is
-// the wait that did not fit, out of budget.
-func (p *Policy) exhausted(err error, class errctx.Class, n int, waited time.Duration, next string) error {
+// exhausted builds the error for running out of attempts or, when remedy
+// says why, out of time for the next one.
+func (p *Policy) exhausted(err error, class errctx.Class, n int, waited time.Duration, remedy string) error {
 	p.stats().Count(p.counters().exhausted, 1)
-	remedy := fmt.Sprintf("it failed %d times in a row; fix the cause above, or raise Policy.Attempts if failures this long are expected", n)
-	if next != "" {
-		remedy = fmt.Sprintf("the next retry, %s away, would end past the %s budget; fix the cause above, or raise Policy.Budget", next, p.Budget)
+	if remedy == "" {
+		remedy = fmt.Sprintf("it failed %d times in a row; fix the cause above, or raise Policy.Attempts if failures this long are expected", n)
 	}
 	return p.gaveUp(err, class, n, waited, remedy)
 }

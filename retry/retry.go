@@ -2,6 +2,7 @@ package retry
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -84,7 +85,12 @@ func (p *Policy) again(ctx context.Context, fn func(context.Context) error, err 
 		}
 		wait := p.backoff(n, err)
 		if p.Budget > 0 && time.Since(start)+wait > p.Budget {
-			return p.exhausted(err, class, n, waited, wait.String())
+			return p.exhausted(err, class, n, waited,
+				fmt.Sprintf("the next retry, %s away, would start past the %s budget; fix the cause above, or raise Policy.Budget", wait, p.Budget))
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return p.exhausted(err, class, n, waited,
+				fmt.Sprintf("the next retry, %s away, would start past the context's deadline; fix the cause above, or give the caller more time", wait))
 		}
 		p.warn(ctx, err, class, n, attempts, wait)
 		if !sleep(ctx, wait) {

@@ -285,7 +285,27 @@ func TestBudgetExhausted(t *testing.T) {
 	assert.Zero(t, f.count("retries"))
 }
 
+func TestContextDeadlineTooCloseForTheWait(t *testing.T) {
+	f := newFixture()
+	f.policy.Cap = time.Hour
+	busy := errctx.New("calling payments", errctx.WithClass(errctx.Transient), errctx.RetryAfter(time.Hour))
+	fn, calls := failing(repeat(busy, 10)...)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	start := time.Now()
+	err := retry.Do(ctx, f.policy, fn)
+
+	assert.Less(t, time.Since(start), time.Second, "Do does not sleep into a wait the caller cannot afford")
+	assert.Equal(t, 1, *calls)
+	assert.EqualError(t, err, "retrying charge (gave up after 1 attempt): calling payments")
+	require.NotEmpty(t, errctx.RemediesOf(err))
+	assert.Contains(t, errctx.RemediesOf(err)[0], "context's deadline")
+	assert.Equal(t, int64(1), f.count("exhausted"))
+}
+
 func TestCancelDuringWait(t *testing.T) {
+	defer goleak.VerifyNone(t)
 	f := newFixture()
 	f.policy.Cap = time.Hour
 	busy := errctx.New("calling payments", errctx.WithClass(errctx.Transient), errctx.RetryAfter(time.Hour))
