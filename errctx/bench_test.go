@@ -102,3 +102,24 @@ func BenchmarkLogJSON(b *testing.B) {
 		logger.Error("charge failed", "error", err)
 	}
 }
+
+// TestAllocations holds the allocation budget the benchmarks measure.
+func TestAllocations(t *testing.T) {
+	order := "A-1"
+	for _, tc := range []struct {
+		name string
+		max  float64
+		fn   func()
+	}{
+		{"Wrap", 1, func() { benchSink = Wrap(benchCause, "charging customer") }},
+		{"New", 1, func() { benchSink = New("validating amount") }},
+		{"Wrap with remedy and two fields", 3, func() {
+			benchSink = Wrap(benchCause, "charging customer", Remedy("check"), Fields("order", order, "cents", 1999))
+		}},
+		{"ClassOf", 0, func() { _ = ClassOf(benchSink) }},
+	} {
+		if got := testing.AllocsPerRun(100, tc.fn); got > tc.max {
+			t.Errorf("%s: %v allocations, want at most %v", tc.name, got, tc.max)
+		}
+	}
+}
