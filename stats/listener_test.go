@@ -20,7 +20,7 @@ type listener struct {
 	done chan struct{}
 }
 
-func listen(t *testing.T) *listener {
+func listen(t testing.TB) *listener {
 	t.Helper()
 	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	require.NoError(t, err)

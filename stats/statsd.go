@@ -1,7 +1,6 @@
 package stats
 
 import (
-	"hash/maphash"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -39,10 +38,10 @@ type Statsd struct {
 	sampleAll  bool
 	sampleMax  uint64 // with !sampleAll, a call is kept when rand < sampleMax
 	rateSuffix []byte // "|@0.25", or nothing
-	wakeEvery  uint64 // wake the sender each time this many slots fill
+	wakeShift  uint8 // wake the sender each time 1<<wakeShift slots fill
 
-	seed  maphash.Seed
-	names [nameCacheSize]atomic.Pointer[nameEntry]
+	seed  uint64
+	names [1 << nameCacheBits]atomic.Pointer[nameEntry]
 
 	closed     atomic.Bool
 	dropped    atomic.Uint64
@@ -78,8 +77,8 @@ func NewStatsd(cfg Config) (*Statsd, error) {
 		sender:       cfg.Sender,
 		format:       cfg.TagFormat,
 		sampleAll:    cfg.SampleRate >= 1,
-		wakeEvery:    uint64(max(1, min(1024, cfg.QueueSize/4))),
-		seed:         maphash.MakeSeed(),
+		wakeShift:    uint8(max(0, min(10, bitsFor(cfg.QueueSize)-2))),
+		seed:         rand.Uint64(),
 		counters:     map[string]*Counter{},
 		gauges:       map[string]*Gauge{},
 		wake:         make(chan struct{}, 1),
@@ -308,14 +307,14 @@ func (s *Statsd) finite(v float64) bool {
 }
 
 // push queues one line, counting a drop when the queue is full, and wakes
-// the sender each time another wakeEvery slots have filled.
+// the sender each time another 1<<wakeShift slots have filled.
 func (s *Statsd) push(line []byte) {
 	pos, k, ok := s.q.push(line)
 	if !ok {
 		s.dropped.Add(1)
 		return
 	}
-	if (pos+k)/s.wakeEvery != pos/s.wakeEvery {
+	if (pos+k)>>s.wakeShift != pos>>s.wakeShift {
 		select {
 		case s.wake <- struct{}{}:
 		default:
@@ -330,8 +329,25 @@ func (s *Statsd) appendHead(b []byte, name string, tags []Tag) []byte {
 	return append(s.format.appendInfixTags(b, tags), ':')
 }
 
-// nameCacheSize is how many sanitised names a Statsd remembers.
-const nameCacheSize = 1024
+// nameCacheBits sets how many sanitised names a Statsd remembers.
+const nameCacheBits = 10
+
+// nameHash is a fast non-cryptographic hash of a name: names come from the
+// program, not from attackers, and a collision only costs a cache miss.
+// It mixes eight bytes at a time, then the tail, with a per-emitter seed.
+func nameHash(name string, seed uint64) uint64 {
+	const m = 0x9e3779b97f4a7c15
+	h := seed ^ uint64(len(name))*m
+	for len(name) >= 8 {
+		h = (h ^ load64(name)) * m
+		h ^= h >> 29
+		name = name[8:]
+	}
+	for i := 0; i < len(name); i++ {
+		h = (h ^ uint64(name[i])) * m
+	}
+	return h ^ h>>32
+}
 
 // nameEntry is a remembered name: the caller's text and its wire form.
 type nameEntry struct {
@@ -343,13 +359,21 @@ type nameEntry struct {
 // its hash, so the by-name hot path neither sanitises nor allocates for a
 // name seen recently. Names that collide replace each other.
 func (s *Statsd) nameOf(name string) []byte {
-	p := &s.names[maphash.String(s.seed, name)&(nameCacheSize-1)]
+	p := &s.names[nameHash(name, s.seed)>>(64-nameCacheBits)]
 	if e := p.Load(); e != nil && e.raw == name {
 		return e.wire
 	}
 	e := &nameEntry{raw: strings.Clone(name), wire: appendSanitized(append([]byte(nil), s.prefix...), name)}
 	p.Store(e)
 	return e.wire
+}
+
+// load64 returns the first eight bytes of s, little-endian; the compiler
+// makes it one load.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // appendMillis appends d in milliseconds with up to six decimals.

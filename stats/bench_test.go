@@ -1,0 +1,88 @@
+package stats_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/vitals-go/vitals/stats"
+)
+
+// newBenchStatsd returns a Statsd sending to a loopback listener that
+// discards what it reads.
+func newBenchStatsd(b *testing.B) *stats.Statsd {
+	l := listen(b)
+	s, err := stats.NewStatsd(stats.Config{Addr: l.addr(), Prefix: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+func BenchmarkCounterInc(b *testing.B) {
+	c := newBenchStatsd(b).NewCounter("requests")
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Inc()
+	}
+}
+
+func BenchmarkCounterIncParallel(b *testing.B) {
+	c := newBenchStatsd(b).NewCounter("requests")
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			c.Inc()
+		}
+	})
+}
+
+func BenchmarkGaugeSet(b *testing.B) {
+	g := newBenchStatsd(b).NewGauge("inflight")
+	b.ReportAllocs()
+	for b.Loop() {
+		g.Set(42)
+	}
+}
+
+func BenchmarkCount(b *testing.B) {
+	s := newBenchStatsd(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Count("http.server.requests", 1)
+	}
+}
+
+func BenchmarkCountTags(b *testing.B) {
+	s := newBenchStatsd(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Count("http.server.requests", 1, stats.T("route", "/users"), stats.T("code", "200"))
+	}
+}
+
+func BenchmarkTiming(b *testing.B) {
+	s := newBenchStatsd(b)
+	d := 1234567 * time.Nanosecond
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Timing("db.query", d)
+	}
+}
+
+func BenchmarkCountParallel(b *testing.B) {
+	s := newBenchStatsd(b)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			s.Count("http.server.requests", 1)
+		}
+	})
+}
+
+func BenchmarkSanitize(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		stats.Sanitize("HTTP.Server..Requests/GET")
+	}
+}

@@ -1,0 +1,90 @@
+package stats
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestQueueKeepsOrderAcrossSlotsAndWraps(t *testing.T) {
+	q := newQueue(8)
+	var got []string
+	for round := range 20 {
+		line := strings.Repeat(string(rune('a'+round%26)), 1+round*7%150) // 1..3 slots
+		_, _, ok := q.push([]byte(line))
+		require.True(t, ok, "round %d", round)
+		b, ok := q.pop(nil)
+		require.True(t, ok)
+		got = append(got, string(b))
+		assert.Equal(t, line, string(b))
+	}
+	_, ok := q.pop(nil)
+	assert.False(t, ok, "empty queue pops nothing")
+}
+
+func TestQueueRefusesWhatDoesNotFit(t *testing.T) {
+	q := newQueue(4)
+	long := make([]byte, 5*slotData)
+	_, _, ok := q.push(long)
+	assert.False(t, ok, "a line longer than the whole queue")
+	for range 4 {
+		_, _, ok = q.push([]byte("x:1|c"))
+		require.True(t, ok)
+	}
+	_, _, ok = q.push([]byte("x:1|c"))
+	assert.False(t, ok, "full")
+	_, ok = q.pop(nil)
+	require.True(t, ok)
+	_, _, ok = q.push(make([]byte, 2*slotData))
+	assert.False(t, ok, "one slot free, two needed")
+	_, _, ok = q.push([]byte("y:1|c"))
+	assert.True(t, ok, "one slot free, one needed")
+}
+
+func TestQueueConcurrentProducersLoseNothingAccepted(t *testing.T) {
+	q := newQueue(64)
+	const producers, each = 4, 5000
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	accepted := map[string]bool{}
+	for p := range producers {
+		wg.Go(func() {
+			for i := range each {
+				line := fmt.Sprintf("p%d.%d:%s|c", p, i, strings.Repeat("9", i%120))
+				if _, _, ok := q.push([]byte(line)); ok {
+					mu.Lock()
+					accepted[line] = true
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	popped := map[string]bool{}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	drain := func() {
+		for {
+			b, ok := q.pop(nil)
+			if !ok {
+				return
+			}
+			popped[string(b)] = true
+		}
+	}
+	for {
+		select {
+		case <-done:
+			drain()
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Equal(t, accepted, popped)
+			return
+		default:
+			drain()
+		}
+	}
+}

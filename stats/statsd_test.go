@@ -1,0 +1,388 @@
+package stats_test
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/stats"
+)
+
+// newStatsd returns a Statsd for cfg that the test closes.
+func newStatsd(t testing.TB, cfg stats.Config) *stats.Statsd {
+	t.Helper()
+	s, err := stats.NewStatsd(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestWireLines(t *testing.T) {
+	tags := []stats.Tag{stats.T("route", "/users"), stats.T("code", "200")}
+	cases := []struct {
+		format stats.TagFormat
+		want   []string
+	}{
+		{stats.TagsGraphite, []string{
+			"app.http.requests;code=200;route=/users:1|c",
+			"app.db.query;code=200;route=/users:1.234567|ms",
+			"app.pool.size;code=200;route=/users:12.5|g",
+			"app.temp;code=200;route=/users:0|g",
+			"app.temp;code=200;route=/users:-3.5|g",
+			"app.temp;code=200;route=/users:+2|g",
+			"app.temp;code=200;route=/users:-0.25|g",
+			"app.users;code=200;route=/users:bob_1|s",
+		}},
+		{stats.TagsDogStatsD, []string{
+			"app.http.requests:1|c|#code:200,route:/users",
+			"app.db.query:1.234567|ms|#code:200,route:/users",
+			"app.pool.size:12.5|g|#code:200,route:/users",
+			"app.temp:-3.5|g|#code:200,route:/users",
+			"app.temp:+2|g|#code:200,route:/users",
+			"app.temp:-0.25|g|#code:200,route:/users",
+			"app.users:bob_1|s|#code:200,route:/users",
+		}},
+		{stats.TagsNone, []string{
+			"app.http.requests:1|c",
+			"app.db.query:1.234567|ms",
+			"app.pool.size:12.5|g",
+			"app.temp:0|g",
+			"app.temp:-3.5|g",
+			"app.temp:+2|g",
+			"app.temp:-0.25|g",
+			"app.users:bob_1|s",
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.format.String(), func(t *testing.T) {
+			l := listen(t)
+			s := newStatsd(t, stats.Config{Addr: l.addr(), Prefix: "App", TagFormat: c.format})
+			s.Count("HTTP.Requests", 1, tags...)
+			s.Timing("db.query", 1234567*time.Nanosecond, tags...)
+			s.Gauge("pool.size", 12.5, tags...)
+			s.Gauge("temp", -3.5, tags...)
+			s.GaugeDelta("temp", 2, tags...)
+			s.GaugeDelta("temp", -0.25, tags...)
+			s.Set("users", "bob:1", tags...)
+			require.NoError(t, s.Close()) // flushes
+			assert.Equal(t, c.want, l.waitLines(t, len(c.want)))
+		})
+	}
+}
+
+func TestTimingIsMillisecondsWithDecimals(t *testing.T) {
+	l := listen(t)
+	s := newStatsd(t, stats.Config{Addr: l.addr()})
+	for _, d := range []time.Duration{0, time.Millisecond, 1500 * time.Microsecond, time.Nanosecond, 2*time.Second + 10*time.Nanosecond, -time.Millisecond / 2} {
+		s.Timing("t", d)
+	}
+	require.NoError(t, s.Close())
+	assert.Equal(t, []string{"t:0|ms", "t:1|ms", "t:1.5|ms", "t:0.000001|ms", "t:2000.00001|ms", "t:-0.5|ms"}, l.waitLines(t, 6))
+}
+
+func TestTagsSortedDedupedSanitised(t *testing.T) {
+	l := listen(t)
+	s := newStatsd(t, stats.Config{Addr: l.addr()})
+	s.Count("x", 1, stats.T("z", "1"), stats.T("a", "old"), stats.T("k=!^;", "~v;|@#:, \n"), stats.T("a", "new"), stats.T("", ""))
+	require.NoError(t, s.Close())
+	assert.Equal(t, []string{"x;_=_;a=new;k____=_v________;z=1:1|c"}, l.waitLines(t, 1))
+}
+
+func TestPacksLinesUpToMaxPacketSize(t *testing.T) {
+	l := listen(t)
+	const max = 200
+	s := newStatsd(t, stats.Config{Addr: l.addr(), MaxPacketSize: max})
+	var want []string
+	for i := range 300 {
+		s.Count(fmt.Sprintf("packing.metric%d", i), int64(i))
+		want = append(want, fmt.Sprintf("packing.metric%d:%d|c", i, i))
+	}
+	require.NoError(t, s.Close())
+	l.waitLines(t, len(want))
+	pkts := l.packets()
+	for i, p := range pkts {
+		assert.LessOrEqual(t, len(p), max)
+		if i < len(pkts)-1 {
+			next := strings.SplitN(pkts[i+1], "\n", 2)[0]
+			assert.Greater(t, len(p)+1+len(next), max, "packet %d had room for the next line", i)
+		}
+	}
+	assert.Equal(t, want, l.lines(), "every line, in order")
+	assert.Less(t, len(pkts), 300/5, "lines share packets")
+}
+
+func TestLineLongerThanPacketIsDroppedAndCounted(t *testing.T) {
+	l := listen(t)
+	s := newStatsd(t, stats.Config{Addr: l.addr(), MaxPacketSize: 64})
+	s.Count(strings.Repeat("long", 20), 1)
+	s.Count("short", 1)
+	require.NoError(t, s.Close())
+	assert.Equal(t, []string{"short:1|c", "vitals.stats.dropped:1|c"}, l.waitLines(t, 2))
+	assert.Equal(t, uint64(1), s.Dropped())
+}
+
+func TestHandlesAggregatePerFlushInterval(t *testing.T) {
+	l := listen(t)
+	s := newStatsd(t, stats.Config{Addr: l.addr(), Prefix: "svc", FlushInterval: 20 * time.Millisecond})
+	c := s.NewCounter("jobs.done", stats.T("queue", "mail"))
+	assert.Same(t, c, s.NewCounter("Jobs.Done", stats.T("queue", "mail")), "same series, same handle")
+	g := s.NewGauge("jobs.inflight")
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 1000 {
+				c.Inc()
+			}
+		})
+	}
+	wg.Wait()
+	c.Add(-10)
+	g.Set(7)
+	g.Add(-2)
+	lines := l.waitLines(t, 2)
+	assert.ElementsMatch(t, []string{"svc.jobs.done;queue=mail:3990|c", "svc.jobs.inflight:5|g"}, lines[:2],
+		"one line per handle per interval, with the sum")
+
+	c.Add(5)
+	g.Set(-1.5)
+	require.NoError(t, s.Close())
+	lines = l.waitLines(t, 5)
+	counts := 0
+	for _, line := range lines {
+		if strings.HasPrefix(line, "svc.jobs.done") {
+			counts++
+		}
+	}
+	assert.Equal(t, 2, counts, "an unchanged counter sends nothing: %q", lines)
+	assert.Equal(t, "svc.jobs.done;queue=mail:5|c", lastWith(lines, "svc.jobs.done"))
+	assert.Equal(t, []string{"svc.jobs.inflight:0|g", "svc.jobs.inflight:-1.5|g"}, lines[len(lines)-2:])
+	assert.Equal(t, int64(3995), c.Value())
+}
+
+func lastWith(lines []string, prefix string) string {
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.HasPrefix(lines[i], prefix) {
+			return lines[i]
+		}
+	}
+	return ""
+}
+
+func TestSampling(t *testing.T) {
+	l := listen(t)
+	s := newStatsd(t, stats.Config{Addr: l.addr(), SampleRate: 0.25, QueueSize: 1 << 16})
+	const n = 20000
+	for range n {
+		s.Count("sampled", 1)
+		s.Timing("timed", time.Millisecond)
+	}
+	s.Gauge("never.sampled", 1)
+	s.Set("never.sampled.set", "a")
+	require.NoError(t, s.Close())
+	got := map[string]int{}
+	waitFor(t, func() bool { return slices.Contains(l.lines(), "never.sampled.set:a|s") })
+	for _, line := range l.lines() {
+		got[line]++
+	}
+	assert.Equal(t, 1, got["never.sampled:1|g"])
+	assert.Equal(t, 1, got["never.sampled.set:a|s"])
+	// Binomial(20000, 0.25): mean 5000, standard deviation 61; allow 8σ.
+	assert.InDelta(t, 5000, got["sampled:1|c|@0.25"], 500)
+	assert.InDelta(t, 5000, got["timed:1|ms|@0.25"], 500)
+	assert.Len(t, got, 4, "only these lines: %v", got)
+	assert.Zero(t, s.Dropped())
+}
+
+func TestAddrFromEnvironment(t *testing.T) {
+	l := listen(t)
+	t.Setenv(stats.AddrEnv, l.addr())
+	s := newStatsd(t, stats.Config{})
+	s.Count("from.env", 1)
+	require.NoError(t, s.Close())
+	assert.Equal(t, []string{"from.env:1|c"}, l.waitLines(t, 1))
+}
+
+func TestInvalidConfigNamesTheField(t *testing.T) {
+	cases := map[string]stats.Config{
+		"Addr":          {Addr: "no-port"},
+		"FlushInterval": {FlushInterval: -time.Second},
+		"MaxPacketSize": {MaxPacketSize: 70000},
+		"TagFormat":     {TagFormat: 9},
+		"SampleRate":    {SampleRate: 1.5},
+		"QueueSize":     {QueueSize: -1},
+		"CloseTimeout":  {CloseTimeout: -1},
+	}
+	cases["SampleRate NaN"] = stats.Config{SampleRate: math.NaN()}
+	cases["Addr port"] = stats.Config{Addr: "localhost:99999"}
+	for name, cfg := range cases {
+		t.Run(name, func(t *testing.T) {
+			field := strings.Fields(name)[0]
+			s, err := stats.NewStatsd(cfg)
+			require.Error(t, err)
+			assert.Nil(t, s)
+			var e *errctx.Error
+			require.ErrorAs(t, err, &e)
+			assert.Contains(t, err.Error(), "field "+field)
+			assert.Equal(t, errctx.Permanent, errctx.ClassOf(err))
+			assert.NotEmpty(t, errctx.RemediesOf(err))
+		})
+	}
+}
+
+// stuckSender is a sink that blocks every Send until released, then
+// counts the lines it is given.
+type stuckSender struct {
+	release chan struct{}
+	lines   atomic.Int64 // lines other than the emitter's own counters
+	self    sync.Map     // the emitter's own counter lines
+}
+
+func newStuckSender() *stuckSender { return &stuckSender{release: make(chan struct{})} }
+
+func (s *stuckSender) Send(p []byte) (int, error) {
+	<-s.release
+	for line := range strings.SplitSeq(string(p), "\n") {
+		if strings.HasPrefix(line, "vitals.stats.") {
+			s.self.Store(line, true)
+			continue
+		}
+		s.lines.Add(1)
+	}
+	return len(p), nil
+}
+
+func (s *stuckSender) Close() error { return nil }
+
+func TestBlockedSinkNeverBlocksCallersAndCountsEveryDrop(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	sink := newStuckSender()
+	s, err := stats.NewStatsd(stats.Config{Sender: sink, QueueSize: 4096, FlushInterval: time.Millisecond})
+	require.NoError(t, err)
+	const calls = 1_000_000
+	timer := newCallTimer(t, time.Millisecond)
+	for i := range calls {
+		timer.time(func() { s.Count("blocked.sink", int64(i)) })
+	}
+	t.Logf("slowest of %d calls: %v; over 1ms while the thread waited for a CPU: %d; dropped %d",
+		calls, timer.slowest, timer.excused, s.Dropped())
+	assert.Zero(t, timer.slow, "calls slower than 1ms that the machine does not explain (the slowest: %v)", timer.worst)
+	close(sink.release)
+	require.NoError(t, s.Close())
+	assert.Equal(t, int64(calls), sink.lines.Load()+int64(s.Dropped()), "every call is delivered or counted as dropped")
+	assert.Greater(t, s.Dropped(), uint64(calls/2), "most calls dropped while the sink was blocked")
+}
+
+func TestCloseIsBoundedWhenTheSinkHangs(t *testing.T) {
+	sink := newStuckSender()
+	s, err := stats.NewStatsd(stats.Config{Sender: sink, CloseTimeout: 50 * time.Millisecond})
+	require.NoError(t, err)
+	s.Count("hang", 1)
+	start := time.Now()
+	err = s.Close()
+	assert.Less(t, time.Since(start), time.Second)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "took longer than 50ms")
+	assert.Equal(t, err, s.Close(), "Close again returns the same")
+	close(sink.release) // let the sending goroutine finish
+}
+
+func TestCloseFlushesAndStopsEveryGoroutine(t *testing.T) {
+	l := listen(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	s, err := stats.NewStatsd(stats.Config{Addr: l.addr(), FlushInterval: time.Hour})
+	require.NoError(t, err)
+	s.Count("queued", 1)
+	s.NewCounter("handle").Add(3)
+	require.NoError(t, s.Close())
+	assert.ElementsMatch(t, []string{"queued:1|c", "handle:3|c"}, l.waitLines(t, 2))
+
+	// Later calls do nothing, and do not count as drops.
+	s.Count("after", 1)
+	s.Gauge("after", math.NaN())
+	s.NewCounter("after").Inc()
+	s.NewGauge("after").Set(1)
+	require.NoError(t, s.Close())
+	assert.Zero(t, s.Dropped())
+}
+
+func TestHostNameResolvedInBackground(t *testing.T) {
+	l := listen(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	_, port, _ := strings.Cut(l.addr(), ":")
+	s, err := stats.NewStatsd(stats.Config{Addr: "localhost:" + port, FlushInterval: 5 * time.Millisecond})
+	require.NoError(t, err)
+	deadline := time.Now().Add(5 * time.Second)
+	for !slices.Contains(l.lines(), "resolved:1|c") && time.Now().Before(deadline) {
+		s.Count("resolved", 1)
+		time.Sleep(5 * time.Millisecond) // a bounded poll for the background resolution
+	}
+	require.NoError(t, s.Close())
+	assert.Contains(t, l.lines(), "resolved:1|c")
+}
+
+func TestUnresolvableAddrIsNotAnErrorAndDropsAreCounted(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	s, err := stats.NewStatsd(stats.Config{Addr: "statsd.invalid:8125", FlushInterval: time.Millisecond})
+	require.NoError(t, err)
+	for range 10 {
+		s.Count("lost", 1)
+	}
+	require.NoError(t, s.Close())
+	assert.Equal(t, uint64(10), s.Dropped())
+	assert.Positive(t, s.SendErrors())
+}
+
+// switchSender fails every send until working is set, then writes to a
+// real socket.
+type switchSender struct {
+	working atomic.Bool
+	conn    net.Conn
+}
+
+func (f *switchSender) Send(p []byte) (int, error) {
+	if !f.working.Load() {
+		return 0, errors.New("simulated send failure")
+	}
+	return f.conn.Write(p)
+}
+
+func (f *switchSender) Close() error { return f.conn.Close() }
+
+func TestDropsAndSendErrorsAreReportedOnceSendingWorks(t *testing.T) {
+	l := listen(t)
+	conn, err := net.Dial("udp", l.addr())
+	require.NoError(t, err)
+	sender := &switchSender{conn: conn}
+	s := newStatsd(t, stats.Config{Sender: sender, Prefix: "app", FlushInterval: 5 * time.Millisecond})
+	for range 5 {
+		s.Count("lost", 1)
+	}
+	waitFor(t, func() bool { return s.Dropped() == 5 && s.SendErrors() >= 2 })
+	sender.working.Store(true)
+	s.Count("kept", 1)
+	waitFor(t, func() bool { return lastWith(l.lines(), "app.vitals.stats.dropped") != "" })
+	require.NoError(t, s.Close())
+	lines := l.waitLines(t, 3)
+	assert.Contains(t, lines, "app.kept:1|c")
+	assert.Equal(t, "app.vitals.stats.dropped:5|c", lastWith(lines, "app.vitals.stats.dropped"))
+	assert.Equal(t, fmt.Sprintf("app.vitals.stats.send_errors:%d|c", s.SendErrors()), lastWith(lines, "app.vitals.stats.send_errors"))
+	assert.Equal(t, uint64(5), s.Dropped())
+}
+
+// waitFor polls cond every millisecond for up to five seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	require.Eventually(t, cond, 5*time.Second, time.Millisecond)
+}
