@@ -12,8 +12,9 @@ import (
 // A failure is retried only if its class (p.Classify, else errctx.ClassOf)
 // is Transient, or Indeterminate and p is idempotent. The wait before a retry
 // grows exponentially with full jitter, is at least the failure's
-// Retry-After (errctx.RetryAfterOf) and at most p.Cap. Each retry logs a
-// warning with ctx and counts retry.<name>.retries.
+// Retry-After (errctx.RetryAfterOf) and at most p.Cap. Do gives up without
+// waiting when the wait would take it past p.Budget or ctx's deadline. Each
+// retry logs a warning with ctx and counts retry.<name>.retries.
 //
 // Do returns nil on success. A first failure that is not retried (its class
 // forbids it, or p.Attempts is 1) comes back unchanged. Any other failure
