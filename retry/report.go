@@ -21,7 +21,7 @@ func (p *Policy) warn(ctx context.Context, err error, class errctx.Class, n, att
 	if steps := errctx.AttemptedOf(err); len(steps) > 0 {
 		attempted = steps[0]
 	}
-	remedy := joinRemedies(errctx.RemediesOf(err))
+	remedy := strings.Join(errctx.RemediesOf(err), "; ")
 	if remedy == "" {
 		remedy = "none needed if a later attempt succeeds; if this repeats, look at the failing dependency"
 	}
@@ -82,9 +82,4 @@ func plural(n int) string {
 		return "1 attempt"
 	}
 	return fmt.Sprintf("%d attempts", n)
-}
-
-// joinRemedies renders remedies on one line.
-func joinRemedies(remedies []string) string {
-	return strings.Join(remedies, "; ")
 }
