@@ -142,16 +142,16 @@ func (a *accessLogger) loggerOrDefault() *slog.Logger {
 	return slog.Default()
 }
 
-// log writes the one record of a request. ctx carries the request ID and
-// trace span but not the handler's log attributes, which are added here
-// explicitly. p is non-nil for a panic.
-func (a *accessLogger) log(ctx context.Context, r *http.Request, o Outcome, rejectedID string, p *panicRecord) {
+// log writes the one record of a request, timed end. ctx carries the request
+// ID and trace span but not the handler's log attributes, which are added
+// here explicitly. p is non-nil for a panic.
+func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, o Outcome, rejectedID string, p *panicRecord) {
 	if p == nil && a.skip != nil && a.skip(r, o) {
 		return
 	}
-	logger := a.loggerOrDefault()
+	handler := a.loggerOrDefault().Handler()
 	level := a.level(o)
-	if !logger.Enabled(ctx, level) {
+	if !handler.Enabled(ctx, level) {
 		return
 	}
 	var buf [20]slog.Attr
@@ -187,7 +187,12 @@ func (a *accessLogger) log(ctx context.Context, r *http.Request, o Outcome, reje
 		msg = "request panicked"
 		attrs = p.appendAttrs(attrs)
 	}
-	logger.LogAttrs(ctx, level, msg, attrs...)
+	// The handler is called directly, without the caller's program counter
+	// (which would point here, not at the handler) that Logger.LogAttrs
+	// would capture at a cost of a stack walk per request.
+	rec := slog.NewRecord(end, level, msg, 0)
+	rec.AddAttrs(attrs...)
+	_ = handler.Handle(ctx, rec)
 }
 
 func (a *accessLogger) path(r *http.Request) string {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/reqid"
@@ -94,18 +96,23 @@ func Stats(next http.Handler, cfg StatsConfig) (http.Handler, error) {
 
 // Trace wraps next in otelhttp.NewHandler. Put it outermost, around [New]'s
 // stack or the pieces, so the span is in the context before they log and
-// every record carries trace_id and span_id. Spans are named after the
-// matched route when there is one.
+// every record carries trace_id and span_id. The pieces inside rename the
+// span after the matched route and set its http.route attribute once the
+// mux has matched (otelhttp starts the span before routing).
 func Trace(next http.Handler, operation string, opts ...otelhttp.Option) http.Handler {
-	opts = append([]otelhttp.Option{otelhttp.WithSpanNameFormatter(spanName)}, opts...)
 	return otelhttp.NewHandler(next, operation, opts...)
 }
 
-func spanName(operation string, r *http.Request) string {
-	if r.Pattern != "" {
-		return r.Pattern
+// nameSpan names the request's span after its route, when a span is
+// recording and a route matched.
+func nameSpan(ctx context.Context, route string) {
+	if route == "" {
+		return
 	}
-	return operation
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		span.SetName(route)
+		span.SetAttributes(attribute.String("http.route", route))
+	}
 }
 
 // handler runs the enabled pieces around next in one frame: one
@@ -177,6 +184,7 @@ func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx cont
 	r := rw.req
 	o := Outcome{Duration: time.Since(start), Route: h.route(r), Hijacked: rw.hijacked}
 	o.Panicked = p != nil || !rw.returned
+	nameSpan(outer, o.Route)
 	started := rw.wroteHeader
 	var rec *panicRecord
 	switch {
@@ -210,7 +218,7 @@ func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx cont
 		h.stats.record(h.stats.route(r), o.Status, o.Duration)
 	}
 	if h.alog != nil {
-		h.alog.log(logCtx, r, o, rejected, rec)
+		h.alog.log(logCtx, start.Add(o.Duration), r, o, rejected, rec)
 		if rec != nil {
 			h.alog.callOnPanic(logCtx, PanicInfo{Value: p, Stack: rec.stack, RequestID: id, Method: r.Method, Route: o.Route, Path: r.URL.Path})
 		}

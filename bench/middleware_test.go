@@ -1,0 +1,100 @@
+package bench
+
+// Side by side, in one run, over the same bare handler driven by
+// httptest.NewRecorder: the vitals server stack (middleware.New: request ID,
+// access log with panic recovery, stats) against chi's RequestID + httplog
+// v3 + Recoverer, both logging through the same slog.Logger to io.Discard.
+// And the vitals client Transport over a round tripper that answers at once,
+// so network noise does not hide the middleware's cost.
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	chimw "github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/httplog/v3"
+
+	vlog "github.com/vitals-go/vitals/log"
+	"github.com/vitals-go/vitals/middleware"
+	"github.com/vitals-go/vitals/reqid"
+	"github.com/vitals-go/vitals/stats"
+)
+
+var bareHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.WriteString(w, "ok")
+})
+
+func serveEach(b *testing.B, h http.Handler) {
+	req := httptest.NewRequest(http.MethodGet, "/users/42", nil)
+	req.RemoteAddr = "127.0.0.1:40000"
+	req.Header.Set("User-Agent", "bench")
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+}
+
+func BenchmarkMiddlewareServer(b *testing.B) {
+	loggers := []struct {
+		name   string
+		logger *slog.Logger
+	}{
+		{"vitals-log", vlog.New(vlog.Options{Writer: io.Discard})},
+		{"slog-json", slog.New(slog.NewJSONHandler(io.Discard, nil))},
+	}
+	for _, l := range loggers {
+		b.Run(l.name+"/bare", func(b *testing.B) { serveEach(b, bareHandler) })
+		b.Run(l.name+"/vitals", func(b *testing.B) {
+			h, err := middleware.New(bareHandler, middleware.Config{
+				AccessLog: middleware.AccessLogConfig{Logger: l.logger},
+				Stats:     middleware.StatsConfig{Emitter: stats.Discard},
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			serveEach(b, h)
+		})
+		b.Run(l.name+"/chi+httplog-v3", func(b *testing.B) {
+			h := chimw.RequestID(httplog.RequestLogger(l.logger, &httplog.Options{
+				Level: slog.LevelInfo, Schema: httplog.SchemaECS,
+			})(chimw.Recoverer(bareHandler)))
+			serveEach(b, h)
+		})
+	}
+}
+
+// canned answers every call at once.
+type canned struct{}
+
+func (canned) RoundTrip(*http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Body: http.NoBody, Header: http.Header{}}, nil
+}
+
+func BenchmarkMiddlewareClient(b *testing.B) {
+	ctx := reqid.With(context.Background(), reqid.New())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://api.internal:8080/users/42", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := func(b *testing.B, rt http.RoundTripper) {
+		b.ReportAllocs()
+		for b.Loop() {
+			resp, err := rt.RoundTrip(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+	}
+	b.Run("bare", func(b *testing.B) { run(b, canned{}) })
+	b.Run("vitals", func(b *testing.B) {
+		run(b, middleware.Transport(canned{}, middleware.TransportOptions{
+			Logger: vlog.New(vlog.Options{Writer: io.Discard}),
+			Stats:  stats.Discard,
+		}))
+	})
+}

@@ -1,0 +1,117 @@
+package middleware_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/vitals-go/vitals/log"
+	"github.com/vitals-go/vitals/middleware"
+	"github.com/vitals-go/vitals/reqid"
+	"github.com/vitals-go/vitals/stats"
+)
+
+var bare = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.WriteString(w, "ok")
+})
+
+func serveBench(b *testing.B, h http.Handler) {
+	b.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/users/42", nil)
+	req.RemoteAddr = "127.0.0.1:40000"
+	req.Header.Set("User-Agent", "bench")
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+}
+
+func benchConfig() middleware.Config {
+	return middleware.Config{
+		AccessLog: middleware.AccessLogConfig{Logger: log.New(log.Options{Writer: io.Discard})},
+		Stats:     middleware.StatsConfig{Emitter: stats.Discard},
+	}
+}
+
+func BenchmarkServerBare(b *testing.B) { serveBench(b, bare) }
+
+func BenchmarkServerStack(b *testing.B) {
+	h, err := middleware.New(bare, benchConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	serveBench(b, h)
+}
+
+func BenchmarkServerStackInboundID(b *testing.B) {
+	h, err := middleware.New(bare, benchConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/users/42", nil)
+	req.Header.Set("X-Request-ID", "0123456789abcdef0123456789abcdef")
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+}
+
+func BenchmarkServerRequestIDAlone(b *testing.B) {
+	h, err := middleware.RequestID(bare, middleware.RequestIDConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	serveBench(b, h)
+}
+
+func BenchmarkServerAccessLogAlone(b *testing.B) {
+	h, err := middleware.AccessLog(bare, benchConfig().AccessLog)
+	if err != nil {
+		b.Fatal(err)
+	}
+	serveBench(b, h)
+}
+
+func BenchmarkServerStatsAlone(b *testing.B) {
+	h, err := middleware.Stats(bare, middleware.StatsConfig{Emitter: stats.Discard})
+	if err != nil {
+		b.Fatal(err)
+	}
+	serveBench(b, h)
+}
+
+// cannedTransport answers every call at once, so the benchmark measures the
+// middleware and not the network.
+type cannedTransport struct{}
+
+func (cannedTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Body: http.NoBody, Header: http.Header{}}, nil
+}
+
+func clientBench(b *testing.B, rt http.RoundTripper) {
+	b.Helper()
+	ctx := reqid.With(context.Background(), reqid.New())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://api.internal:8080/users/42", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := rt.RoundTrip(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+}
+
+func BenchmarkClientBare(b *testing.B) { clientBench(b, cannedTransport{}) }
+
+func BenchmarkClientTransport(b *testing.B) {
+	clientBench(b, middleware.Transport(cannedTransport{}, middleware.TransportOptions{
+		Logger: log.New(log.Options{Writer: io.Discard}),
+		Stats:  stats.Discard,
+	}))
+}

@@ -1,0 +1,44 @@
+package middleware_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/vitals-go/vitals/middleware"
+)
+
+func TestTraceWrapsOtelhttpOutsideSoRecordsCarryTheTraceIDs(t *testing.T) {
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	t.Cleanup(func() { _ = tp.Shutdown(t.Context()) })
+
+	sink := &logSink{}
+	logger := sink.logger()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+		logger.InfoContext(r.Context(), "inside")
+	})
+	srv, _ := newServer(t, mux, middleware.Config{
+		AccessLog:    middleware.AccessLogConfig{Logger: logger},
+		Trace:        "api",
+		TraceOptions: []otelhttp.Option{otelhttp.WithTracerProvider(tp)},
+	})
+	get(t, srv.URL+"/orders/9")
+
+	rec := sink.wait(t, "request", 1)[0]
+	inner := sink.wait(t, "inside", 1)[0]
+	require.Eventually(t, func() bool { return len(spans.Ended()) == 1 }, 5e9, 5e6)
+	span := spans.Ended()[0]
+	assert.Equal(t, "GET /orders/{id}", span.Name(), "the span is renamed after the route")
+	assert.Contains(t, span.Attributes(), attribute.String("http.route", "GET /orders/{id}"))
+	assert.Equal(t, span.SpanContext().TraceID().String(), rec["trace_id"])
+	assert.Equal(t, span.SpanContext().SpanID().String(), rec["span_id"])
+	assert.Equal(t, span.SpanContext().TraceID().String(), inner["trace_id"])
+}
