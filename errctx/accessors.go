@@ -46,33 +46,40 @@ func RemediesOf(err error) []string {
 // key: when layers disagree about a key, the outermost layer wins. Secret
 // fields have the value Masked.
 func FieldsOf(err error) []slog.Attr {
-	var out []slog.Attr
-	var keys map[string]struct{} // used once out is too long to scan
-	layers(err, func(e *Error) {
-		for _, a := range e.attrs {
-			if hasKey(out, keys, a.Key) {
-				continue
-			}
-			out = append(out, a)
-			if keys != nil {
-				keys[a.Key] = struct{}{}
-			} else if len(out) > 16 {
-				keys = make(map[string]struct{}, 2*len(out))
-				for _, o := range out {
-					keys[o.Key] = struct{}{}
-				}
-			}
-		}
-	})
-	return out
+	var fs fieldSet
+	layers(err, func(e *Error) { fs.add(e.attrs) })
+	return fs.attrs
 }
 
-func hasKey(attrs []slog.Attr, keys map[string]struct{}, key string) bool {
-	if keys != nil {
-		_, ok := keys[key]
+// fieldSet collects fields, one per key, the first one winning.
+type fieldSet struct {
+	attrs []slog.Attr
+	keys  map[string]struct{} // used once attrs is too long to scan
+}
+
+func (fs *fieldSet) add(attrs []slog.Attr) {
+	for _, a := range attrs {
+		if fs.has(a.Key) {
+			continue
+		}
+		fs.attrs = append(fs.attrs, a)
+		if fs.keys != nil {
+			fs.keys[a.Key] = struct{}{}
+		} else if len(fs.attrs) > 16 {
+			fs.keys = make(map[string]struct{}, 2*len(fs.attrs))
+			for _, o := range fs.attrs {
+				fs.keys[o.Key] = struct{}{}
+			}
+		}
+	}
+}
+
+func (fs *fieldSet) has(key string) bool {
+	if fs.keys != nil {
+		_, ok := fs.keys[key]
 		return ok
 	}
-	for _, a := range attrs {
+	for _, a := range fs.attrs {
 		if a.Key == key {
 			return true
 		}
@@ -83,20 +90,24 @@ func hasKey(attrs []slog.Attr, keys map[string]struct{}, key string) bool {
 // Where returns the file and line where this layer was made, as
 // "dir/file.go:42" (the file's directory and name), or "" if unknown.
 func (e *Error) Where() string {
-	f := e.frame()
-	if f.File == "" {
+	_, file, line := e.site()
+	if file == "" {
 		return ""
 	}
-	return shortFile(f.File) + ":" + strconv.Itoa(f.Line)
+	return shortFile(file) + ":" + strconv.Itoa(line)
 }
 
-// frame resolves the call site of New or Wrap recorded in e.
-func (e *Error) frame() runtime.Frame {
-	if e.pc == 0 {
-		return runtime.Frame{}
+// site resolves the call site of New or Wrap recorded in e: the function
+// (the innermost one, when the call was inlined into another), file and line.
+// runtime.FuncForPC does it without allocating, unlike runtime.CallersFrames.
+func (e *Error) site() (function, file string, line int) {
+	// e.pc is a return address; pc-1 is inside the call instruction.
+	f := runtime.FuncForPC(e.pc - 1)
+	if e.pc == 0 || f == nil {
+		return "", "", 0
 	}
-	f, _ := runtime.CallersFrames([]uintptr{e.pc}).Next()
-	return f
+	file, line = f.FileLine(e.pc - 1)
+	return f.Name(), file, line
 }
 
 // shortFile keeps the last directory and the file name of a path.

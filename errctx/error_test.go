@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -169,6 +170,11 @@ func here() string {
 	return shortFile(file) + ":" + strconv.Itoa(line)
 }
 
+// inlinedWrap is small enough for the compiler to inline into its callers.
+func inlinedWrap() error {
+	return Wrap(errRefused, "x") // the line after the declaration
+}
+
 func TestWhere(t *testing.T) {
 	err, line := Wrap(errRefused, "x"), here()
 	assert.Equal(t, line, err.(*Error).Where())
@@ -177,6 +183,14 @@ func TestWhere(t *testing.T) {
 		assert.Equal(t, line, err.(*Error).Where(), "from a closure")
 	}()
 	assert.Nil(t, err.(*Error).stack, "no stack unless asked")
+
+	// Called from a function the compiler inlines, Wrap reports that
+	// function's line and name.
+	entry := reflect.ValueOf(inlinedWrap).Pointer()
+	file, decl := runtime.FuncForPC(entry).FileLine(entry)
+	err = inlinedWrap()
+	assert.Equal(t, shortFile(file)+":"+strconv.Itoa(decl+1), err.(*Error).Where())
+	assert.Contains(t, fmt.Sprintf("%+v", err), "at errctx.inlinedWrap (")
 
 	withStack, line := New("z", WithStack()).(*Error), here()
 	require.NotEmpty(t, withStack.stack)

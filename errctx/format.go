@@ -96,8 +96,8 @@ func writeNode(b *strings.Builder, n node) {
 	} else {
 		b.WriteString(e.attempted)
 	}
-	if f := e.frame(); f.File != "" {
-		line("at ", shortFunc(f.Function)+" ("+shortFile(f.File)+":"+strconv.Itoa(f.Line)+")")
+	if fn, file, ln := e.site(); file != "" {
+		line("at ", shortFunc(fn)+" ("+shortFile(file)+":"+strconv.Itoa(ln)+")")
 	}
 	if e.remedy != "" {
 		line("remedy: ", e.remedy)

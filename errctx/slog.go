@@ -34,24 +34,17 @@ const (
 // message and class are always present; the other keys only when they have
 // something to say.
 func (e *Error) LogValue() slog.Value {
-	attrs := make([]slog.Attr, 0, 8)
-	attrs = append(attrs, slog.String(KeyMessage, e.Error()))
-	if a := AttemptedOf(e); len(a) > 0 {
-		attrs = append(attrs, slog.Any(KeyAttempted, elide(a)))
-	}
-	if r := RemediesOf(e); len(r) > 0 {
-		attrs = append(attrs, slog.Any(KeyRemedy, elide(r)))
-	}
-	attrs = append(attrs, slog.String(KeyClass, ClassOf(e).String()))
-	if d, ok := RetryAfterOf(e); ok {
-		attrs = append(attrs, slog.String(KeyRetryAfter, d.String()))
-	}
-	if f := FieldsOf(e); len(f) > 0 {
-		attrs = append(attrs, slog.Attr{Key: KeyFields, Value: slog.GroupValue(f...)})
-	}
-	var where []string
+	var attempted, remedies, where []string
+	var fields fieldSet
 	var stack []uintptr
 	layers(e, func(l *Error) {
+		if l.attempted != "" {
+			attempted = append(attempted, l.attempted)
+		}
+		if l.remedy != "" {
+			remedies = append(remedies, l.remedy)
+		}
+		fields.add(l.attrs)
 		if w := l.Where(); w != "" {
 			where = append(where, w)
 		}
@@ -59,6 +52,21 @@ func (e *Error) LogValue() slog.Value {
 			stack = l.stack
 		}
 	})
+	attrs := make([]slog.Attr, 0, 8)
+	attrs = append(attrs, slog.String(KeyMessage, e.Error()))
+	if len(attempted) > 0 {
+		attrs = append(attrs, slog.Any(KeyAttempted, elide(attempted)))
+	}
+	if len(remedies) > 0 {
+		attrs = append(attrs, slog.Any(KeyRemedy, elide(remedies)))
+	}
+	attrs = append(attrs, slog.String(KeyClass, ClassOf(e).String()))
+	if d, ok := RetryAfterOf(e); ok {
+		attrs = append(attrs, slog.String(KeyRetryAfter, d.String()))
+	}
+	if len(fields.attrs) > 0 {
+		attrs = append(attrs, slog.Attr{Key: KeyFields, Value: slog.GroupValue(fields.attrs...)})
+	}
 	if len(where) > 0 {
 		attrs = append(attrs, slog.Any(KeyWhere, elide(where)))
 	}
