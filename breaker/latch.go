@@ -86,6 +86,9 @@ type Latch struct {
 	tripped bool
 	record  LatchRecord // zero when not tripped or the file is unreadable
 	err     error
+	// resetGen is the breaker's generation after the last reset: an
+	// opening of an earlier generation, delivered late, is not a trip.
+	resetGen uint64
 }
 
 // NewLatch returns a latch that keeps b stopped across restarts, recording
@@ -204,6 +207,8 @@ func (l *Latch) Err() error {
 // The error, also logged and kept for [Latch.Err], says the state file could
 // not be written; the breaker is then held open in this process only.
 func (l *Latch) Trip(reason string, cause error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	return l.trip(context.Background(), reason, cause, time.Now())
 }
 
@@ -217,6 +222,7 @@ func (l *Latch) Reset() error {
 		return err
 	}
 	l.b.Reset()
+	l.resetGen = l.b.Snapshot().Generation
 	return nil
 }
 
@@ -227,12 +233,13 @@ func (l *Latch) Close() { l.unsub() }
 // observe follows the breaker's transitions: an opening trips the latch, a
 // Reset of the breaker resets it.
 func (l *Latch) observe(t Transition) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	switch {
-	case t.To == Open:
+	case t.To == Open && t.Generation >= l.resetGen:
 		_ = l.trip(t.Context(), t.Reason, t.LastError, t.At)
-	case t.To == Closed && t.From == ForcedOpen:
-		l.mu.Lock()
-		defer l.mu.Unlock()
+	case t.To == Closed && t.From != HalfOpen: // only Reset closes from another state
+		l.resetGen = max(l.resetGen, t.Generation)
 		// A trip after that Reset holds the breaker again: the file is
 		// then the new trip's and stays.
 		if l.b.State() != ForcedOpen {
@@ -241,7 +248,7 @@ func (l *Latch) observe(t Transition) {
 	}
 }
 
-// trip writes the state file and holds the breaker.
+// trip writes the state file and holds the breaker. Callers hold l.mu.
 func (l *Latch) trip(ctx context.Context, reason string, cause error, at time.Time) error {
 	rec := LatchRecord{
 		Breaker:   l.b.Name(),
@@ -255,8 +262,6 @@ func (l *Latch) trip(ctx context.Context, reason string, cause error, at time.Ti
 	}
 	rec.Host, _ = os.Hostname()
 
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.tripped && l.err == nil && l.b.State() == ForcedOpen {
 		return nil // recorded and held: the first trip is the one to look at
 	}

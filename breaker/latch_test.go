@@ -236,6 +236,11 @@ func TestLatchDisableKeepsFile(t *testing.T) {
 	require.NoError(t, b.Run(context.Background(), func(context.Context) error { return nil }))
 	assert.FileExists(t, path, "disabling lets calls through but the next start is latched again")
 	assert.True(t, l.Tripped())
+
+	b.Reset() // back to automatic: the latch lets go
+	require.Eventually(t, func() bool { return !l.Tripped() }, 5*time.Second, time.Millisecond)
+	assert.NoFileExists(t, path)
+	assert.Equal(t, breaker.Closed, b.State())
 }
 
 func TestLatchCloseStopsRecording(t *testing.T) {
@@ -515,4 +520,26 @@ func TestLatchPermissionDeniedCountsAsTripped(t *testing.T) {
 	assert.Equal(t, breaker.ForcedOpen, b.State())
 	assert.True(t, l.Tripped())
 	assert.ErrorIs(t, l.Err(), os.ErrPermission)
+}
+
+func TestLatchResetRightAfterOpeningStaysReset(t *testing.T) {
+	// The opening may reach the latch after Reset returned: it must not
+	// latch the breaker again.
+	path := filepath.Join(t.TempDir(), "poller.latch")
+	for range 100 {
+		b, l, _ := latchStart(t, "mail-poller", path)
+		require.ErrorIs(t, b.Run(context.Background(), latchFailing), errLatchQuota)
+		require.NoError(t, l.Reset())
+
+		// A later opening is delivered after the first one; the record
+		// must be the later one's.
+		after := time.Now()
+		require.ErrorIs(t, b.Run(context.Background(), latchFailing), errLatchQuota, "the breaker was latched again")
+		latchWaitHeld(t, b, l)
+		rec, ok := l.Record()
+		require.True(t, ok)
+		require.False(t, rec.TrippedAt.Before(after), "latched by the opening that came before Reset")
+		require.NoError(t, l.Reset())
+		l.Close()
+	}
 }
