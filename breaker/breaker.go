@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -215,7 +216,7 @@ func (b *Breaker) openDuration(trips int) time.Duration {
 	if j := b.cfg.Jitter; j > 0 {
 		d *= 1 - j + 2*j*rand.Float64()
 	}
-	return max(time.Duration(d), time.Millisecond)
+	return max(time.Duration(min(d, math.MaxInt64/2)), time.Millisecond)
 }
 
 // refreshEvery is how often an open generation's rejection error is rebuilt
