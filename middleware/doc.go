@@ -1,0 +1,42 @@
+// Package middleware makes net/http services observable and their outbound
+// calls safe: request IDs, one log record per request, panic recovery, statsd
+// stats and tracing on the server side; request-ID propagation, logs, stats,
+// a per-host circuit breaker and a timeout on the client side.
+//
+// The server stack is one call, [New]; each piece is also usable alone
+// ([RequestID], [AccessLog] with its panic recovery, [Stats], [Trace]):
+//
+//	mux := http.NewServeMux()
+//	mux.HandleFunc("GET /users/{id}", getUser)
+//	h, err := middleware.New(mux, middleware.Config{})
+//	if err != nil {
+//		return err
+//	}
+//	return http.ListenAndServe(":8080", h)
+//
+// Every request then gets a request ID (the inbound X-Request-ID when
+// [reqid.Valid] accepts it and the [Trust] policy allows, else a new one),
+// echoed in the response and carried by the context, so every record the
+// handler logs through a vitals logger (log.New) carries request_id, method
+// and route. After the response, one record says what happened: method,
+// route, path, status, bytes, duration_ms, remote_addr, user_agent,
+// request_id and the trace IDs; client_gone when the client left first. A
+// panic becomes a 500 whose body carries only the request ID and a single
+// error record with the panic, a bounded stack and the remedy.
+//
+// The client side is an http.RoundTripper:
+//
+//	client := &http.Client{Transport: middleware.Transport(nil, middleware.TransportOptions{})}
+//	resp, err := client.Do(req.WithContext(ctx)) // ctx from the inbound request
+//
+// Errors it returns are errctx errors: what was attempted ("GET host/path"),
+// the failure class (a timeout is indeterminate) and a remedy; an open
+// breaker's rejection wraps breaker.ErrOpen.
+//
+// Stats: http.server.requests and http.server.duration by route and status
+// class, http.server.in_flight; http.client.requests and
+// http.client.duration by host and status class. Stats are never tagged with
+// raw paths.
+//
+// gRPC interceptors live in the sub-package middleware/grpcmw.
+package middleware

@@ -1,0 +1,46 @@
+// Package grpcmw provides gRPC server and client interceptors, unary and
+// streaming, that give every call a request ID, one log record, stats, panic
+// recovery and, on the client, a circuit breaker: the gRPC counterpart of
+// package middleware.
+//
+// On the server, [ServerInterceptor] takes the request ID from the metadata
+// key x-request-id when [reqid.Valid] accepts it (and the trust policy
+// allows), else makes a new one; echoes it in the response header metadata;
+// puts it in the handler's context with reqid.With, and the method with
+// log.With, so every record the handler logs carries them. After the call it
+// logs one record (method, code, duration, peer, request ID; level by code)
+// and counts grpc.server.*. A panic becomes codes.Internal whose message
+// carries only the request ID, plus one error record with the panic value, a
+// bounded stack and a remedy; the server keeps serving.
+//
+// On the client, [ClientInterceptor] sends the context's request ID (when
+// valid), logs and counts each call (grpc.client.*), and sends it through a
+// breaker per target (or per method) where Unavailable, DeadlineExceeded,
+// ResourceExhausted and Internal are failures and other codes are answers.
+// Errors keep their gRPC status (status.Code works as before) and wrap an
+// errctx error saying what was attempted, the failure class and a remedy.
+//
+// The smallest complete use:
+//
+//	srv, err := grpcmw.NewServerInterceptor(grpcmw.ServerConfig{Logger: logger})
+//	if err != nil {
+//		return err
+//	}
+//	s := grpc.NewServer(srv.ServerOptions()...)
+//
+//	cli, err := grpcmw.NewClientInterceptor(grpcmw.ClientConfig{Logger: logger})
+//	if err != nil {
+//		return err
+//	}
+//	conn, err := grpc.NewClient(target, append(cli.DialOptions(),
+//		grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+//
+// # Tracing
+//
+// With ServerConfig.Trace (ClientConfig.Trace) the options include otelgrpc's
+// stats handler. A stats handler always runs outside the interceptors, so on
+// the server the span is in the context before the interceptor logs: every
+// record carries trace_id and span_id. On the client the interceptor runs
+// before otelgrpc makes the call's span, so its record carries the caller's
+// trace (same trace_id, the caller's span_id).
+package grpcmw
