@@ -2,34 +2,40 @@ package stats_test
 
 import (
 	"os"
-	"runtime"
+	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
-// callTimer times calls on a goroutine locked to its thread and tells a
-// slow call that the operating system caused (the thread was runnable but
-// waiting for a CPU, as on a loaded machine) from one the code caused
-// (it blocked or spun). Linux reports a thread's run-queue wait in
-// /proc/thread-self/schedstat; elsewhere every slow call counts.
+// callTimer times calls and tells a slow call that the machine caused from
+// one the code caused. A call is excused when, around it, the process's
+// threads spent at least the excess waiting for a CPU: on a loaded machine
+// the operating system deschedules the caller's thread, or the thread of
+// the P it waits for after a Go preemption. Linux reports each thread's
+// run-queue wait in /proc/self/task/*/schedstat; elsewhere every slow call
+// counts.
 type callTimer struct {
 	limit   time.Duration
 	calls   int
 	waited  time.Duration // run-queue wait at the last checkpoint
 	slowest time.Duration
-	slow    int // slow calls not explained by run-queue wait
+	slow    int           // slow calls not explained by run-queue wait
 	worst   time.Duration // the slowest of those
-	excused int // slow calls the thread spent waiting for a CPU
+	excused int           // slow calls the thread spent waiting for a CPU
 }
 
 // checkpointEvery is how many calls share one run-queue reading.
 const checkpointEvery = 1000
 
+//
+// The garbage collector is off while it is in use, so its pauses do not
+// count against calls that do not allocate.
 func newCallTimer(t *testing.T, limit time.Duration) *callTimer {
-	runtime.LockOSThread()
-	t.Cleanup(runtime.UnlockOSThread)
+	gc := debug.SetGCPercent(-1)
+	t.Cleanup(func() { debug.SetGCPercent(gc) })
 	return &callTimer{limit: limit, waited: runQueueWait()}
 }
 
@@ -54,17 +60,20 @@ func (c *callTimer) time(fn func()) {
 	}
 }
 
-// runQueueWait returns how long the current thread has waited for a CPU,
-// or 0 where that is unknown.
+// runQueueWait returns how long the process's threads have waited for a
+// CPU in all, or 0 where that is unknown.
 func runQueueWait() time.Duration {
-	b, err := os.ReadFile("/proc/thread-self/schedstat")
-	if err != nil {
-		return 0
+	tasks, _ := filepath.Glob("/proc/self/task/*/schedstat")
+	var total time.Duration
+	for _, p := range tasks {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue // the thread exited
+		}
+		if f := strings.Fields(string(b)); len(f) >= 2 {
+			ns, _ := strconv.ParseInt(f[1], 10, 64)
+			total += time.Duration(ns)
+		}
 	}
-	f := strings.Fields(string(b))
-	if len(f) < 2 {
-		return 0
-	}
-	ns, _ := strconv.ParseInt(f[1], 10, 64)
-	return time.Duration(ns)
+	return total
 }

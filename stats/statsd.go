@@ -38,7 +38,7 @@ type Statsd struct {
 	sampleAll  bool
 	sampleMax  uint64 // with !sampleAll, a call is kept when rand < sampleMax
 	rateSuffix []byte // "|@0.25", or nothing
-	wakeShift  uint8 // wake the sender each time 1<<wakeShift slots fill
+	wakeShift  uint8  // wake the sender each time 1<<wakeShift slots fill
 
 	seed  uint64
 	names [1 << nameCacheBits]atomic.Pointer[nameEntry]
