@@ -103,13 +103,13 @@ type Latch struct {
 // tripped latch whose [Latch.Err] says what is wrong with the file.
 func NewLatch(b *Breaker, path string) (*Latch, error) {
 	if b == nil {
-		return nil, errctx.New("creating a breaker latch",
+		return nil, errctx.Wrap(errors.New("the breaker is nil"), "creating a breaker latch",
 			errctx.WithClass(errctx.Permanent),
 			errctx.Remedy("pass the *Breaker returned by breaker.New"))
 	}
 	attempted := "creating the latch of breaker " + b.Name()
 	if path == "" {
-		return nil, errctx.New(attempted,
+		return nil, errctx.Wrap(errors.New("the state file path is empty"), attempted,
 			errctx.WithClass(errctx.Permanent),
 			errctx.Fields("breaker", b.Name()),
 			errctx.Remedy("give the path of the latch state file, in a directory that survives restarts"))

@@ -2,6 +2,8 @@ package breaker
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -18,10 +20,9 @@ type Registry struct {
 	breakers map[string]*Breaker
 }
 
-// NewRegistry returns an empty registry.
-func NewRegistry() *Registry {
-	return &Registry{breakers: make(map[string]*Breaker)}
-}
+// NewRegistry returns an empty registry. The zero Registry is empty and
+// ready to use too.
+func NewRegistry() *Registry { return &Registry{} }
 
 // Register adds b under its name. Names are unique within a registry: a
 // second breaker with the same name is refused, since the status and the
@@ -29,7 +30,7 @@ func NewRegistry() *Registry {
 // same breaker again does nothing.
 func (r *Registry) Register(b *Breaker) error {
 	if b == nil {
-		return errctx.New("registering a breaker",
+		return errctx.Wrap(errors.New("the breaker is nil"), "registering a breaker",
 			errctx.WithClass(errctx.Permanent),
 			errctx.Remedy("pass the *Breaker returned by breaker.New"))
 	}
@@ -40,10 +41,13 @@ func (r *Registry) Register(b *Breaker) error {
 		if old == b {
 			return nil
 		}
-		return errctx.New("registering breaker "+name,
+		return errctx.Wrap(fmt.Errorf("a breaker named %q is already registered", name), "registering breaker "+name,
 			errctx.WithClass(errctx.Permanent),
 			errctx.Fields("breaker", name),
-			errctx.Remedy("a breaker named "+name+" is already registered; give each breaker its own Config.Name, or Get the registered one"))
+			errctx.Remedy("give each breaker its own Config.Name, or Get the registered one"))
+	}
+	if r.breakers == nil {
+		r.breakers = make(map[string]*Breaker)
 	}
 	r.breakers[name] = b
 	return nil
@@ -159,6 +163,9 @@ func (r *Registry) Status() Status {
 // Handler serves the registry's [Status] as JSON, for health checks and
 // operators: 200 unless a breaker marked Config.Critical is open or forced
 // open, then 503 Service Unavailable. It answers GET and HEAD.
+//
+// The status quotes the breakers' last errors, which may name internal
+// hosts: serve it on an internal listener or behind authentication.
 //
 //	mux.Handle("GET /debug/breakers", registry.Handler())
 func (r *Registry) Handler() http.Handler {

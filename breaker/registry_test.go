@@ -102,7 +102,7 @@ func TestRegistryRegisterGetAll(t *testing.T) {
 	require.Error(t, err)
 	var ee *errctx.Error
 	require.ErrorAs(t, err, &ee)
-	assert.Contains(t, err.Error(), "registering breaker payments")
+	assert.Equal(t, `registering breaker payments: a breaker named "payments" is already registered`, err.Error())
 	assert.Contains(t, errctx.RemediesOf(err)[0], "Config.Name")
 	assert.Equal(t, errctx.Permanent, errctx.ClassOf(err))
 	got, _ := r.Get("payments")
@@ -119,6 +119,10 @@ func TestRegistryRegisterGetAll(t *testing.T) {
 	err = r.Register(nil)
 	require.Error(t, err)
 	assert.NotEmpty(t, errctx.RemediesOf(err))
+
+	var zero breaker.Registry // usable without NewRegistry
+	require.NoError(t, zero.Register(b))
+	assert.Len(t, zero.All(), 1)
 }
 
 func TestRegistryHandler(t *testing.T) {
