@@ -85,3 +85,35 @@ func ExampleLatch() {
 	// tick skipped: calling mail-poller: circuit breaker is open
 	// sent 1 mail
 }
+
+// A poller that panics records the trip on its way out, as the process may
+// not live long enough for the breaker to publish anything.
+func ExampleLatch_Trip() {
+	dir, err := os.MkdirTemp("", "mailer")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	b, latch := startMailPoller(filepath.Join(dir, "mail-poller.latch"))
+
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				if err := latch.Trip("panic while polling", fmt.Errorf("%v", p)); err != nil {
+					fmt.Println("not recorded:", err)
+				}
+				// A real poller would panic again or exit here.
+			}
+		}()
+		b.Run(context.Background(), func(context.Context) error {
+			panic("message 42 has no From header")
+		})
+	}()
+
+	rec, _ := latch.Record()
+	fmt.Printf("%s: %s (%s)\n", rec.Breaker, rec.Reason, rec.LastError)
+	fmt.Println(b.State())
+	// Output:
+	// mail-poller: panic while polling (message 42 has no From header)
+	// forced_open
+}
