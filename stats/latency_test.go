@@ -30,7 +30,6 @@ type callTimer struct {
 // checkpointEvery is how many calls share one run-queue reading.
 const checkpointEvery = 1000
 
-//
 // The garbage collector is off while it is in use, so its pauses do not
 // count against calls that do not allocate.
 func newCallTimer(t *testing.T, limit time.Duration) *callTimer {

@@ -118,28 +118,19 @@ const lineBuf = 256
 
 // Count implements [Emitter]. It is sampled at Config.SampleRate.
 func (s *Statsd) Count(name string, n int64, tags ...Tag) {
-	if !s.live() || !s.sampled() {
-		return
+	if s.live() && s.sampled() {
+		var buf [lineBuf]byte
+		s.push(s.appendCount(buf[:0], name, n, tags))
 	}
-	var buf [lineBuf]byte
-	b := s.appendHead(buf[:0], name, tags)
-	b = strconv.AppendInt(b, n, 10)
-	b = append(b, "|c"...)
-	b = append(b, s.rateSuffix...)
-	s.push(s.format.appendSuffixTags(b, tags))
 }
 
 // Timing implements [Emitter]: d is sent in milliseconds with up to six
 // decimals. It is sampled at Config.SampleRate.
 func (s *Statsd) Timing(name string, d time.Duration, tags ...Tag) {
-	if !s.live() || !s.sampled() {
-		return
+	if s.live() && s.sampled() {
+		var buf [lineBuf]byte
+		s.push(s.appendTiming(buf[:0], name, d, tags))
 	}
-	var buf [lineBuf]byte
-	b := appendMillis(s.appendHead(buf[:0], name, tags), d)
-	b = append(b, "|ms"...)
-	b = append(b, s.rateSuffix...)
-	s.push(s.format.appendSuffixTags(b, tags))
 }
 
 // Gauge implements [Emitter]. Statsd reads a leading sign as a change, so
@@ -147,52 +138,70 @@ func (s *Statsd) Timing(name string, d time.Duration, tags ...Tag) {
 // to 0 followed by the decrement, in one packet. A NaN or infinite value is
 // dropped and counted.
 func (s *Statsd) Gauge(name string, value float64, tags ...Tag) {
-	if !s.live() || !s.finite(value) {
-		return
+	if s.live() && s.finite(value) {
+		var buf [lineBuf]byte
+		s.push(s.appendGauge(buf[:0], name, value, tags))
 	}
-	var buf [lineBuf]byte
-	b := buf[:0]
-	if value < 0 && s.format != TagsDogStatsD {
-		b = s.appendHead(b, name, tags)
-		b = append(b, "0|g"...)
-		b = append(b, '\n')
-	}
-	b = appendFloat(s.appendHead(b, name, tags), value)
-	b = append(b, "|g"...)
-	s.push(s.format.appendSuffixTags(b, tags))
 }
 
 // GaugeDelta implements [Emitter]: the change is sent with an explicit sign,
 // which statsd adds to the gauge. (DogStatsD servers have no gauge deltas.)
 // A NaN or infinite delta is dropped and counted.
 func (s *Statsd) GaugeDelta(name string, delta float64, tags ...Tag) {
-	if !s.live() || !s.finite(delta) {
-		return
+	if s.live() && s.finite(delta) {
+		var buf [lineBuf]byte
+		s.push(s.appendGaugeDelta(buf[:0], name, delta, tags))
 	}
-	var buf [lineBuf]byte
-	b := s.appendHead(buf[:0], name, tags)
-	if delta >= 0 {
-		b = append(b, '+')
-	}
-	b = appendFloat(b, delta)
-	b = append(b, "|g"...)
-	s.push(s.format.appendSuffixTags(b, tags))
 }
 
 // Set implements [Emitter]. Bytes of member that would break the line
 // become '_'; an empty member is sent as "_".
 func (s *Statsd) Set(name string, member string, tags ...Tag) {
-	if !s.live() {
-		return
+	if s.live() {
+		var buf [lineBuf]byte
+		s.push(s.appendSet(buf[:0], name, member, tags))
 	}
-	var buf [lineBuf]byte
-	b := s.appendHead(buf[:0], name, tags)
+}
+
+// The append functions build the line of each kind of stat.
+
+func (s *Statsd) appendCount(b []byte, name string, n int64, tags []Tag) []byte {
+	b = strconv.AppendInt(s.appendHead(b, name, tags), n, 10)
+	b = append(append(b, "|c"...), s.rateSuffix...)
+	return s.format.appendSuffixTags(b, tags)
+}
+
+func (s *Statsd) appendTiming(b []byte, name string, d time.Duration, tags []Tag) []byte {
+	b = appendMillis(s.appendHead(b, name, tags), d)
+	b = append(append(b, "|ms"...), s.rateSuffix...)
+	return s.format.appendSuffixTags(b, tags)
+}
+
+func (s *Statsd) appendGauge(b []byte, name string, v float64, tags []Tag) []byte {
+	if v < 0 && s.format != TagsDogStatsD {
+		b = append(s.appendHead(b, name, tags), "0|g"...)
+		b = append(s.format.appendSuffixTags(b, tags), '\n')
+	}
+	b = append(appendFloat(s.appendHead(b, name, tags), v), "|g"...)
+	return s.format.appendSuffixTags(b, tags)
+}
+
+func (s *Statsd) appendGaugeDelta(b []byte, name string, delta float64, tags []Tag) []byte {
+	b = s.appendHead(b, name, tags)
+	if delta >= 0 {
+		b = append(b, '+')
+	}
+	b = append(appendFloat(b, delta), "|g"...)
+	return s.format.appendSuffixTags(b, tags)
+}
+
+func (s *Statsd) appendSet(b []byte, name string, member string, tags []Tag) []byte {
+	b = s.appendHead(b, name, tags)
 	if member == "" {
 		member = "_"
 	}
-	b = appendValue(b, member)
-	b = append(b, "|s"...)
-	s.push(s.format.appendSuffixTags(b, tags))
+	b = append(appendValue(b, member), "|s"...)
+	return s.format.appendSuffixTags(b, tags)
 }
 
 // NewCounter implements [Emitter]. The name and tags are sanitised once;

@@ -1,0 +1,81 @@
+package stats
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// FuzzLine checks that whatever names, tags and set members callers pass,
+// every line the emitter builds parses as exactly one statsd metric in each
+// tag format: one name, one ':', a value and type without delimiters, and
+// tags that follow Graphite's or DogStatsD's rules.
+func FuzzLine(f *testing.F) {
+	f.Add("http.requests", "route", "/users", "member")
+	f.Add("a:b|c", "k;!^=", "~v;|@#:,", "x\ny")
+	f.Add("", "", "", "")
+	f.Add("naïve", "ключ", "значение", "\xff")
+	f.Fuzz(func(t *testing.T, name, key, value, member string) {
+		for _, format := range []TagFormat{TagsGraphite, TagsDogStatsD, TagsNone} {
+			s := &Statsd{format: format, prefix: []byte("p."), rateSuffix: []byte("|@0.5")}
+			tags := []Tag{T(key, value), T("z", value)}
+			for _, b := range [][]byte{
+				s.appendCount(nil, name, -7, tags),
+				s.appendTiming(nil, name, 1500*time.Microsecond, tags),
+				s.appendGauge(nil, name, 2.5, tags),
+				s.appendGaugeDelta(nil, name, -1, tags),
+				s.appendSet(nil, name, member, tags),
+			} {
+				checkLine(t, format, string(b))
+			}
+		}
+	})
+}
+
+func checkLine(t *testing.T, format TagFormat, line string) {
+	t.Helper()
+	if strings.ContainsAny(line, "\n\r ") {
+		t.Fatalf("line %q has a line break or space", line)
+	}
+	head, rest, ok := strings.Cut(line, ":")
+	if !ok || strings.Contains(rest, ":") && format != TagsDogStatsD {
+		t.Fatalf("line %q: want exactly one ':' before the value", line)
+	}
+	name, tags, _ := strings.Cut(head, ";")
+	if strings.ContainsAny(name, "|@#,=") || name != Sanitize(name) {
+		t.Fatalf("line %q: name %q is not sanitised", line, name)
+	}
+	fields := strings.Split(rest, "|")
+	if len(fields) > 2 && strings.HasPrefix(fields[2], "@") {
+		fields = slices.Delete(fields, 2, 3) // the sample rate
+	}
+	if len(fields) < 2 || fields[0] == "" || strings.ContainsAny(fields[0], "@#;,") {
+		t.Fatalf("line %q: bad value %q", line, fields[0])
+	}
+	switch format {
+	case TagsGraphite:
+		for tag := range strings.SplitSeq(tags, ";") {
+			k, v, ok := strings.Cut(tag, "=")
+			if !ok || k == "" || v == "" || strings.ContainsAny(k, "!^=") || strings.HasPrefix(v, "~") {
+				t.Fatalf("line %q: bad Graphite tag %q", line, tag)
+			}
+		}
+		if len(fields) != 2 {
+			t.Fatalf("line %q: extra fields", line)
+		}
+	case TagsDogStatsD:
+		if len(fields) != 3 || !strings.HasPrefix(fields[2], "#") {
+			t.Fatalf("line %q: want value|type|#tags", line)
+		}
+		for tag := range strings.SplitSeq(fields[2][1:], ",") {
+			if k, v, ok := strings.Cut(tag, ":"); !ok || k == "" || v == "" || strings.Contains(v, ":") {
+				t.Fatalf("line %q: bad DogStatsD tag %q", line, tag)
+			}
+		}
+	case TagsNone:
+		if tags != "" || len(fields) != 2 {
+			t.Fatalf("line %q: tags written", line)
+		}
+	}
+}
