@@ -142,10 +142,11 @@ func (a *accessLogger) loggerOrDefault() *slog.Logger {
 	return slog.Default()
 }
 
-// log writes the one record of a request, timed end. ctx carries the request
-// ID and trace span but not the handler's log attributes, which are added
-// here explicitly. p is non-nil for a panic.
-func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, o Outcome, rejectedID string, p *panicRecord) {
+// log writes the one record of a request, timed end. ctx carries the trace
+// span but not the handler's log attributes: the request ID and the rest are
+// added here explicitly, so the record is the same with any slog handler.
+// p is non-nil for a panic.
+func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, o Outcome, id, rejectedID string, p *panicRecord) {
 	if p == nil && a.skip != nil && a.skip(r, o) {
 		return
 	}
@@ -167,6 +168,9 @@ func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, 
 	if o.Route != "" {
 		attrs = append(attrs, slog.String("route", o.Route))
 	}
+	if id != "" {
+		attrs = append(attrs, slog.String("request_id", id))
+	}
 	if o.ClientGone {
 		attrs = append(attrs, slog.Bool("client_gone", true))
 	}
@@ -187,12 +191,16 @@ func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, 
 		msg = "request panicked"
 		attrs = p.appendAttrs(attrs)
 	}
-	// The handler is called directly, without the caller's program counter
-	// (which would point here, not at the handler) that Logger.LogAttrs
-	// would capture at a cost of a stack walk per request.
-	rec := slog.NewRecord(end, level, msg, 0)
+	emit(ctx, handler, end, level, msg, attrs)
+}
+
+// emit hands one record to h directly, without the caller's program counter
+// that Logger.LogAttrs captures with a stack walk per record: it would point
+// into this package, not at anything the reader wants.
+func emit(ctx context.Context, h slog.Handler, t time.Time, level slog.Level, msg string, attrs []slog.Attr) {
+	rec := slog.NewRecord(t, level, msg, 0)
 	rec.AddAttrs(attrs...)
-	_ = handler.Handle(ctx, rec)
+	_ = h.Handle(ctx, rec)
 }
 
 func (a *accessLogger) path(r *http.Request) string {

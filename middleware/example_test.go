@@ -50,7 +50,7 @@ func ExampleNew() {
 	h.ServeHTTP(rec, req)
 	fmt.Println(rec.Code, rec.Header().Get("X-Request-ID"))
 	// Output:
-	// level=INFO msg=request method=GET path=/hello/ann status=200 bytes=10 user_agent="" route="GET /hello/{name}"
+	// level=INFO msg=request method=GET path=/hello/ann status=200 bytes=10 user_agent="" route="GET /hello/{name}" request_id=from-the-edge-1
 	// 200 from-the-edge-1
 }
 

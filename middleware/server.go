@@ -126,11 +126,11 @@ type handler struct {
 }
 
 // handoff lets a separate AccessLog piece inside a RequestID piece log with
-// the context the RequestID piece started from, so its record does not
+// the context the RequestID piece started from, so that its record does not
 // repeat the handler's log attributes.
 type handoff struct {
-	logCtx   context.Context
-	rejected string
+	logCtx       context.Context
+	id, rejected string
 }
 
 type handoffKey struct{}
@@ -139,26 +139,29 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rw := &responseWriter{ResponseWriter: w, route: h.route}
 	outer := r.Context()
+	// The access record is logged with the context the request came with
+	// (its trace span, if any) and names the request ID itself: a context
+	// made per request would cost the log handler work per record.
 	logCtx, ctx := outer, outer
 	var id, rejected string
-	if h.rid != nil {
+	switch ho, _ := outer.Value(handoffKey{}).(*handoff); {
+	case h.rid != nil:
 		id, rejected = h.rid.resolve(r)
 		rw.idHeader[0] = id
 		w.Header()[h.rid.header] = rw.idHeader[:]
-		logCtx = reqid.With(outer, id)
+		ctx = reqid.With(outer, id)
 		if rejected == "" {
-			ctx = log.With(logCtx, "method", methodValue(r.Method), "route", (*lazyRoute)(rw))
+			ctx = log.With(ctx, "method", methodValue(r.Method), "route", (*lazyRoute)(rw))
 		} else {
-			ctx = log.With(logCtx, "method", r.Method, "route", (*lazyRoute)(rw), rejectedIDAttr(rejected))
+			ctx = log.With(ctx, "method", r.Method, "route", (*lazyRoute)(rw), rejectedIDAttr(rejected))
 		}
 		if h.alog == nil {
-			ctx = context.WithValue(ctx, handoffKey{}, &handoff{logCtx: logCtx, rejected: rejected})
+			ctx = context.WithValue(ctx, handoffKey{}, &handoff{logCtx: outer, id: id, rejected: rejected})
 		}
-	} else {
+	case ho != nil:
+		logCtx, id, rejected = ho.logCtx, ho.id, ho.rejected
+	default:
 		id, _ = reqid.From(outer)
-		if ho, ok := outer.Value(handoffKey{}).(*handoff); ok {
-			logCtx, rejected = ho.logCtx, ho.rejected
-		}
 	}
 	r = r.WithContext(ctx)
 	rw.req = r
@@ -218,9 +221,9 @@ func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx cont
 		h.stats.record(h.stats.route(r), o.Status, o.Duration)
 	}
 	if h.alog != nil {
-		h.alog.log(logCtx, start.Add(o.Duration), r, o, rejected, rec)
+		h.alog.log(logCtx, start.Add(o.Duration), r, o, id, rejected, rec)
 		if rec != nil {
-			h.alog.callOnPanic(logCtx, PanicInfo{Value: p, Stack: rec.stack, RequestID: id, Method: r.Method, Route: o.Route, Path: r.URL.Path})
+			h.alog.callOnPanic(r.Context(), PanicInfo{Value: p, Stack: rec.stack, RequestID: id, Method: r.Method, Route: o.Route, Path: r.URL.Path})
 		}
 	}
 	switch {

@@ -210,7 +210,7 @@ func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			closeBody(req)
 			err = errctx.Wrap(err, attempted(req))
-			t.finish(req, h, "rejected", 0, time.Since(start), err)
+			t.finish(req, h, "rejected", 0, start, time.Since(start), err)
 			return nil, err
 		}
 		ticket = tk
@@ -225,7 +225,7 @@ func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		outcome, err := classifyTransportError(req, err, t.timeout)
 		ticket.Record(outcome, err)
-		t.finish(req, h, "error", 0, d, err)
+		t.finish(req, h, "error", 0, start, d, err)
 		return nil, err
 	}
 	if isFailureStatus(resp.StatusCode) {
@@ -237,7 +237,7 @@ func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if cancel != nil {
 		resp.Body = newCancelBody(resp.Body, cancel)
 	}
-	t.finish(req, h, statusClass(resp.StatusCode), resp.StatusCode, d, nil)
+	t.finish(req, h, statusClass(resp.StatusCode), resp.StatusCode, start, d, nil)
 	return resp, nil
 }
 
@@ -270,7 +270,7 @@ func (t *ClientTransport) outbound(req *http.Request) (*http.Request, context.Ca
 }
 
 // finish logs and counts one call.
-func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string, status int, d time.Duration, err error) {
+func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string, status int, start time.Time, d time.Duration, err error) {
 	c := h.get(class)
 	c.requests.Inc()
 	t.emitter.Timing(StatClientDuration, d, c.tags...)
@@ -279,10 +279,10 @@ func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string,
 	if logger == nil {
 		logger = slog.Default()
 	}
+	handler := logger.Handler()
 	ctx := req.Context()
-	o := ClientOutcome{Status: status, Err: err, Duration: d}
-	level := t.level(o)
-	if !logger.Enabled(ctx, level) {
+	level := t.level(ClientOutcome{Status: status, Err: err, Duration: d})
+	if !handler.Enabled(ctx, level) {
 		return
 	}
 	var buf [10]slog.Attr
@@ -307,7 +307,7 @@ func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string,
 			slog.String("error", "status "+strconv.Itoa(status)),
 			slog.String("remedy", statusRemedy(status, req.URL.Host)))
 	}
-	logger.LogAttrs(ctx, level, "outbound request", attrs...)
+	emit(ctx, handler, start.Add(d), level, "outbound request", attrs)
 }
 
 // attempted names a call the way errors and records do: "GET host/path".

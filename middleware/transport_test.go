@@ -234,3 +234,14 @@ func TestTransportInvalidOptionsFailEveryCall(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "TransportOptions.MaxHosts")
 }
+
+func TestTransportInvalidBreakerConfigFailsCallsToThatHost(t *testing.T) {
+	srv := newPlainServer(t, http.NotFoundHandler())
+	c, _ := client(t, middleware.TransportOptions{Breaker: func(string) breaker.Config {
+		return breaker.Config{FailureRate: 2}
+	}})
+	_, err := call(t, c, context.Background(), srv.URL)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "FailureRate")
+	assert.NotEmpty(t, errctx.RemediesOf(err))
+}

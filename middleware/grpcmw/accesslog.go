@@ -1,0 +1,146 @@
+package grpcmw
+
+import (
+	"log/slog"
+	"slices"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/status"
+)
+
+// ServerOutcome is what happened to one call served, as the record sees it
+// after the handler returned. Level and Skip decide on it.
+type ServerOutcome struct {
+	Method   string        // the full method, "/package.Service/Method"
+	Code     codes.Code    // the code the client gets
+	Err      error         // the handler's error; nil for OK
+	Duration time.Duration // from the interceptor's start to the handler's return
+	Stream   bool          // a streaming call
+	Panicked bool          // the handler panicked (Code is Internal)
+}
+
+// DefaultServerLevel is the default ServerConfig.Level: Error for a panic
+// and for Unknown, Internal, DataLoss and Unavailable (the server failed);
+// Warn for the other codes but OK (the call was refused or cut short: a bad
+// argument, a missing entity, a deadline, a cancelled client); Info for OK.
+func DefaultServerLevel(o ServerOutcome) slog.Level {
+	switch {
+	case o.Panicked:
+		return slog.LevelError
+	case o.Code == codes.OK:
+		return slog.LevelInfo
+	case isServerFault(o.Code):
+		return slog.LevelError
+	}
+	return slog.LevelWarn
+}
+
+// isServerFault reports the codes that say the server failed, rather than
+// refused the call.
+func isServerFault(c codes.Code) bool {
+	switch c {
+	case codes.Unknown, codes.Internal, codes.DataLoss, codes.Unavailable:
+		return true
+	}
+	return false
+}
+
+// SkipSucceeded returns a Skip function that skips calls to the given full
+// methods (such as "/grpc.health.v1.Health/Check") when they returned OK. A
+// failing health check is still logged.
+func SkipSucceeded(methods ...string) func(ServerOutcome) bool {
+	methods = slices.Clone(methods)
+	return func(o ServerOutcome) bool {
+		return o.Code == codes.OK && !o.Panicked && slices.Contains(methods, o.Method)
+	}
+}
+
+// codeOf returns the code gRPC sends for a handler's error: the status's, or
+// Canceled and DeadlineExceeded for context errors, or Unknown.
+func codeOf(err error) codes.Code {
+	if err == nil {
+		return codes.OK
+	}
+	if st, ok := status.FromError(err); ok {
+		return st.Code()
+	}
+	return status.FromContextError(err).Code()
+}
+
+func (s *ServerInterceptor) loggerOrDefault() *slog.Logger {
+	if s.logger != nil {
+		return s.logger
+	}
+	return slog.Default()
+}
+
+// log writes the one record of a call. c.logCtx carries the request ID and
+// trace span but not the handler's log attributes, which are added here
+// explicitly.
+func (s *ServerInterceptor) log(c *inbound, o ServerOutcome, p *panicked) {
+	if p == nil && s.skip != nil && s.skip(o) {
+		return
+	}
+	handler := s.loggerOrDefault().Handler()
+	level := s.level(o)
+	if !handler.Enabled(c.logCtx, level) {
+		return
+	}
+	var buf [12]slog.Attr
+	attrs := append(buf[:0],
+		slog.String("method", o.Method),
+		slog.String("code", o.Code.String()),
+		slog.Float64("duration_ms", float64(o.Duration.Microseconds())/1000),
+	)
+	if pr, ok := peer.FromContext(c.logCtx); ok && pr.Addr != nil {
+		attrs = append(attrs, slog.String("peer", pr.Addr.String()))
+	}
+	if c.stream != "" {
+		attrs = append(attrs, slog.String("stream", c.stream))
+	}
+	if c.rejected != "" {
+		attrs = append(attrs, rejectedIDAttr(c.rejected))
+	}
+	msg := "request"
+	switch {
+	case p != nil:
+		msg = "request panicked"
+		attrs = append(attrs,
+			slog.String("attempted", "serve "+o.Method),
+			slog.String("error", truncate(fmtPanic(p.value), maxPanicValue)),
+			slog.Any("stack", p.stack),
+			slog.String("remedy", panicRemedy))
+	case o.Err != nil:
+		attrs = append(attrs,
+			slog.String("attempted", "serve "+o.Method),
+			slog.Any("error", o.Err),
+			slog.String("remedy", serverRemedy(o.Code)))
+	}
+	// The handler is called directly, without the caller's program counter
+	// (which would point here) that Logger.LogAttrs would capture at the
+	// cost of a stack walk per call.
+	rec := slog.NewRecord(c.start.Add(o.Duration), level, msg, 0)
+	rec.AddAttrs(attrs...)
+	_ = handler.Handle(c.logCtx, rec)
+}
+
+// serverRemedy says what to do about a call that did not end OK.
+func serverRemedy(c codes.Code) string {
+	switch c {
+	case codes.Canceled:
+		return "the client cancelled the call or went away; nothing to fix here unless it keeps happening"
+	case codes.DeadlineExceeded:
+		return "the call ran out of its deadline; find the slow step in this request_id's records or give the call more time"
+	case codes.Unavailable:
+		return "the handler or one of its dependencies is unavailable; check the dependency named in the error"
+	case codes.Unknown, codes.Internal, codes.DataLoss:
+		return "the handler failed; read the error and the handler's records with this request_id"
+	case codes.ResourceExhausted:
+		return "a limit was reached; check quotas and load, and that the client backs off"
+	case codes.Unimplemented:
+		return "the client called a method this server does not implement; check client and server versions"
+	}
+	return "the call was refused (" + c.String() + "); check the request against the API"
+}

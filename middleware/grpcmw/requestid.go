@@ -1,0 +1,153 @@
+package grpcmw
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"strings"
+
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
+
+	"github.com/vitals-go/vitals/middleware"
+	"github.com/vitals-go/vitals/reqid"
+)
+
+// DefaultRequestIDKey is the metadata key read, echoed and sent when
+// ServerConfig.RequestIDKey or ClientConfig.RequestIDKey is empty. It is
+// what middleware.DefaultRequestIDHeader becomes on the wire in HTTP/2.
+const DefaultRequestIDKey = "x-request-id"
+
+// idPolicy decides the request ID of an inbound call.
+type idPolicy struct {
+	key     string // lower case, as metadata keys are
+	trust   middleware.Trust
+	proxies []netip.Prefix
+}
+
+func newIDPolicy(key string, trust middleware.Trust, proxies []netip.Prefix) (*idPolicy, error) {
+	p := &idPolicy{key: DefaultRequestIDKey, trust: trust}
+	if key != "" {
+		p.key = strings.ToLower(key)
+	}
+	if err := checkKey("ServerConfig.RequestIDKey", p.key); err != nil {
+		return nil, err
+	}
+	switch trust {
+	case middleware.TrustAny, middleware.TrustNone:
+	case middleware.TrustProxies:
+		if len(proxies) == 0 {
+			return nil, configError("ServerConfig.TrustedProxies", "is empty while Trust is TrustProxies",
+				"list the CIDRs of the proxies that set the request ID, or use TrustAny or TrustNone")
+		}
+		for _, pfx := range proxies {
+			if !pfx.IsValid() {
+				return nil, configError("ServerConfig.TrustedProxies", "holds an invalid prefix",
+					"build prefixes with netip.MustParsePrefix(\"10.0.0.0/8\")")
+			}
+			p.proxies = append(p.proxies, pfx.Masked())
+		}
+	default:
+		return nil, configError("ServerConfig.Trust", "is not TrustAny, TrustProxies or TrustNone",
+			"use one of the middleware.Trust constants")
+	}
+	return p, nil
+}
+
+// checkKey refuses a metadata key that gRPC would refuse to send, or a
+// binary one (whose values are base64 on the wire).
+func checkKey(field, key string) error {
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return configError(field, "is not a valid metadata key",
+				"use lower-case letters, digits, '-', '_' and '.', such as x-request-id")
+		}
+	}
+	if strings.HasSuffix(key, "-bin") || strings.HasPrefix(key, "grpc-") {
+		return configError(field, "is a binary or reserved metadata key",
+			"use a plain text key such as x-request-id")
+	}
+	return nil
+}
+
+// resolve returns the call's ID: the inbound one when valid and trusted,
+// else a new one. rejected is the inbound value when it was present, trusted
+// and invalid, so the caller can describe it (never log it raw).
+func (p *idPolicy) resolve(ctx context.Context) (id, rejected string) {
+	if p.trusted(ctx) {
+		if v := metadata.ValueFromIncomingContext(ctx, p.key); len(v) > 0 {
+			if reqid.Valid(v[0]) {
+				return v[0], ""
+			}
+			rejected = v[0]
+		}
+	}
+	return reqid.New(), rejected
+}
+
+func (p *idPolicy) trusted(ctx context.Context) bool {
+	switch p.trust {
+	case middleware.TrustAny:
+		return true
+	case middleware.TrustProxies:
+		pr, ok := peer.FromContext(ctx)
+		if !ok || pr.Addr == nil {
+			return false
+		}
+		var addr netip.Addr
+		switch a := pr.Addr.(type) {
+		case *net.TCPAddr:
+			addr, _ = netip.AddrFromSlice(a.IP)
+		default:
+			ap, err := netip.ParseAddrPort(a.String())
+			if err != nil {
+				return false
+			}
+			addr = ap.Addr()
+		}
+		addr = addr.Unmap()
+		for _, pfx := range p.proxies {
+			if pfx.Contains(addr) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// outgoing returns ctx with the request ID of ctx in its outgoing metadata
+// under key. A valid value the caller already
+// set is left alone; an invalid one, which gRPC could refuse to send, is
+// replaced by the context's ID or dropped, so that a bad ID never makes the
+// call fail.
+func outgoing(ctx context.Context, key string) context.Context {
+	id, ok := reqid.From(ctx)
+	ok = ok && reqid.Valid(id)
+	md, has := metadata.FromOutgoingContext(ctx)
+	if !has {
+		if !ok {
+			return ctx
+		}
+		return metadata.NewOutgoingContext(ctx, metadata.MD{key: []string{id}})
+	}
+	set := md[key]
+	if len(set) == 1 && reqid.Valid(set[0]) {
+		return ctx
+	}
+	if len(set) == 0 {
+		if !ok {
+			return ctx
+		}
+		return metadata.AppendToOutgoingContext(ctx, key, id)
+	}
+	// md is a copy: replace the caller's invalid or repeated values.
+	if ok {
+		md[key] = []string{id}
+	} else if reqid.Valid(set[0]) {
+		md[key] = set[:1]
+	} else {
+		delete(md, key)
+	}
+	return metadata.NewOutgoingContext(ctx, md)
+}

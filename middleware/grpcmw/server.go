@@ -1,0 +1,261 @@
+package grpcmw
+
+import (
+	"context"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/log"
+	"github.com/vitals-go/vitals/middleware"
+	"github.com/vitals-go/vitals/reqid"
+	"github.com/vitals-go/vitals/stats"
+)
+
+// ServerConfig configures [NewServerInterceptor]. The zero value takes a
+// valid x-request-id from any client, logs one record per call to
+// slog.Default() at [DefaultServerLevel], recovers panics, counts to
+// stats.Default(), and adds no tracing.
+type ServerConfig struct {
+	// Logger receives the records. Default: slog.Default() at each call.
+	// Use a logger built on the vitals log handler (log.New) so records
+	// carry request_id, trace_id and span_id from the context.
+	Logger *slog.Logger
+	// Level picks the record level from the outcome. Default:
+	// DefaultServerLevel.
+	Level func(ServerOutcome) slog.Level
+	// Skip, when it returns true, drops the record. It runs after the call,
+	// so it can keep the failures of calls it usually skips (see
+	// SkipSucceeded). Panics are always logged.
+	Skip func(ServerOutcome) bool
+
+	// Stats receives StatServerRequests, StatServerDuration and
+	// StatServerInFlight. Default: stats.Default() when the interceptor is
+	// built (call stats.SetDefault first).
+	Stats stats.Emitter
+	// MaxMethods bounds the distinct method tags; later methods are tagged
+	// OtherMethod. Default: DefaultMaxMethods.
+	MaxMethods int
+
+	// RequestIDKey is the metadata key read and echoed (in the response
+	// header metadata). Default: DefaultRequestIDKey.
+	RequestIDKey string
+	// Trust says whose inbound IDs are accepted, as in package middleware.
+	// Default: middleware.TrustAny.
+	Trust middleware.Trust
+	// TrustedProxies are the peer addresses whose inbound IDs are accepted
+	// under middleware.TrustProxies (the connection's address). Required
+	// with TrustProxies.
+	TrustedProxies []netip.Prefix
+
+	// OnPanic, if set, is called after a panic has been logged and
+	// answered, for example to page someone. It runs in the call's
+	// goroutine; a panic inside it is logged and swallowed.
+	OnPanic func(ctx context.Context, p PanicInfo)
+	// StackDepth bounds the frames logged for a panic. Default:
+	// DefaultStackDepth.
+	StackDepth int
+
+	// Trace adds otelgrpc's server stats handler to ServerOptions, which
+	// runs outside the interceptors so that every record carries the
+	// trace IDs. Default: no tracing.
+	Trace bool
+	// TraceOptions are passed to otelgrpc.NewServerHandler when Trace is set.
+	TraceOptions []otelgrpc.Option
+}
+
+// ServerInterceptor holds the unary and stream server interceptors built by
+// [NewServerInterceptor]. Its methods Unary and Stream are the interceptors
+// themselves (grpc.ChainUnaryInterceptor(s.Unary)).
+type ServerInterceptor struct {
+	logger     *slog.Logger
+	level      func(ServerOutcome) slog.Level
+	skip       func(ServerOutcome) bool
+	emitter    stats.Emitter
+	inFlight   *stats.Gauge
+	methods    *bounded[method]
+	ids        *idPolicy
+	onPanic    func(context.Context, PanicInfo)
+	stackDepth int
+	trace      []otelgrpc.Option // nil: no tracing
+}
+
+// method is the per-method state: its stats and its log attribute, boxed
+// once so that putting it in each call's context does not allocate.
+type method struct {
+	name string
+	attr any // slog.Attr "method"
+	series
+}
+
+// NewServerInterceptor returns the server interceptors configured by cfg, or
+// an errctx error naming the first invalid field.
+func NewServerInterceptor(cfg ServerConfig) (*ServerInterceptor, error) {
+	switch {
+	case cfg.MaxMethods < 0:
+		return nil, configError("ServerConfig.MaxMethods", "is negative", "leave it 0 for the default (1000) or set a positive bound")
+	case cfg.StackDepth < 0:
+		return nil, configError("ServerConfig.StackDepth", "is negative", "leave it 0 for the default (32) or set a positive bound")
+	}
+	ids, err := newIDPolicy(cfg.RequestIDKey, cfg.Trust, cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	s := &ServerInterceptor{logger: cfg.Logger, level: cfg.Level, skip: cfg.Skip, emitter: cfg.Stats,
+		ids: ids, onPanic: cfg.OnPanic, stackDepth: cfg.StackDepth}
+	if s.level == nil {
+		s.level = DefaultServerLevel
+	}
+	if s.emitter == nil {
+		s.emitter = stats.Default()
+	}
+	if s.stackDepth == 0 {
+		s.stackDepth = DefaultStackDepth
+	}
+	if cfg.Trace {
+		s.trace = append([]otelgrpc.Option{}, cfg.TraceOptions...)
+	}
+	s.inFlight = s.emitter.NewGauge(StatServerInFlight)
+	s.methods = &bounded[method]{max: orDefault(cfg.MaxMethods, DefaultMaxMethods), overflow: OtherMethod,
+		build: func(name string) *method {
+			return &method{name: name, attr: slog.String("method", name), series: series{emitter: s.emitter,
+				counter: StatServerRequests, timing: StatServerDuration, tags: []stats.Tag{stats.T("method", name)}}}
+		}}
+	return s, nil
+}
+
+// ServerOptions returns the options that install the interceptors (chained,
+// so they compose with others) and, with ServerConfig.Trace, otelgrpc's
+// stats handler.
+func (s *ServerInterceptor) ServerOptions() []grpc.ServerOption {
+	opts := []grpc.ServerOption{grpc.ChainUnaryInterceptor(s.Unary), grpc.ChainStreamInterceptor(s.Stream)}
+	if s.trace != nil {
+		opts = append(opts, grpc.StatsHandler(otelgrpc.NewServerHandler(s.trace...)))
+	}
+	return opts
+}
+
+// inbound is one call being served.
+type inbound struct {
+	start    time.Time
+	method   *method
+	fullName string // the method as called, which may be over MaxMethods
+	id       string
+	rejected string // the invalid inbound ID, to describe
+	logCtx   context.Context
+	stream   string // "" for unary
+}
+
+// enter resolves the call's request ID and returns the handler's context.
+func (s *ServerInterceptor) enter(ctx context.Context, fullMethod string, c *inbound) context.Context {
+	c.start = time.Now()
+	c.method = s.methods.get(fullMethod)
+	c.fullName = fullMethod
+	c.id, c.rejected = s.ids.resolve(ctx)
+	c.logCtx = reqid.With(ctx, c.id)
+	s.inFlight.Add(1)
+	if c.rejected == "" {
+		if c.method.name == fullMethod {
+			return log.With(c.logCtx, c.method.attr)
+		}
+		return log.With(c.logCtx, "method", fullMethod)
+	}
+	return log.With(c.logCtx, "method", fullMethod, rejectedIDAttr(c.rejected))
+}
+
+// Unary is the unary server interceptor.
+func (s *ServerInterceptor) Unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
+	var c inbound
+	hctx := s.enter(ctx, info.FullMethod, &c)
+	_ = grpc.SetHeader(ctx, metadata.MD{s.ids.key: []string{c.id}})
+	defer func() {
+		if p := recover(); p != nil {
+			resp, err = nil, panicStatus(c.id)
+			s.exit(&c, err, &panicked{value: p, stack: panicStack(s.stackDepth)})
+			return
+		}
+		s.exit(&c, err, nil)
+	}()
+	return handler(hctx, req)
+}
+
+// Stream is the stream server interceptor.
+func (s *ServerInterceptor) Stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
+	c := inbound{stream: streamKind(info.IsClientStream, info.IsServerStream)}
+	hctx := s.enter(ss.Context(), info.FullMethod, &c)
+	_ = ss.SetHeader(metadata.MD{s.ids.key: []string{c.id}})
+	defer func() {
+		if p := recover(); p != nil {
+			err = panicStatus(c.id)
+			s.exit(&c, err, &panicked{value: p, stack: panicStack(s.stackDepth)})
+			return
+		}
+		s.exit(&c, err, nil)
+	}()
+	return handler(srv, &serverStream{ServerStream: ss, ctx: hctx})
+}
+
+// panicked is a recovered panic on its way to the record.
+type panicked struct {
+	value any
+	stack []string
+}
+
+// exit counts, logs and reports one finished call.
+func (s *ServerInterceptor) exit(c *inbound, err error, p *panicked) {
+	o := ServerOutcome{Method: c.fullName, Code: codeOf(err), Err: err, Duration: time.Since(c.start),
+		Stream: c.stream != "", Panicked: p != nil}
+	s.inFlight.Add(-1)
+	c.method.record(codeSlot(o.Code), o.Duration)
+	s.log(c, o, p)
+	if p != nil {
+		s.callOnPanic(c.logCtx, PanicInfo{Value: p.value, Stack: p.stack, RequestID: c.id, Method: c.fullName})
+	}
+}
+
+// serverStream gives the handler the context with the request ID and log
+// attributes.
+type serverStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+// Context returns the handler's context.
+func (w *serverStream) Context() context.Context { return w.ctx }
+
+// streamKind names a stream for the records.
+func streamKind(client, server bool) string {
+	switch {
+	case client && server:
+		return "bidi"
+	case client:
+		return "client"
+	case server:
+		return "server"
+	}
+	return ""
+}
+
+// rejectedIDAttr describes an inbound request ID that was replaced, bounded
+// and escaped (never the raw value), under the key package middleware uses.
+func rejectedIDAttr(v string) slog.Attr {
+	return slog.String("request_id_rejected", reqid.Describe(v))
+}
+
+// configError is the error every constructor returns for an invalid field.
+func configError(field, problem, remedy string) error {
+	return errctx.New("configure grpcmw: "+field+" "+problem,
+		errctx.WithClass(errctx.Permanent), errctx.Remedy(remedy), errctx.Fields("field", field))
+}
+
+func orDefault(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}

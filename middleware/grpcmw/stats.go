@@ -1,0 +1,125 @@
+package grpcmw
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc/codes"
+
+	"github.com/vitals-go/vitals/stats"
+)
+
+// Stat names emitted by the interceptors.
+const (
+	// StatServerRequests counts calls served, tagged method and code.
+	StatServerRequests = "grpc.server.requests"
+	// StatServerDuration times calls served (a stream from its start to
+	// the handler's return), tagged method and code.
+	StatServerDuration = "grpc.server.duration"
+	// StatServerInFlight gauges the calls being served.
+	StatServerInFlight = "grpc.server.in_flight"
+	// StatClientRequests counts outbound calls, tagged target, method and
+	// code; CodeRejected for calls an open breaker refused.
+	StatClientRequests = "grpc.client.requests"
+	// StatClientDuration times outbound calls (a stream until it ends),
+	// tagged target, method and code.
+	StatClientDuration = "grpc.client.duration"
+)
+
+// CodeRejected is the code tag (and the log record's code) of an outbound
+// call that an open breaker refused: it was never sent. The caller gets
+// codes.Unavailable.
+const CodeRejected = "rejected"
+
+// OtherMethod is the method tag used once MaxMethods distinct methods (per
+// target, on the client) have been seen, so that a client probing random
+// method names cannot grow the stats without bound.
+const OtherMethod = "other"
+
+// DefaultMaxMethods is the bound on distinct method tags when MaxMethods is
+// zero.
+const DefaultMaxMethods = 1000
+
+// numCodes is the number of gRPC codes (OK to Unauthenticated); slot
+// numCodes holds CodeRejected.
+const numCodes = int(codes.Unauthenticated) + 1
+
+// codeSlot returns the stats slot of a code; codes outside the standard
+// range count as Unknown.
+func codeSlot(c codes.Code) int {
+	if int(c) >= numCodes {
+		return int(codes.Unknown)
+	}
+	return int(c)
+}
+
+// codeName returns the tag value of a slot.
+func codeName(slot int) string {
+	if slot == numCodes {
+		return CodeRejected
+	}
+	return codes.Code(slot).String()
+}
+
+// series holds the handles of one method (and target): a counter and the
+// tags for each code, built on first use.
+type series struct {
+	emitter stats.Emitter
+	counter string
+	timing  string
+	tags    []stats.Tag // without the code
+	codes   [numCodes + 1]atomic.Pointer[codeSeries]
+}
+
+type codeSeries struct {
+	requests *stats.Counter
+	tags     []stats.Tag
+}
+
+// record counts one call ending with the code of slot, taking d.
+func (s *series) record(slot int, d time.Duration) {
+	c := s.codes[slot].Load()
+	if c == nil {
+		tags := append(append(make([]stats.Tag, 0, len(s.tags)+1), s.tags...), stats.T("code", codeName(slot)))
+		c = &codeSeries{requests: s.emitter.NewCounter(s.counter, tags...), tags: tags}
+		if !s.codes[slot].CompareAndSwap(nil, c) {
+			c = s.codes[slot].Load()
+		}
+	}
+	c.requests.Inc()
+	s.emitter.Timing(s.timing, d, c.tags...)
+}
+
+// bounded maps keys (methods, targets) to values built once: reads are a
+// lock-free lookup; a miss builds under a lock. Past max distinct keys, new
+// keys share the value of the key overflow.
+type bounded[V any] struct {
+	m        sync.Map // string -> *V
+	mu       sync.Mutex
+	n        int
+	max      int
+	overflow string
+	build    func(key string) *V
+}
+
+func (b *bounded[V]) get(key string) *V {
+	if v, ok := b.m.Load(key); ok {
+		return v.(*V)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if v, ok := b.m.Load(key); ok {
+		return v.(*V)
+	}
+	if b.n >= b.max {
+		key = b.overflow
+		if v, ok := b.m.Load(key); ok {
+			return v.(*V)
+		}
+	}
+	v := b.build(key)
+	b.m.Store(key, v)
+	b.n++
+	return v
+}
