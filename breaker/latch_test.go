@@ -543,3 +543,38 @@ func TestLatchResetRightAfterOpeningStaysReset(t *testing.T) {
 		l.Close()
 	}
 }
+
+func TestLatchFailedRenameLeavesNoTempFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "poller.latch")
+	// A non-empty directory where the file should be: the temporary file is
+	// written, but cannot be renamed over it.
+	require.NoError(t, os.MkdirAll(filepath.Join(path, "inside"), 0o700))
+	b, l, _ := latchStart(t, "mail-poller", path)
+
+	err := l.Trip("crash", errLatchQuota)
+	require.Error(t, err)
+	assert.Contains(t, errctx.AttemptedOf(err)[0], "recording the trip")
+	assert.Equal(t, breaker.ForcedOpen, b.State())
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "the temporary file is removed after a failed rename")
+	assert.Equal(t, "poller.latch", entries[0].Name())
+}
+
+func TestLatchPathIsAbsolute(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	b, _ := latchBreaker(t, "mail-poller")
+	l, err := breaker.NewLatch(b, "poller.latch")
+	require.NoError(t, err)
+	defer l.Close()
+	want, err := filepath.EvalSymlinks(dir)
+	require.NoError(t, err)
+	got, err := filepath.EvalSymlinks(filepath.Dir(l.Path()))
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.True(t, filepath.IsAbs(l.Path()), "logs and remedies name the file unambiguously")
+	require.NoError(t, l.Trip("crash", nil))
+	assert.FileExists(t, filepath.Join(dir, "poller.latch"))
+}
