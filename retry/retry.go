@@ -27,7 +27,10 @@ func Do(ctx context.Context, p Policy, fn func(context.Context) error) error {
 	if !p.valid() {
 		return p.invalid()
 	}
-	ctx, start := p.begin(ctx)
+	var start time.Time
+	if p.Budget > 0 || p.IdempotencyKey != "" {
+		ctx, start = p.begin(ctx)
+	}
 	if err := fn(ctx); err != nil {
 		return p.again(ctx, fn, err, start)
 	}
@@ -41,7 +44,10 @@ func DoValue[T any](ctx context.Context, p Policy, fn func(context.Context) (T, 
 		var zero T
 		return zero, p.invalid()
 	}
-	ctx, start := p.begin(ctx)
+	var start time.Time
+	if p.Budget > 0 || p.IdempotencyKey != "" {
+		ctx, start = p.begin(ctx)
+	}
 	v, err := fn(ctx)
 	if err != nil {
 		err = p.again(ctx, func(ctx context.Context) error {
@@ -53,9 +59,10 @@ func DoValue[T any](ctx context.Context, p Policy, fn func(context.Context) (T, 
 	return v, err
 }
 
-// begin prepares the first attempt: the context fn sees, carrying p's
-// idempotency key if it has one, and the start of the budget if there is one
-// (zero otherwise, to keep the clock off the common path).
+// begin prepares the first attempt of a policy with a budget or an
+// idempotency key: the context fn sees, carrying the key if there is one,
+// and the start of the budget if there is one. Do and DoValue call it only
+// then, to keep the common path free of calls.
 func (p *Policy) begin(ctx context.Context) (context.Context, time.Time) {
 	var start time.Time
 	if p.Budget > 0 {
