@@ -9,6 +9,7 @@
 package statstest
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -145,12 +146,7 @@ func (r *Recorder) Timings(name string, tags ...stats.Tag) []time.Duration {
 func (r *Recorder) Members(name string, tags ...stats.Tag) []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var out []string
-	for m := range r.sets[series(name, tags)] {
-		out = append(out, m)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(r.sets[series(name, tags)]))
 }
 
 // Series returns every series recorded so far, sorted, in the form
@@ -171,10 +167,5 @@ func (r *Recorder) Series() []string {
 	for k := range r.sets {
 		seen[k] = struct{}{}
 	}
-	out := make([]string, 0, len(seen))
-	for k := range seen {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }
