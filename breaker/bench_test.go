@@ -9,6 +9,7 @@ import (
 
 func benchBreaker(b *testing.B, cfg Config) *Breaker {
 	b.Helper()
+	cfg.Logger = discardLogger()
 	br, err := New(cfg)
 	if err != nil {
 		b.Fatal(err)

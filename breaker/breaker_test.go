@@ -595,3 +595,13 @@ func TestClosedPathDoesNotAllocate(t *testing.T) {
 	b.ForceOpen("test")
 	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = Do(ctx, b, ok) }))
 }
+
+func TestCallerCancellationIgnoredWithUserClassifier(t *testing.T) {
+	h := newHarness(t, Config{ConsecutiveFailures: 1, Classify: func(error) Outcome { return Failure }})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = h.b.Run(ctx, func(ctx context.Context) error { return ctx.Err() })
+	_, _ = DoClassified(ctx, h.b, func(ctx context.Context) (int, error) { return 0, ctx.Err() }, func(int, error) Outcome { return Failure })
+	h.quiet()
+	assert.Equal(t, int64(2), h.counted("ignored"))
+}

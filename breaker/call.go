@@ -117,13 +117,7 @@ func (t Ticket) done(err error) {
 		return
 	}
 	b := t.g.b
-	var o Outcome
-	if b.cfg.Classify != nil {
-		o = b.cfg.Classify(err)
-	} else {
-		o = Classify(t.ctx, err)
-	}
-	b.record(t, o, err, false)
+	b.record(t, b.classify(t.ctx, err), err, false)
 }
 
 // Record reports the call's outcome as already classified by the caller,
@@ -132,6 +126,18 @@ func (t Ticket) Record(o Outcome, err error) {
 	if t.g != nil {
 		t.g.b.record(t, o, err, false)
 	}
+}
+
+// classify applies Config.Classify, or else [Classify]; either way an error
+// that follows the caller's own cancellation is ignored.
+func (b *Breaker) classify(ctx context.Context, err error) Outcome {
+	switch {
+	case b.cfg.Classify == nil:
+		return Classify(ctx, err)
+	case callerGaveUp(ctx, err):
+		return Ignore
+	}
+	return b.cfg.Classify(err)
 }
 
 // record counts one call in the generation it started in.
@@ -246,19 +252,23 @@ func (t Ticket) release() {
 // except when Config.Timeout ran out, where it is wrapped to say so.
 func (b *Breaker) Run(ctx context.Context, fn func(context.Context) error) error {
 	g := b.cur.Load()
-	if !g.fastAllow || !g.direct {
+	if !g.direct {
 		if err := g.rejectNow(); err != nil {
 			return err
 		}
 		_, err := call(ctx, b, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) }, nil)
 		return err
 	}
+	var start int64
+	if !g.fastAllow {
+		start = b.now()
+	}
 	err := fn(ctx)
 	if err == nil && g.fastDone {
 		g.succeeded()
 		return nil
 	}
-	Ticket{g: g, ctx: ctx}.done(err)
+	Ticket{g: g, ctx: ctx, start: start}.done(err)
 	return err
 }
 
@@ -266,19 +276,23 @@ func (b *Breaker) Run(ctx context.Context, fn func(context.Context) error) error
 // call, fn is not called and the error wraps [ErrOpen].
 func Do[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, error)) (T, error) {
 	g := b.cur.Load()
-	if !g.fastAllow || !g.direct {
+	if !g.direct {
 		if err := g.rejectNow(); err != nil {
 			var zero T
 			return zero, err
 		}
 		return call(ctx, b, fn, nil)
 	}
+	var start int64
+	if !g.fastAllow {
+		start = b.now()
+	}
 	v, err := fn(ctx)
 	if err == nil && g.fastDone {
 		g.succeeded()
 		return v, nil
 	}
-	Ticket{g: g, ctx: ctx}.done(err)
+	Ticket{g: g, ctx: ctx, start: start}.done(err)
 	return v, err
 }
 
@@ -313,14 +327,14 @@ func call[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, e
 	timedOut := b.cfg.Timeout > 0 && t.ctx.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded)
 	var o Outcome
 	switch {
+	case callerGaveUp(t.ctx, err):
+		o = Ignore
 	case classify != nil:
 		o = classify(v, err)
 	case timedOut:
 		o = Failure
-	case b.cfg.Classify != nil:
-		o = b.cfg.Classify(err)
 	default:
-		o = Classify(t.ctx, err)
+		o = b.classify(t.ctx, err)
 	}
 	if timedOut && err != nil {
 		err = errctx.Wrap(err, "calling "+b.name,

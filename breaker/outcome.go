@@ -32,7 +32,8 @@ func (o Outcome) String() string {
 }
 
 // Classify is the default classification of a call's error, used when
-// [Config.Classify] is nil:
+// [Config.Classify] is nil (the rule on cancellation holds with any
+// classifier):
 //
 //   - nil is a Success;
 //   - an error returned after the caller's own context was cancelled is
@@ -43,11 +44,17 @@ func Classify(ctx context.Context, err error) Outcome {
 	if err == nil {
 		return Success
 	}
-	if ctx != nil && errors.Is(ctx.Err(), context.Canceled) {
+	if callerGaveUp(ctx, err) {
 		return Ignore
 	}
 	if !errctx.ClassOf(err).IsFailure() {
 		return Success
 	}
 	return Failure
+}
+
+// callerGaveUp reports whether err follows the cancellation of the caller's
+// own context: the caller stopped waiting, the dependency did not fail.
+func callerGaveUp(ctx context.Context, err error) bool {
+	return err != nil && ctx != nil && errors.Is(ctx.Err(), context.Canceled)
 }

@@ -255,3 +255,16 @@ func TestTransitionContext(t *testing.T) {
 	assert.NoError(t, tr.Context().Err(), "detached from the call's cancellation")
 	assert.NotNil(t, Transition{}.Context())
 }
+
+// panicHandler is a slog handler with a bug.
+type panicHandler struct{ slog.Handler }
+
+func (panicHandler) Handle(context.Context, slog.Record) error { panic("handler bug") }
+
+func TestPanickingLogHandlerDoesNotStopPublishing(t *testing.T) {
+	h := newHarness(t, Config{ConsecutiveFailures: 1, Logger: slog.New(panicHandler{slog.NewTextHandler(nil, nil)})})
+	h.fails(1)
+	h.expect(Closed, Open)
+	v, _ := h.stats.GaugeValue("breaker.dep.state")
+	assert.Equal(t, 2.0, v)
+}

@@ -99,7 +99,7 @@ func (b *Breaker) publish(t Transition) {
 		}
 		attrs = append(attrs, slog.String("remedy", b.remedy(t)))
 	}
-	b.logger().LogAttrs(ctx, level, t.message(), attrs...)
+	safely(func() { b.logger().LogAttrs(ctx, level, t.message(), attrs...) })
 
 	b.stateGauge.Set(t.To.gaugeValue())
 	b.targets[t.To].Inc()
@@ -112,8 +112,10 @@ func (b *Breaker) publish(t Transition) {
 	if t.SpanContext.IsValid() {
 		opts = append(opts, trace.WithLinks(trace.Link{SpanContext: t.SpanContext}))
 	}
-	_, span := b.tracer.Start(ctx, "breaker "+t.To.String(), opts...)
-	span.End()
+	safely(func() {
+		_, span := b.tracer.Start(ctx, "breaker "+t.To.String(), opts...)
+		span.End()
+	})
 
 	if ls := b.listeners.Load(); ls != nil {
 		for _, l := range *ls {
@@ -136,4 +138,12 @@ func (b *Breaker) logger() *slog.Logger {
 		return b.cfg.Logger
 	}
 	return slog.Default()
+}
+
+// safely runs one publishing step so that a panicking log handler or tracer
+// cannot stop the steps after it, nor crash the publishing goroutine:
+// observability never fails the caller.
+func safely(step func()) {
+	defer func() { _ = recover() }()
+	step()
 }

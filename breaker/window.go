@@ -63,11 +63,15 @@ func newTimeWindow(width int64, buckets int) *window {
 
 // add records one call at now (nanoseconds on the breaker's clock) and
 // returns the window's totals when they are cheap to know, else 0 (the caller
-// then asks sum when it needs them).
+// then asks sum when it needs them, which is only after a failure or a slow
+// call).
 func (w *window) add(now int64, v uint32) uint64 {
 	if w.slots != nil {
-		i := (w.seq.Add(1) - 1) % uint64(len(w.slots))
-		old := w.slots[i].Swap(v)
+		s := &w.slots[(w.seq.Add(1)-1)%uint64(len(w.slots))]
+		if s.Load() == v {
+			return 0 // the usual case, a success replacing a success: nothing changes
+		}
+		old := s.Swap(v)
 		return w.totals.Add(packed(v) - packed(old))
 	}
 	n := now / w.width
