@@ -144,8 +144,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// made per request would cost the log handler work per record.
 	logCtx, ctx := outer, outer
 	var id, rejected string
-	switch ho, _ := outer.Value(handoffKey{}).(*handoff); {
-	case h.rid != nil:
+	if h.rid != nil {
 		id, rejected = h.rid.resolve(r)
 		rw.idHeader[0] = id
 		w.Header()[h.rid.header] = rw.idHeader[:]
@@ -158,9 +157,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if h.alog == nil {
 			ctx = context.WithValue(ctx, handoffKey{}, &handoff{logCtx: outer, id: id, rejected: rejected})
 		}
-	case ho != nil:
+	} else if ho, ok := outer.Value(handoffKey{}).(*handoff); ok {
 		logCtx, id, rejected = ho.logCtx, ho.id, ho.rejected
-	default:
+	} else {
 		id, _ = reqid.From(outer)
 	}
 	r = r.WithContext(ctx)

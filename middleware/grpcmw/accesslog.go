@@ -76,9 +76,9 @@ func (s *ServerInterceptor) loggerOrDefault() *slog.Logger {
 	return slog.Default()
 }
 
-// log writes the one record of a call. c.logCtx carries the request ID and
-// trace span but not the handler's log attributes, which are added here
-// explicitly.
+// log writes the one record of a call, with the context the call came with
+// (its trace span) and every other field, the request ID included, added
+// here explicitly: the record is the same with any slog handler.
 func (s *ServerInterceptor) log(c *inbound, o ServerOutcome, p *panicked) {
 	if p == nil && s.skip != nil && s.skip(o) {
 		return
@@ -93,6 +93,7 @@ func (s *ServerInterceptor) log(c *inbound, o ServerOutcome, p *panicked) {
 		slog.String("method", o.Method),
 		slog.String("code", o.Code.String()),
 		slog.Float64("duration_ms", float64(o.Duration.Microseconds())/1000),
+		slog.String("request_id", c.id),
 	)
 	if pr, ok := peer.FromContext(c.logCtx); ok && pr.Addr != nil {
 		attrs = append(attrs, slog.String("peer", pr.Addr.String()))

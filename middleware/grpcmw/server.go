@@ -147,31 +147,37 @@ type inbound struct {
 	fullName string // the method as called, which may be over MaxMethods
 	id       string
 	rejected string // the invalid inbound ID, to describe
-	logCtx   context.Context
-	stream   string // "" for unary
+	// logCtx is the context the call came with (its trace span, if any):
+	// the record names the request ID itself, since a context made per
+	// call would cost the log handler work per record.
+	logCtx context.Context
+	hctx   context.Context // the handler's context
+	stream string          // "" for unary
 }
 
-// enter resolves the call's request ID and returns the handler's context.
-func (s *ServerInterceptor) enter(ctx context.Context, fullMethod string, c *inbound) context.Context {
+// enter resolves the call's request ID and makes the handler's context.
+func (s *ServerInterceptor) enter(ctx context.Context, fullMethod string, c *inbound) {
 	c.start = time.Now()
 	c.method = s.methods.get(fullMethod)
 	c.fullName = fullMethod
 	c.id, c.rejected = s.ids.resolve(ctx)
-	c.logCtx = reqid.With(ctx, c.id)
+	c.logCtx = ctx
 	s.inFlight.Add(1)
-	if c.rejected == "" {
-		if c.method.name == fullMethod {
-			return log.With(c.logCtx, c.method.attr)
-		}
-		return log.With(c.logCtx, "method", fullMethod)
+	hctx := reqid.With(ctx, c.id)
+	switch {
+	case c.rejected != "":
+		c.hctx = log.With(hctx, "method", fullMethod, rejectedIDAttr(c.rejected))
+	case c.method.name == fullMethod:
+		c.hctx = log.With(hctx, c.method.attr)
+	default:
+		c.hctx = log.With(hctx, "method", fullMethod)
 	}
-	return log.With(c.logCtx, "method", fullMethod, rejectedIDAttr(c.rejected))
 }
 
 // Unary is the unary server interceptor.
 func (s *ServerInterceptor) Unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 	var c inbound
-	hctx := s.enter(ctx, info.FullMethod, &c)
+	s.enter(ctx, info.FullMethod, &c)
 	_ = grpc.SetHeader(ctx, metadata.MD{s.ids.key: []string{c.id}})
 	defer func() {
 		if p := recover(); p != nil {
@@ -181,13 +187,13 @@ func (s *ServerInterceptor) Unary(ctx context.Context, req any, info *grpc.Unary
 		}
 		s.exit(&c, err, nil)
 	}()
-	return handler(hctx, req)
+	return handler(c.hctx, req)
 }
 
 // Stream is the stream server interceptor.
 func (s *ServerInterceptor) Stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
 	c := inbound{stream: streamKind(info.IsClientStream, info.IsServerStream)}
-	hctx := s.enter(ss.Context(), info.FullMethod, &c)
+	s.enter(ss.Context(), info.FullMethod, &c)
 	_ = ss.SetHeader(metadata.MD{s.ids.key: []string{c.id}})
 	defer func() {
 		if p := recover(); p != nil {
@@ -197,7 +203,7 @@ func (s *ServerInterceptor) Stream(srv any, ss grpc.ServerStream, info *grpc.Str
 		}
 		s.exit(&c, err, nil)
 	}()
-	return handler(srv, &serverStream{ServerStream: ss, ctx: hctx})
+	return handler(srv, &serverStream{ServerStream: ss, ctx: c.hctx})
 }
 
 // panicked is a recovered panic on its way to the record.
@@ -214,7 +220,7 @@ func (s *ServerInterceptor) exit(c *inbound, err error, p *panicked) {
 	c.method.record(codeSlot(o.Code), o.Duration)
 	s.log(c, o, p)
 	if p != nil {
-		s.callOnPanic(c.logCtx, PanicInfo{Value: p.value, Stack: p.stack, RequestID: c.id, Method: c.fullName})
+		s.callOnPanic(c.hctx, PanicInfo{Value: p.value, Stack: p.stack, RequestID: c.id, Method: c.fullName})
 	}
 }
 
