@@ -2,6 +2,7 @@ package breaker
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -604,4 +605,15 @@ func TestCallerCancellationIgnoredWithUserClassifier(t *testing.T) {
 	_, _ = DoClassified(ctx, h.b, func(ctx context.Context) (int, error) { return 0, ctx.Err() }, func(int, error) Outcome { return Failure })
 	h.quiet()
 	assert.Equal(t, int64(2), h.counted("ignored"))
+}
+
+func TestSnapshotJSON(t *testing.T) {
+	h := newHarness(t, Config{Name: "payments", ConsecutiveFailures: 1})
+	h.fails(1)
+	h.expect(Closed, Open)
+	out, err := json.Marshal(h.b.Snapshot())
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"name":"payments","state":"open","since":"2026-11-23T14:00:00Z","generation":1,
+		"reason":"1 consecutive failures","open_until":"2026-11-23T14:00:30Z","critical":false,
+		"counts":{"consecutive_failures":0,"window_calls":0,"window_failures":0,"window_slow":0,"probes":0,"probe_successes":0}}`, string(out))
 }

@@ -47,17 +47,24 @@ func (c Counts) LogValue() slog.Value {
 
 // Snapshot is a breaker's state at one instant.
 type Snapshot struct {
-	Name       string    `json:"name"`
-	State      State     `json:"-"`
-	Since      time.Time `json:"since"`
-	Generation uint64    `json:"generation"`
+	// Name is the breaker's name.
+	Name string `json:"name"`
+	// State is the current state.
+	State State `json:"state"`
+	// Since is when the breaker entered it.
+	Since time.Time `json:"since"`
+	// Generation counts the transitions since the breaker was made.
+	Generation uint64 `json:"generation"`
 	// Reason is what caused the current state.
 	Reason string `json:"reason"`
+	// Counts are the current generation's counts.
 	Counts Counts `json:"counts"`
 	// OpenUntil is when calls resume, while Open.
 	OpenUntil time.Time `json:"open_until,omitzero"`
-	LastError error     `json:"-"`
-	Critical  bool      `json:"critical"`
+	// LastError is the last call error counted as a failure, or nil.
+	LastError error `json:"-"`
+	// Critical is Config.Critical.
+	Critical bool `json:"critical"`
 }
 
 // Snapshot returns the current state and counts. It takes no lock: the

@@ -45,3 +45,7 @@ func (s State) gaugeValue() float64 {
 	}
 	return 0
 }
+
+// MarshalText encodes the state as its name, so JSON shows "open" rather
+// than 2.
+func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
