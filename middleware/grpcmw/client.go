@@ -1,0 +1,483 @@
+package grpcmw
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/vitals-go/vitals/breaker"
+	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/reqid"
+	"github.com/vitals-go/vitals/stats"
+)
+
+// DefaultClientTimeout is the deadline given to a unary call whose context
+// has none (or a later one) when ClientConfig.Timeout is zero, as package
+// middleware does for HTTP calls.
+const DefaultClientTimeout = 30 * time.Second
+
+// OtherTarget is the target tag (and breaker) shared once maxTargets
+// distinct targets have been seen.
+const OtherTarget = "other"
+
+// maxTargets bounds the distinct targets given their own breakers and tags.
+const maxTargets = 1000
+
+// BreakerScope says which outbound calls share a breaker.
+type BreakerScope uint8
+
+const (
+	// PerTarget gives each target (the string given to grpc.NewClient) one
+	// breaker for all its methods. It is the default: Unavailable,
+	// DeadlineExceeded and ResourceExhausted mostly say that the server
+	// is down or overloaded, whatever the method.
+	PerTarget BreakerScope = iota
+	// PerMethod gives each method of each target its own breaker, for a
+	// server whose methods fail independently (one slow method must not
+	// fence off the others).
+	PerMethod
+	// NoBreaker sends every call.
+	NoBreaker
+)
+
+// String returns "per_target", "per_method" or "none".
+func (s BreakerScope) String() string {
+	switch s {
+	case PerTarget:
+		return "per_target"
+	case PerMethod:
+		return "per_method"
+	case NoBreaker:
+		return "none"
+	}
+	return "invalid"
+}
+
+// ClientConfig configures [NewClientInterceptor]. The zero value sends the
+// context's request ID as x-request-id, logs every call to slog.Default() at
+// [DefaultClientLevel], counts to stats.Default(), gives unary calls a 30 s
+// deadline when they have none, and each target a breaker with the breaker
+// package's defaults (5 consecutive failures, 30 s open).
+type ClientConfig struct {
+	// Logger receives one record per call. Default: slog.Default() at each
+	// call.
+	Logger *slog.Logger
+	// Level picks the record level. Default: DefaultClientLevel.
+	Level func(ClientOutcome) slog.Level
+	// Stats receives StatClientRequests and StatClientDuration, and is the
+	// breakers' default emitter. Default: stats.Default() when the
+	// interceptor is built.
+	Stats stats.Emitter
+	// MaxMethods bounds the distinct method tags per target; later methods
+	// are tagged OtherMethod. Default: DefaultMaxMethods.
+	MaxMethods int
+
+	// RequestIDKey is the metadata key carrying the context's request ID
+	// (when reqid.Valid accepts it). Default: DefaultRequestIDKey. A valid
+	// value the caller put in the outgoing metadata is left alone; an
+	// invalid one is replaced by the context's ID, or dropped, so that a bad
+	// ID never makes the call fail.
+	RequestIDKey string
+
+	// Timeout bounds each unary call whose context has no earlier deadline.
+	// Streams get none: they may rightly last for hours. Default:
+	// DefaultClientTimeout; negative: no deadline of our own.
+	Timeout time.Duration
+
+	// Breaker says which calls share a breaker. Default: PerTarget.
+	Breaker BreakerScope
+	// BreakerConfig returns the configuration of the breaker called name:
+	// the target, or under PerMethod the target and the full method
+	// ("localhost:50051/pkg.Service/Method"). Default: the breaker
+	// package's defaults, with that name. Its Classify is not used: the
+	// outcome of a call is IsFailure of its code.
+	BreakerConfig func(name string) breaker.Config
+	// IsFailure says which codes count against the breaker. Default:
+	// DefaultIsFailure. Whatever it says, a call its caller cancelled does
+	// not count.
+	IsFailure func(codes.Code) bool
+
+	// Trace adds otelgrpc's client stats handler to DialOptions. Default:
+	// no tracing.
+	Trace bool
+	// TraceOptions are passed to otelgrpc.NewClientHandler when Trace is set.
+	TraceOptions []otelgrpc.Option
+}
+
+// ClientOutcome is what happened to one outbound call, for
+// ClientConfig.Level.
+type ClientOutcome struct {
+	Target   string
+	Method   string     // the full method, "/package.Service/Method"
+	Code     codes.Code // the code returned to the caller
+	Rejected bool       // an open breaker refused the call: it was not sent (Code is Unavailable)
+	Err      error      // the error returned to the caller, if any
+	Duration time.Duration
+	Stream   bool
+}
+
+// DefaultIsFailure is the default ClientConfig.IsFailure: Unavailable,
+// DeadlineExceeded, ResourceExhausted and Internal are failures of the
+// server; every other code is an answer (NotFound is a business outcome,
+// InvalidArgument the caller's mistake).
+func DefaultIsFailure(c codes.Code) bool {
+	switch c {
+	case codes.Unavailable, codes.DeadlineExceeded, codes.ResourceExhausted, codes.Internal:
+		return true
+	}
+	return false
+}
+
+// DefaultClientLevel is the default ClientConfig.Level: Error when no
+// answer came back (Unavailable, DeadlineExceeded); Warn for a call an open
+// breaker refused (one per call while it is open) and for codes that say the
+// server failed or pushed back (Internal, Unknown, DataLoss,
+// ResourceExhausted, Unimplemented); Info otherwise: a NotFound from a
+// lookup is an answer, not a failure.
+func DefaultClientLevel(o ClientOutcome) slog.Level {
+	switch {
+	case o.Rejected:
+		return slog.LevelWarn
+	case o.Code == codes.Unavailable || o.Code == codes.DeadlineExceeded:
+		return slog.LevelError
+	case o.Code == codes.ResourceExhausted || o.Code == codes.Unimplemented || isServerFault(o.Code):
+		return slog.LevelWarn
+	}
+	return slog.LevelInfo
+}
+
+// ClientInterceptor holds the unary and stream client interceptors built by
+// [NewClientInterceptor]. Its methods Unary and Stream are the interceptors
+// themselves (grpc.WithChainUnaryInterceptor(c.Unary)).
+type ClientInterceptor struct {
+	logger     *slog.Logger
+	level      func(ClientOutcome) slog.Level
+	emitter    stats.Emitter
+	maxMethods int
+	key        string
+	timeout    time.Duration
+	scope      BreakerScope
+	breakerOf  func(string) breaker.Config
+	isFailure  func(codes.Code) bool
+	trace      []otelgrpc.Option // nil: no tracing
+	targets    *bounded[target]
+}
+
+// target is the state of one target: its breaker (PerTarget) and methods.
+type target struct {
+	name    string
+	breaker *breaker.Breaker
+	err     error // why the breaker could not be built
+	methods *bounded[clientMethod]
+}
+
+// clientMethod is the state of one method of a target: its stats and, under
+// PerMethod, its breaker.
+type clientMethod struct {
+	breaker *breaker.Breaker
+	err     error
+	series
+}
+
+// NewClientInterceptor returns the client interceptors configured by cfg,
+// or an errctx error naming the first invalid field.
+func NewClientInterceptor(cfg ClientConfig) (*ClientInterceptor, error) {
+	switch {
+	case cfg.MaxMethods < 0:
+		return nil, configError("ClientConfig.MaxMethods", "is negative", "leave it 0 for the default (1000) or set a positive bound")
+	case cfg.Breaker > NoBreaker:
+		return nil, configError("ClientConfig.Breaker", "is not PerTarget, PerMethod or NoBreaker", "use one of the BreakerScope constants")
+	}
+	c := &ClientInterceptor{logger: cfg.Logger, level: cfg.Level, emitter: cfg.Stats,
+		maxMethods: orDefault(cfg.MaxMethods, DefaultMaxMethods), key: DefaultRequestIDKey,
+		timeout: cfg.Timeout, scope: cfg.Breaker, breakerOf: cfg.BreakerConfig, isFailure: cfg.IsFailure}
+	if cfg.RequestIDKey != "" {
+		c.key = strings.ToLower(cfg.RequestIDKey)
+	}
+	if err := checkKey("ClientConfig.RequestIDKey", c.key); err != nil {
+		return nil, err
+	}
+	if c.level == nil {
+		c.level = DefaultClientLevel
+	}
+	if c.emitter == nil {
+		c.emitter = stats.Default()
+	}
+	switch {
+	case c.timeout == 0:
+		c.timeout = DefaultClientTimeout
+	case c.timeout < 0:
+		c.timeout = 0
+	}
+	if c.breakerOf == nil {
+		c.breakerOf = func(name string) breaker.Config { return breaker.Config{Name: name} }
+	}
+	if c.isFailure == nil {
+		c.isFailure = DefaultIsFailure
+	}
+	if cfg.Trace {
+		c.trace = append([]otelgrpc.Option{}, cfg.TraceOptions...)
+	}
+	c.targets = &bounded[target]{max: maxTargets, overflow: OtherTarget, build: c.newTarget}
+	return c, nil
+}
+
+func (c *ClientInterceptor) newTarget(name string) *target {
+	t := &target{name: name}
+	if c.scope == PerTarget {
+		t.breaker, t.err = c.newBreaker(name)
+	}
+	t.methods = &bounded[clientMethod]{max: c.maxMethods, overflow: OtherMethod, build: func(m string) *clientMethod {
+		cm := &clientMethod{series: series{emitter: c.emitter, counter: StatClientRequests, timing: StatClientDuration,
+			tags: []stats.Tag{stats.T("target", name), stats.T("method", m)}}}
+		switch {
+		case c.scope == PerMethod:
+			cm.breaker, cm.err = c.newBreaker(name + m)
+		case t.err != nil:
+			cm.err = t.err
+		default:
+			cm.breaker = t.breaker
+		}
+		return cm
+	}}
+	return t
+}
+
+func (c *ClientInterceptor) newBreaker(name string) (*breaker.Breaker, error) {
+	cfg := c.breakerOf(name)
+	if cfg.Name == "" {
+		cfg.Name = name
+	}
+	if cfg.Stats == nil {
+		cfg.Stats = c.emitter
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = c.logger
+	}
+	b, err := breaker.New(cfg)
+	if err != nil {
+		return nil, errctx.Wrap(err, "build the breaker of "+name,
+			errctx.Remedy("fix the breaker.Config returned by ClientConfig.BreakerConfig"))
+	}
+	return b, nil
+}
+
+// DialOptions returns the options that install the interceptors (chained,
+// so they compose with others) and, with ClientConfig.Trace, otelgrpc's
+// stats handler.
+func (c *ClientInterceptor) DialOptions() []grpc.DialOption {
+	opts := []grpc.DialOption{grpc.WithChainUnaryInterceptor(c.Unary), grpc.WithChainStreamInterceptor(c.Stream)}
+	if c.trace != nil {
+		opts = append(opts, grpc.WithStatsHandler(otelgrpc.NewClientHandler(c.trace...)))
+	}
+	return opts
+}
+
+// Breaker returns the breaker of calls to method at target (the string given
+// to grpc.NewClient), creating it if needed; under PerTarget method is
+// ignored. It is nil under NoBreaker. Use it to inspect or register the
+// breakers, or to force one open.
+func (c *ClientInterceptor) Breaker(target, method string) *breaker.Breaker {
+	t := c.targets.get(target)
+	if c.scope == PerTarget {
+		return t.breaker
+	}
+	return t.methods.get(method).breaker
+}
+
+// outbound is one call being made.
+type outbound struct {
+	start  time.Time
+	ctx    context.Context // the caller's
+	target string
+	method string
+	m      *clientMethod
+	ticket breaker.Ticket
+	stream bool
+}
+
+// begin looks up the call's state and asks its breaker. The error, when not
+// nil, is returned to the caller as is: the breaker rejected the call, or
+// could not be built.
+func (c *ClientInterceptor) begin(ctx context.Context, cc *grpc.ClientConn, method string, o *outbound) error {
+	o.start, o.ctx, o.method = time.Now(), ctx, method
+	o.target = cc.Target()
+	o.m = c.targets.get(o.target).methods.get(method)
+	if o.m.err != nil {
+		return o.m.err
+	}
+	if o.m.breaker == nil {
+		return nil
+	}
+	tk, err := o.m.breaker.Allow(ctx)
+	if err != nil {
+		err = &statusError{st: status.New(codes.Unavailable, err.Error()), err: errctx.Wrap(err, o.attempted())}
+		c.finish(o, slotRejected, err)
+		return err
+	}
+	o.ticket = tk
+	return nil
+}
+
+// slotRejected is the stats slot of CodeRejected.
+const slotRejected = numCodes
+
+// Unary is the unary client interceptor.
+func (c *ClientInterceptor) Unary(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	var o outbound
+	if err := c.begin(ctx, cc, method, &o); err != nil {
+		return err
+	}
+	callCtx := outgoing(ctx, c.key)
+	if c.timeout > 0 {
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.timeout {
+			var cancel context.CancelFunc
+			callCtx, cancel = context.WithTimeout(callCtx, c.timeout)
+			defer cancel()
+		}
+	}
+	return c.end(&o, invoker(callCtx, method, req, reply, cc, opts...))
+}
+
+// Stream is the stream client interceptor. The call is logged, counted and
+// reported to the breaker when the stream ends: RecvMsg returns io.EOF or an
+// error, SendMsg an error other than io.EOF, or the caller's context ends.
+func (c *ClientInterceptor) Stream(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+	o := outbound{stream: true}
+	if err := c.begin(ctx, cc, method, &o); err != nil {
+		return nil, err
+	}
+	cs, err := streamer(outgoing(ctx, c.key), desc, cc, method, opts...)
+	if err != nil {
+		return nil, c.end(&o, err)
+	}
+	w := &clientStream{ClientStream: cs, c: c, o: o, unary: !desc.ServerStreams}
+	w.stop = context.AfterFunc(ctx, func() { w.finish(ctx.Err()) })
+	return w, nil
+}
+
+// end reports, counts and logs a finished call, and returns the error for
+// the caller: nil, or err wrapped with what was attempted.
+func (c *ClientInterceptor) end(o *outbound, err error) error {
+	if err == nil {
+		o.ticket.Done(nil)
+		c.finish(o, int(codes.OK), nil)
+		return nil
+	}
+	st := statusOf(err)
+	switch {
+	case o.ctx.Err() == context.Canceled:
+		o.ticket.Record(breaker.Ignore, err)
+	case c.isFailure(st.Code()):
+		o.ticket.Record(breaker.Failure, err)
+	default:
+		o.ticket.Record(breaker.Success, err)
+	}
+	err = callError(o, err, st)
+	c.finish(o, codeSlot(st.Code()), err)
+	return err
+}
+
+// finish counts and logs one call.
+func (c *ClientInterceptor) finish(o *outbound, slot int, err error) {
+	d := time.Since(o.start)
+	o.m.record(slot, d)
+
+	logger := c.logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	out := ClientOutcome{Target: o.target, Method: o.method, Code: codes.OK, Rejected: slot == slotRejected,
+		Err: err, Duration: d, Stream: o.stream}
+	if err != nil {
+		out.Code = status.Code(err)
+	}
+	level := c.level(out)
+	h := logger.Handler()
+	if !h.Enabled(o.ctx, level) {
+		return
+	}
+	var buf [10]slog.Attr
+	attrs := append(buf[:0],
+		slog.String("method", o.method),
+		slog.String("target", o.target),
+		slog.String("code", codeName(slot)),
+		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
+	)
+	if id, ok := reqid.From(o.ctx); ok && reqid.Valid(id) {
+		attrs = append(attrs, slog.String("request_id", id))
+	}
+	if o.stream {
+		attrs = append(attrs, slog.Bool("stream", true))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("attempted", o.attempted()), slog.Any("error", err))
+		if r := errctx.RemediesOf(err); len(r) > 0 {
+			attrs = append(attrs, slog.String("remedy", r[0]))
+		}
+	}
+	rec := slog.NewRecord(o.start.Add(d), level, "outbound request", 0)
+	rec.AddAttrs(attrs...)
+	_ = h.Handle(o.ctx, rec)
+}
+
+// attempted names a call the way errors and records do.
+func (o *outbound) attempted() string {
+	return "call " + o.method + " at " + o.target
+}
+
+// clientStream reports the end of a stream once.
+type clientStream struct {
+	grpc.ClientStream
+	c     *ClientInterceptor
+	o     outbound
+	unary bool // the server sends one message (client streaming)
+	stop  func() bool
+	done  atomic.Bool
+}
+
+// RecvMsg implements grpc.ClientStream, noting the end of the stream.
+func (s *clientStream) RecvMsg(m any) error {
+	err := s.ClientStream.RecvMsg(m)
+	switch {
+	case err == io.EOF:
+		s.finish(nil)
+	case err != nil:
+		return s.finish(err)
+	case s.unary:
+		s.finish(nil)
+	}
+	return err
+}
+
+// SendMsg implements grpc.ClientStream, noting a failure that ends the
+// stream. io.EOF is not one: the status comes from RecvMsg.
+func (s *clientStream) SendMsg(m any) error {
+	err := s.ClientStream.SendMsg(m)
+	if err != nil && err != io.EOF {
+		return s.finish(err)
+	}
+	return err
+}
+
+// finish ends the stream's call once and returns err for the caller. An
+// error seen after the end (the context watcher came first) is wrapped but
+// not reported again.
+func (s *clientStream) finish(err error) error {
+	if !s.done.CompareAndSwap(false, true) {
+		if err != nil {
+			return callError(&s.o, err, statusOf(err))
+		}
+		return nil
+	}
+	s.stop()
+	return s.c.end(&s.o, err)
+}

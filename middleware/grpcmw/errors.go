@@ -1,0 +1,85 @@
+package grpcmw
+
+import (
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/vitals-go/vitals/errctx"
+)
+
+// statusError is the error the client interceptors return: it keeps the
+// call's gRPC status (status.Code, status.FromError and status.Convert see
+// it unchanged, through GRPCStatus) and wraps an errctx error saying what was
+// attempted, the failure class and a remedy, around the original error
+// (errors.Is and errors.As see both, and breaker.ErrOpen for a rejection).
+type statusError struct {
+	st  *status.Status
+	err error
+}
+
+func (e *statusError) Error() string              { return e.err.Error() }
+func (e *statusError) Unwrap() error              { return e.err }
+func (e *statusError) GRPCStatus() *status.Status { return e.st }
+
+// statusOf returns the status gRPC would report for err: its own, or
+// Canceled or DeadlineExceeded for a context error, or Unknown.
+func statusOf(err error) *status.Status {
+	if st, ok := status.FromError(err); ok {
+		return st
+	}
+	return status.FromContextError(err)
+}
+
+// callError wraps the error of a call with what was attempted, the class of
+// its code and a remedy, keeping its status st.
+func callError(o *outbound, err error, st *status.Status) error {
+	code := st.Code()
+	return &statusError{st: st, err: errctx.Wrap(err, o.attempted(),
+		errctx.WithClass(ClassOf(code)), errctx.Remedy(clientRemedy(code, o.target)))}
+}
+
+// ClassOf returns the errctx class of a call that ended with code c, which
+// the errors of the client interceptors carry (errctx.ClassOf sees it):
+//
+//	code                                               class
+//	OK, Canceled, InvalidArgument, NotFound,           NotAFailure (an answer)
+//	  AlreadyExists, PermissionDenied, Unauthenticated,
+//	  FailedPrecondition, OutOfRange
+//	ResourceExhausted, Aborted                         Transient (not done; retry later)
+//	Unavailable, DeadlineExceeded, Internal, Unknown   Indeterminate (it may have happened)
+//	Unimplemented, DataLoss                            Permanent
+//
+// Unavailable is indeterminate because gRPC also reports a connection lost
+// mid-call with it; gRPC itself already retries transparently the calls it
+// knows were never sent. A rejection by an open breaker is Transient.
+func ClassOf(c codes.Code) errctx.Class {
+	switch c {
+	case codes.OK, codes.Canceled, codes.InvalidArgument, codes.NotFound, codes.AlreadyExists,
+		codes.PermissionDenied, codes.Unauthenticated, codes.FailedPrecondition, codes.OutOfRange:
+		return errctx.NotAFailure
+	case codes.ResourceExhausted, codes.Aborted:
+		return errctx.Transient
+	case codes.Unimplemented, codes.DataLoss:
+		return errctx.Permanent
+	}
+	return errctx.Indeterminate
+}
+
+// clientRemedy says what to do about a call to target that ended with c.
+func clientRemedy(c codes.Code, target string) string {
+	switch c {
+	case codes.Canceled:
+		return "the caller cancelled the call; it may or may not have reached " + target
+	case codes.DeadlineExceeded:
+		return "no answer before the deadline; the call may or may not have happened: check why " + target + " is slow or give the call more time"
+	case codes.Unavailable:
+		return "could not reach " + target + " or it is shutting down; check that it is up and its address resolves (its breaker counts this as a failure)"
+	case codes.ResourceExhausted:
+		return "slow down: " + target + " is out of a resource or rate-limiting us; back off before retrying"
+	case codes.Internal, codes.Unknown, codes.DataLoss:
+		return target + " failed to serve the call; check its logs for the request_id"
+	case codes.Unimplemented:
+		return target + " does not implement the method; check client and server versions"
+	}
+	return "check the request against " + target + "'s API"
+}
