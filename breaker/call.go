@@ -226,7 +226,11 @@ func (b *Breaker) recordProbe(t Ticket, o Outcome, slow bool, err error) {
 	g := t.g
 	switch {
 	case o == Failure:
-		b.transition(t.ctx, g, Open, fmt.Sprintf("a failed probe (%v)", err))
+		reason := "a failed probe"
+		if err != nil {
+			reason += " (" + err.Error() + ")"
+		}
+		b.transition(t.ctx, g, Open, reason)
 	case slow && b.cfg.SlowCallRate > 0:
 		b.transition(t.ctx, g, Open, fmt.Sprintf("a slow probe (%s or more)", b.cfg.SlowCallDuration))
 	case o == Ignore:
