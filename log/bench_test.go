@@ -4,7 +4,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -98,4 +100,43 @@ func BenchmarkDisabled(b *testing.B) {
 	for b.Loop() {
 		logFour(ctx, l)
 	}
+}
+
+// BenchmarkJSONHandlerRatio runs the bare JSON handler and NewHandler in
+// alternating short stretches, in alternating order, and reports the median
+// of the paired cost ratios (x-bare): a figure that stays meaningful on a
+// busy machine, where separate benchmark runs drift apart.
+func BenchmarkJSONHandlerRatio(b *testing.B) {
+	bare := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	wrapped := slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil))
+	ctx := requestContext()
+	b.ReportAllocs()
+	b.ReportMetric(pairedRatio(b, func() { logFour(ctx, bare) }, func() { logFour(ctx, wrapped) }), "x-bare")
+}
+
+// pairedRatio runs base and cand b.N times each, in alternating stretches,
+// and returns the median ratio cand/base over the stretches.
+func pairedRatio(b *testing.B, base, cand func()) float64 {
+	const stretch = 100
+	stretchTime := func(f func()) time.Duration {
+		t0 := time.Now()
+		for range stretch {
+			f()
+		}
+		return time.Since(t0)
+	}
+	var ratios []float64
+	i := 0
+	for b.Loop() {
+		var tb, tc time.Duration
+		if i%2 == 0 {
+			tb, tc = stretchTime(base), stretchTime(cand)
+		} else {
+			tc, tb = stretchTime(cand), stretchTime(base)
+		}
+		ratios = append(ratios, float64(tc)/float64(tb))
+		i++
+	}
+	slices.Sort(ratios)
+	return ratios[len(ratios)/2]
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync/atomic"
+	"unsafe"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -13,30 +14,72 @@ import (
 // cacheSlots is the number of field sets a handler tree remembers.
 const cacheSlots = 256
 
-// fieldCache remembers, per handler, request ID, span and context
-// attributes, the fields to add to a record: a direct-mapped table, so a
-// lookup is one hash and one comparison, and a collision only costs a
-// rebuild.
-type fieldCache [cacheSlots]atomic.Pointer[entry]
+// ctxSlots is the number of contexts a handler tree remembers by identity.
+const ctxSlots = 64
+
+// fieldCache remembers the fields to add to a record, in two direct-mapped
+// tables, so that a lookup is one hash and one comparison and a collision
+// only costs a rebuild:
+//
+//   - byState: per handler, request ID, span context and context
+//     attributes, found after reading them from the context;
+//   - byCtx: per handler and context object, so that the records logged
+//     with the very same context (the common case within a request) skip
+//     even reading the context. Contexts are immutable, so the same context
+//     always yields the same fields.
+//
+// Entries hold the context that made them, so up to ctxSlots+cacheSlots
+// recent contexts stay reachable until their slots are reused.
+type fieldCache struct {
+	byState [cacheSlots]atomic.Pointer[entry]
+	byCtx   [ctxSlots]atomic.Pointer[entry]
+}
 
 // entry is the set of context fields for one combination of handler,
 // request ID, span context and context attributes.
 type entry struct {
 	h   *handler
+	ctx context.Context // the context that made the entry
 	rid string
 	tid trace.TraceID
 	sid trace.SpanID
 	ca  *ctxAttrs
 
 	fields []slog.Attr // request_id, trace_id, span_id, then the context's attributes
-	keys   keySet
 
 	uses    atomic.Int32
 	derived atomic.Pointer[derived]
 }
 
 // fields returns the context fields for ctx, or nil when ctx carries none.
+// The entry's fields may be empty when the logger's attributes use every key.
 func (h *handler) fields(ctx context.Context) *entry {
+	id := identity(ctx)
+	bySame := &h.cache.byCtx[((uint64(id.data)>>4^h.seq)*0x9e3779b97f4a7c15)>>(64-6)]
+	if e := bySame.Load(); e != nil && e.h == h && identity(e.ctx) == id {
+		return e
+	}
+	e := h.lookup(ctx)
+	if e != nil && identity(e.ctx) == id {
+		bySame.Store(e)
+	}
+	return e
+}
+
+// ifaceWords is the layout of an interface value: its type and its data.
+type ifaceWords struct{ typ, data uintptr }
+
+// identity returns the words of ctx. Two contexts with the same words are
+// the same object. Comparing the words, rather than the interfaces, cannot
+// panic on an uncomparable context type, and is safe from address reuse
+// because an entry holds its context alive.
+func identity(ctx context.Context) ifaceWords {
+	return *(*ifaceWords)(unsafe.Pointer(&ctx))
+}
+
+// lookup returns the fields for what ctx carries, or nil when it carries
+// nothing.
+func (h *handler) lookup(ctx context.Context) *entry {
 	rid, _ := reqid.From(ctx)
 	var tid trace.TraceID
 	var sid trace.SpanID
@@ -52,22 +95,19 @@ func (h *handler) fields(ctx context.Context) *entry {
 		caSeq = ca.seq
 	}
 	x := h.seq*0x9e3779b97f4a7c15 ^ caSeq*0xc2b2ae3d27d4eb4f ^ strBits(rid) ^ le64(sid[:]) ^ le64(tid[8:])
-	slot := &h.cache[(x*0x9e3779b97f4a7c15)>>(64-8)]
+	slot := &h.cache.byState[(x*0x9e3779b97f4a7c15)>>(64-8)]
 	if e := slot.Load(); e != nil && e.h == h && e.rid == rid && e.tid == tid && e.sid == sid && e.ca == ca {
 		return e
 	}
-	e := h.newEntry(rid, tid, sid, ca)
-	if len(e.fields) == 0 {
-		return nil
-	}
+	e := h.newEntry(ctx, rid, tid, sid, ca)
 	slot.Store(e)
 	return e
 }
 
 // newEntry builds the fields for one combination, leaving out the keys that
 // the handler's own attributes already use.
-func (h *handler) newEntry(rid string, tid trace.TraceID, sid trace.SpanID, ca *ctxAttrs) *entry {
-	e := &entry{h: h, rid: rid, tid: tid, sid: sid, ca: ca}
+func (h *handler) newEntry(ctx context.Context, rid string, tid trace.TraceID, sid trace.SpanID, ca *ctxAttrs) *entry {
+	e := &entry{h: h, ctx: ctx, rid: rid, tid: tid, sid: sid, ca: ca}
 	var n int
 	if ca != nil {
 		n = len(ca.attrs)
@@ -78,7 +118,6 @@ func (h *handler) newEntry(rid string, tid trace.TraceID, sid trace.SpanID, ca *
 			return
 		}
 		e.fields = append(e.fields, a)
-		e.keys = e.keys.add(a)
 	}
 	if rid != "" {
 		add(slog.String(KeyRequestID, rid))
@@ -91,7 +130,6 @@ func (h *handler) newEntry(rid string, tid trace.TraceID, sid trace.SpanID, ca *
 		for _, a := range ca.attrs {
 			if !h.top.has(a.Key) {
 				e.fields = append(e.fields, a)
-				e.keys = e.keys.add(a)
 			}
 		}
 	}
@@ -106,28 +144,6 @@ func carries(attrs []slog.Attr, key string) bool {
 		}
 	}
 	return false
-}
-
-// without returns e's fields minus those whose keys r also has at its top
-// level, or nil when there is no such clash.
-func (e *entry) without(r slog.Record) []slog.Attr {
-	var rk keySet
-	r.Attrs(func(a slog.Attr) bool {
-		if e.keys.mask&maskOf(a) != 0 {
-			rk = rk.add(a)
-		}
-		return true
-	})
-	var kept []slog.Attr
-	for _, a := range e.fields {
-		if !rk.has(a.Key) {
-			kept = append(kept, a)
-		}
-	}
-	if len(kept) == len(e.fields) {
-		return nil
-	}
-	return kept
 }
 
 // strBits returns a cheap hash input from s: its length and its first and

@@ -42,8 +42,12 @@ type HandlerOptions struct {
 //   - the attributes carried by the context ([With]).
 //
 // The context fields stay at the top level of the record even after
-// Logger.WithGroup, and a field is left out when the record or the logger's
-// attributes already use its key, so no line carries a key twice.
+// Logger.WithGroup. They never repeat a key: a context field is left out
+// when the logger's own top-level attributes (Logger.With) use its key, and
+// [With] keeps one value per key, overriding request_id, trace_id and
+// span_id if it sets them. The handler does not look inside each record to
+// spare it the cost, so do not pass these keys at the top level of a log
+// call: they come from the context.
 //
 // The handler remembers, for a few hundred recent combinations of logger,
 // request ID, span and context attributes, the fields it built; from the
@@ -141,22 +145,17 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		r = h.nest(r)
 	}
 	e := h.fields(ctx)
-	if e == nil {
+	if e == nil || len(e.fields) == 0 {
 		return h.inner.Handle(ctx, r)
 	}
-	if e.keys.mask&recordMask(r) != 0 {
-		if clash := e.without(r); clash != nil {
-			return h.inner.Handle(ctx, prepend(r, clash))
-		}
-	}
 	if d := e.derived.Load(); d != nil {
-		return d.Handle(ctx, r)
+		return d.Handler.Handle(ctx, r)
 	}
 	if e.uses.Add(1) > 1 {
 		// The second record with these fields: encode them once.
 		d := &derived{h.inner.WithAttrs(e.fields)}
 		e.derived.Store(d)
-		return d.Handle(ctx, r)
+		return d.Handler.Handle(ctx, r)
 	}
 	return h.inner.Handle(ctx, prepend(r, e.fields))
 }
@@ -195,14 +194,4 @@ func prepend(r slog.Record, fields []slog.Attr) slog.Record {
 		return true
 	})
 	return nr
-}
-
-// recordMask returns the key-length mask of r's top-level keys.
-func recordMask(r slog.Record) uint64 {
-	var m uint64
-	r.Attrs(func(a slog.Attr) bool {
-		m |= maskOf(a)
-		return true
-	})
-	return m
 }
