@@ -1,3 +1,5 @@
+//go:build !purego
+
 package errctx
 
 // callerPC returns the PC its caller will return to: the call site of the

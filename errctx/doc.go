@@ -62,9 +62,13 @@
 // # Cost
 //
 // Wrap(err, "attempted") makes one allocation and records only the program
-// counter of its call site, resolved to file:line when the error is printed;
-// with a remedy and two fields it makes two or three. WithStack captures a
-// full stack on demand.
+// counter of its call site, resolved to file:line when the error is printed
+// or logged; with a remedy and two fields it makes two (the fields are
+// stored once, as slog.Attr). On amd64 the program counter is read from the
+// frame pointer in a few instructions; elsewhere, or with the purego build
+// tag, runtime.Callers reads it, which costs about 100 ns more. Options are
+// small values, so passing them does not allocate. WithStack captures a full
+// stack on demand.
 //
 // # Bad input
 //
