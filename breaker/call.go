@@ -150,8 +150,10 @@ func (b *Breaker) record(t Ticket, o Outcome, err error, timedOut bool) {
 		b.lastErr.Store(&errBox{err})
 	}
 	var slow bool
+	now := t.start
 	if !b.fast {
-		d := time.Duration(b.now() - t.start)
+		now = b.now()
+		d := time.Duration(now - t.start)
 		if b.cfg.TimeCalls {
 			b.emitter.Timing(b.timingName, d)
 		}
@@ -163,13 +165,13 @@ func (b *Breaker) record(t Ticket, o Outcome, err error, timedOut bool) {
 	g := t.g
 	switch g.state {
 	case Closed:
-		b.recordClosed(t, o, slow, err)
+		b.recordClosed(t, o, slow, now)
 	case HalfOpen:
 		b.recordProbe(t, o, slow, err)
 	}
 }
 
-func (b *Breaker) recordClosed(t Ticket, o Outcome, slow bool, err error) {
+func (b *Breaker) recordClosed(t Ticket, o Outcome, slow bool, now int64) {
 	g := t.g
 	if o == Ignore {
 		return
@@ -191,10 +193,6 @@ func (b *Breaker) recordClosed(t Ticket, o Outcome, slow bool, err error) {
 	}
 	if slow {
 		v |= slotSlow
-	}
-	now := t.start
-	if !b.fast {
-		now = b.now()
 	}
 	totals := g.win.add(now, v)
 	if v == slotUsed {
