@@ -18,7 +18,8 @@ func FuzzLine(f *testing.F) {
 	f.Add("naïve", "ключ", "значение", "\xff")
 	f.Fuzz(func(t *testing.T, name, key, value, member string) {
 		for _, format := range []TagFormat{TagsGraphite, TagsDogStatsD, TagsNone} {
-			s := &Statsd{format: format, prefix: []byte("p."), rateSuffix: []byte("|@0.5")}
+			s := &Statsd{format: format, rateSuffix: []byte("|@0.5")}
+			s.names.prefix = []byte("p.")
 			tags := []Tag{T(key, value), T("z", value)}
 			for _, b := range [][]byte{
 				s.appendCount(nil, name, -7, tags),

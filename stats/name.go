@@ -77,14 +77,15 @@ func isSanitized(name string) bool {
 // appendSanitized appends Sanitize(name) to b.
 func appendSanitized(b []byte, name string) []byte {
 	start := len(b)
-	for seg := range strings.SplitSeq(name, ".") {
-		if seg == "" {
-			continue
+	for name != "" {
+		seg, rest, _ := strings.Cut(name, ".")
+		if seg != "" {
+			if len(b) > start {
+				b = append(b, '.')
+			}
+			b = appendSegment(b, seg)
 		}
-		if len(b) > start {
-			b = append(b, '.')
-		}
-		b = appendSegment(b, seg)
+		name = rest
 	}
 	if len(b) == start {
 		b = append(b, unnamed...)

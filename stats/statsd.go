@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,8 +39,7 @@ type Statsd struct {
 	rateSuffix []byte // "|@0.25", or nothing
 	wakeShift  uint8  // wake the sender each time 1<<wakeShift slots fill
 
-	seed  uint64
-	names [1 << nameCacheBits]atomic.Pointer[nameEntry]
+	names nameCache
 
 	closed     atomic.Bool
 	dropped    atomic.Uint64
@@ -78,7 +76,6 @@ func NewStatsd(cfg Config) (*Statsd, error) {
 		format:       cfg.TagFormat,
 		sampleAll:    cfg.SampleRate >= 1,
 		wakeShift:    uint8(max(0, min(10, bitsFor(cfg.QueueSize)-2))),
-		seed:         rand.Uint64(),
 		counters:     map[string]*Counter{},
 		gauges:       map[string]*Gauge{},
 		wake:         make(chan struct{}, 1),
@@ -89,6 +86,7 @@ func NewStatsd(cfg Config) (*Statsd, error) {
 	if cfg.Prefix != "" {
 		s.prefix = append(appendSanitized(nil, cfg.Prefix), '.')
 	}
+	s.names.seed, s.names.prefix = rand.Uint64(), s.prefix
 	if !s.sampleAll {
 		s.sampleMax = uint64(cfg.SampleRate * (1 << 63) * 2)
 		s.rateSuffix = strconv.AppendFloat([]byte("|@"), cfg.SampleRate, 'f', -1, 64)
@@ -334,55 +332,8 @@ func (s *Statsd) push(line []byte) {
 // appendHead appends the prefixed, sanitised name, Graphite tags if that is
 // the format, and the ':' that precedes the value.
 func (s *Statsd) appendHead(b []byte, name string, tags []Tag) []byte {
-	b = append(b, s.nameOf(name)...)
+	b = append(b, s.names.wire(name)...)
 	return append(s.format.appendInfixTags(b, tags), ':')
-}
-
-// nameCacheBits sets how many sanitised names a Statsd remembers.
-const nameCacheBits = 10
-
-// nameHash is a fast non-cryptographic hash of a name: names come from the
-// program, not from attackers, and a collision only costs a cache miss.
-// It mixes eight bytes at a time, then the tail, with a per-emitter seed.
-func nameHash(name string, seed uint64) uint64 {
-	const m = 0x9e3779b97f4a7c15
-	h := seed ^ uint64(len(name))*m
-	for len(name) >= 8 {
-		h = (h ^ load64(name)) * m
-		h ^= h >> 29
-		name = name[8:]
-	}
-	for i := 0; i < len(name); i++ {
-		h = (h ^ uint64(name[i])) * m
-	}
-	return h ^ h>>32
-}
-
-// nameEntry is a remembered name: the caller's text and its wire form.
-type nameEntry struct {
-	raw  string
-	wire []byte // prefix + Sanitize(raw)
-}
-
-// nameOf returns the wire form of name from a fixed-size cache indexed by
-// its hash, so the by-name hot path neither sanitises nor allocates for a
-// name seen recently. Names that collide replace each other.
-func (s *Statsd) nameOf(name string) []byte {
-	p := &s.names[nameHash(name, s.seed)>>(64-nameCacheBits)]
-	if e := p.Load(); e != nil && e.raw == name {
-		return e.wire
-	}
-	e := &nameEntry{raw: strings.Clone(name), wire: appendSanitized(append([]byte(nil), s.prefix...), name)}
-	p.Store(e)
-	return e.wire
-}
-
-// load64 returns the first eight bytes of s, little-endian; the compiler
-// makes it one load.
-func load64(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // appendMillis appends d in milliseconds with up to six decimals.

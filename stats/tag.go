@@ -1,6 +1,9 @@
 package stats
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Tag is a key-value pair attached to a stat. Tags are written sorted by
 // key; when a key repeats, the last value given wins. On the wire a key has
@@ -79,41 +82,32 @@ func compareKeys(a, b string) int {
 	return len(a) - len(b)
 }
 
-// wireSafe reports whether c may appear in a tag or a set member: printable
-// ASCII other than the statsd and Graphite delimiters.
-func wireSafe(c byte) bool {
-	if c <= ' ' || c >= 0x7f {
-		return false
+// keyBytes and valueBytes map each byte of a tag key, or of a tag value or
+// set member, to itself or to '_'. Allowed: printable ASCII other than the
+// statsd and Graphite delimiters : | @ # , ; and, in keys, ! ^ =.
+var keyBytes, valueBytes = byteMaps()
+
+func byteMaps() (key, value [256]byte) {
+	for i := range 256 {
+		c := byte(i)
+		value[i], key[i] = c, c
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(":|@#,;", c) >= 0 {
+			value[i], key[i] = '_', '_'
+		}
+		if c == '!' || c == '^' || c == '=' {
+			key[i] = '_'
+		}
 	}
-	switch c {
-	case ':', '|', '@', '#', ',', ';':
-		return false
-	}
-	return true
+	return key, value
 }
 
-func tagKeyByte(c byte) byte {
-	if !wireSafe(c) || c == '!' || c == '^' || c == '=' {
-		return '_'
-	}
-	return c
-}
-
-func valueByte(c byte) byte {
-	if !wireSafe(c) {
-		return '_'
-	}
-	return c
-}
+func tagKeyByte(c byte) byte { return keyBytes[c] }
 
 func appendTagKey(b []byte, k string) []byte {
 	if k == "" {
 		return append(b, '_')
 	}
-	for i := 0; i < len(k); i++ {
-		b = append(b, tagKeyByte(k[i]))
-	}
-	return b
+	return appendMapped(b, k, &keyBytes)
 }
 
 func appendTagValue(b []byte, v string) []byte {
@@ -121,7 +115,7 @@ func appendTagValue(b []byte, v string) []byte {
 		return append(b, '_')
 	}
 	start := len(b)
-	b = appendValue(b, v)
+	b = appendMapped(b, v, &valueBytes)
 	if b[start] == '~' {
 		b[start] = '_'
 	}
@@ -130,11 +124,21 @@ func appendTagValue(b []byte, v string) []byte {
 
 // appendValue appends a tag value or set member with every byte that could
 // break the line replaced by '_'.
-func appendValue(b []byte, v string) []byte {
-	for i := 0; i < len(v); i++ {
-		b = append(b, valueByte(v[i]))
+func appendValue(b []byte, v string) []byte { return appendMapped(b, v, &valueBytes) }
+
+// appendMapped appends s mapped byte by byte through m, copying it whole
+// when no byte changes, the common case.
+func appendMapped(b []byte, s string, m *[256]byte) []byte {
+	for i := 0; i < len(s); i++ {
+		if m[s[i]] != s[i] {
+			b = append(b, s[:i]...)
+			for ; i < len(s); i++ {
+				b = append(b, m[s[i]])
+			}
+			return b
+		}
 	}
-	return b
+	return append(b, s...)
 }
 
 // TagFormat says how tags are written on the wire.
