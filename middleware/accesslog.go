@@ -161,7 +161,7 @@ func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, 
 		slog.String("path", a.path(r)),
 		slog.Int("status", o.Status),
 		slog.Int64("bytes", o.Bytes),
-		slog.Float64("duration_ms", float64(o.Duration.Microseconds())/1000),
+		slog.Duration("duration", o.Duration),
 		slog.String("remote_addr", r.RemoteAddr),
 		slog.String("user_agent", truncate(r.UserAgent(), maxUserAgent)),
 	)

@@ -19,9 +19,9 @@
 // echoed in the response and carried by the context, so every record the
 // handler logs through a vitals logger (log.New) carries request_id, method
 // and route. After the response, one record says what happened: method,
-// route, path, status, bytes, duration_ms, remote_addr, user_agent,
-// request_id and the trace IDs; client_gone when the client left first. A
-// panic becomes a 500 whose body carries only the request ID and a single
+// route, path, status, bytes, duration (nanoseconds in JSON), remote_addr,
+// user_agent, request_id and the trace IDs; client_gone when the client left
+// first. A panic becomes a 500 whose body carries only the request ID and a single
 // error record with the panic, a bounded stack and the remedy.
 //
 // The client side is an http.RoundTripper:

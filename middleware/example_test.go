@@ -81,7 +81,7 @@ func ExampleTransport() {
 // stableLogger prints records as text without the fields that change from
 // run to run, so examples have stable output.
 func stableLogger() *slog.Logger {
-	volatile := map[string]bool{slog.TimeKey: true, "duration_ms": true, "remote_addr": true, "host": true}
+	volatile := map[string]bool{slog.TimeKey: true, "duration": true, "remote_addr": true, "host": true}
 	return slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
 			if volatile[a.Key] {

@@ -73,7 +73,7 @@ func TestNewLogsOneRecordPerRequestWithRouteAndRequestID(t *testing.T) {
 	assert.Equal(t, "/users/42", rec["path"], "no query string by default")
 	assert.EqualValues(t, 200, rec["status"])
 	assert.EqualValues(t, 5, rec["bytes"])
-	assert.Contains(t, rec, "duration_ms")
+	assert.Contains(t, rec, "duration")
 	assert.Contains(t, rec["remote_addr"], "127.0.0.1:")
 	assert.Equal(t, "test-agent", rec["user_agent"])
 	assert.Equal(t, id, rec["request_id"])

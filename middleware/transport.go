@@ -290,7 +290,7 @@ func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string,
 		slog.String("method", req.Method),
 		slog.String("host", req.URL.Host),
 		slog.String("path", truncate(req.URL.Path, maxPath)),
-		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
+		slog.Duration("duration", d),
 	)
 	if status != 0 {
 		attrs = append(attrs, slog.Int("status", status))

@@ -1,0 +1,281 @@
+package grpcmw_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/wrapperspb"
+
+	"github.com/vitals-go/vitals/log"
+	"github.com/vitals-go/vitals/middleware/grpcmw"
+	"github.com/vitals-go/vitals/reqid"
+)
+
+// logSink collects JSON log lines written concurrently by servers under test.
+type logSink struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *logSink) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+// logger returns a vitals JSON logger at debug level writing to s.
+func (s *logSink) logger() *slog.Logger {
+	return log.New(log.Options{Writer: s, Level: slog.LevelDebug})
+}
+
+func (s *logSink) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}
+
+func (s *logSink) lines() []string {
+	var out []string
+	sc := bufio.NewScanner(strings.NewReader(s.String()))
+	sc.Buffer(nil, 4<<20)
+	for sc.Scan() {
+		out = append(out, sc.Text())
+	}
+	return out
+}
+
+// records returns the decoded records whose msg is msg ("" for all).
+func (s *logSink) records(t *testing.T, msg string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range s.lines() {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &m), "log line is not JSON: %s", line)
+		if msg == "" || m["msg"] == msg {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// waitRecords polls until n records with msg are logged: a server logs a
+// call after its response is on the wire, so the client may see it first.
+func (s *logSink) waitRecords(t *testing.T, msg string, n int) []map[string]any {
+	t.Helper()
+	var recs []map[string]any
+	require.Eventually(t, func() bool {
+		recs = s.records(t, msg)
+		return len(recs) >= n
+	}, 5*time.Second, time.Millisecond, "waiting for %d %q records in:\n%s", n, msg, s)
+	return recs
+}
+
+// The test service, vitals.test.Echo, is written by hand (no protoc):
+// messages are wrapperspb.StringValue and the input says what to do.
+//
+//	Unary: "panic" panics, "code:NotFound" returns that code, "wait" waits
+//	       for the deadline, "log" logs a record; every reply is the call's
+//	       request ID.
+//	Count: server stream of n messages for "n:3", "panic:2" panics after 2,
+//	       "code:X" returns code X after one message.
+//	Chat:  bidi; echoes each message with the request ID until the client
+//	       closes, or panics on "panic".
+const (
+	methodUnary = "/vitals.test.Echo/Unary"
+	methodCount = "/vitals.test.Echo/Count"
+	methodChat  = "/vitals.test.Echo/Chat"
+)
+
+type echo struct{ logger *slog.Logger }
+
+func (e *echo) unary(ctx context.Context, in string) (string, error) {
+	id, _ := reqid.From(ctx)
+	switch {
+	case in == "panic":
+		panic("boom: the handler broke")
+	case in == "wait":
+		<-ctx.Done()
+		return "", ctx.Err()
+	case in == "log":
+		e.logger.InfoContext(ctx, "inside the handler")
+	case strings.HasPrefix(in, "code:"):
+		return "", status.Error(codeByName(in[len("code:"):]), "the test asked for "+in)
+	}
+	return id, nil
+}
+
+func (e *echo) count(in string, stream grpc.ServerStream) error {
+	id, _ := reqid.From(stream.Context())
+	kind, arg, _ := strings.Cut(in, ":")
+	switch kind {
+	case "code":
+		if err := stream.SendMsg(wrapperspb.String(id)); err != nil {
+			return err
+		}
+		return status.Error(codeByName(arg), "the test asked for "+in)
+	case "wait":
+		if err := stream.SendMsg(wrapperspb.String(id)); err != nil {
+			return err
+		}
+		<-stream.Context().Done()
+		return stream.Context().Err()
+	}
+	n, _ := strconv.Atoi(arg)
+	for i := range n {
+		if kind == "panic" && i == n-1 {
+			panic("boom in a stream")
+		}
+		if err := stream.SendMsg(wrapperspb.String(id)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *echo) chat(stream grpc.ServerStream) error {
+	id, _ := reqid.From(stream.Context())
+	for {
+		in := new(wrapperspb.StringValue)
+		if err := stream.RecvMsg(in); errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if in.Value == "panic" {
+			panic("boom in a chat")
+		}
+		if err := stream.SendMsg(wrapperspb.String(in.Value + " " + id)); err != nil {
+			return err
+		}
+	}
+}
+
+func codeByName(name string) codes.Code {
+	for c := codes.OK; c <= codes.Unauthenticated; c++ {
+		if c.String() == name {
+			return c
+		}
+	}
+	return codes.Unknown
+}
+
+var echoDesc = grpc.ServiceDesc{
+	ServiceName: "vitals.test.Echo",
+	HandlerType: (*any)(nil),
+	Methods: []grpc.MethodDesc{{MethodName: "Unary", Handler: func(srv any, ctx context.Context, dec func(any) error, icpt grpc.UnaryServerInterceptor) (any, error) {
+		in := new(wrapperspb.StringValue)
+		if err := dec(in); err != nil {
+			return nil, err
+		}
+		h := func(ctx context.Context, req any) (any, error) {
+			out, err := srv.(*echo).unary(ctx, req.(*wrapperspb.StringValue).Value)
+			if err != nil {
+				return nil, err
+			}
+			return wrapperspb.String(out), nil
+		}
+		if icpt == nil {
+			return h(ctx, in)
+		}
+		return icpt(ctx, in, &grpc.UnaryServerInfo{Server: srv, FullMethod: methodUnary}, h)
+	}}},
+	Streams: []grpc.StreamDesc{
+		{StreamName: "Count", ServerStreams: true, Handler: func(srv any, stream grpc.ServerStream) error {
+			in := new(wrapperspb.StringValue)
+			if err := stream.RecvMsg(in); err != nil {
+				return err
+			}
+			return srv.(*echo).count(in.Value, stream)
+		}},
+		{StreamName: "Chat", ServerStreams: true, ClientStreams: true, Handler: func(srv any, stream grpc.ServerStream) error {
+			return srv.(*echo).chat(stream)
+		}},
+	},
+}
+
+var (
+	countDesc = &grpc.StreamDesc{StreamName: "Count", ServerStreams: true}
+	chatDesc  = &grpc.StreamDesc{StreamName: "Chat", ServerStreams: true, ClientStreams: true}
+)
+
+// startServer serves the echo and health services on 127.0.0.1:0 with opts
+// and returns the address; the server stops with the test.
+func startServer(t testing.TB, handlerLogger *slog.Logger, opts ...grpc.ServerOption) string {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv := grpc.NewServer(opts...)
+	srv.RegisterService(&echoDesc, &echo{logger: handlerLogger})
+	healthpb.RegisterHealthServer(srv, health.NewServer())
+	go func() { _ = srv.Serve(lis) }()
+	t.Cleanup(srv.Stop)
+	return lis.Addr().String()
+}
+
+// dial connects to addr with opts; the connection closes with the test.
+func dial(t testing.TB, addr string, opts ...grpc.DialOption) *grpc.ClientConn {
+	t.Helper()
+	cc, err := grpc.NewClient(addr, append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, opts...)...)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = cc.Close() })
+	return cc
+}
+
+// callUnary calls Unary with in and returns the reply's value.
+func callUnary(ctx context.Context, cc *grpc.ClientConn, in string, opts ...grpc.CallOption) (string, error) {
+	out := new(wrapperspb.StringValue)
+	err := cc.Invoke(ctx, methodUnary, wrapperspb.String(in), out, opts...)
+	return out.GetValue(), err
+}
+
+// newServer builds a server interceptor or fails the test.
+func newServer(t testing.TB, cfg grpcmw.ServerConfig) *grpcmw.ServerInterceptor {
+	t.Helper()
+	s, err := grpcmw.NewServerInterceptor(cfg)
+	require.NoError(t, err)
+	return s
+}
+
+// newClient builds a client interceptor or fails the test.
+func newClient(t testing.TB, cfg grpcmw.ClientConfig) *grpcmw.ClientInterceptor {
+	t.Helper()
+	c, err := grpcmw.NewClientInterceptor(cfg)
+	require.NoError(t, err)
+	return c
+}
+
+// isHexID reports whether id looks like one made by reqid.New.
+func isHexID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+const (
+	millisecond = time.Millisecond
+	second      = time.Second
+)
