@@ -3,14 +3,15 @@ package breaker
 import "sync/atomic"
 
 // A window keeps the outcome of recent calls for the rate policies, without a
-// lock: the totals are packed into one word (calls, failures and slow calls,
-// 21 bits each) so that a call is recorded with one or two atomic operations.
+// lock.
 //
 // A count-based window is a ring of the last N outcomes; recording swaps the
-// new outcome into its slot and adds the difference to the totals. A
-// time-based window is a ring of buckets, each stamped with the bucket number
-// it holds; a bucket whose stamp is stale is cleared by the first call that
-// lands in it. Calls recorded at the very instant a bucket is recycled may be
+// new outcome into its slot and adds the difference to the totals, packed
+// into one word (calls, failures and slow calls, 21 bits each, enough for
+// MaxWindowSize), so that a call is recorded with one or two atomic
+// operations. A time-based window is a ring of buckets, each stamped with the
+// bucket number it holds and counting with full-width counters; a bucket
+// whose stamp is stale is cleared by the first call that lands in it. Calls recorded at the very instant a bucket is recycled may be
 // lost; the rates are estimates over many calls, so that is harmless.
 type window struct {
 	// count-based
@@ -24,8 +25,8 @@ type window struct {
 }
 
 type bucket struct {
-	epoch  atomic.Int64
-	totals atomic.Uint64
+	epoch                 atomic.Int64
+	calls, failures, slow atomic.Int64
 }
 
 // Outcome bits stored in a count-window slot.
@@ -77,9 +78,17 @@ func (w *window) add(now int64, v uint32) uint64 {
 	n := now / w.width
 	b := &w.buckets[n%int64(len(w.buckets))]
 	if e := b.epoch.Load(); e != n && b.epoch.CompareAndSwap(e, n) {
-		b.totals.Store(0)
+		b.calls.Store(0)
+		b.failures.Store(0)
+		b.slow.Store(0)
 	}
-	b.totals.Add(packed(v))
+	b.calls.Add(1)
+	if v&slotFailed != 0 {
+		b.failures.Add(1)
+	}
+	if v&slotSlow != 0 {
+		b.slow.Add(1)
+	}
 	return 0
 }
 
@@ -92,8 +101,9 @@ func (w *window) sum(now int64) (calls, failures, slow int64) {
 	for i := range w.buckets {
 		b := &w.buckets[i]
 		if e := b.epoch.Load(); e <= n && e > n-int64(len(w.buckets)) {
-			c, f, s := unpack(b.totals.Load())
-			calls, failures, slow = calls+c, failures+f, slow+s
+			calls += b.calls.Load()
+			failures += b.failures.Load()
+			slow += b.slow.Load()
 		}
 	}
 	return calls, failures, slow
