@@ -51,8 +51,9 @@ const (
 // background goroutine passes the buffer to the sink. When the sink is slow
 // or stuck and the buffer is full, whole lines are dropped, never split, and
 // counted; error lines may use a reserved part of the buffer, so they are
-// the last to go. Once the sink accepts a write again, a line saying how
-// many lines were dropped is written. Write always returns len(p), nil.
+// the last to go. Once the sink has caught up (a write leaves nothing
+// queued), a line saying how many lines were dropped is written. Write
+// always returns len(p), nil.
 //
 // Close flushes what is queued, within a deadline.
 type AsyncWriter struct {
@@ -170,8 +171,8 @@ func (a *AsyncWriter) run() {
 	}
 }
 
-// flush writes the queue to the sink, then the drop report if lines were
-// dropped.
+// flush writes the queue to the sink; then, if lines were dropped and the
+// sink has caught up (nothing was queued meanwhile), the drop report.
 func (a *AsyncWriter) flush() {
 	a.mu.Lock()
 	batch := a.queue
@@ -182,12 +183,15 @@ func (a *AsyncWriter) flush() {
 		// as if dropped, except that the sink may have kept some.
 		_, _ = a.sink.Write(batch)
 	}
-	if n := a.unsaid.Swap(0); n > 0 {
-		_, _ = a.sink.Write(a.report(n))
-	}
 	a.mu.Lock()
 	a.spare = batch[:0]
+	caughtUp := len(a.queue) == 0
 	a.mu.Unlock()
+	if caughtUp {
+		if n := a.unsaid.Swap(0); n > 0 {
+			_, _ = a.sink.Write(a.report(n))
+		}
+	}
 }
 
 // Close stops accepting lines and waits, at most AsyncOptions.CloseTimeout,

@@ -23,6 +23,13 @@ func (l *lines) Write(p []byte) (int, error) {
 	return l.buf.Write(p)
 }
 
+// String returns what was written so far.
+func (l *lines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
 // decode returns every line written so far as a JSON object, failing the
 // test on a line that is not one or that repeats a key at any level.
 func (l *lines) decode(t *testing.T) []map[string]any {
