@@ -617,3 +617,21 @@ func TestSnapshotJSON(t *testing.T) {
 		"reason":"1 consecutive failures","open_until":"2026-11-23T14:00:30Z","critical":false,
 		"counts":{"consecutive_failures":0,"window_calls":0,"window_failures":0,"window_slow":0,"probes":0,"probe_successes":0}}`, string(out))
 }
+
+func TestSlowCallRealClock(t *testing.T) {
+	b, err := New(Config{Name: "slow-real", ConsecutiveFailures: -1, SlowCallRate: 0.5, SlowCallDuration: 20 * time.Millisecond, WindowSize: 2, MinCalls: 2, Logger: discardLogger()})
+	require.NoError(t, err)
+	slow := func(context.Context) error { time.Sleep(40 * time.Millisecond); return nil }
+	require.NoError(t, b.Run(context.Background(), func(context.Context) error { return nil }))
+	require.NoError(t, b.Run(context.Background(), slow))
+	assert.Equal(t, Open, b.State())
+}
+
+func TestCountsRates(t *testing.T) {
+	assert.Zero(t, Counts{}.FailureRate())
+	assert.Zero(t, Counts{}.SlowRate())
+	c := Counts{WindowCalls: 4, WindowFailures: 1, WindowSlow: 2}
+	assert.InDelta(t, 0.25, c.FailureRate(), 1e-9)
+	assert.InDelta(t, 0.5, c.SlowRate(), 1e-9)
+	assert.Equal(t, "unknown", Outcome(7).String())
+}
