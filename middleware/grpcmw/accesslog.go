@@ -92,7 +92,7 @@ func (s *ServerInterceptor) log(c *inbound, o ServerOutcome, p *panicked) {
 	attrs := append(buf[:0],
 		slog.String("method", o.Method),
 		slog.String("code", o.Code.String()),
-		slog.Float64("duration_ms", float64(o.Duration.Microseconds())/1000),
+		slog.Duration("duration", o.Duration),
 		slog.String("request_id", c.id),
 	)
 	if pr, ok := peer.FromContext(c.logCtx); ok && pr.Addr != nil {

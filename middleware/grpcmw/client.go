@@ -410,7 +410,7 @@ func (c *ClientInterceptor) finish(o *outbound, slot int, err error) {
 		slog.String("method", o.method),
 		slog.String("target", o.target),
 		slog.String("code", codeName(slot)),
-		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
+		slog.Duration("duration", d),
 	)
 	if id, ok := reqid.From(o.ctx); ok && reqid.Valid(id) {
 		attrs = append(attrs, slog.String("request_id", id))

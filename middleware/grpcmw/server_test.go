@@ -49,7 +49,7 @@ func TestServerUnaryRequestID(t *testing.T) {
 	assert.Equal(t, "OK", r["code"])
 	assert.Equal(t, "client-id-1", r["request_id"])
 	assert.Contains(t, r["peer"], "127.0.0.1:")
-	assert.Contains(t, r, "duration_ms")
+	assert.Contains(t, r, "duration")
 	assert.NotContains(t, r, "stream")
 	assert.NotContains(t, r, "error")
 
@@ -125,7 +125,10 @@ func TestServerContextErrorCode(t *testing.T) {
 	_, err := callUnary(ctx, cc, "wait")
 	require.Equal(t, codes.DeadlineExceeded, status.Code(err))
 	r := sink.waitRecords(t, "request", 1)[0]
-	assert.Equal(t, "DeadlineExceeded", r["code"], "a handler returning ctx.Err() is logged with the code gRPC sends")
+	// The client's RST_STREAM often cancels the handler's context before
+	// the server's own deadline timer fires: either way, ctx.Err() maps to
+	// the code gRPC sends, never Unknown.
+	assert.Contains(t, []any{"DeadlineExceeded", "Canceled"}, r["code"])
 }
 
 func TestServerLevelAndSkipConfigurable(t *testing.T) {
