@@ -111,9 +111,9 @@ func (e *Error) Attempted() string { return e.attempted }
 //	charging customer 42: POST payments/charge: connection refused
 //
 // Layers with an empty attempted text are left out; fields and remedies are
-// not part of the message (see %+v and LogValue). A chain of more than
-// maxMessageLayers layers keeps its outermost and innermost steps and says
-// how many were left out.
+// not part of the message (see %+v and LogValue). A chain of more than 64
+// layers keeps its 32 outermost and 32 innermost steps and says how many
+// were left out.
 func (e *Error) Error() string {
 	var b strings.Builder
 	e.writeMessage(&b)
