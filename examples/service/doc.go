@@ -1,0 +1,48 @@
+// Command service is the vitals demo: an orders HTTP service that charges
+// cards through a payments dependency which fails in bursts, sometimes times
+// out and declines some cards. Run it and read its output top to bottom:
+//
+//	go run ./examples/service
+//
+// For about 20 seconds it sends itself orders, then prints a summary and
+// exits. Along the way it shows, as JSON lines on stderr:
+//
+//   - one access record per request, with its request_id and the process
+//     identity (service, version, host, pid and a random process ID);
+//   - a declined card logged at INFO: a negative business outcome is an
+//     answer, not a failure, and never trips the breaker;
+//   - a timed-out charge logged as an error whose outcome is unknown, with
+//     what was attempted and what to do about it (an errctx error);
+//   - the payments outage tripping the breaker: one WARN record saying what
+//     tripped it and when calls resume, then orders accepted at once with the
+//     charge deferred instead of waiting on a dead dependency, then the
+//     breaker going half-open and closing once payments is back;
+//   - at the end, on stdout, a short summary: orders by status, the
+//     breaker's transitions, and the stats sent to statsd and dropped.
+//
+// Stats go to statsd over UDP (STATSD_ADDR, else 127.0.0.1:8125). Nothing
+// needs to listen there: stats the network refuses are dropped and counted,
+// and the service never notices. The orders service also serves the
+// breakers' status at /debug/breakers.
+//
+// Flags:
+//
+//	-serve          serve until interrupted instead of driving traffic
+//	-listen addr    the orders address (default 127.0.0.1:8080 with -serve,
+//	                a free loopback port otherwise)
+//	-statsd addr    the statsd address (default $STATSD_ADDR or 127.0.0.1:8125)
+//	-log-level lvl  debug, info, warn or error (default $VITALS_LOG_LEVEL or
+//	                info); debug adds the payments server's own records and
+//	                the outbound call records of the client transport
+//	-duration d     how long to drive traffic (default 20s)
+//
+// With -serve, place orders yourself:
+//
+//	curl -i -d '{"customer":"c-1","amount_cents":1250,"card":"4242424242424242"}' localhost:8080/orders
+//	curl -i -d '{"customer":"c-1","amount_cents":1250,"card":"4000000000000002"}' localhost:8080/orders
+//	curl localhost:8080/debug/breakers
+//
+// The files each hold one piece: main.go wires the service, payments.go is
+// the fake dependency, orders.go the handler, drive.go the traffic,
+// statsd.go counts what reaches the network, summary.go the closing report.
+package main

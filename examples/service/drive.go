@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Traffic of the self-driven run: workers customers placing orders, each
+// about ordersPerPeriod orders per period, one card in declineOneIn the
+// declined one. The random choices are seeded, so every run places the same
+// orders.
+const (
+	workers         = 2
+	ordersPerPeriod = 40
+	declineOneIn    = 8
+	seed            = 2026
+)
+
+// drive places orders at base until ctx ends. A period of 20 s gives each
+// worker an order every half second: a readable pace for a terminal.
+func drive(ctx context.Context, base string, period time.Duration) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(seed, uint64(i)))
+			every := period / ordersPerPeriod
+			for {
+				// ±25% around the mean pace, so workers do not march in step.
+				wait := every*3/4 + time.Duration(rng.Int64N(int64(every/2)+1))
+				t := time.NewTimer(wait)
+				select {
+				case <-ctx.Done():
+					t.Stop()
+					return
+				case <-t.C:
+				}
+				placeOrder(ctx, client, base, randomOrder(rng))
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// randomOrder is an order from one of 40 customers for 5 to 200 euros.
+func randomOrder(rng *rand.Rand) orderRequest {
+	card := cardOK
+	if rng.IntN(declineOneIn) == 0 {
+		card = cardDeclined
+	}
+	return orderRequest{
+		Customer:    "c-" + strconv.Itoa(1+rng.IntN(40)),
+		AmountCents: 500 + 5*rng.Int64N(3900),
+		Card:        card,
+	}
+}
+
+// placeOrder posts one order; the service logs and counts the outcome, so
+// the answer is only read and dropped.
+func placeOrder(ctx context.Context, client *http.Client, base string, o orderRequest) {
+	body, err := json.Marshal(o)
+	if err != nil {
+		return
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/orders", bytes.NewReader(body))
+	if err != nil {
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return // the run is ending
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+}
