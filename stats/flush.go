@@ -26,7 +26,7 @@ type flusher struct {
 // run is the sending goroutine.
 func (s *Statsd) run() {
 	defer close(s.done)
-	f := &s.flusher
+	f := &s.flush
 	t := time.NewTicker(f.every)
 	defer t.Stop()
 	for {
@@ -42,14 +42,27 @@ func (s *Statsd) run() {
 	}
 }
 
-// drain moves every queued line into packets, sending the full ones.
+// drain moves every queued line into packets, sending the full ones. Lines
+// are copied from the queue straight into the packet.
 func (f *flusher) drain() {
+	q := f.s.q
 	for {
-		var ok bool
-		if f.line, ok = f.s.q.pop(f.line[:0]); !ok {
+		n, ok := q.next()
+		switch {
+		case !ok:
 			return
+		case n > f.max:
+			f.line, _ = q.pop(f.line[:0])
+			f.s.dropped.Add(1)
+			continue
+		case len(f.pkt) > 0 && len(f.pkt)+1+n > f.max:
+			f.send()
 		}
-		f.add(f.line, 1)
+		if len(f.pkt) > 0 {
+			f.pkt = append(f.pkt, '\n')
+		}
+		f.pkt, _ = q.pop(f.pkt)
+		f.pktStats++
 	}
 }
 

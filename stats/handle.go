@@ -56,7 +56,7 @@ func (c *Counter) Add(n int64) {
 	// different shards. It is only a spreading hint; any shard is correct.
 	var here byte
 	h := uint64(uintptr(unsafe.Pointer(&here))>>10) * 0x9e3779b97f4a7c15
-	c.shards[h>>c.shift&uint64(len(c.shards)-1)].n.Add(n)
+	c.shards[h>>c.shift].n.Add(n)
 }
 
 // Value returns the total added since the counter was made.
@@ -73,7 +73,8 @@ func (c *Counter) Value() int64 {
 
 // Gauge is a pre-registered gauge handle. Set and Add change it atomically
 // without allocating; a [Statsd] sends its value once per flush interval
-// from the first change on. A nil *Gauge does nothing and the zero Gauge
+// from the first change on (a NaN or infinite value is not sent, and counts
+// as dropped at each flush). A nil *Gauge does nothing and the zero Gauge
 // keeps its value without sending it anywhere.
 type Gauge struct {
 	bits   atomic.Uint64

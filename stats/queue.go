@@ -82,16 +82,26 @@ func (q *queue) fill(pos uint64, line []byte) {
 	first.seq.Store(pos + 1)
 }
 
-// pop appends the next published line to b and frees its slots. It reports
-// false when the queue is empty or the next line is still being written.
-// Only the consumer calls pop.
-func (q *queue) pop(b []byte) ([]byte, bool) {
+// next returns the length of the next published line, or false when the
+// queue is empty or the next line is still being written. Only the consumer
+// calls next and pop.
+func (q *queue) next() (int, bool) {
 	pos := q.head.Load()
 	first := &q.slots[pos&q.mask]
 	if first.seq.Load() != pos+1 {
+		return 0, false
+	}
+	return int(first.n), true
+}
+
+// pop appends the next published line to b and frees its slots, or reports
+// false as next does.
+func (q *queue) pop(b []byte) ([]byte, bool) {
+	n, ok := q.next()
+	if !ok {
 		return b, false
 	}
-	n := int(first.n)
+	pos := q.head.Load()
 	k := slotsFor(n)
 	for i := uint64(0); i < k; i++ {
 		s := &q.slots[(pos+i)&q.mask]

@@ -56,7 +56,7 @@ type Statsd struct {
 	closeErr     error
 	closeTimeout time.Duration
 
-	flusher
+	flush flusher // owned by the sending goroutine
 }
 
 var _ Emitter = (*Statsd)(nil)
@@ -94,7 +94,7 @@ func NewStatsd(cfg Config) (*Statsd, error) {
 	if s.sender == nil {
 		s.sender = newUDPSender(cfg.Addr)
 	}
-	s.flusher = flusher{
+	s.flush = flusher{
 		s:      s,
 		max:    cfg.MaxPacketSize,
 		pkt:    make([]byte, 0, cfg.MaxPacketSize),
