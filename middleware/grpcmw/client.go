@@ -305,14 +305,14 @@ type outbound struct {
 }
 
 // begin looks up the call's state and asks its breaker. The error, when not
-// nil, is returned to the caller as is: the breaker rejected the call, or
-// could not be built.
+// nil, is returned to the caller as is: the breaker rejected the call
+// (Unavailable), or could not be built (Internal).
 func (c *ClientInterceptor) begin(ctx context.Context, cc *grpc.ClientConn, method string, o *outbound) error {
 	o.start, o.ctx, o.method = time.Now(), ctx, method
 	o.target = cc.Target()
 	o.m = c.targets.get(o.target).methods.get(method)
 	if o.m.err != nil {
-		return o.m.err
+		return &statusError{st: status.New(codes.Internal, o.m.err.Error()), err: o.m.err}
 	}
 	if o.m.breaker == nil {
 		return nil
