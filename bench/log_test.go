@@ -82,3 +82,18 @@ func BenchmarkLogZerolog(b *testing.B) {
 		zerolog.Ctx(ctx).Info().Str("order", "ord-7f3a").Int("items", 3).Int("total_cents", 12999).Str("currency", "EUR").Msg("order placed")
 	}
 }
+
+// BenchmarkLogVitalsRatio reports the handler's cost relative to the bare
+// JSON handler (x-bare), measured in alternating stretches; target <= 1.1.
+func BenchmarkLogVitalsRatio(b *testing.B) {
+	bare := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	wrapped := slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil))
+	ctx := logContext(b)
+	logFour := func(l *slog.Logger) func() {
+		return func() {
+			l.InfoContext(ctx, "order placed", "order", "ord-7f3a", "items", 3, "total_cents", 12999, "currency", "EUR")
+		}
+	}
+	b.ReportAllocs()
+	b.ReportMetric(pairedRatio(b, logFour(bare), logFour(wrapped)), "x-bare")
+}
