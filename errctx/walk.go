@@ -67,7 +67,7 @@ func (g *guard) enter(err error) step {
 		g.more = append(g.more, err)
 	}
 	g.depth++
-	if g.depth == inlinePath+1 {
+	if g.index == nil && g.depth > inlinePath {
 		g.index = make(map[error]int, 4*inlinePath)
 		for i := range g.depth {
 			g.index[g.at(i)]++
