@@ -271,3 +271,16 @@ func TestCycles(t *testing.T) {
 	assert.Contains(t, fmt.Sprintf("%+v", head), "(stopped after 16384 errors)")
 	assert.NotPanics(t, func() { _ = head.(*Error).LogValue().Resolve() })
 }
+
+func TestSharedDeepBranches(t *testing.T) {
+	// The same 40-layer chain twice in a join is not a cycle, also after the
+	// guard's path outgrows its inline array and shrinks back.
+	var chain error = context.DeadlineExceeded
+	for i := range 40 {
+		chain = Wrap(chain, strconv.Itoa(i))
+	}
+	err := Wrap(errors.Join(chain, chain), "batch")
+	assert.Len(t, AttemptedOf(err), 81)
+	assert.Equal(t, Indeterminate, ClassOf(err))
+	assert.NotContains(t, fmt.Sprintf("%+v", err), "cycle")
+}
