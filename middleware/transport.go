@@ -70,9 +70,10 @@ type TransportOptions struct {
 	// Stats receives StatClientRequests and StatClientDuration. Default:
 	// stats.Default() when the transport is built.
 	Stats stats.Emitter
-	// Timeout bounds each call, from sending the request to closing the
-	// response body, unless the request's context ends sooner. Default:
-	// DefaultClientTimeout; negative: no timeout of our own.
+	// Timeout bounds each call whose context has no deadline of its own,
+	// from sending the request to closing the response body, so that no call
+	// waits forever; a deadline the caller set wins, longer or shorter.
+	// Default: DefaultClientTimeout; negative: no timeout of our own.
 	Timeout time.Duration
 	// RequestIDHeader carries the request ID of the call's context (when
 	// reqid.Valid accepts it). Default: X-Request-ID. A header the caller
@@ -248,10 +249,8 @@ func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func (t *ClientTransport) outbound(req *http.Request) (*http.Request, context.CancelFunc) {
 	ctx := req.Context()
 	var cancel context.CancelFunc
-	if t.timeout > 0 {
-		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > t.timeout {
-			ctx, cancel = context.WithTimeout(ctx, t.timeout)
-		}
+	if _, has := ctx.Deadline(); t.timeout > 0 && !has {
+		ctx, cancel = context.WithTimeout(ctx, t.timeout)
 	}
 	id, ok := reqid.From(ctx)
 	setID := ok && reqid.Valid(id) && len(req.Header[t.idHeader]) == 0

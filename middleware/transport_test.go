@@ -245,3 +245,18 @@ func TestTransportInvalidBreakerConfigFailsCallsToThatHost(t *testing.T) {
 	assert.Contains(t, err.Error(), "FailureRate")
 	assert.NotEmpty(t, errctx.RemediesOf(err))
 }
+
+func TestTransportCallersDeadlineWinsOverTheDefaultTimeout(t *testing.T) {
+	srv := newPlainServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(100 * time.Millisecond): // longer than the transport's timeout
+		case <-r.Context().Done():
+		}
+	}))
+	c, _ := client(t, middleware.TransportOptions{Timeout: 20 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := call(t, c, ctx, srv.URL)
+	require.NoError(t, err, "the caller's own deadline applies, not the default")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
