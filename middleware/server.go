@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/reqid"
@@ -21,7 +19,10 @@ import (
 // record per request to slog.Default(), panic recovery, and stats to
 // stats.Default(); no tracing.
 type Config struct {
+	// RequestID configures the request IDs; see [RequestID].
 	RequestID RequestIDConfig
+	// AccessLog configures the access log and panic recovery; see
+	// [AccessLog].
 	AccessLog AccessLogConfig
 	// Stats configures the stats. Its Route defaults to AccessLog.Route.
 	Stats StatsConfig
@@ -92,27 +93,6 @@ func Stats(next http.Handler, cfg StatsConfig) (http.Handler, error) {
 		return nil, err
 	}
 	return &handler{next: next, stats: st, route: st.route}, nil
-}
-
-// Trace wraps next in otelhttp.NewHandler. Put it outermost, around [New]'s
-// stack or the pieces, so the span is in the context before they log and
-// every record carries trace_id and span_id. The pieces inside rename the
-// span after the matched route and set its http.route attribute once the
-// mux has matched (otelhttp starts the span before routing).
-func Trace(next http.Handler, operation string, opts ...otelhttp.Option) http.Handler {
-	return otelhttp.NewHandler(next, operation, opts...)
-}
-
-// nameSpan names the request's span after its route, when a span is
-// recording and a route matched.
-func nameSpan(ctx context.Context, route string) {
-	if route == "" {
-		return
-	}
-	if span := trace.SpanFromContext(ctx); span.IsRecording() {
-		span.SetName(route)
-		span.SetAttributes(attribute.String("http.route", route))
-	}
 }
 
 // handler runs the enabled pieces around next in one frame: one
