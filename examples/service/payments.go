@@ -22,8 +22,8 @@ const (
 // Where in its period the fake payments service misbehaves, as fractions of
 // the period.
 const (
-	outageFrom, outageTo = 0.30, 0.40 // every charge fails with 503
-	calmFrom, calmTo     = 0.25, 0.60 // no slow charges around the outage
+	outageFrom, outageTo = 0.30, 0.42 // every charge fails with 503
+	calmFrom, calmTo     = 0.25, 0.65 // no slow charges around the outage
 	slowEvery            = 20         // one charge in slowEvery is slow
 )
 
@@ -45,10 +45,10 @@ type chargeResponse struct {
 // payments is the fake dependency: a card-charging API that follows a
 // schedule repeating every period, so that one run tells the whole story:
 //
-//   - from 30% to 40% of the period it is down: every charge fails with 503,
+//   - from 30% to 42% of the period it is down: every charge fails with 503,
 //     which trips the orders service's breaker;
 //   - one charge in 20 takes longer than the orders service waits, except
-//     from 25% to 60% of the period, so that the outage alone trips the
+//     from 25% to 65% of the period, so that the outage alone trips the
 //     breaker and the breaker's probe meets a healthy service;
 //   - the card 4000000000000002 is always declined with 402.
 type payments struct {
