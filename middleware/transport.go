@@ -195,6 +195,14 @@ func (t *ClientTransport) Breaker(host string) *breaker.Breaker {
 	return t.hosts.get(host).breaker
 }
 
+// CloseIdleConnections closes the base transport's idle connections, so that
+// http.Client.CloseIdleConnections reaches it.
+func (t *ClientTransport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 // RoundTrip implements http.RoundTripper.
 func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()

@@ -260,3 +260,27 @@ func TestTransportCallersDeadlineWinsOverTheDefaultTimeout(t *testing.T) {
 	require.NoError(t, err, "the caller's own deadline applies, not the default")
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
+
+func TestTransportCloseIdleConnectionsReachesTheBase(t *testing.T) {
+	closed := make(chan struct{}, 1)
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateClosed {
+			closed <- struct{}{}
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	tr, err := middleware.NewTransport(&http.Transport{}, middleware.TransportOptions{})
+	require.NoError(t, err)
+	c := &http.Client{Transport: tr}
+	_, err = call(t, c, context.Background(), srv.URL)
+	require.NoError(t, err)
+
+	c.CloseIdleConnections()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the idle keep-alive connection was not closed")
+	}
+}

@@ -1,0 +1,97 @@
+package grpcmw_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/vitals-go/vitals/middleware/grpcmw"
+	"github.com/vitals-go/vitals/reqid"
+	"github.com/vitals-go/vitals/stats"
+)
+
+// exampleLogger writes JSON records without the fields that change from
+// run to run. A service would use log.New, which also adds the process,
+// request and trace IDs from the context.
+func exampleLogger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			switch a.Key {
+			case slog.TimeKey, "duration", "peer", "target":
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+}
+
+func ExampleNewServerInterceptor() {
+	icpt, err := grpcmw.NewServerInterceptor(grpcmw.ServerConfig{Logger: exampleLogger(), Stats: stats.Discard})
+	if err != nil {
+		panic(err)
+	}
+	srv := grpc.NewServer(icpt.ServerOptions()...) // add Trace: true for otelgrpc spans
+	healthpb.RegisterHealthServer(srv, health.NewServer())
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	go func() { _ = srv.Serve(lis) }()
+
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		panic(err)
+	}
+	defer conn.Close()
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "x-request-id", "req-42")
+	var header metadata.MD
+	resp, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{}, grpc.Header(&header))
+	if err != nil {
+		panic(err)
+	}
+	srv.GracefulStop() // waits for the record
+	fmt.Println(resp.Status, header.Get("x-request-id"))
+	// Output:
+	// {"level":"INFO","msg":"request","method":"/grpc.health.v1.Health/Check","code":"OK","request_id":"req-42"}
+	// SERVING [req-42]
+}
+
+func ExampleNewClientInterceptor() {
+	// A server to call.
+	srv := grpc.NewServer()
+	healthpb.RegisterHealthServer(srv, health.NewServer())
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	go func() { _ = srv.Serve(lis) }()
+	defer srv.Stop()
+
+	icpt, err := grpcmw.NewClientInterceptor(grpcmw.ClientConfig{Logger: exampleLogger(), Stats: stats.Discard})
+	if err != nil {
+		panic(err)
+	}
+	conn, err := grpc.NewClient(lis.Addr().String(), append(icpt.DialOptions(),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+	if err != nil {
+		panic(err)
+	}
+	defer conn.Close()
+
+	// The request ID of the context (set by the server interceptor of the
+	// calling service) goes out as x-request-id.
+	ctx := reqid.With(context.Background(), "req-43")
+	_, err = healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{Service: "billing"})
+	fmt.Println(err)
+	// Output:
+	// {"level":"INFO","msg":"outbound request","method":"/grpc.health.v1.Health/Check","code":"NotFound","request_id":"req-43","attempted":"call /grpc.health.v1.Health/Check at 127.0.0.1","error":"call /grpc.health.v1.Health/Check at 127.0.0.1: rpc error: code = NotFound desc = unknown service","remedy":"check the request against 127.0.0.1's API"}
+	// call /grpc.health.v1.Health/Check at 127.0.0.1: rpc error: code = NotFound desc = unknown service
+}
