@@ -142,7 +142,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		id, _ = reqid.From(outer)
 	}
-	r = r.WithContext(ctx)
+	if ctx != outer {
+		r = r.WithContext(ctx)
+	}
 	rw.req = r
 	if h.alog == nil && h.stats == nil {
 		h.next.ServeHTTP(w, r)

@@ -25,7 +25,7 @@ func exampleLogger() *slog.Logger {
 	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
 			switch a.Key {
-			case slog.TimeKey, "duration", "peer", "target":
+			case slog.TimeKey, "duration", "peer":
 				return slog.Attr{}
 			}
 			return a
@@ -79,8 +79,13 @@ func ExampleNewClientInterceptor() {
 	if err != nil {
 		panic(err)
 	}
-	conn, err := grpc.NewClient(lis.Addr().String(), append(icpt.DialOptions(),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+	// The target names the breaker, the records and the stats; here a fixed
+	// name dialled to the test server's random port.
+	conn, err := grpc.NewClient("passthrough:///inventory", append(icpt.DialOptions(),
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "tcp", lis.Addr().String())
+		}))...)
 	if err != nil {
 		panic(err)
 	}
@@ -92,6 +97,6 @@ func ExampleNewClientInterceptor() {
 	_, err = healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{Service: "billing"})
 	fmt.Println(err)
 	// Output:
-	// {"level":"INFO","msg":"outbound request","method":"/grpc.health.v1.Health/Check","code":"NotFound","request_id":"req-43","attempted":"call /grpc.health.v1.Health/Check at 127.0.0.1","error":"call /grpc.health.v1.Health/Check at 127.0.0.1: rpc error: code = NotFound desc = unknown service","remedy":"check the request against 127.0.0.1's API"}
-	// call /grpc.health.v1.Health/Check at 127.0.0.1: rpc error: code = NotFound desc = unknown service
+	// {"level":"INFO","msg":"outbound request","method":"/grpc.health.v1.Health/Check","target":"passthrough:///inventory","code":"NotFound","request_id":"req-43","attempted":"call /grpc.health.v1.Health/Check at passthrough:///inventory","error":"call /grpc.health.v1.Health/Check at passthrough:///inventory: rpc error: code = NotFound desc = unknown service","remedy":"check the request against passthrough:///inventory's API"}
+	// call /grpc.health.v1.Health/Check at passthrough:///inventory: rpc error: code = NotFound desc = unknown service
 }

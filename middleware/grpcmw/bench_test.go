@@ -1,0 +1,137 @@
+package grpcmw_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"testing"
+
+	"google.golang.org/grpc"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
+
+	"github.com/vitals-go/vitals/log"
+	"github.com/vitals-go/vitals/middleware/grpcmw"
+	"github.com/vitals-go/vitals/reqid"
+	"github.com/vitals-go/vitals/stats"
+)
+
+// fakeTransportStream lets grpc.SetHeader work on a context made by hand.
+type fakeTransportStream struct{}
+
+func (fakeTransportStream) Method() string               { return methodUnary }
+func (fakeTransportStream) SetHeader(metadata.MD) error  { return nil }
+func (fakeTransportStream) SendHeader(metadata.MD) error { return nil }
+func (fakeTransportStream) SetTrailer(metadata.MD) error { return nil }
+func noopHandler(context.Context, any) (any, error)      { return nil, nil }
+func noopInvoker(context.Context, string, any, any, *grpc.ClientConn, ...grpc.CallOption) error {
+	return nil
+}
+
+// serverCtx is the context gRPC gives a unary interceptor: incoming
+// metadata, the peer and the transport stream.
+func serverCtx(md metadata.MD) context.Context {
+	ctx := metadata.NewIncomingContext(context.Background(), md)
+	ctx = peer.NewContext(ctx, &peer.Peer{Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}})
+	return grpc.NewContextWithServerTransportStream(ctx, fakeTransportStream{})
+}
+
+func benchServerInterceptor(b *testing.B) *grpcmw.ServerInterceptor {
+	return newServer(b, grpcmw.ServerConfig{Logger: log.New(log.Options{Writer: io.Discard}), Stats: stats.Discard})
+}
+
+func BenchmarkServerUnaryBare(b *testing.B) {
+	ctx := serverCtx(metadata.Pairs("x-request-id", "0123456789abcdef0123456789abcdef"))
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = noopHandler(ctx, nil)
+	}
+}
+
+func BenchmarkServerUnary(b *testing.B) {
+	s := benchServerInterceptor(b)
+	ctx := serverCtx(metadata.Pairs("x-request-id", "0123456789abcdef0123456789abcdef"))
+	info := &grpc.UnaryServerInfo{FullMethod: methodUnary}
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = s.Unary(ctx, nil, info, noopHandler)
+	}
+}
+
+func BenchmarkServerUnaryNewID(b *testing.B) {
+	s := benchServerInterceptor(b)
+	ctx := serverCtx(metadata.MD{})
+	info := &grpc.UnaryServerInfo{FullMethod: methodUnary}
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = s.Unary(ctx, nil, info, noopHandler)
+	}
+}
+
+// benchConn is a client connection that never connects: the interceptor
+// only reads its target.
+func benchConn(b *testing.B) *grpc.ClientConn {
+	return dial(b, "passthrough:///bench")
+}
+
+func BenchmarkClientUnaryBare(b *testing.B) {
+	cc := benchConn(b)
+	ctx := reqid.With(context.Background(), "0123456789abcdef0123456789abcdef")
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = noopInvoker(ctx, methodUnary, nil, nil, cc)
+	}
+}
+
+func BenchmarkClientUnary(b *testing.B) {
+	benchClient(b, grpcmw.ClientConfig{})
+}
+
+func BenchmarkClientUnaryNoBreaker(b *testing.B) {
+	benchClient(b, grpcmw.ClientConfig{Breaker: grpcmw.NoBreaker})
+}
+
+func BenchmarkClientUnaryNoTimeout(b *testing.B) {
+	benchClient(b, grpcmw.ClientConfig{Timeout: -1})
+}
+
+func benchClient(b *testing.B, cfg grpcmw.ClientConfig) {
+	cfg.Logger, cfg.Stats = log.New(log.Options{Writer: io.Discard}), stats.Discard
+	c := newClient(b, cfg)
+	cc := benchConn(b)
+	ctx := reqid.With(context.Background(), "0123456789abcdef0123456789abcdef")
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = c.Unary(ctx, methodUnary, nil, nil, cc, noopInvoker)
+	}
+}
+
+// Loopback benchmarks: a health check over TCP on 127.0.0.1, bare and with
+// both interceptors.
+func BenchmarkLoopbackUnaryBare(b *testing.B) {
+	benchLoopback(b, nil, nil)
+}
+
+func BenchmarkLoopbackUnary(b *testing.B) {
+	logger := log.New(log.Options{Writer: io.Discard})
+	s := newServer(b, grpcmw.ServerConfig{Logger: logger, Stats: stats.Discard})
+	c := newClient(b, grpcmw.ClientConfig{Logger: logger, Stats: stats.Discard})
+	benchLoopback(b, s.ServerOptions(), c.DialOptions())
+}
+
+func benchLoopback(b *testing.B, sopts []grpc.ServerOption, dopts []grpc.DialOption) {
+	cc := dial(b, startServer(b, nil, sopts...), dopts...)
+	health := healthpb.NewHealthClient(cc)
+	ctx := reqid.With(context.Background(), "0123456789abcdef0123456789abcdef")
+	req := &healthpb.HealthCheckRequest{}
+	if _, err := health.Check(ctx, req); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := health.Check(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
