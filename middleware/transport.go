@@ -117,6 +117,11 @@ type clientHost struct {
 // saying what was attempted ("GET host/path"), the failure class and a
 // remedy. The caller's request is never modified.
 //
+// For spans and trace propagation, put otelhttp inside it, so each attempt's
+// span is a child of the caller's and the breaker sees its errors:
+//
+//	middleware.Transport(otelhttp.NewTransport(nil), middleware.TransportOptions{})
+//
 // Invalid options make every call fail with the configuration error; use
 // [NewTransport] to get that error up front.
 func Transport(base http.RoundTripper, opts TransportOptions) http.RoundTripper {
