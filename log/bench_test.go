@@ -65,19 +65,15 @@ func BenchmarkJSONHandlerWithContextAttrs(b *testing.B) {
 }
 
 // BenchmarkJSONHandlerFirstLine measures the first record of each request:
-// a new request ID every time, so the fields are built and encoded per record.
+// a new context with a new request ID every time (made inside the loop, and
+// counted: about one allocation and 100 ns), so the fields are built and
+// encoded per record.
 func BenchmarkJSONHandlerFirstLine(b *testing.B) {
 	l := slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil))
 	base := requestContext()
-	ids := make([]string, 1024)
-	for i := range ids {
-		ids[i] = reqid.New()
-	}
 	b.ReportAllocs()
-	i := 0
 	for b.Loop() {
-		logFour(reqid.With(base, ids[i%len(ids)]), l)
-		i++
+		logFour(reqid.With(base, reqid.New()), l)
 	}
 }
 

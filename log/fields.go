@@ -2,6 +2,7 @@ package log
 
 import (
 	"context"
+	"encoding/hex"
 	"log/slog"
 	"sync/atomic"
 	"unsafe"
@@ -45,7 +46,8 @@ type entry struct {
 	sid trace.SpanID
 	ca  *ctxAttrs
 
-	fields []slog.Attr // request_id, trace_id, span_id, then the context's attributes
+	fields []slog.Attr  // request_id, trace_id, span_id, then the context's attributes
+	inline [3]slog.Attr // storage for fields when the context carries no attributes
 
 	uses    atomic.Int32
 	derived atomic.Pointer[derived]
@@ -108,11 +110,10 @@ func (h *handler) lookup(ctx context.Context) *entry {
 // the handler's own attributes already use.
 func (h *handler) newEntry(ctx context.Context, rid string, tid trace.TraceID, sid trace.SpanID, ca *ctxAttrs) *entry {
 	e := &entry{h: h, ctx: ctx, rid: rid, tid: tid, sid: sid, ca: ca}
-	var n int
+	e.fields = e.inline[:0]
 	if ca != nil {
-		n = len(ca.attrs)
+		e.fields = make([]slog.Attr, 0, 3+len(ca.attrs))
 	}
-	e.fields = make([]slog.Attr, 0, 3+n)
 	add := func(a slog.Attr) {
 		if h.top.has(a.Key) || (ca != nil && carries(ca.attrs, a.Key)) {
 			return
@@ -123,8 +124,13 @@ func (h *handler) newEntry(ctx context.Context, rid string, tid trace.TraceID, s
 		add(slog.String(KeyRequestID, rid))
 	}
 	if tid.IsValid() {
-		add(slog.String(KeyTraceID, tid.String()))
-		add(slog.String(KeySpanID, sid.String()))
+		// One string for both IDs: one allocation.
+		var buf [2*len(tid) + 2*len(sid)]byte
+		hex.Encode(buf[:], tid[:])
+		hex.Encode(buf[2*len(tid):], sid[:])
+		ids := string(buf[:])
+		add(slog.String(KeyTraceID, ids[:2*len(tid)]))
+		add(slog.String(KeySpanID, ids[2*len(tid):]))
 	}
 	if ca != nil {
 		for _, a := range ca.attrs {
