@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -41,4 +42,26 @@ func TestTraceWrapsOtelhttpOutsideSoRecordsCarryTheTraceIDs(t *testing.T) {
 	assert.Equal(t, span.SpanContext().TraceID().String(), rec["trace_id"])
 	assert.Equal(t, span.SpanContext().SpanID().String(), rec["span_id"])
 	assert.Equal(t, span.SpanContext().TraceID().String(), inner["trace_id"])
+}
+
+func TestTransportOverOtelhttpPropagatesTheTrace(t *testing.T) {
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	t.Cleanup(func() { _ = tp.Shutdown(t.Context()) })
+	seen := make(chan string, 1)
+	srv := newPlainServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.Header.Get("Traceparent")
+	}))
+
+	base := otelhttp.NewTransport(nil, otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(propagation.TraceContext{}))
+	sink := &logSink{}
+	c := &http.Client{Transport: middleware.Transport(base, middleware.TransportOptions{Logger: sink.logger()})}
+	ctx, parent := tp.Tracer("test").Start(t.Context(), "caller")
+	_, err := call(t, c, ctx, srv.URL)
+	require.NoError(t, err)
+	parent.End()
+
+	assert.Contains(t, <-seen, parent.SpanContext().TraceID().String())
+	rec := sink.wait(t, "outbound request", 1)[0]
+	assert.Equal(t, parent.SpanContext().TraceID().String(), rec["trace_id"])
 }

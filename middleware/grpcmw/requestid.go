@@ -124,22 +124,15 @@ func (p *idPolicy) trusted(ctx context.Context) bool {
 func outgoing(ctx context.Context, key string) context.Context {
 	id, ok := reqid.From(ctx)
 	ok = ok && reqid.Valid(id)
-	md, has := metadata.FromOutgoingContext(ctx)
-	if !has {
-		if !ok {
-			return ctx
-		}
-		return metadata.NewOutgoingContext(ctx, metadata.MD{key: []string{id}})
-	}
+	md, _ := metadata.FromOutgoingContext(ctx) // nil, without allocating, when there is none
 	set := md[key]
-	if len(set) == 1 && reqid.Valid(set[0]) {
+	switch {
+	case len(set) == 1 && reqid.Valid(set[0]):
 		return ctx
-	}
-	if len(set) == 0 {
-		if !ok {
-			return ctx
-		}
+	case len(set) == 0 && ok:
 		return metadata.AppendToOutgoingContext(ctx, key, id)
+	case len(set) == 0:
+		return ctx
 	}
 	// md is a copy: replace the caller's invalid or repeated values.
 	if ok {
