@@ -86,3 +86,18 @@ func BenchmarkSanitize(b *testing.B) {
 		stats.Sanitize("HTTP.Server..Requests/GET")
 	}
 }
+
+// BenchmarkCountNoSocket is BenchmarkCount with a sender that discards
+// packets: the cost of the call and of packing, without the kernel's.
+func BenchmarkCountNoSocket(b *testing.B) {
+	s, err := stats.NewStatsd(stats.Config{Sender: nopSender{}, Prefix: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Count("http.server.requests", 1)
+	}
+	b.ReportMetric(float64(s.Dropped())/float64(b.N), "dropped/op")
+}

@@ -32,7 +32,6 @@ import (
 type Statsd struct {
 	q          *queue
 	sender     statsd.Sender
-	prefix     []byte // sanitised prefix and a dot, or nothing
 	format     TagFormat
 	sampleAll  bool
 	sampleMax  uint64 // with !sampleAll, a call is kept when rand < sampleMax
@@ -83,12 +82,13 @@ func NewStatsd(cfg Config) (*Statsd, error) {
 		done:         make(chan struct{}),
 		closeTimeout: cfg.CloseTimeout,
 	}
+	var prefix []byte // sanitised, with a dot
 	if cfg.Prefix != "" {
-		s.prefix = append(appendSanitized(nil, cfg.Prefix), '.')
+		prefix = append(appendSanitized(nil, cfg.Prefix), '.')
 	}
-	s.names.seed, s.names.prefix = rand.Uint64(), s.prefix
+	s.names.seed, s.names.prefix = rand.Uint64(), prefix
 	if !s.sampleAll {
-		s.sampleMax = uint64(cfg.SampleRate * (1 << 63) * 2)
+		s.sampleMax = uint64(cfg.SampleRate*(1<<53)) << 11 // rate × 2⁶⁴, without overflow
 		s.rateSuffix = strconv.AppendFloat([]byte("|@"), cfg.SampleRate, 'f', -1, 64)
 	}
 	if s.sender == nil {
@@ -99,15 +99,15 @@ func NewStatsd(cfg Config) (*Statsd, error) {
 		max:    cfg.MaxPacketSize,
 		pkt:    make([]byte, 0, cfg.MaxPacketSize),
 		every:  cfg.FlushInterval,
-		report: [2][]byte{s.selfName("dropped"), s.selfName("send_errors")},
+		report: [2][]byte{selfName(prefix, "dropped"), selfName(prefix, "send_errors")},
 	}
 	go s.run()
 	return s, nil
 }
 
 // selfName returns the line head of one of the emitter's own counters.
-func (s *Statsd) selfName(what string) []byte {
-	return append(append(append([]byte(nil), s.prefix...), "vitals.stats."...), what+":"...)
+func selfName(prefix []byte, what string) []byte {
+	return append(append(append([]byte(nil), prefix...), "vitals.stats."...), what+":"...)
 }
 
 // lineBuf is the stack space a line is formatted in; longer lines (a very
