@@ -67,7 +67,7 @@ func startDemo(t *testing.T, args ...string) *demo {
 	t.Cleanup(cancel)
 	logsR, logsW := io.Pipe()
 	go func() {
-		args = append([]string{"-listen", "127.0.0.1:0", "-statsd", udp.LocalAddr().String()}, args...)
+		args = append([]string{"-listen", "127.0.0.1:0", "-statsd", udp.LocalAddr().String(), "-log-level", "info"}, args...)
 		d.done <- run(ctx, args, d.stdout, logsW)
 		_ = logsW.Close()
 	}()
@@ -286,7 +286,7 @@ func TestServeUntilInterrupted(t *testing.T) {
 	logsR, logsW := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-serve", "-listen", "127.0.0.1:0", "-statsd", udp.LocalAddr().String()}, &stdout, logsW)
+		done <- run(ctx, []string{"-serve", "-listen", "127.0.0.1:0", "-statsd", udp.LocalAddr().String(), "-log-level", "info"}, &stdout, logsW)
 		_ = logsW.Close()
 	}()
 	lines := make(chan map[string]any, 64)
