@@ -43,7 +43,7 @@ const describePrefix = 16
 //
 //	len=70 prefix="abc\x00def\n..."
 //
-// The result is printable ASCII and at most 90 bytes long, whatever the input.
+// The result is printable ASCII and at most 100 bytes long, whatever the input.
 func Describe(rejected string) string {
 	prefix, more := rejected, ""
 	if len(prefix) > describePrefix {

@@ -71,7 +71,7 @@ func FuzzValid(f *testing.F) {
 func FuzzDescribe(f *testing.F) {
 	f.Fuzz(func(t *testing.T, rejected string) {
 		d := reqid.Describe(rejected)
-		require.LessOrEqual(t, len(d), 90)
+		require.LessOrEqual(t, len(d), 100)
 		require.True(t, utf8.ValidString(d))
 		for i := 0; i < len(d); i++ {
 			require.True(t, d[i] >= ' ' && d[i] < 0x7f, "byte %#x in %q", d[i], d)
