@@ -17,8 +17,9 @@ import (
 // text level detection, and a 5 s close deadline. Negative values also mean
 // the default; a Reserve of half the buffer or more is cut to half.
 type AsyncOptions struct {
-	// Size bounds the bytes queued for the sink; 0 means 1 MiB. A second
-	// buffer of the same size may be in the sink's hands at the same time.
+	// Size bounds the bytes queued for the sink; 0 means 1 MiB. The
+	// writer allocates two buffers of this size up front: one filling, one
+	// in the sink's hands.
 	Size int
 
 	// Reserve is the part of Size that only error lines may use, so that
