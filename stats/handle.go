@@ -29,10 +29,10 @@ type counterShard struct {
 	_ [56]byte
 }
 
-// newCounter returns a counter spread over enough shards that goroutines on
-// different cores rarely share one.
+// newCounter returns a counter spread over enough shards (eight per P, at
+// most 64) that goroutines running at once rarely share one.
 func newCounter() *Counter {
-	n := min(64, 1<<bits.Len(uint(2*runtime.GOMAXPROCS(0)-1)))
+	n := min(64, 1<<bits.Len(uint(8*runtime.GOMAXPROCS(0)-1)))
 	return &Counter{
 		shards: make([]counterShard, n),
 		shift:  uint8(64 - bits.TrailingZeros(uint(n))),
