@@ -16,13 +16,16 @@ import (
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/vitals-go/vitals/middleware/grpcmw"
 	"github.com/vitals-go/vitals/reqid"
 	"github.com/vitals-go/vitals/stats"
+	"github.com/vitals-go/vitals/stats/statstest"
 )
 
 // hostileIDs are inbound request IDs that must be replaced, never logged
@@ -61,7 +64,9 @@ func TestHostileRequestIDsReplaced(t *testing.T) {
 			before := len(sink.lines())
 			var got, echoed string
 			if h.raw {
-				got, echoed = rawCall(t, addr, h.id)
+				var code string
+				got, echoed, code = rawCall(t, addr, methodUnary, h.id)
+				require.Equal(t, "0", code, "the call succeeds")
 			} else {
 				var header metadata.MD
 				ctx := metadata.AppendToOutgoingContext(t.Context(), "x-request-id", h.id)
@@ -143,10 +148,11 @@ func hasControl(v any) bool {
 	return false
 }
 
-// rawCall sends one unary call to Unary with the request ID header id over a
-// hand-made HTTP/2 connection, bypassing the gRPC client's metadata checks.
-// It returns the handler's reply (the ID it saw) and the echoed header.
-func rawCall(t *testing.T, addr, id string) (reply, echoed string) {
+// rawCall sends one unary call to path with the request ID header id over a
+// hand-made HTTP/2 connection, bypassing the gRPC client's checks. It
+// returns the handler's reply (the ID it saw), the echoed header and the
+// grpc-status.
+func rawCall(t *testing.T, addr, path, id string) (reply, echoed, grpcStatus string) {
 	t.Helper()
 	conn, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
@@ -161,7 +167,7 @@ func rawCall(t *testing.T, addr, id string) (reply, echoed string) {
 	var block bytes.Buffer
 	enc := hpack.NewEncoder(&block)
 	for _, f := range [][2]string{
-		{":method", "POST"}, {":scheme", "http"}, {":path", methodUnary}, {":authority", addr},
+		{":method", "POST"}, {":scheme", "http"}, {":path", path}, {":authority", addr},
 		{"content-type", "application/grpc"}, {"te", "trailers"}, {"x-request-id", id},
 	} {
 		require.NoError(t, enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]}))
@@ -172,7 +178,6 @@ func rawCall(t *testing.T, addr, id string) (reply, echoed string) {
 	body := binary.BigEndian.AppendUint32([]byte{0}, uint32(len(msg)))
 	require.NoError(t, fr.WriteData(1, true, append(body, msg...)))
 
-	grpcStatus := ""
 	for grpcStatus == "" {
 		f, err := fr.ReadFrame()
 		require.NoError(t, err)
@@ -200,6 +205,33 @@ func rawCall(t *testing.T, addr, id string) (reply, echoed string) {
 			t.Fatalf("the server refused the call: %v", f)
 		}
 	}
-	require.Equal(t, "0", grpcStatus, "the call succeeds")
-	return reply, echoed
+	return reply, echoed, grpcStatus
+}
+
+// TestHostileMethodNames: a server with grpc.UnknownServiceHandler passes
+// any path to the stream interceptor; the records and tags get a bounded,
+// escaped form.
+func TestHostileMethodNames(t *testing.T) {
+	var sink logSink
+	rec := statstest.New()
+	srv := newServer(t, grpcmw.ServerConfig{Logger: sink.logger(), Stats: rec})
+	addr := startServer(t, nil, append(srv.ServerOptions(), grpc.UnknownServiceHandler(func(any, grpc.ServerStream) error {
+		return status.Error(codes.Unimplemented, "no such method")
+	}))...)
+
+	for _, path := range []string{"/x.Y/ab\u202ecd\xff", "/x.Y/" + strings.Repeat("z", 8<<10)} {
+		_, _, code := rawCall(t, addr, path, "ok-id")
+		require.Equal(t, "12", code, "Unimplemented")
+	}
+	recs := sink.waitRecords(t, "request", 2)
+	for _, r := range recs {
+		m := r["method"].(string)
+		assert.Less(t, len(m), 300)
+		assert.True(t, strings.HasPrefix(m, `"/x.Y/`), m)
+		assert.NotContains(t, m, "\u202e")
+		assert.Equal(t, "Unimplemented", r["code"])
+		assert.Equal(t, "bidi", r["stream"])
+	}
+	assert.Equal(t, `"/x.Y/ab\u202ecd\xff"`, recs[0]["method"])
+	assert.Equal(t, int64(1), rec.Counted(grpcmw.StatServerRequests, stats.T("method", recs[0]["method"].(string)), stats.T("code", "Unimplemented")), rec.Series())
 }

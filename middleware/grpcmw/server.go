@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
@@ -158,6 +159,7 @@ type inbound struct {
 // enter resolves the call's request ID and makes the handler's context.
 func (s *ServerInterceptor) enter(ctx context.Context, fullMethod string, c *inbound) {
 	c.start = time.Now()
+	fullMethod = safeMethod(fullMethod)
 	c.method = s.methods.get(fullMethod)
 	c.fullName = fullMethod
 	c.id, c.rejected = s.ids.resolve(ctx)
@@ -245,6 +247,32 @@ func streamKind(client, server bool) string {
 		return "server"
 	}
 	return ""
+}
+
+// maxMethod bounds the length of a method name in records and tags.
+const maxMethod = 256
+
+// safeMethod returns a method name fit for records and stat tags. Names made
+// by protoc ("/package.Service/Method") are returned as they are; anything
+// else, which only a server with grpc.UnknownServiceHandler lets through to
+// the interceptors, is cut to 128 bytes and quoted with every byte outside
+// printable ASCII escaped, so that a client cannot put control or bidi
+// characters or a megabyte of text in the logs.
+func safeMethod(m string) string {
+	if len(m) <= maxMethod && isCleanMethod(m) {
+		return m
+	}
+	return strconv.QuoteToASCII(truncate(m, maxMethod/2))
+}
+
+func isCleanMethod(m string) bool {
+	for i := 0; i < len(m); i++ {
+		c := m[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '/' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // rejectedIDAttr describes an inbound request ID that was replaced, bounded
