@@ -35,6 +35,29 @@
 //	conn, err := grpc.NewClient(target, append(cli.DialOptions(),
 //		grpc.WithTransportCredentials(insecure.NewCredentials()))...)
 //
+// # Errors of the client
+//
+// An error returned by the client interceptors keeps the call's gRPC status
+// and wraps an errctx error, which wraps the original error:
+//
+//   - status.Code, status.FromError and status.Convert return the status the
+//     server sent (or gRPC made), message included;
+//   - errors.Is(err, original) and errors.As reach the original error, and
+//     errors.As(err, &e) with e an *errctx.Error the added layer;
+//   - errctx.ClassOf gives the class of the code (see [ClassOf]), and
+//     errctx.AttemptedOf and errctx.RemediesOf say "call /pkg.Svc/Method at
+//     target" and what to do, so package retry and logs need nothing else;
+//   - a call refused by an open breaker (never sent) is codes.Unavailable
+//     with the rejection's text, errors.Is(err, breaker.ErrOpen) is true,
+//     and errctx.ClassOf and errctx.RetryAfterOf give Transient and the time
+//     until the breaker lets a probe through.
+//
+// What does not work: an error crosses a process boundary as its status
+// only. A server handler that returns it sends the status it keeps (the
+// downstream's code and message, or Unavailable and the rejection's text);
+// the remote client sees neither breaker.ErrOpen nor the errctx layers nor
+// the Retry-After.
+//
 // # Tracing
 //
 // With ServerConfig.Trace (ClientConfig.Trace) the options include otelgrpc's
