@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	reqid.SetService("orders", "")                           // the version comes from the build
+	reqid.SetService("orders", "demo")                       // a real service passes its build version, e.g. from -ldflags
 	logs := vlog.NewAsyncWriter(stderr, vlog.AsyncOptions{}) // logging never blocks a request
 	logger := vlog.New(vlog.Options{Writer: logs, Level: cfg.level})
 	sender := &countingSender{addr: cfg.statsd}
