@@ -145,7 +145,7 @@ func (s *ServerInterceptor) ServerOptions() []grpc.ServerOption {
 type inbound struct {
 	start    time.Time
 	method   *method
-	fullName string // the method as called, which may be over MaxMethods
+	fullName string // the method as called (see safeMethod), even past MaxMethods
 	id       string
 	rejected string // the invalid inbound ID, to describe
 	// logCtx is the context the call came with (its trace span, if any):
