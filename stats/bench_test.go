@@ -11,6 +11,7 @@ import (
 // discards what it reads.
 func newBenchStatsd(b *testing.B) *stats.Statsd {
 	l := listen(b)
+	l.discard.Store(true)
 	s, err := stats.NewStatsd(stats.Config{Addr: l.addr(), Prefix: "bench"})
 	if err != nil {
 		b.Fatal(err)
