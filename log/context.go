@@ -23,11 +23,11 @@ var ctxAttrsSeq atomic.Uint64
 // context or one derived from it. Middleware uses this to attach
 // request-scoped fields once.
 //
-// Attributes accumulate across calls; a later key replaces an earlier one,
-// and a key set here wins over the handler's own request_id, trace_id and
-// span_id. A key that the logger's attributes (Logger.With) also set is left
-// out. LogValuer values may be resolved once per request rather than per
-// record, as with Logger.With.
+// Attributes accumulate across calls; a later key replaces an earlier one.
+// A key set here wins over the handler's request_id, trace_id and span_id,
+// and gives way to the same key in the logger's attributes (Logger.With)
+// or in the record. LogValuer values may be resolved once per request
+// rather than per record, as with Logger.With.
 func With(ctx context.Context, args ...any) context.Context {
 	if len(args) == 0 {
 		return ctx

@@ -49,7 +49,9 @@ type entry struct {
 	fields []slog.Attr  // request_id, trace_id, span_id, then the context's attributes
 	inline [3]slog.Attr // storage for fields when the context carries no attributes
 
-	uses    atomic.Int32
+	mask uint64 // keyBit of every key in fields
+
+	seen    atomic.Int32
 	derived atomic.Pointer[derived]
 }
 
@@ -139,7 +141,53 @@ func (h *handler) newEntry(ctx context.Context, rid string, tid trace.TraceID, s
 			}
 		}
 	}
+	e.mask = keyBit("") // a record's inlined group may hold any key
+	for _, f := range e.fields {
+		e.mask |= keyBit(f.Key)
+	}
 	return e
+}
+
+// keyBit returns key's bit in a 64-bit mask of keys, from its length and
+// first byte; an empty key (an inlined group) has bit 0.
+func keyBit(key string) uint64 {
+	if key == "" {
+		return 1
+	}
+	return 1 << ((uint(len(key)) + uint(key[0])) & 63)
+}
+
+// uses reports whether a sets one of e's keys at the top level.
+func (e *entry) uses(a slog.Attr) bool {
+	if a.Key == "" {
+		if a.Value.Kind() != slog.KindGroup {
+			return false
+		}
+		for _, g := range a.Value.Group() {
+			if e.uses(g) {
+				return true
+			}
+		}
+		return false
+	}
+	return carries(e.fields, a.Key)
+}
+
+// without returns e's fields minus those whose keys r sets itself.
+func (e *entry) without(r slog.Record) []slog.Attr {
+	attrs := make([]slog.Attr, 0, r.NumAttrs())
+	r.Attrs(func(a slog.Attr) bool {
+		attrs = append(attrs, a)
+		return true
+	})
+	set := keySet{}.with(attrs)
+	kept := make([]slog.Attr, 0, len(e.fields))
+	for _, f := range e.fields {
+		if !set.has(f.Key) {
+			kept = append(kept, f)
+		}
+	}
+	return kept
 }
 
 // carries reports whether attrs has an attribute with key.

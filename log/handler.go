@@ -42,12 +42,10 @@ type HandlerOptions struct {
 //   - the attributes carried by the context ([With]).
 //
 // The context fields stay at the top level of the record even after
-// Logger.WithGroup. They never repeat a key: a context field is left out
-// when the logger's own top-level attributes (Logger.With) use its key, and
-// [With] keeps one value per key, overriding request_id, trace_id and
-// span_id if it sets them. To keep records cheap, the handler does not
-// inspect each record's own keys: do not pass the context's keys at the top
-// level of a log call, they come from the context.
+// Logger.WithGroup, and never repeat a key. When the same key comes from
+// several places, the most specific wins: the record's own top-level
+// attributes, then the logger's (Logger.With), then the context's ([With]),
+// then request_id, trace_id and span_id.
 //
 // The handler remembers, for a few hundred recent combinations of logger,
 // request ID, span and context attributes, the fields it built; from the
@@ -151,10 +149,20 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 	if e == nil || len(e.fields) == 0 {
 		return h.inner.Handle(ctx, r)
 	}
+	// A record that sets one of the fields' keys itself keeps its own
+	// value; the mask of keys settles most records at once.
+	clash := false
+	r.Attrs(func(a slog.Attr) bool {
+		clash = e.mask&keyBit(a.Key) != 0 && e.uses(a)
+		return !clash
+	})
+	if clash {
+		return h.inner.Handle(ctx, prepend(r, e.without(r)))
+	}
 	if d := e.derived.Load(); d != nil {
 		return d.Handler.Handle(ctx, r)
 	}
-	if e.uses.Add(1) > 1 {
+	if e.seen.Add(1) > 1 {
 		// The second record with these fields: encode them once.
 		d := &derived{h.inner.WithAttrs(e.fields)}
 		e.derived.Store(d)

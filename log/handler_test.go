@@ -137,19 +137,32 @@ func TestHandlerNoDuplicateKeys(t *testing.T) {
 	l := newLogger(&out)
 	ctx := requestContext()
 
+	for range 2 { // the second record goes through the pre-encoded fields
+		l.InfoContext(ctx, "record sets request_id", "request_id", "from-record")
+	}
 	l.With("trace_id", "from-logger").InfoContext(ctx, "logger sets trace_id")
 	l.InfoContext(vlog.With(ctx, "request_id", "from-context"), "context attrs set request_id")
 	l.InfoContext(vlog.With(vlog.With(ctx, "tenant", "a"), "tenant", "b"), "later log.With wins")
+	l.InfoContext(vlog.With(ctx, "tenant", "ctx"), "record beats context", "tenant", "record")
 	l.With(slog.Group("", slog.String("span_id", "inline"))).InfoContext(ctx, "inline group in logger attrs")
+	l.InfoContext(ctx, "inline group in the record", slog.Group("", slog.String("trace_id", "inline")))
 
 	got := out.decode(t) // fails on any duplicate key
-	require.Len(t, got, 4)
-	assert.Equal(t, "from-logger", got[0]["trace_id"])
-	assert.Equal(t, "0af7651916cd43dd8448eb211c80319c", got[0]["request_id"])
-	assert.Equal(t, "from-context", got[1]["request_id"])
-	assert.Equal(t, "4bf92f3577b34da6a3ce929d0e0e4736", got[1]["trace_id"])
-	assert.Equal(t, "b", got[2]["tenant"])
-	assert.Equal(t, "inline", got[3]["span_id"])
+	require.Len(t, got, 8)
+	for _, m := range got[:2] {
+		assert.Equal(t, "from-record", m["request_id"])
+		assert.Equal(t, "4bf92f3577b34da6a3ce929d0e0e4736", m["trace_id"])
+	}
+	got = got[1:]
+	assert.Equal(t, "from-logger", got[1]["trace_id"])
+	assert.Equal(t, "0af7651916cd43dd8448eb211c80319c", got[1]["request_id"])
+	assert.Equal(t, "from-context", got[2]["request_id"])
+	assert.Equal(t, "4bf92f3577b34da6a3ce929d0e0e4736", got[2]["trace_id"])
+	assert.Equal(t, "b", got[3]["tenant"])
+	assert.Equal(t, "record", got[4]["tenant"])
+	assert.Equal(t, "inline", got[5]["span_id"])
+	assert.Equal(t, "inline", got[6]["trace_id"])
+	assert.Equal(t, "00f067aa0ba902b7", got[6]["span_id"])
 }
 
 func TestWithArguments(t *testing.T) {

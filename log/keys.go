@@ -2,8 +2,9 @@ package log
 
 import "log/slog"
 
-// keySet is the set of top-level keys that a handler's own attributes
-// (Logger.With before any group) use; the context fields leave them out.
+// keySet is a set of top-level keys, such as those that a handler's own
+// attributes (Logger.With before any group) use; the context fields leave
+// them out.
 type keySet struct{ keys []string }
 
 // with returns s plus the top-level keys of attrs. An attribute with an
