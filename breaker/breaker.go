@@ -29,7 +29,7 @@ type Breaker struct {
 	cfg     Config
 	name    string
 	fast    bool // Allow needs no clock read (no slow policy, time window or timing)
-	plain   bool // fast, default classification and no window: a success is one counter add
+	plain   bool // fast and default classification: a nil error is a plain success
 	precise bool // read the clock with time.Since rather than the coarse clock
 	clock   Clock
 	base    time.Time // origin of the nanosecond clock used by calls
@@ -97,7 +97,7 @@ func New(cfg Config) (*Breaker, error) {
 	measures := cfg.SlowCallDuration > 0 || cfg.WindowDuration > 0
 	b.fast = !measures && !cfg.TimeCalls
 	b.precise = cfg.TimeCalls
-	b.plain = b.fast && cfg.Classify == nil && !cfg.rates()
+	b.plain = b.fast && cfg.Classify == nil
 	switch {
 	case b.clock != nil:
 		b.base = b.clock.Now()

@@ -103,12 +103,17 @@ func (t Ticket) Done(err error) {
 	t.done(err)
 }
 
-// succeeded counts a plain success in a closed generation: one atomic add,
-// and a store only when it ends a run of failures.
+// succeeded counts a plain success in a closed generation: one counter add,
+// a store only when it ends a run of failures, and one increment when a
+// count-based window is on (a fast breaker has no time-based window and no
+// slow-call policy, so the success is neither timed nor slow).
 func (g *gen) succeeded() {
 	g.ok.Add(1)
 	if g.consec.Load() != 0 {
 		g.consec.Store(0)
+	}
+	if g.win != nil {
+		g.win.add(0, slotUsed)
 	}
 }
 
