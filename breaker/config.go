@@ -54,7 +54,9 @@ type Config struct {
 
 	// FailureRate, in (0, 1], trips the breaker when the share of failures
 	// among the calls in the window reaches it, once the window holds at
-	// least MinCalls calls. Zero turns the policy off.
+	// least MinCalls calls. The rates are checked when a failure or a slow
+	// call is recorded (a success cannot raise them), which keeps successes
+	// cheap. Zero turns the policy off.
 	FailureRate float64
 
 	// SlowCallRate, in (0, 1], trips the breaker when the share of calls

@@ -129,8 +129,12 @@ func (b *Breaker) remedy(t Transition) string {
 	if t.To == ForcedOpen {
 		return "calls to " + t.Breaker + " are rejected until Reset() is called"
 	}
-	return "calls to " + t.Breaker + " are rejected until " + t.OpenUntil.UTC().Format(time.RFC3339Nano) +
-		", then " + probes(b.cfg.ProbeLimit) + " decide(s) whether they resume; look at the dependency's health and the last error"
+	decide := " decides"
+	if b.cfg.ProbeLimit > 1 {
+		decide = " decide"
+	}
+	return "calls to " + t.Breaker + " are rejected until " + t.OpenUntil.UTC().Format(time.RFC3339) +
+		", then " + probes(b.cfg.ProbeLimit) + decide + " whether they resume; look at the dependency's health and the last error"
 }
 
 func (b *Breaker) logger() *slog.Logger {
