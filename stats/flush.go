@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"runtime"
 	"strconv"
 	"time"
 )
@@ -32,7 +33,11 @@ func (s *Statsd) run() {
 	for {
 		select {
 		case <-s.wake:
-			f.drain()
+			// While lines keep coming, keep draining rather than park and
+			// wait for the next wake-up: parking costs more than a pass.
+			for f.drain() >= busyPass {
+				runtime.Gosched()
+			}
 		case <-t.C:
 			f.flush()
 		case <-s.stop:
@@ -42,15 +47,20 @@ func (s *Statsd) run() {
 	}
 }
 
-// drain moves every queued line into packets, sending the full ones. Lines
-// are copied from the queue straight into the packet.
-func (f *flusher) drain() {
+// busyPass is how many lines one drain must move for the sending goroutine
+// to look again at once.
+const busyPass = 64
+
+// drain moves every queued line into packets, sending the full ones, and
+// returns how many it moved. Lines are copied from the queue straight into
+// the packet.
+func (f *flusher) drain() (moved int) {
 	q := f.s.q
-	for {
+	for ; ; moved++ {
 		n, ok := q.next()
 		switch {
 		case !ok:
-			return
+			return moved
 		case n > f.max:
 			f.line, _ = q.pop(f.line[:0])
 			f.s.dropped.Add(1)

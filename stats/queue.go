@@ -29,7 +29,7 @@ type queue struct {
 	_     [64]byte
 	tail  atomic.Uint64 // next position to claim; shared by producers
 	_     [56]byte
-	head  atomic.Uint64 // next position to read; written by the consumer only
+	head  uint64 // next position to read; the consumer's alone
 	_     [56]byte
 	slots []slot
 	mask  uint64
@@ -86,9 +86,8 @@ func (q *queue) fill(pos uint64, line []byte) {
 // queue is empty or the next line is still being written. Only the consumer
 // calls next and pop.
 func (q *queue) next() (int, bool) {
-	pos := q.head.Load()
-	first := &q.slots[pos&q.mask]
-	if first.seq.Load() != pos+1 {
+	first := &q.slots[q.head&q.mask]
+	if first.seq.Load() != q.head+1 {
 		return 0, false
 	}
 	return int(first.n), true
@@ -101,7 +100,7 @@ func (q *queue) pop(b []byte) ([]byte, bool) {
 	if !ok {
 		return b, false
 	}
-	pos := q.head.Load()
+	pos := q.head
 	k := slotsFor(n)
 	for i := uint64(0); i < k; i++ {
 		s := &q.slots[(pos+i)&q.mask]
@@ -112,6 +111,6 @@ func (q *queue) pop(b []byte) ([]byte, bool) {
 	for i := uint64(0); i < k; i++ {
 		q.slots[(pos+i)&q.mask].seq.Store(pos + i + uint64(len(q.slots)))
 	}
-	q.head.Store(pos + k)
+	q.head = pos + k
 	return b, true
 }
