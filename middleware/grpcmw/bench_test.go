@@ -96,11 +96,22 @@ func BenchmarkClientUnaryNoTimeout(b *testing.B) {
 	benchClient(b, grpcmw.ClientConfig{Timeout: -1})
 }
 
+// BenchmarkClientUnaryInHandler calls from a context like the one the server
+// interceptor gives a handler: its log.With "method" (the inbound method)
+// yields to the outbound record's own "method".
+func BenchmarkClientUnaryInHandler(b *testing.B) {
+	ctx := log.With(reqid.With(context.Background(), "0123456789abcdef0123456789abcdef"), "method", "/vitals.test.Front/Get")
+	benchClientCtx(b, ctx, grpcmw.ClientConfig{Timeout: -1})
+}
+
 func benchClient(b *testing.B, cfg grpcmw.ClientConfig) {
+	benchClientCtx(b, reqid.With(context.Background(), "0123456789abcdef0123456789abcdef"), cfg)
+}
+
+func benchClientCtx(b *testing.B, ctx context.Context, cfg grpcmw.ClientConfig) {
 	cfg.Logger, cfg.Stats = log.New(log.Options{Writer: io.Discard}), stats.Discard
 	c := newClient(b, cfg)
 	cc := benchConn(b)
-	ctx := reqid.With(context.Background(), "0123456789abcdef0123456789abcdef")
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = c.Unary(ctx, methodUnary, nil, nil, cc, noopInvoker)

@@ -15,7 +15,6 @@ import (
 
 	"github.com/vitals-go/vitals/breaker"
 	"github.com/vitals-go/vitals/errctx"
-	"github.com/vitals-go/vitals/reqid"
 	"github.com/vitals-go/vitals/stats"
 )
 
@@ -386,7 +385,9 @@ func (c *ClientInterceptor) end(o *outbound, err error) error {
 	return err
 }
 
-// finish counts and logs one call.
+// finish counts and logs one call. The record is logged with the caller's
+// context: the vitals log handler adds its request ID, trace IDs and log.With
+// fields.
 func (c *ClientInterceptor) finish(o *outbound, slot int, err error) {
 	d := time.Since(o.start)
 	o.m.record(slot, d)
@@ -412,9 +413,6 @@ func (c *ClientInterceptor) finish(o *outbound, slot int, err error) {
 		slog.String("code", codeName(slot)),
 		slog.Duration("duration", d),
 	)
-	if id, ok := reqid.From(o.ctx); ok && reqid.Valid(id) {
-		attrs = append(attrs, slog.String("request_id", id))
-	}
 	if o.stream {
 		attrs = append(attrs, slog.Bool("stream", true))
 	}

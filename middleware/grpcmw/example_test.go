@@ -13,16 +13,17 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 
+	"github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware/grpcmw"
 	"github.com/vitals-go/vitals/reqid"
 	"github.com/vitals-go/vitals/stats"
 )
 
-// exampleLogger writes JSON records without the fields that change from
-// run to run. A service would use log.New, which also adds the process,
-// request and trace IDs from the context.
+// exampleLogger writes JSON records through the vitals handler, which adds
+// the request and trace IDs from the context, without the fields that change
+// from run to run. A service would use log.New.
 func exampleLogger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{
+	return slog.New(log.NewHandler(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
 			switch a.Key {
 			case slog.TimeKey, "duration", "peer":
@@ -30,7 +31,7 @@ func exampleLogger() *slog.Logger {
 			}
 			return a
 		},
-	}))
+	}), &log.HandlerOptions{OmitProcess: true}))
 }
 
 func ExampleNewServerInterceptor() {
@@ -97,6 +98,6 @@ func ExampleNewClientInterceptor() {
 	_, err = healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{Service: "billing"})
 	fmt.Println(err)
 	// Output:
-	// {"level":"INFO","msg":"outbound request","method":"/grpc.health.v1.Health/Check","target":"passthrough:///inventory","code":"NotFound","request_id":"req-43","attempted":"call /grpc.health.v1.Health/Check at passthrough:///inventory","error":"call /grpc.health.v1.Health/Check at passthrough:///inventory: rpc error: code = NotFound desc = unknown service","remedy":"check the request against passthrough:///inventory's API"}
+	// {"level":"INFO","msg":"outbound request","request_id":"req-43","method":"/grpc.health.v1.Health/Check","target":"passthrough:///inventory","code":"NotFound","attempted":"call /grpc.health.v1.Health/Check at passthrough:///inventory","error":"call /grpc.health.v1.Health/Check at passthrough:///inventory: rpc error: code = NotFound desc = unknown service","remedy":"check the request against passthrough:///inventory's API"}
 	// call /grpc.health.v1.Health/Check at passthrough:///inventory: rpc error: code = NotFound desc = unknown service
 }
