@@ -23,8 +23,8 @@ import (
 // middleware does for HTTP calls.
 const DefaultClientTimeout = 30 * time.Second
 
-// OtherTarget is the target tag (and breaker) shared once maxTargets
-// distinct targets have been seen.
+// OtherTarget is the target tag (and breaker) shared once 1000 distinct
+// targets have been seen.
 const OtherTarget = "other"
 
 // maxTargets bounds the distinct targets given their own breakers and tags.
