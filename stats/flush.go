@@ -60,6 +60,7 @@ func (f *flusher) drain() (moved int) {
 		n, ok := q.next()
 		switch {
 		case !ok:
+			q.free()
 			return moved
 		case n > f.max:
 			f.line, _ = q.pop(f.line[:0])

@@ -11,36 +11,42 @@ const slotData = 54
 // slot is one place in the queue. A line longer than slotData continues in
 // the following slots; the first one holds its length.
 type slot struct {
-	seq  atomic.Uint64
+	seq  atomic.Uint64 // p+1 once the line starting at position p is written
 	n    uint16
 	data [slotData]byte
 }
 
 // queue is a bounded, lock-free, multi-producer single-consumer queue of
-// lines (after Dmitry Vyukov's bounded MPMC queue, with multi-slot
-// entries). Producers never wait: when the slots a line needs are not free,
-// push fails and the caller counts a drop. The consumer frees slots in
-// order, so a producer that finds the last slot of its range free knows the
-// whole range is free.
+// lines. Producers never wait: a producer claims the slots a line needs by
+// advancing tail with a compare-and-swap, or, when the consumer has not yet
+// freed them, fails and the caller counts a drop; it then writes the line
+// and publishes it by storing the first slot's sequence number. The consumer
+// reads published lines in order.
 //
-// Slot i is free for position p when seq == p, and holds a published line
-// starting at position p when seq == p+1.
+// Only producers write slots: the consumer tells them what it has read by
+// publishing its position (head) every few lines rather than by writing
+// each slot back, so a slot's cache line moves between cores once per lap,
+// not twice.
 type queue struct {
 	_     [64]byte
 	tail  atomic.Uint64 // next position to claim; shared by producers
 	_     [56]byte
-	head  uint64 // next position to read; the consumer's alone
+	head  atomic.Uint64 // positions before head are free; written by the consumer
 	_     [56]byte
+	read  uint64 // next position to read; the consumer's alone
 	slots []slot
+	size  uint64
 	mask  uint64
+	every uint64 // the consumer publishes head after this many slots
 }
 
 func newQueue(size int) *queue {
-	q := &queue{slots: make([]slot, size), mask: uint64(size - 1)}
-	for i := range q.slots {
-		q.slots[i].seq.Store(uint64(i))
+	return &queue{
+		slots: make([]slot, size),
+		size:  uint64(size),
+		mask:  uint64(size - 1),
+		every: uint64(max(1, min(64, size/4))),
 	}
-	return q
 }
 
 // slotsFor returns how many slots a line of n bytes takes.
@@ -50,24 +56,17 @@ func slotsFor(n int) uint64 { return uint64((n + slotData - 1) / slotData) }
 // and the position and number of the slots it took. It never blocks.
 func (q *queue) push(line []byte) (pos, k uint64, ok bool) {
 	k = slotsFor(len(line))
-	if k == 0 || k > uint64(len(q.slots)) || len(line) > 1<<16-1 {
+	if k == 0 || k > q.size || len(line) > 1<<16-1 {
 		return 0, 0, false
 	}
-	pos = q.tail.Load()
 	for {
-		last := pos + k - 1
-		seq := q.slots[last&q.mask].seq.Load()
-		switch d := int64(seq - last); {
-		case d == 0:
-			if q.tail.CompareAndSwap(pos, pos+k) {
-				q.fill(pos, line)
-				return pos, k, true
-			}
-			pos = q.tail.Load()
-		case d < 0:
+		pos = q.tail.Load()
+		if pos+k-q.head.Load() > q.size {
 			return 0, 0, false // full: the consumer has not freed these slots yet
-		default:
-			pos = q.tail.Load() // another producer claimed them first
+		}
+		if q.tail.CompareAndSwap(pos, pos+k) {
+			q.fill(pos, line)
+			return pos, k, true
 		}
 	}
 }
@@ -84,33 +83,34 @@ func (q *queue) fill(pos uint64, line []byte) {
 
 // next returns the length of the next published line, or false when the
 // queue is empty or the next line is still being written. Only the consumer
-// calls next and pop.
+// calls next, pop and free.
 func (q *queue) next() (int, bool) {
-	first := &q.slots[q.head&q.mask]
-	if first.seq.Load() != q.head+1 {
+	first := &q.slots[q.read&q.mask]
+	if first.seq.Load() != q.read+1 {
 		return 0, false
 	}
 	return int(first.n), true
 }
 
-// pop appends the next published line to b and frees its slots, or reports
-// false as next does.
+// pop appends the next published line to b, or reports false as next does.
+// Its slots are freed a few lines later, or by free.
 func (q *queue) pop(b []byte) ([]byte, bool) {
 	n, ok := q.next()
 	if !ok {
 		return b, false
 	}
-	pos := q.head
 	k := slotsFor(n)
 	for i := uint64(0); i < k; i++ {
-		s := &q.slots[(pos+i)&q.mask]
 		take := min(n, slotData)
-		b = append(b, s.data[:take]...)
+		b = append(b, q.slots[(q.read+i)&q.mask].data[:take]...)
 		n -= take
 	}
-	for i := uint64(0); i < k; i++ {
-		q.slots[(pos+i)&q.mask].seq.Store(pos + i + uint64(len(q.slots)))
+	q.read += k
+	if q.read-q.head.Load() >= q.every {
+		q.free()
 	}
-	q.head = pos + k
 	return b, true
 }
+
+// free lets producers reuse every slot read so far.
+func (q *queue) free() { q.head.Store(q.read) }
