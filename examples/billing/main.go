@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	vlog "github.com/vitals-go/vitals/log"
+	"github.com/vitals-go/vitals/middleware"
+	"github.com/vitals-go/vitals/reqid"
+	"github.com/vitals-go/vitals/retry"
+)
+
+// The fake payments API restarts after its 4th charge of a run and refuses
+// connections for restartFor.
+const (
+	restartAfter = 4
+	restartFor   = 100 * time.Millisecond
+)
+
+// errNeedsHuman is run's error when some charges failed: the process exits
+// non-zero so that whoever schedules the job notices.
+var errNeedsHuman = errors.New("some charges need a human; see the summary")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "billing:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// run is the whole job: logs go to stderr as JSON lines, the summary to
+// stdout.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr, time.Now())
+	if err != nil {
+		return err
+	}
+	list, err := selectCustomers(cfg.only)
+	if err != nil {
+		return err
+	}
+	reqid.SetService("billing", "")
+	logger := vlog.New(vlog.Options{Writer: stderr, Level: cfg.level})
+
+	api, err := startPayments(logger, restartAfter, restartFor)
+	if err != nil {
+		return err
+	}
+	defer api.stop()
+	transport, err := middleware.NewTransport(nil, middleware.TransportOptions{
+		Logger: logger,
+		Level:  func(middleware.ClientOutcome) slog.Level { return slog.LevelDebug }, // the job logs outcomes
+		// One charge at a time with its own retry budget: a breaker would
+		// add nothing here (see examples/service for one in a service).
+		NoBreaker: true,
+	})
+	if err != nil {
+		return err
+	}
+	j := &job{
+		logger: logger,
+		period: cfg.period,
+		keys:   cfg.keys,
+		client: &paymentsClient{url: api.URL(), http: &http.Client{Transport: transport}, timeout: cfg.timeout},
+		policy: retry.Policy{
+			Name:     "billing.charge",
+			Attempts: 12,
+			Base:     25 * time.Millisecond,
+			Cap:      250 * time.Millisecond,
+			Budget:   1500 * time.Millisecond,
+			Logger:   logger,
+		},
+		outbox: &outbox{logger: logger},
+	}
+	logger.Info("billing run started", "period", cfg.period, "customers", len(list),
+		"idempotency_keys", cfg.keys, "payments_api", api.URL())
+
+	results := j.run(ctx, list)
+	s := summarize(cfg.period, len(list), results, len(j.outbox.mails()), api.report())
+	s.log(ctx, logger)
+	s.write(stdout)
+	if s.failed > 0 || s.notBilled > 0 {
+		return errNeedsHuman
+	}
+	return nil
+}
