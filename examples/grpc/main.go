@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/vitals-go/vitals/breaker"
+	vlog "github.com/vitals-go/vitals/log"
+	"github.com/vitals-go/vitals/middleware"
+	"github.com/vitals-go/vitals/middleware/grpcmw"
+	"github.com/vitals-go/vitals/reqid"
+	"github.com/vitals-go/vitals/stats"
+)
+
+// quoteTimeout is how long the front waits for the inventory back end.
+const quoteTimeout = 250 * time.Millisecond
+
+// inventoryTarget is the name the front dials the back end by. It names the
+// client's records, stats and breaker; a real deployment would dial
+// "dns:///inventory.internal:443", here a dialer points it at the loopback
+// port the back end got.
+const inventoryTarget = "passthrough:///inventory"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "grpc:", err)
+		os.Exit(2)
+	}
+}
+
+// run is the whole program: logs go to stderr as JSON lines, the summary to
+// stdout. It returns when the traffic has been driven for the -duration, or
+// with -serve when ctx ends.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	reqid.SetService("quotes", "demo")                       // a real service passes its build version, e.g. from -ldflags
+	logs := vlog.NewAsyncWriter(stderr, vlog.AsyncOptions{}) // logging never blocks a request
+	logger := vlog.New(vlog.Options{Writer: logs, Level: cfg.level})
+	emitter, err := stats.NewStatsd(stats.Config{Addr: cfg.statsd, Prefix: "quotes"})
+	if err != nil {
+		return err
+	}
+	sum := newSummary()
+
+	// The inventory back end: a gRPC server on a loopback port of its own,
+	// behind the server interceptors.
+	stopInventory, invAddr, err := serveInventory(&inventory{start: time.Now(), period: cfg.duration,
+		logger: logger.With("component", "inventory")}, emitter, sum.panicked)
+	if err != nil {
+		return err
+	}
+	defer stopInventory()
+
+	// The front's client for it: request IDs passed on in the metadata,
+	// calls logged, counted and timed out, and a breaker that opens after 5
+	// consecutive failures (Unavailable, DeadlineExceeded, ResourceExhausted,
+	// Internal).
+	cli, err := grpcmw.NewClientInterceptor(grpcmw.ClientConfig{
+		Logger:  logger,
+		Stats:   emitter,
+		Timeout: quoteTimeout,
+		BreakerConfig: func(string) breaker.Config {
+			return breaker.Config{Name: "inventory", Critical: true,
+				OpenDuration: time.Duration(float64(cfg.duration) * openShare)}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	conn, err := grpc.NewClient(inventoryTarget, append(cli.DialOptions(),
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "tcp", invAddr)
+		}))...)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	inventoryBreaker := cli.Breaker(inventoryTarget, "")
+	registry := breaker.NewRegistry()
+	if err := registry.Register(inventoryBreaker); err != nil {
+		return err
+	}
+	defer inventoryBreaker.Subscribe(sum.transition)()
+
+	// The HTTP front behind the vitals server stack.
+	f := &front{inventory: inventoryClient{cc: conn}, counted: sum.count}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /quote", f.quote)
+	mux.Handle("GET /debug/breakers", registry.Handler())
+	handler, err := middleware.New(mux, middleware.Config{
+		AccessLog: middleware.AccessLogConfig{Logger: logger, Level: accessLevel},
+		Stats:     middleware.StatsConfig{Emitter: emitter},
+	})
+	if err != nil {
+		return err
+	}
+	stopFront, addr, err := serveHTTP(cfg.listen, handler, logger)
+	if err != nil {
+		return err
+	}
+	base := "http://" + addr
+	logger.Info("quotes front listening", "quote", base+"/quote", "breakers", base+"/debug/breakers",
+		"inventory", invAddr, "statsd", cfg.statsd)
+
+	if cfg.serve {
+		<-ctx.Done()
+	} else {
+		driveCtx, cancel := context.WithTimeout(ctx, cfg.duration)
+		drive(driveCtx, base, cfg.duration)
+		cancel()
+	}
+
+	stopFront()
+	_ = conn.Close()
+	stopInventory()
+	_ = emitter.Close() // sends what is queued
+	_ = logs.Close()    // writes what is queued
+	sum.write(stdout, delivery{statsdAddr: cfg.statsd, dropped: emitter.Dropped(),
+		sendErrors: emitter.SendErrors(), logsDropped: logs.Dropped()})
+	return nil
+}
+
+// serverLevel is the level of the back end's call records: the
+// interceptor's default, except that NotFound (an unknown SKU) is an answer.
+func serverLevel(o grpcmw.ServerOutcome) slog.Level {
+	if o.Code == codes.NotFound {
+		return slog.LevelInfo
+	}
+	return grpcmw.DefaultServerLevel(o)
+}
+
+// serveInventory serves inv over gRPC on a loopback port until stop is
+// called; stop lets calls in flight finish. onPanic is told of every panic
+// the server interceptor recovered.
+func serveInventory(inv *inventory, emitter stats.Emitter, onPanic func(context.Context, grpcmw.PanicInfo)) (stop func(), addr string, err error) {
+	icpt, err := grpcmw.NewServerInterceptor(grpcmw.ServerConfig{
+		Logger:  inv.logger,
+		Level:   serverLevel,
+		Stats:   emitter,
+		OnPanic: onPanic,
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	srv := grpc.NewServer(icpt.ServerOptions()...)
+	srv.RegisterService(&inventoryDesc, inv)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(ln) // returns nil after GracefulStop
+	}()
+	return func() {
+		srv.GracefulStop() // idempotent
+		<-done
+	}, ln.Addr().String(), nil
+}
+
+// serveHTTP serves h on addr until stop is called; stop lets requests in
+// flight finish for up to 5 seconds.
+func serveHTTP(addr string, h http.Handler, logger *slog.Logger) (stop func(), bound string, err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(ln) // returns http.ErrServerClosed after Shutdown
+	}()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		<-done
+	}, ln.Addr().String(), nil
+}
