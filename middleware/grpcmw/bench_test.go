@@ -4,8 +4,12 @@ import (
 	"context"
 	"io"
 	"net"
+	"syscall"
 	"testing"
+	"time"
 
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
@@ -41,32 +45,46 @@ func benchServerInterceptor(b *testing.B) *grpcmw.ServerInterceptor {
 	return newServer(b, grpcmw.ServerConfig{Logger: log.New(log.Options{Writer: io.Discard}), Stats: stats.Discard})
 }
 
+func benchClientInterceptor(b *testing.B, cfg grpcmw.ClientConfig) *grpcmw.ClientInterceptor {
+	cfg.Logger, cfg.Stats = log.New(log.Options{Writer: io.Discard}), stats.Discard
+	return newClient(b, cfg)
+}
+
+// run measures fn with allocations and cpu-ns/op: the process's CPU time
+// (user + system, GC and the loopback server included) per call, steadier
+// than ns/op on a shared machine.
+func run(b *testing.B, fn func()) {
+	b.ReportAllocs()
+	before := cpuTime()
+	for b.Loop() {
+		fn()
+	}
+	b.ReportMetric(float64(cpuTime()-before)/float64(b.N), "cpu-ns/op")
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func BenchmarkServerUnaryBare(b *testing.B) {
 	ctx := serverCtx(metadata.Pairs("x-request-id", "0123456789abcdef0123456789abcdef"))
-	b.ReportAllocs()
-	for b.Loop() {
-		_, _ = noopHandler(ctx, nil)
-	}
+	run(b, func() { _, _ = noopHandler(ctx, nil) })
 }
 
 func BenchmarkServerUnary(b *testing.B) {
 	s := benchServerInterceptor(b)
 	ctx := serverCtx(metadata.Pairs("x-request-id", "0123456789abcdef0123456789abcdef"))
 	info := &grpc.UnaryServerInfo{FullMethod: methodUnary}
-	b.ReportAllocs()
-	for b.Loop() {
-		_, _ = s.Unary(ctx, nil, info, noopHandler)
-	}
+	run(b, func() { _, _ = s.Unary(ctx, nil, info, noopHandler) })
 }
 
 func BenchmarkServerUnaryNewID(b *testing.B) {
 	s := benchServerInterceptor(b)
 	ctx := serverCtx(metadata.MD{})
 	info := &grpc.UnaryServerInfo{FullMethod: methodUnary}
-	b.ReportAllocs()
-	for b.Loop() {
-		_, _ = s.Unary(ctx, nil, info, noopHandler)
-	}
+	run(b, func() { _, _ = s.Unary(ctx, nil, info, noopHandler) })
 }
 
 // benchConn is a client connection that never connects: the interceptor
@@ -78,10 +96,7 @@ func benchConn(b *testing.B) *grpc.ClientConn {
 func BenchmarkClientUnaryBare(b *testing.B) {
 	cc := benchConn(b)
 	ctx := reqid.With(context.Background(), "0123456789abcdef0123456789abcdef")
-	b.ReportAllocs()
-	for b.Loop() {
-		_ = noopInvoker(ctx, methodUnary, nil, nil, cc)
-	}
+	run(b, func() { _ = noopInvoker(ctx, methodUnary, nil, nil, cc) })
 }
 
 func BenchmarkClientUnary(b *testing.B) {
@@ -109,13 +124,9 @@ func benchClient(b *testing.B, cfg grpcmw.ClientConfig) {
 }
 
 func benchClientCtx(b *testing.B, ctx context.Context, cfg grpcmw.ClientConfig) {
-	cfg.Logger, cfg.Stats = log.New(log.Options{Writer: io.Discard}), stats.Discard
-	c := newClient(b, cfg)
+	c := benchClientInterceptor(b, cfg)
 	cc := benchConn(b)
-	b.ReportAllocs()
-	for b.Loop() {
-		_ = c.Unary(ctx, methodUnary, nil, nil, cc, noopInvoker)
-	}
+	run(b, func() { _ = c.Unary(ctx, methodUnary, nil, nil, cc, noopInvoker) })
 }
 
 // Loopback benchmarks: a health check over TCP on 127.0.0.1, bare and with
@@ -125,10 +136,30 @@ func BenchmarkLoopbackUnaryBare(b *testing.B) {
 }
 
 func BenchmarkLoopbackUnary(b *testing.B) {
-	logger := log.New(log.Options{Writer: io.Discard})
-	s := newServer(b, grpcmw.ServerConfig{Logger: logger, Stats: stats.Discard})
-	c := newClient(b, grpcmw.ClientConfig{Logger: logger, Stats: stats.Discard})
-	benchLoopback(b, s.ServerOptions(), c.DialOptions())
+	benchLoopback(b, benchServerInterceptor(b).ServerOptions(), benchClientInterceptor(b, grpcmw.ClientConfig{}).DialOptions())
+}
+
+// BenchmarkLoopbackUnaryNoTimeout: the client's default deadline costs gRPC
+// a grpc-timeout header and a timer on each side.
+func BenchmarkLoopbackUnaryNoTimeout(b *testing.B) {
+	benchLoopback(b, benchServerInterceptor(b).ServerOptions(), benchClientInterceptor(b, grpcmw.ClientConfig{Timeout: -1}).DialOptions())
+}
+
+func BenchmarkLoopbackUnaryServerOnly(b *testing.B) {
+	benchLoopback(b, benchServerInterceptor(b).ServerOptions(), nil)
+}
+
+func BenchmarkLoopbackUnaryClientOnly(b *testing.B) {
+	benchLoopback(b, nil, benchClientInterceptor(b, grpcmw.ClientConfig{}).DialOptions())
+}
+
+// BenchmarkLoopbackUnaryOtelgrpc is the same call with otelgrpc's stats
+// handlers alone (recording spans with the SDK, no exporter), for scale.
+func BenchmarkLoopbackUnaryOtelgrpc(b *testing.B) {
+	tp := sdktrace.NewTracerProvider()
+	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	benchLoopback(b, []grpc.ServerOption{grpc.StatsHandler(otelgrpc.NewServerHandler(otelgrpc.WithTracerProvider(tp)))},
+		[]grpc.DialOption{grpc.WithStatsHandler(otelgrpc.NewClientHandler(otelgrpc.WithTracerProvider(tp)))})
 }
 
 func benchLoopback(b *testing.B, sopts []grpc.ServerOption, dopts []grpc.DialOption) {
@@ -139,10 +170,9 @@ func benchLoopback(b *testing.B, sopts []grpc.ServerOption, dopts []grpc.DialOpt
 	if _, err := health.Check(ctx, req); err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	for b.Loop() {
+	run(b, func() {
 		if _, err := health.Check(ctx, req); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 }
