@@ -88,7 +88,10 @@ type ClientConfig struct {
 
 	// Timeout bounds each unary call whose context has no earlier deadline.
 	// Streams get none: they may rightly last for hours. Default:
-	// DefaultClientTimeout; negative: no deadline of our own.
+	// DefaultClientTimeout; negative: no deadline of our own. A deadline
+	// costs gRPC a grpc-timeout header and a timer on each side and, for a
+	// caller's context that could not be cancelled before
+	// (context.Background()), a goroutine watching the call.
 	Timeout time.Duration
 
 	// Breaker says which calls share a breaker. Default: PerTarget.
