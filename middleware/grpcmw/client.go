@@ -19,8 +19,8 @@ import (
 )
 
 // DefaultClientTimeout is the deadline given to a unary call whose context
-// has none (or a later one) when ClientConfig.Timeout is zero, as package
-// middleware does for HTTP calls.
+// has none when ClientConfig.Timeout is zero, as package middleware does for
+// HTTP calls.
 const DefaultClientTimeout = 30 * time.Second
 
 // OtherTarget is the target tag (and breaker) shared once 1000 distinct
@@ -86,8 +86,9 @@ type ClientConfig struct {
 	// ID never makes the call fail.
 	RequestIDKey string
 
-	// Timeout bounds each unary call whose context has no earlier deadline.
-	// Streams get none: they may rightly last for hours. Default:
+	// Timeout bounds each unary call whose context has no deadline of its
+	// own, as in package middleware: a caller's deadline wins, longer or
+	// shorter. Streams get none: they may rightly last for hours. Default:
 	// DefaultClientTimeout; negative: no deadline of our own. A deadline
 	// costs gRPC a grpc-timeout header and a timer on each side and, for a
 	// caller's context that could not be cancelled before
@@ -339,12 +340,10 @@ func (c *ClientInterceptor) Unary(ctx context.Context, method string, req, reply
 		return err
 	}
 	callCtx := outgoing(ctx, c.key)
-	if c.timeout > 0 {
-		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.timeout {
-			var cancel context.CancelFunc
-			callCtx, cancel = context.WithTimeout(callCtx, c.timeout)
-			defer cancel()
-		}
+	if _, ok := ctx.Deadline(); !ok && c.timeout > 0 {
+		var cancel context.CancelFunc
+		callCtx, cancel = context.WithTimeout(callCtx, c.timeout)
+		defer cancel()
 	}
 	return c.end(&o, invoker(callCtx, method, req, reply, cc, opts...))
 }
