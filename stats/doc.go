@@ -20,8 +20,8 @@
 //
 // # Guarantees
 //
-// A call formats one line into a bounded lock-free queue and returns; one
-// goroutine packs queued lines into packets of at most Config.MaxPacketSize
+// A call adds to an in-process counter, or formats one line into a bounded
+// lock-free queue, and returns; one goroutine packs queued lines into packets of at most Config.MaxPacketSize
 // bytes and sends them. When the queue is full, or the server is down or its
 // name does not resolve yet, stats are dropped and counted: see
 // [Statsd.Dropped] and [Statsd.SendErrors], which are also sent as
@@ -29,14 +29,17 @@
 //
 // On hot paths, [Emitter.NewCounter] and [Emitter.NewGauge] return handles
 // whose updates are single atomic operations, summed in the process and
-// sent once per Config.FlushInterval.
+// sent once per Config.FlushInterval. [Statsd.Count] by name aggregates the
+// same way (unless sampling), so a count is one line per series per
+// interval however often it is called.
 //
 // # Costs
 //
 // A handle's Inc is one uncontended atomic add (counters are sharded per
-// core). A call by name costs a cache lookup of the sanitised name, formatting
-// on the stack and one slot of the queue; it does not allocate unless the
-// line is longer than 256 bytes or carries more than 16 tags. Calls through
+// core); Count by name adds a lookup of its series. Other calls by name cost
+// a cache lookup of the sanitised name, formatting on the stack and one slot
+// of the queue. No call allocates, except the first for a series or name,
+// and a line longer than 256 bytes or with more than 16 tags. Calls through
 // the Emitter interface with tags allocate the variadic slice, as any
 // interface call does; call a *Statsd directly, or use handles, where that
 // matters.

@@ -17,8 +17,8 @@ import (
 // socket: each call formats its line into a lock-free queue, or drops and
 // counts it when the queue is full, and one goroutine packs queued lines
 // into packets of at most MaxPacketSize bytes and sends them. Handles made
-// by NewCounter and NewGauge are added to in place and sent once per flush
-// interval.
+// by NewCounter and NewGauge, and unsampled Count calls by name, are added
+// to in place and sent once per flush interval.
 //
 // Sending goes through a github.com/cactus/go-statsd-client/v5/statsd.Sender:
 // Config.Sender if set, else a UDP sender that resolves the address in the
@@ -39,6 +39,7 @@ type Statsd struct {
 	wakeShift  uint8  // wake the sender each time 1<<wakeShift slots fill
 
 	names nameCache
+	agg   aggregator
 
 	closed     atomic.Bool
 	dropped    atomic.Uint64
@@ -87,6 +88,7 @@ func NewStatsd(cfg Config) (*Statsd, error) {
 		prefix = append(appendSanitized(nil, cfg.Prefix), '.')
 	}
 	s.names.seed, s.names.prefix = rand.Uint64(), prefix
+	s.agg.seed = rand.Uint64()
 	if !s.sampleAll {
 		s.sampleMax = uint64(cfg.SampleRate*(1<<53)) << 11 // rate × 2⁶⁴, without overflow
 		s.rateSuffix = strconv.AppendFloat([]byte("|@"), cfg.SampleRate, 'f', -1, 64)
@@ -114,12 +116,25 @@ func selfName(prefix []byte, what string) []byte {
 // long name or many tags) allocate.
 const lineBuf = 256
 
-// Count implements [Emitter]. It is sampled at Config.SampleRate.
+// Count implements [Emitter]. Without sampling, counts are aggregated in
+// the process like a [Counter] handle's: the call is an atomic add, and the
+// series' sum is sent once per flush interval (for up to 1024 series; any
+// further series is sent line by line). With Config.SampleRate below 1,
+// each call is sampled and sent as its own line.
 func (s *Statsd) Count(name string, n int64, tags ...Tag) {
-	if s.live() && s.sampled() {
-		var buf [lineBuf]byte
-		s.push(s.appendCount(buf[:0], name, n, tags))
+	if !s.live() {
+		return
 	}
+	if s.sampleAll {
+		if c := s.agg.counter(name, tags, func() *Counter { return s.NewCounter(name, tags...) }); c != nil {
+			c.Add(n)
+			return
+		}
+	} else if !s.sampled() {
+		return
+	}
+	var buf [lineBuf]byte
+	s.push(s.appendCount(buf[:0], name, n, tags))
 }
 
 // Timing implements [Emitter]: d is sent in milliseconds with up to six

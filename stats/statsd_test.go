@@ -36,7 +36,6 @@ func TestWireLines(t *testing.T) {
 		want   []string
 	}{
 		{stats.TagsGraphite, []string{
-			"app.http.requests;code=200;route=/users:1|c",
 			"app.db.query;code=200;route=/users:1.234567|ms",
 			"app.pool.size;code=200;route=/users:12.5|g",
 			"app.temp;code=200;route=/users:0|g",
@@ -44,18 +43,18 @@ func TestWireLines(t *testing.T) {
 			"app.temp;code=200;route=/users:+2|g",
 			"app.temp;code=200;route=/users:-0.25|g",
 			"app.users;code=200;route=/users:bob_1|s",
+			"app.http.requests;code=200;route=/users:2|c",
 		}},
 		{stats.TagsDogStatsD, []string{
-			"app.http.requests:1|c|#code:200,route:/users",
 			"app.db.query:1.234567|ms|#code:200,route:/users",
 			"app.pool.size:12.5|g|#code:200,route:/users",
 			"app.temp:-3.5|g|#code:200,route:/users",
 			"app.temp:+2|g|#code:200,route:/users",
 			"app.temp:-0.25|g|#code:200,route:/users",
 			"app.users:bob_1|s|#code:200,route:/users",
+			"app.http.requests:2|c|#code:200,route:/users",
 		}},
 		{stats.TagsNone, []string{
-			"app.http.requests:1|c",
 			"app.db.query:1.234567|ms",
 			"app.pool.size:12.5|g",
 			"app.temp:0|g",
@@ -63,6 +62,7 @@ func TestWireLines(t *testing.T) {
 			"app.temp:+2|g",
 			"app.temp:-0.25|g",
 			"app.users:bob_1|s",
+			"app.http.requests:2|c",
 		}},
 	}
 	for _, c := range cases {
@@ -70,6 +70,7 @@ func TestWireLines(t *testing.T) {
 			l := listen(t)
 			s := newStatsd(t, stats.Config{Addr: l.addr(), Prefix: "App", TagFormat: c.format})
 			s.Count("HTTP.Requests", 1, tags...)
+			s.Count("HTTP.Requests", 1, tags...) // summed with the first, sent at the flush
 			s.Timing("db.query", 1234567*time.Nanosecond, tags...)
 			s.Gauge("pool.size", 12.5, tags...)
 			s.Gauge("temp", -3.5, tags...)
@@ -106,8 +107,8 @@ func TestPacksLinesUpToMaxPacketSize(t *testing.T) {
 	s := newStatsd(t, stats.Config{Addr: l.addr(), MaxPacketSize: max})
 	var want []string
 	for i := range 300 {
-		s.Count(fmt.Sprintf("packing.metric%d", i), int64(i))
-		want = append(want, fmt.Sprintf("packing.metric%d:%d|c", i, i))
+		s.Timing(fmt.Sprintf("packing.metric%d", i), time.Duration(i)*time.Millisecond)
+		want = append(want, fmt.Sprintf("packing.metric%d:%d|ms", i, i))
 	}
 	require.NoError(t, s.Close())
 	l.waitLines(t, len(want))
@@ -126,10 +127,10 @@ func TestPacksLinesUpToMaxPacketSize(t *testing.T) {
 func TestLineLongerThanPacketIsDroppedAndCounted(t *testing.T) {
 	l := listen(t)
 	s := newStatsd(t, stats.Config{Addr: l.addr(), MaxPacketSize: 64})
-	s.Count(strings.Repeat("long", 20), 1)
-	s.Count("short", 1)
+	s.Timing(strings.Repeat("long", 20), 1)
+	s.Timing("short", time.Millisecond)
 	require.NoError(t, s.Close())
-	assert.Equal(t, []string{"short:1|c", "vitals.stats.dropped:1|c"}, l.waitLines(t, 2))
+	assert.Equal(t, []string{"short:1|ms", "vitals.stats.dropped:1|c"}, l.waitLines(t, 2))
 	assert.Equal(t, uint64(1), s.Dropped())
 }
 
@@ -273,7 +274,7 @@ func TestBlockedSinkNeverBlocksCallersAndCountsEveryDrop(t *testing.T) {
 	const calls = 1_000_000
 	timer := newCallTimer(t, time.Millisecond)
 	for i := range calls {
-		timer.time(func() { s.Count("blocked.sink", int64(i)) })
+		timer.time(func() { s.Timing("blocked.sink", time.Duration(i)) })
 	}
 	timer.check(t)
 	close(sink.release)
@@ -322,12 +323,12 @@ func TestHostNameResolvedInBackground(t *testing.T) {
 	s, err := stats.NewStatsd(stats.Config{Addr: "localhost:" + port, FlushInterval: 5 * time.Millisecond})
 	require.NoError(t, err)
 	deadline := time.Now().Add(5 * time.Second)
-	for !slices.Contains(l.lines(), "resolved:1|c") && time.Now().Before(deadline) {
-		s.Count("resolved", 1)
+	for !slices.Contains(l.lines(), "resolved:1|ms") && time.Now().Before(deadline) {
+		s.Timing("resolved", time.Millisecond)
 		time.Sleep(5 * time.Millisecond) // a bounded poll for the background resolution
 	}
 	require.NoError(t, s.Close())
-	assert.Contains(t, l.lines(), "resolved:1|c")
+	assert.Contains(t, l.lines(), "resolved:1|ms")
 }
 
 func TestUnresolvableAddrIsNotAnErrorAndDropsAreCounted(t *testing.T) {
@@ -335,7 +336,7 @@ func TestUnresolvableAddrIsNotAnErrorAndDropsAreCounted(t *testing.T) {
 	s, err := stats.NewStatsd(stats.Config{Addr: "statsd.invalid:8125", FlushInterval: time.Millisecond})
 	require.NoError(t, err)
 	for range 10 {
-		s.Count("lost", 1)
+		s.Timing("lost", time.Millisecond)
 	}
 	require.NoError(t, s.Close())
 	assert.Equal(t, uint64(10), s.Dropped())
@@ -365,15 +366,15 @@ func TestDropsAndSendErrorsAreReportedOnceSendingWorks(t *testing.T) {
 	sender := &switchSender{conn: conn}
 	s := newStatsd(t, stats.Config{Sender: sender, Prefix: "app", FlushInterval: 5 * time.Millisecond})
 	for range 5 {
-		s.Count("lost", 1)
+		s.Timing("lost", time.Millisecond)
 	}
 	waitFor(t, func() bool { return s.Dropped() == 5 && s.SendErrors() >= 2 })
 	sender.working.Store(true)
-	s.Count("kept", 1)
+	s.Timing("kept", time.Millisecond)
 	waitFor(t, func() bool { return lastWith(l.lines(), "app.vitals.stats.dropped") != "" })
 	require.NoError(t, s.Close())
 	lines := l.waitLines(t, 3)
-	assert.Contains(t, lines, "app.kept:1|c")
+	assert.Contains(t, lines, "app.kept:1|ms")
 	assert.Equal(t, "app.vitals.stats.dropped:5|c", lastWith(lines, "app.vitals.stats.dropped"))
 	assert.Equal(t, fmt.Sprintf("app.vitals.stats.send_errors:%d|c", s.SendErrors()), lastWith(lines, "app.vitals.stats.send_errors"))
 	assert.Equal(t, uint64(5), s.Dropped())
@@ -383,4 +384,22 @@ func TestDropsAndSendErrorsAreReportedOnceSendingWorks(t *testing.T) {
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
 	require.Eventually(t, cond, 5*time.Second, time.Millisecond)
+}
+
+func TestCountAggregatesPerFlushInterval(t *testing.T) {
+	l := listen(t)
+	s := newStatsd(t, stats.Config{Addr: l.addr(), FlushInterval: time.Hour})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for i := range 2500 {
+				s.Count("jobs", 1)
+				s.Count("jobs", 1, stats.T("queue", []string{"mail", "sms"}[i%2]))
+			}
+		})
+	}
+	wg.Wait()
+	require.NoError(t, s.Close())
+	assert.ElementsMatch(t, []string{"jobs:10000|c", "jobs;queue=mail:5000|c", "jobs;queue=sms:5000|c"}, l.waitLines(t, 3),
+		"one line per series, with the exact sum")
 }
