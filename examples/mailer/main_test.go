@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vitals-go/vitals/breaker"
+)
+
+// record is one decoded log line.
+type record map[string]any
+
+func (r record) str(key string) string { s, _ := r[key].(string); return s }
+
+// pollerRun is one run of the poller in this process.
+type pollerRun struct {
+	err     error
+	stdout  string
+	records []record
+}
+
+// find returns the records with the message msg.
+func (p pollerRun) find(msg string) []record {
+	var out []record
+	for _, r := range p.records {
+		if r.str("msg") == msg {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// one returns the single record with the message msg.
+func (p pollerRun) one(t *testing.T, msg string) record {
+	t.Helper()
+	rs := p.find(msg)
+	require.Len(t, rs, 1, "%q records in:\n%s", msg, p.dump())
+	return rs[0]
+}
+
+func (p pollerRun) dump() string {
+	var b strings.Builder
+	for _, r := range p.records {
+		line, _ := json.Marshal(r)
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// runPoller runs the poller with args, bounded to 30 s, and decodes its logs.
+func runPoller(t *testing.T, args ...string) pollerRun {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"-interval", "1ms", "-ticks", "2"}, args...), &stdout, &stderr)
+	}()
+	var res pollerRun
+	select {
+	case res.err = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the poller did not end within 30 s")
+	}
+	res.stdout = stdout.String()
+	sc := bufio.NewScanner(strings.NewReader(stderr.String()))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		var r record
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &r), "log line is not JSON: %s", sc.Text())
+		res.records = append(res.records, r)
+	}
+	return res
+}
+
+// names lists the files of dir.
+func names(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+// The story of the example: a poison message stops the poller, the next
+// start refuses to run, and a reset after the message is moved away lets the
+// rest through. Mail never leaves the inbox unhandled.
+func TestPoisonMessageLatchesUntilReset(t *testing.T) {
+	dir := t.TempDir()
+	latchPath := filepath.Join(dir, "mailer.latch")
+	inbox := filepath.Join(dir, "inbox")
+	poison := filepath.Join(inbox, "0003-no-subject.eml")
+
+	// 1. The poison message panics; the poller records the trip and stops.
+	first := runPoller(t, "-dir", dir)
+	require.ErrorIs(t, first.err, errStopped)
+	assert.Equal(t, "0001-where-is-my-order.eml", first.one(t, "message answered").str("message"))
+	assert.Equal(t, "0002-out-of-office.eml", first.one(t, "automatic mail left unanswered").str("message"))
+	stopped := first.one(t, "mail poller stopped after an unexpected failure")
+	assert.Equal(t, "ERROR", stopped.str("level"))
+	assert.Equal(t, "0003-no-subject.eml", stopped.str("message"))
+	assert.Equal(t, "processing "+poison, stopped.str("attempted"))
+	assert.Equal(t, latchPath, stopped.str("latch"))
+	assert.Contains(t, stopped.str("remedy"), "look at "+poison)
+	assert.Contains(t, stopped.str("remedy"), "-reset (or delete "+latchPath+")")
+	e, _ := stopped["error"].(map[string]any)
+	require.NotNil(t, e, "the error is rendered as a group")
+	assert.Contains(t, e["message"], "panic: runtime error: index out of range")
+	stack, _ := e["stack"].([]any)
+	assert.True(t, slices.ContainsFunc(stack, func(f any) bool { return strings.Contains(f.(string), "category mailer/ticket.go:") }),
+		"the stack says where it panicked: %v", stack)
+	assert.Contains(t, first.stdout, "STOPPED after an unexpected failure processing "+poison)
+	assert.Contains(t, first.stdout, "run again with -reset, or delete "+latchPath)
+
+	// The state file was written before run returned, and the mail is
+	// still there: the poison and the one after it.
+	data, err := os.ReadFile(latchPath)
+	require.NoError(t, err, "the latch state file exists when run returns")
+	var rec breaker.LatchRecord
+	require.NoError(t, json.Unmarshal(data, &rec))
+	assert.Equal(t, "mail-poller", rec.Breaker)
+	assert.Equal(t, "unexpected failure processing "+poison, rec.Reason)
+	assert.Contains(t, rec.LastError, "index out of range")
+	assert.Equal(t, []string{"0003-no-subject.eml", "0004-refund-please.eml"}, names(t, inbox))
+	assert.Equal(t, []string{"T-0001.eml"}, names(t, filepath.Join(dir, "outbox")))
+
+	// 2. The next start is latched: it processes nothing and says why and
+	// how to resume.
+	second := runPoller(t, "-dir", dir)
+	require.ErrorIs(t, second.err, errLatched)
+	assert.Empty(t, second.find("message answered"))
+	assert.Empty(t, second.find("mail poller started"))
+	assert.Equal(t, latchPath, second.one(t, "breaker latched by an earlier failure").str("path"))
+	refused := second.one(t, "mail poller is latched: not processing mail")
+	assert.Equal(t, "ERROR", refused.str("level"))
+	assert.Equal(t, latchPath, refused.str("latch"))
+	assert.Equal(t, 2.0, refused["waiting"])
+	assert.Equal(t, rec.Reason, refused.str("reason"))
+	assert.Contains(t, refused.str("error"), "index out of range")
+	assert.Contains(t, refused.str("remedy"), "-reset (or delete "+latchPath+")")
+	assert.Contains(t, second.stdout, "LATCHED")
+	assert.Contains(t, second.stdout, "delete "+latchPath)
+	assert.Equal(t, []string{"0003-no-subject.eml", "0004-refund-please.eml"}, names(t, inbox))
+
+	// 3. The operator moves the poison message away and resets.
+	held := filepath.Join(dir, "held")
+	require.NoError(t, os.Mkdir(held, 0o755))
+	require.NoError(t, os.Rename(poison, filepath.Join(held, filepath.Base(poison))))
+	third := runPoller(t, "-dir", dir, "-reset")
+	require.NoError(t, third.err)
+	third.one(t, "latch reset by the operator; polling resumes")
+	assert.Equal(t, "0004-refund-please.eml", third.one(t, "message answered").str("message"))
+	assert.Empty(t, third.find("mail poller stopped after an unexpected failure"))
+	assert.NoFileExists(t, latchPath)
+	assert.Empty(t, names(t, inbox))
+	assert.Equal(t, []string{"T-0001.eml", "T-0004.eml"}, names(t, filepath.Join(dir, "outbox")))
+	assert.Contains(t, third.stdout, "answered 1")
+}
+
+// An unexpected error, not only a panic, stops the poller and latches it.
+func TestUnexpectedErrorLatches(t *testing.T) {
+	dir := t.TempDir()
+	inbox := filepath.Join(dir, "inbox")
+	require.NoError(t, os.MkdirAll(inbox, 0o755))
+	msg := "From: Ann <ann@example.com>\r\nSubject: Hello\r\n\r\nhi\r\n"
+	require.NoError(t, os.WriteFile(filepath.Join(inbox, "0001-hello.eml"), []byte(msg), 0o644))
+	// The reply cannot be written: its name in the outbox is a directory.
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "outbox", "T-0001.eml"), 0o755))
+
+	res := runPoller(t, "-dir", dir)
+	require.ErrorIs(t, res.err, errStopped)
+	stopped := res.one(t, "mail poller stopped after an unexpected failure")
+	e, _ := stopped["error"].(map[string]any)
+	require.NotNil(t, e)
+	assert.Contains(t, e["attempted"], "sending the acknowledgement of ticket T-0001")
+	assert.Equal(t, []any{"check that " + filepath.Join(dir, "outbox") + " is a writable directory"}, e["remedy"])
+	assert.FileExists(t, filepath.Join(dir, "mailer.latch"))
+	assert.Equal(t, []string{"0001-hello.eml"}, names(t, inbox), "the message stays in the inbox")
+}
+
+func TestFlagsRefused(t *testing.T) {
+	for _, args := range [][]string{
+		{"-interval", "0s"},
+		{"-ticks", "-1"},
+		{"-log-level", "loud"},
+		{"extra"},
+	} {
+		err := run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), io.Discard, io.Discard)
+		assert.Error(t, err, "%v", args)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
