@@ -40,6 +40,7 @@ var catalogue = func() map[string]item {
 	return c
 }()
 
+// skuName is the SKU of the i-th good item.
 func skuName(i int) string { return "sku-" + strconv.Itoa(i) }
 
 // inventory is the gRPC back end. It follows a schedule repeating every
