@@ -192,7 +192,11 @@ func TestUnexpectedErrorLatches(t *testing.T) {
 	require.NotNil(t, e)
 	assert.Contains(t, e["attempted"], "sending the acknowledgement of ticket T-0001")
 	assert.Equal(t, []any{"check that " + filepath.Join(dir, "outbox") + " is a writable directory"}, e["remedy"])
-	assert.FileExists(t, filepath.Join(dir, "mailer.latch"))
+	data, err := os.ReadFile(filepath.Join(dir, "mailer.latch"))
+	require.NoError(t, err, "the latch state file exists when run returns")
+	var rec breaker.LatchRecord
+	require.NoError(t, json.Unmarshal(data, &rec))
+	assert.Contains(t, rec.LastError, "processing 0001-hello.eml: sending the acknowledgement of ticket T-0001")
 	assert.Equal(t, []string{"0001-hello.eml"}, names(t, inbox), "the message stays in the inbox")
 }
 

@@ -62,11 +62,13 @@ func (p *poller) process(ctx context.Context, path string) (err error) {
 	err = p.breaker.Run(ctx, func(ctx context.Context) error {
 		var err error
 		answered, err = p.desk.handle(ctx, path)
-		return err
+		// Named here, so that the breaker's last error, which the latch
+		// may record first, says which message failed.
+		return errctx.Wrap(err, "processing "+name)
 	})
 	switch {
 	case err != nil:
-		return p.stop(ctx, path, errctx.Wrap(err, "processing "+name))
+		return p.stop(ctx, path, err)
 	case answered:
 		p.answered++
 	default:
