@@ -68,6 +68,7 @@ type gen struct {
 	// Flags of the hot path, fixed for the generation.
 	fastAllow bool           // closed, and Allow needs no clock read
 	fastDone  bool           // closed, and a nil error is a plain success
+	timedDone bool           // closed, and a nil error is a success unless slow
 	direct    bool           // Do and Run need no deadline and no probe guard
 	ok        *stats.Counter // breaker.<name>.calls.success
 
@@ -180,6 +181,7 @@ func (b *Breaker) newGen(prev *gen, to State, reason string, now time.Time) *gen
 	g := &gen{b: b, state: to, since: now, reason: reason, ok: b.outcomes[Success]}
 	g.fastAllow = to == Closed && b.fast
 	g.fastDone = to == Closed && b.plain
+	g.timedDone = to == Closed && !b.fast && !b.cfg.TimeCalls && b.cfg.Classify == nil
 	g.direct = (to == Closed || to == Disabled) && b.cfg.Timeout == 0
 	if prev != nil {
 		g.id = prev.id + 1

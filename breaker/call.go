@@ -68,6 +68,25 @@ func (b *Breaker) allow(ctx context.Context) (Ticket, error) {
 	}
 }
 
+// succeededTimed counts a success in a closed generation whose breaker
+// measures time (slow-call policy or time-based window), unless the call was
+// slow: then it reports false and the caller takes the full path.
+func (g *gen) succeededTimed(start int64) bool {
+	b := g.b
+	now := b.now()
+	if b.cfg.SlowCallDuration > 0 && time.Duration(now-start) >= b.cfg.SlowCallDuration {
+		return false
+	}
+	g.ok.Add(1)
+	if g.consec.Load() != 0 {
+		g.consec.Store(0)
+	}
+	if g.win != nil {
+		g.win.add(now, slotUsed)
+	}
+	return true
+}
+
 // rejectNow counts and returns the rejection when g refuses every call: open
 // and not yet elapsed, or forced open. It is the whole cost of a rejected
 // call: a few loads and one counter add.
@@ -275,6 +294,9 @@ func (b *Breaker) Run(ctx context.Context, fn func(context.Context) error) error
 		g.succeeded()
 		return nil
 	}
+	if err == nil && g.timedDone && g.succeededTimed(start) {
+		return nil
+	}
 	Ticket{g: g, ctx: ctx, start: start}.done(err)
 	return err
 }
@@ -297,6 +319,9 @@ func Do[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, err
 	v, err := fn(ctx)
 	if err == nil && g.fastDone {
 		g.succeeded()
+		return v, nil
+	}
+	if err == nil && g.timedDone && g.succeededTimed(start) {
 		return v, nil
 	}
 	Ticket{g: g, ctx: ctx, start: start}.done(err)
