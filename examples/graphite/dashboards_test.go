@@ -1,0 +1,334 @@
+// Package graphite_test keeps the dashboards of examples/graphite and the
+// metrics table of docs/metrics.md honest: every dashboard target must read a
+// metric of the table, through the statsd series of its type, and the table
+// must list exactly the metrics the code emits.
+package graphite_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vitals-go/vitals/breaker"
+	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/middleware"
+	"github.com/vitals-go/vitals/middleware/grpcmw"
+	"github.com/vitals-go/vitals/retry"
+	"github.com/vitals-go/vitals/stats"
+	"github.com/vitals-go/vitals/stats/statstest"
+)
+
+const metricsDoc = "../../docs/metrics.md"
+
+// metric is one row of the docs/metrics.md table.
+type metric struct{ name, typ string }
+
+// documented returns the rows of the metrics table, by name.
+func documented(t *testing.T) map[string]string {
+	t.Helper()
+	text, err := os.ReadFile(metricsDoc)
+	require.NoError(t, err)
+	row := regexp.MustCompile("^\\| `([^`]+)` \\| (counter|gauge|timer|set) \\|")
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(text), "\n") {
+		if m := row.FindStringSubmatch(line); m != nil {
+			require.NotContains(t, rows, m[1], "%s lists %s twice", metricsDoc, m[1])
+			rows[m[1]] = m[2]
+		}
+	}
+	require.NotEmpty(t, rows, "no `name` | type rows in %s", metricsDoc)
+	return rows
+}
+
+// statsdKinds maps the statsd Graphite backend's namespace of each type to
+// the type and the series it writes below a name ("" for the name itself).
+var statsdKinds = map[string]struct {
+	typ      string
+	suffixes []string
+}{
+	"counters": {"counter", []string{"count", "rate"}},
+	"timers": {"timer", []string{"mean", "upper", "lower", "median", "count", "count_ps", "sum", "std",
+		"sum_squares", "upper_90", "mean_90", "count_90", "sum_90", "sum_squares_90"}},
+	"gauges": {"gauge", []string{""}},
+	"sets":   {"set", []string{"count"}},
+}
+
+// reference is a metric a target reads: a name (which may hold globs) of a
+// type, and the statsd series below it.
+type reference struct{ typ, name, suffix string }
+
+// references returns the metrics target reads, written with prefix.
+func references(t *testing.T, target, prefix string) []reference {
+	t.Helper()
+	re := regexp.MustCompile(`stats\.(counters|timers|gauges|sets)\.` + regexp.QuoteMeta(prefix) + `\.([A-Za-z0-9_*.-]+)`)
+	var refs []reference
+	for _, m := range re.FindAllStringSubmatch(target, -1) {
+		kind := statsdKinds[m[1]]
+		name, suffix := m[2], ""
+		if kind.suffixes[0] != "" {
+			i := strings.LastIndexByte(name, '.')
+			require.Positive(t, i, "%q: %s series need a suffix (%v)", target, m[1], kind.suffixes)
+			name, suffix = name[:i], name[i+1:]
+		}
+		assert.Contains(t, kind.suffixes, suffix, "%q: statsd writes no %s series .%s", target, m[1], suffix)
+		refs = append(refs, reference{typ: kind.typ, name: name, suffix: suffix})
+	}
+	return refs
+}
+
+// matches reports whether a referenced name (segments may be globs) can be
+// the documented one (a <placeholder> segment stands for any name).
+func matches(ref, doc string) bool {
+	r, d := strings.Split(ref, "."), strings.Split(doc, ".")
+	if len(r) != len(d) {
+		return false
+	}
+	for i := range r {
+		if strings.HasPrefix(d[i], "<") {
+			continue
+		}
+		if ok, err := path.Match(r[i], d[i]); err != nil || !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// checkTargets checks that each target reads at least one metric and that
+// every metric it reads is documented with that type.
+func checkTargets(t *testing.T, where string, targets []string, prefix string) {
+	t.Helper()
+	docs := documented(t)
+	require.NotEmpty(t, targets, "%s: no targets", where)
+	for _, target := range targets {
+		refs := references(t, target, prefix)
+		assert.NotEmpty(t, refs, "%s: target %q reads no stats.<type>.%s.<metric> series", where, target, prefix)
+		for _, ref := range refs {
+			var found []string
+			for name, typ := range docs {
+				if typ == ref.typ && matches(ref.name, name) {
+					found = append(found, name)
+				}
+			}
+			assert.NotEmpty(t, found, "%s: target %q reads the %s %s, which %s does not list", where, target, ref.typ, ref.name, metricsDoc)
+		}
+	}
+}
+
+func TestGraphiteWebDashboard(t *testing.T) {
+	raw, err := os.ReadFile("graphite-web-dashboard.json")
+	require.NoError(t, err)
+	// The state that graphite-web's /dashboard/save/<name> stores and
+	// /dashboard/load/<name> returns (dashboard.js getState/applyState).
+	var state struct {
+		Name               string
+		TimeConfig         map[string]any
+		RefreshConfig      map[string]any
+		GraphSize          struct{ Width, Height int }
+		DefaultGraphParams map[string]any
+		Graphs             [][]json.RawMessage
+	}
+	require.NoError(t, json.Unmarshal(raw, &state))
+	assert.NotEmpty(t, state.Name)
+	assert.Equal(t, "relative", state.TimeConfig["type"])
+	assert.Contains(t, state.RefreshConfig, "enabled")
+	assert.Positive(t, state.GraphSize.Width)
+	assert.Positive(t, state.GraphSize.Height)
+	require.NotEmpty(t, state.Graphs)
+	var targets []string
+	for i, g := range state.Graphs {
+		// [target string, render parameters, render URL]
+		require.Len(t, g, 3, "graph %d", i)
+		var params struct {
+			Title  string
+			Target []string
+		}
+		require.NoError(t, json.Unmarshal(g[1], &params), "graph %d", i)
+		assert.NotEmpty(t, params.Title, "graph %d has no title", i)
+		require.NotEmpty(t, params.Target, "graph %d has no target", i)
+		targets = append(targets, params.Target...)
+	}
+	checkTargets(t, "graphite-web-dashboard.json", targets, "orders")
+}
+
+func TestGrafanaDashboard(t *testing.T) {
+	raw, err := os.ReadFile("grafana-dashboard.json")
+	require.NoError(t, err)
+	var dash struct {
+		Title      string
+		UID        string
+		Templating struct {
+			List []struct{ Name, Type, Query string }
+		}
+		Panels []struct {
+			ID         int
+			Title      string
+			Datasource struct{ Type, UID string }
+			Targets    []struct{ RefID, Target string }
+		}
+	}
+	require.NoError(t, json.Unmarshal(raw, &dash))
+	assert.NotEmpty(t, dash.Title)
+	assert.NotEmpty(t, dash.UID)
+	vars := map[string]string{}
+	for _, v := range dash.Templating.List {
+		vars[v.Name] = v.Type + ":" + v.Query
+	}
+	assert.Equal(t, "datasource:graphite", vars["datasource"])
+	assert.Equal(t, "textbox:orders", vars["prefix"], "the prefix variable defaults to the demo's")
+	require.NotEmpty(t, dash.Panels)
+	ids := map[int]bool{}
+	var targets []string
+	for _, p := range dash.Panels {
+		assert.False(t, ids[p.ID], "panel id %d twice", p.ID)
+		ids[p.ID] = true
+		assert.NotEmpty(t, p.Title, "panel %d", p.ID)
+		assert.Equal(t, "graphite", p.Datasource.Type, "panel %q", p.Title)
+		assert.Equal(t, "${datasource}", p.Datasource.UID, "panel %q", p.Title)
+		require.NotEmpty(t, p.Targets, "panel %q", p.Title)
+		for _, q := range p.Targets {
+			assert.NotEmpty(t, q.RefID, "panel %q", p.Title)
+			targets = append(targets, q.Target)
+		}
+	}
+	checkTargets(t, "grafana-dashboard.json", targets, "$prefix")
+}
+
+// TestMetricsTableMatchesCode drives each emitting package into an in-memory
+// recorder (or a capturing statsd sender) and checks that docs/metrics.md
+// lists exactly the names and types that come out.
+func TestMetricsTableMatchesCode(t *testing.T) {
+	emitted := map[string]string{}
+	add := func(name, typ string) {
+		// The instance name "probe" stands for <name> in the table.
+		name = strings.ReplaceAll("."+name+".", ".probe.", ".<name>.")
+		emitted[strings.Trim(name, ".")] = typ
+	}
+	for name, typ := range map[string]string{
+		middleware.StatServerRequests: "counter", middleware.StatServerDuration: "timer",
+		middleware.StatServerInFlight: "gauge", middleware.StatClientRequests: "counter",
+		middleware.StatClientDuration: "timer",
+		grpcmw.StatServerRequests:     "counter", grpcmw.StatServerDuration: "timer",
+		grpcmw.StatServerInFlight: "gauge", grpcmw.StatClientRequests: "counter",
+		grpcmw.StatClientDuration: "timer",
+	} {
+		add(name, typ)
+	}
+
+	rec := statstest.New()
+	quiet := slog.New(slog.DiscardHandler)
+	ctx := context.Background()
+
+	b, err := breaker.New(breaker.Config{Name: "probe", Stats: rec, Logger: quiet, TimeCalls: true})
+	require.NoError(t, err)
+	require.NoError(t, b.Run(ctx, func(context.Context) error { return nil }))
+
+	p := retry.Policy{Name: "probe", Attempts: 2, Base: time.Millisecond, Cap: time.Millisecond, Stats: rec, Logger: quiet}
+	transient := errctx.New("probing", errctx.WithClass(errctx.Transient))
+	failures := 1
+	require.NoError(t, retry.Do(ctx, p, func(context.Context) error {
+		if failures > 0 {
+			failures--
+			return transient
+		}
+		return nil
+	}))
+	require.Error(t, retry.Do(ctx, p, func(context.Context) error { return transient }))
+
+	for _, series := range rec.Series() {
+		name, _, _ := strings.Cut(series, ";")
+		switch {
+		case len(rec.Timings(name)) > 0:
+			add(name, "timer")
+		case func() bool { _, ok := rec.GaugeValue(name); return ok }():
+			add(name, "gauge")
+		default:
+			add(name, "counter")
+		}
+	}
+
+	for name, typ := range selfStats(t) {
+		add(name, typ)
+	}
+
+	docs := documented(t)
+	assert.Equal(t, sorted(emitted), sorted(docs), "left: what the code emits; right: what %s lists", metricsDoc)
+}
+
+// selfStats returns the emitter's own counters: it makes the first packet
+// fail and a stat be dropped, and reads the report lines of later packets.
+func selfStats(t *testing.T) map[string]string {
+	t.Helper()
+	snd := &failOnceSender{}
+	s, err := stats.NewStatsd(stats.Config{Sender: snd, FlushInterval: 5 * time.Millisecond})
+	require.NoError(t, err)
+	s.Count("first", 1)
+	s.Gauge("not_a_number", math.NaN())
+	got := map[string]string{}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(got) < 2 && time.Now().Before(deadline) {
+		for _, line := range strings.Split(snd.text(), "\n") {
+			name, rest, ok := strings.Cut(line, ":")
+			if ok && strings.HasPrefix(name, "vitals.") {
+				require.True(t, strings.HasSuffix(rest, "|c"), "%q is not a counter", line)
+				got[name] = "counter"
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	require.NoError(t, s.Close())
+	require.Len(t, got, 2, "the emitter did not report both its drops and its send errors: %q", snd.text())
+	return got
+}
+
+// failOnceSender fails its first Send and keeps what it is sent afterwards.
+type failOnceSender struct {
+	mu    sync.Mutex
+	sends int
+	buf   bytes.Buffer
+}
+
+func (f *failOnceSender) Send(data []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sends++
+	if f.sends == 1 {
+		return 0, errors.New("the first packet fails on purpose")
+	}
+	f.buf.Write(data)
+	f.buf.WriteByte('\n')
+	return len(data), nil
+}
+
+func (f *failOnceSender) Close() error { return nil }
+
+func (f *failOnceSender) text() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.buf.String()
+}
+
+// sorted returns "name type" lines, for a readable diff.
+func sorted(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for name, typ := range m {
+		out = append(out, fmt.Sprintf("%s %s", name, typ))
+	}
+	sort.Strings(out)
+	return out
+}
