@@ -138,3 +138,22 @@ func BenchmarkRejectOpenParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDoFailureRateWindowMixed keeps a failure in the window (1 call in
+// 100 fails), so every success has to rotate the ring.
+func BenchmarkDoFailureRateWindowMixed(b *testing.B) {
+	br := benchBreaker(b, Config{Name: "bench", ConsecutiveFailures: -1, FailureRate: 0.5, WindowSize: 100})
+	ctx := context.Background()
+	boom := errors.New("boom")
+	i := 0
+	mixed := func(context.Context) (int, error) {
+		if i++; i%100 == 0 {
+			return 0, boom
+		}
+		return 1, nil
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = Do(ctx, br, mixed)
+	}
+}

@@ -68,6 +68,12 @@ func newTimeWindow(width int64, buckets int) *window {
 // call).
 func (w *window) add(now int64, v uint32) uint64 {
 	if w.slots != nil {
+		if v == slotUsed && w.totals.Load() == uint64(len(w.slots)) {
+			// A full window of successes stays one after another success,
+			// wherever the ring stands: skip the shared increment, so the
+			// healthy steady state writes nothing here.
+			return 0
+		}
 		s := &w.slots[(w.seq.Add(1)-1)%uint64(len(w.slots))]
 		if s.Load() == v {
 			return 0 // the usual case, a success replacing a success: nothing changes
