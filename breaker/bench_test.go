@@ -157,3 +157,14 @@ func BenchmarkDoFailureRateWindowMixed(b *testing.B) {
 		_, _ = Do(ctx, br, mixed)
 	}
 }
+
+func BenchmarkDoSlowCallRateParallel(b *testing.B) {
+	br := benchBreaker(b, Config{Name: "bench", SlowCallRate: 0.5, SlowCallDuration: time.Second, WindowDuration: 10 * time.Second})
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			_, _ = Do(ctx, br, succeed)
+		}
+	})
+}

@@ -1,6 +1,11 @@
 package breaker
 
-import "sync/atomic"
+import (
+	"math/bits"
+	"runtime"
+	"sync/atomic"
+	"unsafe"
+)
 
 // A window keeps the outcome of recent calls for the rate policies, without a
 // lock.
@@ -25,8 +30,27 @@ type window struct {
 }
 
 type bucket struct {
-	epoch                 atomic.Int64
-	calls, failures, slow atomic.Int64
+	epoch          atomic.Int64
+	calls          []cell // striped: every call adds here, from every core
+	failures, slow atomic.Int64
+}
+
+// cell is one cache line, so that adds from different cores do not contend.
+type cell struct {
+	n atomic.Int64
+	_ [56]byte
+}
+
+// stripes is the number of cells a bucket's call count is spread over.
+var stripes = min(16, 1<<bits.Len(uint(2*runtime.GOMAXPROCS(0)-1)))
+
+// stripe picks a cell for the calling goroutine: the address of a local
+// variable differs between goroutines (each has its own stack), so
+// concurrent callers mostly land on different cells. Any cell is correct.
+func stripe() int {
+	var here byte
+	h := uint64(uintptr(unsafe.Pointer(&here))>>10) * 0x9e3779b97f4a7c15
+	return int(h >> 32 % uint64(stripes))
 }
 
 // Outcome bits stored in a count-window slot.
@@ -58,6 +82,7 @@ func newTimeWindow(width int64, buckets int) *window {
 	w := &window{width: width, buckets: make([]bucket, buckets)}
 	for i := range w.buckets {
 		w.buckets[i].epoch.Store(-1)
+		w.buckets[i].calls = make([]cell, stripes)
 	}
 	return w
 }
@@ -84,11 +109,13 @@ func (w *window) add(now int64, v uint32) uint64 {
 	n := now / w.width
 	b := &w.buckets[n%int64(len(w.buckets))]
 	if e := b.epoch.Load(); e != n && b.epoch.CompareAndSwap(e, n) {
-		b.calls.Store(0)
+		for i := range b.calls {
+			b.calls[i].n.Store(0)
+		}
 		b.failures.Store(0)
 		b.slow.Store(0)
 	}
-	b.calls.Add(1)
+	b.calls[stripe()].n.Add(1)
 	if v&slotFailed != 0 {
 		b.failures.Add(1)
 	}
@@ -107,7 +134,9 @@ func (w *window) sum(now int64) (calls, failures, slow int64) {
 	for i := range w.buckets {
 		b := &w.buckets[i]
 		if e := b.epoch.Load(); e <= n && e > n-int64(len(w.buckets)) {
-			calls += b.calls.Load()
+			for i := range b.calls {
+				calls += b.calls[i].n.Load()
+			}
 			failures += b.failures.Load()
 			slow += b.slow.Load()
 		}
