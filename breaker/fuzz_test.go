@@ -57,6 +57,7 @@ func FuzzConfig(f *testing.F) {
 		var held []Ticket
 		for _, op := range ops {
 			before := b.State()
+			err = nil
 			var callErr error
 			switch op % 6 {
 			case 0, 1:
@@ -75,7 +76,8 @@ func FuzzConfig(f *testing.F) {
 				clock.Advance(time.Duration(op) * 100 * time.Millisecond)
 				continue
 			case 5:
-				if tk, err := b.Allow(context.Background()); err == nil && len(held) < 10 {
+				var tk Ticket
+				if tk, err = b.Allow(context.Background()); err == nil && len(held) < 10 {
 					held = append(held, tk)
 				} else if len(held) > 0 {
 					held[0].Done(nil)
