@@ -56,10 +56,12 @@ type Config struct {
 	// Gauges, sets and handles are never sampled. Default (0): 1, send all.
 	SampleRate float64
 
-	// QueueSize is how many 64-byte places hold lines waiting for the
-	// sending goroutine, rounded up to a power of two, at most 1<<24. A line
-	// takes one place per 54 bytes. When the queue is full, stats are
-	// dropped and counted. Default: 16384 (1 MiB).
+	// QueueSize is how many 64-byte places hold stats waiting for the
+	// sending goroutine, rounded up to a power of two, at most 1<<24. A
+	// stat of a cached series takes one place; a line formatted by its
+	// caller (a set member, or a series beyond the cache) one per 54 bytes.
+	// When the queue is full, stats are dropped and counted. Default: 16384
+	// (1 MiB).
 	QueueSize int
 
 	// CloseTimeout bounds how long Close waits for the queue to be sent.

@@ -20,12 +20,14 @@
 //
 // # Guarantees
 //
-// A call adds to an in-process counter, or formats one line into a bounded
-// lock-free queue, and returns; one goroutine packs queued lines into packets of at most Config.MaxPacketSize
-// bytes and sends them. When the queue is full, or the server is down or its
-// name does not resolve yet, stats are dropped and counted: see
-// [Statsd.Dropped] and [Statsd.SendErrors], which are also sent as
-// <prefix>.vitals.stats.dropped and .send_errors once sending works.
+// A call adds to an in-process counter, or puts one record (the series, the
+// kind of stat and its value) into a bounded lock-free queue, and returns;
+// one goroutine formats the queued stats into packets of at most
+// Config.MaxPacketSize bytes and sends them. When the queue is full, or the
+// server is down or its name does not resolve yet, stats are dropped and
+// counted: see [Statsd.Dropped] and [Statsd.SendErrors], which are also sent
+// as <prefix>.vitals.stats.dropped and .send_errors once sending works, and
+// [Statsd.Sent].
 //
 // On hot paths, [Emitter.NewCounter] and [Emitter.NewGauge] return handles
 // whose updates are single atomic operations, summed in the process and
@@ -36,13 +38,17 @@
 // # Costs
 //
 // A handle's Inc is one uncontended atomic add (counters are sharded per
-// core); Count by name adds a lookup of its series. Other calls by name cost
-// a cache lookup of the sanitised name, formatting on the stack and one slot
-// of the queue. No call allocates, except the first for a series or name,
-// and a line longer than 256 bytes or with more than 16 tags. Calls through
-// the Emitter interface with tags allocate the variadic slice, as any
-// interface call does; call a *Statsd directly, or use handles, where that
-// matters.
+// core). A call by name first finds its series, the name and tags with
+// their wire form made once: usually one multiply per string, hashing where
+// the strings live. Count then adds to the series' counter; Timing, Gauge
+// and GaugeDelta write a record of a few words into one slot of the queue.
+// A Set member is formatted by the caller. Up to 4096 series (name and
+// tags) are kept; stats of further series are formatted by their callers
+// on the stack, line by line. No call allocates, except the first for a
+// series or name, and a line formatted by its caller that is longer than
+// 256 bytes or has more than 16 tags. Calls through the Emitter interface
+// with tags allocate the variadic slice, as any interface call does; call a
+// *Statsd directly, or use handles, where that matters.
 //
 // # Names and tags
 //

@@ -51,9 +51,9 @@ func (s *Statsd) run() {
 // to look again at once.
 const busyPass = 64
 
-// drain moves every queued line into packets, sending the full ones, and
-// returns how many it moved. Lines are copied from the queue straight into
-// the packet.
+// drain moves every queued stat into packets, sending the full ones, and
+// returns how many it moved. Lines are copied from the queue, and records
+// formatted, straight into the packet.
 func (f *flusher) drain() (moved int) {
 	q := f.s.q
 	for ; ; moved++ {
@@ -62,6 +62,9 @@ func (f *flusher) drain() (moved int) {
 		case !ok:
 			q.free()
 			return moved
+		case n == 0:
+			f.addRecord(q.popRecord())
+			continue
 		case n > f.max:
 			f.line, _ = q.pop(f.line[:0])
 			f.s.dropped.Add(1)
@@ -119,6 +122,26 @@ func (f *flusher) addReport(i int, total uint64) {
 	f.inPkt = true
 }
 
+// addRecord formats the line of a record at the end of the packet. When it
+// does not fit, the packet goes out without it and the next one starts with
+// it, as add does.
+func (f *flusher) addRecord(r record) {
+	start, from := len(f.pkt), len(f.pkt)
+	if start > 0 {
+		f.pkt = append(f.pkt, '\n')
+		from++
+	}
+	e := f.s.series.at(r.series)
+	f.pkt = f.s.appendStat(f.pkt, e.head, e.tail, r.kind, r.v)
+	if len(f.pkt) <= f.max {
+		f.pktStats++
+		return
+	}
+	f.line = append(f.line[:0], f.pkt[from:]...)
+	f.pkt = f.pkt[:start]
+	f.add(f.line, 1)
+}
+
 // add appends one line holding n stats to the packet, first sending the
 // packet if the line does not fit. A line longer than a packet is dropped.
 func (f *flusher) add(line []byte, n uint64) {
@@ -144,8 +167,11 @@ func (f *flusher) send() {
 	if _, err := f.s.sender.Send(f.pkt); err != nil {
 		f.s.sendErrors.Add(1)
 		f.s.dropped.Add(f.pktStats)
-	} else if f.inPkt {
-		f.reported = f.pending
+	} else {
+		f.s.sent.Add(f.pktStats)
+		if f.inPkt {
+			f.reported = f.pending
+		}
 	}
 	f.pkt, f.pktStats, f.inPkt = f.pkt[:0], 0, false
 }

@@ -5,22 +5,45 @@ import (
 	"time"
 )
 
-func BenchmarkInternalAppendCount(b *testing.B) {
+// BenchmarkInternalAppendTiming is what the sending goroutine does to
+// format a timing record.
+func BenchmarkInternalAppendTiming(b *testing.B) {
 	s, _ := NewStatsd(Config{Sender: nop{}, Prefix: "bench"})
 	defer s.Close()
+	e := s.seriesOf("db.query", nil)
 	var buf [lineBuf]byte
 	for b.Loop() {
-		_ = s.appendCount(buf[:0], "http.server.requests", 1, nil)
+		_ = s.appendStat(buf[:0], e.head, e.tail, kindTiming, 1234567)
 	}
 }
 
-func BenchmarkInternalAppendCountTags(b *testing.B) {
+// BenchmarkInternalLineTags is what a caller does to format a tagged line
+// when the series table is full.
+func BenchmarkInternalLineTags(b *testing.B) {
 	s, _ := NewStatsd(Config{Sender: nop{}, Prefix: "bench"})
 	defer s.Close()
 	tags := []Tag{T("route", "/users"), T("code", "200")}
-	var buf [lineBuf]byte
+	var hb, tb, buf [lineBuf]byte
 	for b.Loop() {
-		_ = s.appendCount(buf[:0], "http.server.requests", 1, tags)
+		head, tail := s.lineWire(&hb, &tb, "http.server.requests", tags)
+		_ = s.appendStat(buf[:0], head, tail, kindTiming, 1234567)
+	}
+}
+
+func BenchmarkInternalSeriesOf(b *testing.B) {
+	s, _ := NewStatsd(Config{Sender: nop{}, Prefix: "bench"})
+	defer s.Close()
+	for b.Loop() {
+		_ = s.seriesOf("http.server.requests", nil)
+	}
+}
+
+func BenchmarkInternalSeriesOfTags(b *testing.B) {
+	s, _ := NewStatsd(Config{Sender: nop{}, Prefix: "bench"})
+	defer s.Close()
+	tags := []Tag{T("route", "/users"), T("code", "200")}
+	for b.Loop() {
+		_ = s.seriesOf("http.server.requests", tags)
 	}
 }
 
@@ -55,10 +78,28 @@ func BenchmarkInternalDrain(b *testing.B) {
 	f := &flusher{s: s, max: DefaultMaxPacketSize, pkt: make([]byte, 0, DefaultMaxPacketSize)}
 	q := newQueue(4096)
 	s.q = q
-	line := []byte("bench.http.server.requests:1|c")
+	line := []byte("bench.db.query:1.234567|ms") // the line of BenchmarkInternalDrainRecords
 	for b.Loop() {
 		for range 1024 {
 			q.push(line)
+		}
+		f.drain()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*1024), "ns/line")
+}
+
+// BenchmarkInternalDrainRecords is BenchmarkInternalDrain for timing
+// records, which the sending goroutine formats.
+func BenchmarkInternalDrainRecords(b *testing.B) {
+	s, _ := NewStatsd(Config{Sender: nop{}, FlushInterval: time.Hour, Prefix: "bench"})
+	defer s.Close()
+	f := &flusher{s: s, max: DefaultMaxPacketSize, pkt: make([]byte, 0, DefaultMaxPacketSize+lineBuf)}
+	q := newQueue(4096)
+	s.q = q
+	r := record{kind: kindTiming, series: s.seriesOf("db.query", nil).index, v: 1234567}
+	for b.Loop() {
+		for range 1024 {
+			q.pushRecord(r)
 		}
 		f.drain()
 	}

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -21,12 +22,13 @@ func FuzzLine(f *testing.F) {
 			s := &Statsd{format: format, rateSuffix: []byte("|@0.5")}
 			s.names.prefix = []byte("p.")
 			tags := []Tag{T(key, value), T("z", value)}
+			head, tail := s.wireOf(name, tags)
 			for _, b := range [][]byte{
-				s.appendCount(nil, name, -7, tags),
-				s.appendTiming(nil, name, 1500*time.Microsecond, tags),
-				s.appendGauge(nil, name, 2.5, tags),
-				s.appendGaugeDelta(nil, name, -1, tags),
-				s.appendSet(nil, name, member, tags),
+				s.appendStat(nil, head, tail, kindCount, uint64(7)),
+				s.appendStat(nil, head, tail, kindTiming, uint64(1500*time.Microsecond)),
+				s.appendStat(nil, head, tail, kindGauge, math.Float64bits(2.5)),
+				s.appendStat(nil, head, tail, kindGaugeDelta, math.Float64bits(-1)),
+				appendSet(nil, head, tail, member),
 			} {
 				checkLine(t, format, string(b))
 			}

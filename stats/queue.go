@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"encoding/binary"
 	"sync/atomic"
 )
 
@@ -8,20 +9,30 @@ import (
 // sequence number and length a slot is one 64-byte cache line.
 const slotData = 54
 
-// slot is one place in the queue. A line longer than slotData continues in
-// the following slots; the first one holds its length.
+// slot is one place in the queue: one record, or the first or a following
+// part of a line. A line longer than slotData continues in the following
+// slots; the first one holds its length. A record is a stat of a known
+// series, formatted by the consumer: it takes one slot, whose length is 0.
 type slot struct {
-	seq  atomic.Uint64 // p+1 once the line starting at position p is written
-	n    uint16
+	seq  atomic.Uint64 // p+1 once what starts at position p is written
 	data [slotData]byte
+	n    uint16 // after data, so that a record's value is 8-byte aligned
+}
+
+// record is a stat of a series in the series table: the slot holds its
+// kind, the series' index and the value, and the consumer formats the line.
+type record struct {
+	kind   kind
+	series uint32
+	v      uint64 // an int64 count or duration, or float64 bits
 }
 
 // queue is a bounded, lock-free, multi-producer single-consumer queue of
-// lines. Producers never wait: a producer claims the slots a line needs by
-// advancing tail with a compare-and-swap, or, when the consumer has not yet
-// freed them, fails and the caller counts a drop; it then writes the line
-// and publishes it by storing the first slot's sequence number. The consumer
-// reads published lines in order.
+// lines and records. Producers never wait: a producer claims the slots it
+// needs by advancing tail with a compare-and-swap, or, when the consumer has
+// not yet freed them, fails and the caller counts a drop; it then writes
+// the slots and publishes them by storing the first slot's sequence number.
+// The consumer reads what is published in order.
 //
 // Only producers write slots: the consumer tells them what it has read by
 // publishing its position (head) every few lines rather than by writing
@@ -59,14 +70,36 @@ func (q *queue) push(line []byte) (pos, k uint64, ok bool) {
 	if k == 0 || k > q.size || len(line) > 1<<16-1 {
 		return 0, 0, false
 	}
+	if pos, ok = q.claim(k); ok {
+		q.fill(pos, line)
+	}
+	return pos, k, ok
+}
+
+// pushRecord queues r in one slot, reporting false when the queue is full,
+// and the slot's position. It never blocks.
+func (q *queue) pushRecord(r record) (pos uint64, ok bool) {
+	if pos, ok = q.claim(1); ok {
+		sl := &q.slots[pos&q.mask]
+		sl.data[0] = byte(r.kind)
+		binary.LittleEndian.PutUint32(sl.data[4:], r.series)
+		binary.LittleEndian.PutUint64(sl.data[8:], r.v)
+		sl.n = 0
+		sl.seq.Store(pos + 1)
+	}
+	return pos, ok
+}
+
+// claim reserves k slots from the returned position on, or reports false
+// when the consumer has not freed them yet.
+func (q *queue) claim(k uint64) (pos uint64, ok bool) {
 	for {
 		pos = q.tail.Load()
 		if pos+k-q.head.Load() > q.size {
-			return 0, 0, false // full: the consumer has not freed these slots yet
+			return 0, false
 		}
 		if q.tail.CompareAndSwap(pos, pos+k) {
-			q.fill(pos, line)
-			return pos, k, true
+			return pos, true
 		}
 	}
 }
@@ -81,9 +114,9 @@ func (q *queue) fill(pos uint64, line []byte) {
 	first.seq.Store(pos + 1)
 }
 
-// next returns the length of the next published line, or false when the
-// queue is empty or the next line is still being written. Only the consumer
-// calls next, pop and free.
+// next returns the length of the next published line, 0 for a record, or
+// false when the queue is empty or the next entry is still being written.
+// Only the consumer calls next, pop, popRecord and free.
 func (q *queue) next() (int, bool) {
 	first := &q.slots[q.read&q.mask]
 	if first.seq.Load() != q.read+1 {
@@ -105,11 +138,28 @@ func (q *queue) pop(b []byte) ([]byte, bool) {
 		b = append(b, q.slots[(q.read+i)&q.mask].data[:take]...)
 		n -= take
 	}
+	q.advance(k)
+	return b, true
+}
+
+// popRecord returns the next entry, which next reported to be a record.
+func (q *queue) popRecord() record {
+	sl := &q.slots[q.read&q.mask]
+	r := record{
+		kind:   kind(sl.data[0]),
+		series: binary.LittleEndian.Uint32(sl.data[4:]),
+		v:      binary.LittleEndian.Uint64(sl.data[8:]),
+	}
+	q.advance(1)
+	return r
+}
+
+// advance moves past k read slots, freeing them every few lines.
+func (q *queue) advance(k uint64) {
 	q.read += k
 	if q.read-q.head.Load() >= q.every {
 		q.free()
 	}
-	return b, true
 }
 
 // free lets producers reuse every slot read so far.

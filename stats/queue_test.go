@@ -88,3 +88,25 @@ func TestQueueConcurrentProducersLoseNothingAccepted(t *testing.T) {
 		}
 	}
 }
+
+func TestQueueInterleavesRecordsAndLines(t *testing.T) {
+	q := newQueue(8)
+	for round := range 40 {
+		r := record{kind: kind(round % 4), series: uint32(round * 977), v: uint64(round) * 0x0123456789abcdef}
+		_, ok := q.pushRecord(r)
+		require.True(t, ok)
+		line := strings.Repeat("x", 1+round*13%120) // 1..3 slots, wrapping
+		_, _, ok = q.push([]byte(line))
+		require.True(t, ok, "round %d", round)
+
+		n, ok := q.next()
+		require.True(t, ok)
+		require.Zero(t, n, "a record has no length")
+		assert.Equal(t, r, q.popRecord())
+		b, ok := q.pop(nil)
+		require.True(t, ok)
+		assert.Equal(t, line, string(b))
+	}
+	_, ok := q.next()
+	assert.False(t, ok)
+}

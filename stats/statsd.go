@@ -14,11 +14,11 @@ import (
 )
 
 // Statsd is the non-blocking statsd [Emitter]. Callers never touch the
-// socket: each call formats its line into a lock-free queue, or drops and
-// counts it when the queue is full, and one goroutine packs queued lines
-// into packets of at most MaxPacketSize bytes and sends them. Handles made
-// by NewCounter and NewGauge, and unsampled Count calls by name, are added
-// to in place and sent once per flush interval.
+// socket: each call puts a record of its stat into a lock-free queue, or
+// drops and counts it when the queue is full, and one goroutine formats
+// queued stats into packets of at most MaxPacketSize bytes and sends them.
+// Handles made by NewCounter and NewGauge, and unsampled Count calls by
+// name, are added to in place and sent once per flush interval.
 //
 // Sending goes through a github.com/cactus/go-statsd-client/v5/statsd.Sender:
 // Config.Sender if set, else a UDP sender that resolves the address in the
@@ -38,12 +38,13 @@ type Statsd struct {
 	rateSuffix []byte // "|@0.25", or nothing
 	wakeShift  uint8  // wake the sender each time 1<<wakeShift slots fill
 
-	names nameCache
-	agg   aggregator
+	names  nameCache
+	series seriesTable
 
 	closed     atomic.Bool
 	dropped    atomic.Uint64
 	sendErrors atomic.Uint64
+	sent       atomic.Uint64
 
 	mu       sync.Mutex // guards the handle registries
 	counters map[string]*Counter
@@ -88,7 +89,7 @@ func NewStatsd(cfg Config) (*Statsd, error) {
 		prefix = append(appendSanitized(nil, cfg.Prefix), '.')
 	}
 	s.names.seed, s.names.prefix = rand.Uint64(), prefix
-	s.agg.seed = rand.Uint64()
+	s.series.seed = rand.Uint64()
 	if !s.sampleAll {
 		s.sampleMax = uint64(cfg.SampleRate*(1<<53)) << 11 // rate × 2⁶⁴, without overflow
 		s.rateSuffix = strconv.AppendFloat([]byte("|@"), cfg.SampleRate, 'f', -1, 64)
@@ -99,7 +100,7 @@ func NewStatsd(cfg Config) (*Statsd, error) {
 	s.flush = flusher{
 		s:      s,
 		max:    cfg.MaxPacketSize,
-		pkt:    make([]byte, 0, cfg.MaxPacketSize),
+		pkt:    make([]byte, 0, cfg.MaxPacketSize+lineBuf), // room to format a line that then does not fit
 		every:  cfg.FlushInterval,
 		report: [2][]byte{selfName(prefix, "dropped"), selfName(prefix, "send_errors")},
 	}
@@ -112,37 +113,42 @@ func selfName(prefix []byte, what string) []byte {
 	return append(append(append([]byte(nil), prefix...), "vitals.stats."...), what+":"...)
 }
 
-// lineBuf is the stack space a line is formatted in; longer lines (a very
-// long name or many tags) allocate.
+// lineBuf is the stack space a line is formatted in by a caller; longer
+// lines (a very long name or many tags) allocate.
 const lineBuf = 256
 
 // Count implements [Emitter]. Without sampling, counts are aggregated in
 // the process like a [Counter] handle's: the call is an atomic add, and the
-// series' sum is sent once per flush interval (for up to 1024 series; any
-// further series is sent line by line). With Config.SampleRate below 1,
-// each call is sampled and sent as its own line.
+// series' sum is sent once per flush interval (for up to 4096 series of
+// name and tags; any further series is sent line by line). With
+// Config.SampleRate below 1, each call is sampled and sent as its own line.
 func (s *Statsd) Count(name string, n int64, tags ...Tag) {
 	if !s.live() {
 		return
 	}
-	if s.sampleAll {
-		if c := s.agg.counter(name, tags, func() *Counter { return s.NewCounter(name, tags...) }); c != nil {
-			c.Add(n)
-			return
+	if !s.sampleAll {
+		if s.sampled() {
+			s.emit(name, tags, kindCount, uint64(n))
 		}
-	} else if !s.sampled() {
 		return
 	}
-	var buf [lineBuf]byte
-	s.push(s.appendCount(buf[:0], name, n, tags))
+	if e := s.seriesOf(name, tags); e != nil {
+		c := e.counter.Load()
+		if c == nil {
+			c = s.NewCounter(name, tags...) // the same handle for the same series
+			e.counter.Store(c)
+		}
+		c.Add(n)
+		return
+	}
+	s.emitLine(name, tags, kindCount, uint64(n))
 }
 
 // Timing implements [Emitter]: d is sent in milliseconds with up to six
 // decimals. It is sampled at Config.SampleRate.
 func (s *Statsd) Timing(name string, d time.Duration, tags ...Tag) {
 	if s.live() && s.sampled() {
-		var buf [lineBuf]byte
-		s.push(s.appendTiming(buf[:0], name, d, tags))
+		s.emit(name, tags, kindTiming, uint64(d))
 	}
 }
 
@@ -152,8 +158,7 @@ func (s *Statsd) Timing(name string, d time.Duration, tags ...Tag) {
 // dropped and counted.
 func (s *Statsd) Gauge(name string, value float64, tags ...Tag) {
 	if s.live() && s.finite(value) {
-		var buf [lineBuf]byte
-		s.push(s.appendGauge(buf[:0], name, value, tags))
+		s.emit(name, tags, kindGauge, math.Float64bits(value))
 	}
 }
 
@@ -162,59 +167,55 @@ func (s *Statsd) Gauge(name string, value float64, tags ...Tag) {
 // A NaN or infinite delta is dropped and counted.
 func (s *Statsd) GaugeDelta(name string, delta float64, tags ...Tag) {
 	if s.live() && s.finite(delta) {
-		var buf [lineBuf]byte
-		s.push(s.appendGaugeDelta(buf[:0], name, delta, tags))
+		s.emit(name, tags, kindGaugeDelta, math.Float64bits(delta))
 	}
 }
 
 // Set implements [Emitter]. Bytes of member that would break the line
-// become '_'; an empty member is sent as "_".
+// become '_'; an empty member is sent as "_". A set member is formatted by
+// the caller, into the series' cached wire form when there is one.
 func (s *Statsd) Set(name string, member string, tags ...Tag) {
-	if s.live() {
-		var buf [lineBuf]byte
-		s.push(s.appendSet(buf[:0], name, member, tags))
+	if !s.live() {
+		return
 	}
-}
-
-// The append functions build the line of each kind of stat.
-
-func (s *Statsd) appendCount(b []byte, name string, n int64, tags []Tag) []byte {
-	b = strconv.AppendInt(s.appendHead(b, name, tags), n, 10)
-	b = append(append(b, "|c"...), s.rateSuffix...)
-	return s.format.appendSuffixTags(b, tags)
-}
-
-func (s *Statsd) appendTiming(b []byte, name string, d time.Duration, tags []Tag) []byte {
-	b = appendMillis(s.appendHead(b, name, tags), d)
-	b = append(append(b, "|ms"...), s.rateSuffix...)
-	return s.format.appendSuffixTags(b, tags)
-}
-
-func (s *Statsd) appendGauge(b []byte, name string, v float64, tags []Tag) []byte {
-	if v < 0 && s.format != TagsDogStatsD {
-		b = append(s.appendHead(b, name, tags), "0|g"...)
-		b = append(s.format.appendSuffixTags(b, tags), '\n')
+	var buf [lineBuf]byte
+	if e := s.seriesOf(name, tags); e != nil {
+		s.push(appendSet(buf[:0], e.head, e.tail, member))
+		return
 	}
-	b = append(appendFloat(s.appendHead(b, name, tags), v), "|g"...)
-	return s.format.appendSuffixTags(b, tags)
+	var hb, tb [lineBuf]byte
+	head, tail := s.lineWire(&hb, &tb, name, tags)
+	s.push(appendSet(buf[:0], head, tail, member))
 }
 
-func (s *Statsd) appendGaugeDelta(b []byte, name string, delta float64, tags []Tag) []byte {
-	b = s.appendHead(b, name, tags)
-	if delta >= 0 {
-		b = append(b, '+')
+// emit queues a stat: as a record of its series, which the sending
+// goroutine formats, or, when the series table has no room for the series,
+// as a line formatted here.
+func (s *Statsd) emit(name string, tags []Tag, k kind, v uint64) {
+	if e := s.seriesOf(name, tags); e != nil {
+		s.pushRecord(record{kind: k, series: e.index, v: v})
+		return
 	}
-	b = append(appendFloat(b, delta), "|g"...)
-	return s.format.appendSuffixTags(b, tags)
+	s.emitLine(name, tags, k, v)
 }
 
-func (s *Statsd) appendSet(b []byte, name string, member string, tags []Tag) []byte {
-	b = s.appendHead(b, name, tags)
-	if member == "" {
-		member = "_"
-	}
-	b = append(appendValue(b, member), "|s"...)
-	return s.format.appendSuffixTags(b, tags)
+// emitLine formats a stat of a series that has no place in the series
+// table, and queues the line.
+func (s *Statsd) emitLine(name string, tags []Tag, k kind, v uint64) {
+	var hb, tb, buf [lineBuf]byte
+	head, tail := s.lineWire(&hb, &tb, name, tags)
+	s.push(s.appendStat(buf[:0], head, tail, k, v))
+}
+
+// wireOf returns the head and tail of the lines of name and tags; see
+// series.
+func (s *Statsd) wireOf(name string, tags []Tag) (head, tail []byte) {
+	return s.appendHead(nil, name, tags), s.format.appendSuffixTags(nil, tags)
+}
+
+// lineWire is wireOf formatted into the caller's buffers.
+func (s *Statsd) lineWire(hb, tb *[lineBuf]byte, name string, tags []Tag) (head, tail []byte) {
+	return s.appendHead(hb[:0], name, tags), s.format.appendSuffixTags(tb[:0], tags)
 }
 
 // NewCounter implements [Emitter]. The name and tags are sanitised once;
@@ -274,6 +275,20 @@ func (s *Statsd) Dropped() uint64 {
 	return s.dropped.Load()
 }
 
+// Sent returns how many stats were sent so far: lines in packets the
+// sender wrote without error, one per call that is sent line by line and
+// one per handle or aggregated series per flush (a negative gauge's reset
+// and value count as one; the emitter's own dropped and send_errors
+// counters not at all). Every call that is sent line by line is counted
+// exactly once, in Sent or in Dropped, once Close has returned. A written
+// UDP packet can still be lost on the way.
+func (s *Statsd) Sent() uint64 {
+	if s == nil {
+		return 0
+	}
+	return s.sent.Load()
+}
+
 // SendErrors returns how many packets could not be sent so far, including
 // while the address did not resolve. It is also sent, as a count of
 // <prefix>.vitals.stats.send_errors, once sending works.
@@ -328,10 +343,21 @@ func (s *Statsd) finite(v float64) bool {
 	return true
 }
 
-// push queues one line, counting a drop when the queue is full, and wakes
-// the sender each time another 1<<wakeShift slots have filled.
+// push queues one line, counting a drop when the queue is full.
 func (s *Statsd) push(line []byte) {
 	pos, k, ok := s.q.push(line)
+	s.pushed(pos, k, ok)
+}
+
+// pushRecord queues one record, counting a drop when the queue is full.
+func (s *Statsd) pushRecord(r record) {
+	pos, ok := s.q.pushRecord(r)
+	s.pushed(pos, 1, ok)
+}
+
+// pushed counts a drop if a push failed, and wakes the sender each time
+// another 1<<wakeShift slots have filled.
+func (s *Statsd) pushed(pos, k uint64, ok bool) {
 	if !ok {
 		s.dropped.Add(1)
 		return
@@ -349,37 +375,4 @@ func (s *Statsd) push(line []byte) {
 func (s *Statsd) appendHead(b []byte, name string, tags []Tag) []byte {
 	b = append(b, s.names.wire(name)...)
 	return append(s.format.appendInfixTags(b, tags), ':')
-}
-
-// appendMillis appends d in milliseconds with up to six decimals.
-func appendMillis(b []byte, d time.Duration) []byte {
-	ns := max(int64(d), -math.MaxInt64) // so that -ns does not overflow
-	if ns < 0 {
-		b = append(b, '-')
-		ns = -ns
-	}
-	b = strconv.AppendInt(b, ns/1e6, 10)
-	frac := ns % 1e6
-	if frac == 0 {
-		return b
-	}
-	var digits [6]byte
-	for i := 5; i >= 0; i-- {
-		digits[i] = byte('0' + frac%10)
-		frac /= 10
-	}
-	n := 6
-	for digits[n-1] == '0' {
-		n--
-	}
-	return append(append(b, '.'), digits[:n]...)
-}
-
-// appendFloat appends v in plain decimal notation, or with an exponent when
-// it is very large or very small.
-func appendFloat(b []byte, v float64) []byte {
-	if a := math.Abs(v); a == 0 || a >= 1e-6 && a < 1e15 {
-		return strconv.AppendFloat(b, v, 'f', -1, 64)
-	}
-	return strconv.AppendFloat(b, v, 'g', -1, 64)
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -280,6 +281,7 @@ func TestBlockedSinkNeverBlocksCallersAndCountsEveryDrop(t *testing.T) {
 	close(sink.release)
 	require.NoError(t, s.Close())
 	assert.Equal(t, int64(calls), sink.lines.Load()+int64(s.Dropped()), "every call is delivered or counted as dropped")
+	assert.Equal(t, uint64(sink.lines.Load()), s.Sent(), "Sent counts what the sender took")
 	assert.Greater(t, s.Dropped(), uint64(calls/2), "most calls dropped while the sink was blocked")
 }
 
@@ -340,6 +342,7 @@ func TestUnresolvableAddrIsNotAnErrorAndDropsAreCounted(t *testing.T) {
 	}
 	require.NoError(t, s.Close())
 	assert.Equal(t, uint64(10), s.Dropped())
+	assert.Zero(t, s.Sent())
 	assert.Positive(t, s.SendErrors())
 }
 
@@ -402,4 +405,71 @@ func TestCountAggregatesPerFlushInterval(t *testing.T) {
 	require.NoError(t, s.Close())
 	assert.ElementsMatch(t, []string{"jobs:10000|c", "jobs;queue=mail:5000|c", "jobs;queue=sms:5000|c"}, l.waitLines(t, 3),
 		"one line per series, with the exact sum")
+}
+
+func TestSentCountsStatsInWrittenPackets(t *testing.T) {
+	l := listen(t)
+	s := newStatsd(t, stats.Config{Addr: l.addr(), MaxPacketSize: 100, FlushInterval: time.Hour})
+	for i := range 50 {
+		s.Timing("sent.timing", time.Duration(i)*time.Millisecond)
+	}
+	s.Gauge("sent.gauge", -1) // two lines, one stat
+	for range 10 {
+		s.Count("sent.count", 1) // aggregated: one line
+	}
+	s.NewGauge("sent.handle").Set(2)
+	require.NoError(t, s.Close())
+	lines := l.waitLines(t, 54)
+	assert.Len(t, lines, 54)
+	assert.Equal(t, uint64(53), s.Sent(), "50 timings, a gauge, a count and a handle")
+	assert.Zero(t, s.Dropped())
+	assert.Zero(t, (*stats.Statsd)(nil).Sent())
+}
+
+// More series than the emitter caches: the ones beyond are formatted by
+// their callers, and every line arrives as it should.
+func TestManySeriesAllArrive(t *testing.T) {
+	l := listen(t)
+	s := newStatsd(t, stats.Config{Addr: l.addr(), QueueSize: 1 << 16, FlushInterval: time.Hour})
+	const n = 6000 // the table holds 4096
+	want := make([]string, 0, 2*n)
+	for i := range n {
+		id := strconv.Itoa(i)
+		s.Timing("many", time.Duration(i)*time.Microsecond, stats.T("id", id))
+		s.Gauge("many.g", float64(i), stats.T("id", id))
+		want = append(want, fmt.Sprintf("many;id=%d:%s|ms", i, strconv.FormatFloat(float64(i)/1000, 'f', -1, 64)),
+			fmt.Sprintf("many.g;id=%d:%d|g", i, i))
+	}
+	require.NoError(t, s.Close())
+	assert.Equal(t, want, l.waitLines(t, len(want)), "in order: one producer")
+	assert.Zero(t, s.Dropped())
+	assert.Equal(t, uint64(len(want)), s.Sent())
+}
+
+// Records (timings, gauges) and lines (set members) share packets, in
+// order, and a negative gauge's two lines never straddle two packets.
+func TestPacksRecordsAndLinesTogether(t *testing.T) {
+	l := listen(t)
+	const max = 120
+	s := newStatsd(t, stats.Config{Addr: l.addr(), MaxPacketSize: max, FlushInterval: time.Hour})
+	var want []string
+	for i := range 200 {
+		switch i % 3 {
+		case 0:
+			s.Timing("mix.t", time.Duration(i)*time.Millisecond)
+			want = append(want, fmt.Sprintf("mix.t:%d|ms", i))
+		case 1:
+			s.Set("mix.s", "m"+strconv.Itoa(i))
+			want = append(want, fmt.Sprintf("mix.s:m%d|s", i))
+		case 2:
+			s.Gauge("mix.g", -float64(i))
+			want = append(want, "mix.g:0|g", fmt.Sprintf("mix.g:-%d|g", i))
+		}
+	}
+	require.NoError(t, s.Close())
+	assert.Equal(t, want, l.waitLines(t, len(want)))
+	for _, p := range l.packets() {
+		assert.LessOrEqual(t, len(p), max)
+		assert.False(t, strings.HasSuffix(p, ":0|g"), "a reset without its value: %q", p)
+	}
 }
