@@ -17,6 +17,37 @@ type ctxAttrsKey struct{}
 
 var ctxAttrsSeq atomic.Uint64
 
+// inlineAttrs is how many attributes a context made by [With] holds without
+// a second allocation: enough for what middleware attaches (method, route)
+// plus a couple of the handler's own.
+const inlineAttrs = 4
+
+// attrsCtx is the context [With] returns: ctx plus the attributes, in one
+// allocation. It answers the ctxAttrsKey lookup itself and passes every other
+// one to its parent, as a context.WithValue would.
+type attrsCtx struct {
+	context.Context
+	ca     ctxAttrs
+	inline [inlineAttrs]slog.Attr
+}
+
+// Value returns the carried attributes for the package's key, else the
+// parent's value.
+func (c *attrsCtx) Value(key any) any {
+	if _, ok := key.(ctxAttrsKey); ok {
+		return &c.ca
+	}
+	return c.Context.Value(key)
+}
+
+// String names the context, as the context package's own do.
+func (c *attrsCtx) String() string {
+	if s, ok := c.Context.(interface{ String() string }); ok {
+		return s.String() + ".log.With"
+	}
+	return "context.log.With"
+}
+
 // With returns a copy of ctx that carries attributes, given as slog.Logger.Log
 // takes them: alternating keys and values, or slog.Attr values. A handler from
 // [NewHandler] adds them, at the top level, to every record logged with that
@@ -28,6 +59,10 @@ var ctxAttrsSeq atomic.Uint64
 // and gives way to the same key in the logger's attributes (Logger.With)
 // or in the record. LogValuer values may be resolved once per request
 // rather than per record, as with Logger.With.
+//
+// The new context costs one allocation while it carries at most four
+// attributes, the parent's included, plus whatever converting the values to
+// interfaces costs; [WithAttrs] avoids the latter.
 func With(ctx context.Context, args ...any) context.Context {
 	if len(args) == 0 {
 		return ctx
@@ -36,23 +71,47 @@ func With(ctx context.Context, args ...any) context.Context {
 	// behave exactly as they do in Logger.Info.
 	r := slog.NewRecord(zeroTime, 0, "", 0)
 	r.Add(args...)
+	var buf [8]slog.Attr
+	attrs := buf[:0]
+	r.Attrs(func(a slog.Attr) bool {
+		attrs = append(attrs, a)
+		return true
+	})
+	return WithAttrs(ctx, attrs...)
+}
+
+// WithAttrs is [With] for slog.Attr values, as Logger.LogAttrs is for
+// Logger.Log: the values are not converted to interfaces, so a context
+// carrying up to four attributes (the parent's included) costs exactly one
+// allocation. Groups without attributes are left out, as slog does.
+func WithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
+	if len(attrs) == 0 {
+		return ctx
+	}
 	var parent []slog.Attr
 	if p, ok := ctx.Value(ctxAttrsKey{}).(*ctxAttrs); ok {
 		parent = p.attrs
 	}
-	attrs := make([]slog.Attr, 0, len(parent)+r.NumAttrs())
-	attrs = append(attrs, parent...)
-	r.Attrs(func(a slog.Attr) bool {
-		for i := range attrs {
-			if attrs[i].Key == a.Key {
-				attrs = append(attrs[:i], attrs[i+1:]...)
+	c := &attrsCtx{Context: ctx}
+	all := c.inline[:0]
+	if n := len(parent) + len(attrs); n > inlineAttrs {
+		all = make([]slog.Attr, 0, n)
+	}
+	all = append(all, parent...)
+	for _, a := range attrs {
+		if a.Value.Kind() == slog.KindGroup && len(a.Value.Group()) == 0 {
+			continue
+		}
+		for i := range all {
+			if all[i].Key == a.Key {
+				all = append(all[:i], all[i+1:]...)
 				break
 			}
 		}
-		attrs = append(attrs, a)
-		return true
-	})
-	return context.WithValue(ctx, ctxAttrsKey{}, &ctxAttrs{attrs: attrs, seq: ctxAttrsSeq.Add(1)})
+		all = append(all, a)
+	}
+	c.ca = ctxAttrs{attrs: all, seq: ctxAttrsSeq.Add(1)}
+	return c
 }
 
 // attrsFrom returns the attributes carried by ctx, or nil.

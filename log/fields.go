@@ -173,23 +173,6 @@ func (e *entry) uses(a slog.Attr) bool {
 	return carries(e.fields, a.Key)
 }
 
-// without returns e's fields minus those whose keys r sets itself.
-func (e *entry) without(r slog.Record) []slog.Attr {
-	attrs := make([]slog.Attr, 0, r.NumAttrs())
-	r.Attrs(func(a slog.Attr) bool {
-		attrs = append(attrs, a)
-		return true
-	})
-	set := keySet{}.with(attrs)
-	kept := make([]slog.Attr, 0, len(e.fields))
-	for _, f := range e.fields {
-		if !set.has(f.Key) {
-			kept = append(kept, f)
-		}
-	}
-	return kept
-}
-
 // carries reports whether attrs has an attribute with key.
 func carries(attrs []slog.Attr, key string) bool {
 	for _, a := range attrs {

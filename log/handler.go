@@ -157,7 +157,7 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		return !clash
 	})
 	if clash {
-		return h.inner.Handle(ctx, prepend(r, e.without(r)))
+		return h.inner.Handle(ctx, prepend(r, e.fields, true))
 	}
 	if d := e.derived.Load(); d != nil {
 		return d.Handler.Handle(ctx, r)
@@ -168,7 +168,7 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		e.derived.Store(d)
 		return d.Handler.Handle(ctx, r)
 	}
-	return h.inner.Handle(ctx, prepend(r, e.fields))
+	return h.inner.Handle(ctx, prepend(r, e.fields, false))
 }
 
 // derived is inner with an entry's fields already added.
@@ -194,15 +194,57 @@ func (h *handler) nest(r slog.Record) slog.Record {
 	return nr
 }
 
-// prepend returns a copy of r with fields, as an inline group, before its
-// own attributes, so that the fields come first as they do once encoded by
-// inner.WithAttrs.
-func prepend(r slog.Record, fields []slog.Attr) slog.Record {
-	nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
-	nr.AddAttrs(slog.Attr{Value: slog.GroupValue(fields...)})
+// prepend returns a copy of r with fields before its own attributes, so that
+// the fields come first as they do once encoded by inner.WithAttrs. With
+// clash, the fields whose keys r sets itself at the top level are left out.
+//
+// The copy is built with one AddAttrs, so it allocates at most once: when
+// it holds more than the five attributes a record keeps inline. Without a
+// clash the fields go in as one inline group, which takes one of the five.
+func prepend(r slog.Record, fields []slog.Attr, clash bool) slog.Record {
+	var buf [16]slog.Attr
+	attrs := buf[:0]
+	if clash {
+		for _, f := range fields {
+			if !sets(r, f.Key) {
+				attrs = append(attrs, f)
+			}
+		}
+	} else {
+		attrs = append(attrs, slog.Attr{Value: slog.GroupValue(fields...)})
+	}
 	r.Attrs(func(a slog.Attr) bool {
-		nr.AddAttrs(a)
+		attrs = append(attrs, a)
 		return true
 	})
+	nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	nr.AddAttrs(attrs...)
 	return nr
+}
+
+// sets reports whether r sets key at its top level, inline groups included.
+func sets(r slog.Record, key string) bool {
+	found := false
+	r.Attrs(func(a slog.Attr) bool {
+		found = setsKey(a, key)
+		return !found
+	})
+	return found
+}
+
+// setsKey reports whether a is key at the top level, or an inline group
+// (empty key) holding it.
+func setsKey(a slog.Attr, key string) bool {
+	if a.Key != "" {
+		return a.Key == key
+	}
+	if a.Value.Kind() != slog.KindGroup {
+		return false
+	}
+	for _, g := range a.Value.Group() {
+		if setsKey(g, key) {
+			return true
+		}
+	}
+	return false
 }

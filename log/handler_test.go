@@ -292,3 +292,14 @@ func ExampleWith() {
 	// Output:
 	// {"level":"INFO","msg":"charged card","method":"POST","route":"/v1/orders","amount_cents":12999}
 }
+
+func ExampleWithAttrs() {
+	logger := slog.New(vlog.NewHandler(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: dropTime}),
+		&vlog.HandlerOptions{OmitProcess: true}))
+
+	// One allocation for the new context, whatever the values' types.
+	ctx := vlog.WithAttrs(context.Background(), slog.String("method", "POST"), slog.String("route", "/v1/orders"))
+	logger.InfoContext(ctx, "charged card", "amount_cents", 12999)
+	// Output:
+	// {"level":"INFO","msg":"charged card","method":"POST","route":"/v1/orders","amount_cents":12999}
+}
