@@ -130,9 +130,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header()[h.rid.header] = rw.idHeader[:]
 		ctx = reqid.With(outer, id)
 		if rejected == "" {
-			ctx = log.With(ctx, "method", methodValue(r.Method), "route", (*lazyRoute)(rw))
+			ctx = log.WithAttrs(ctx, slog.String("method", r.Method), slog.Any("route", (*lazyRoute)(rw)))
 		} else {
-			ctx = log.With(ctx, "method", r.Method, "route", (*lazyRoute)(rw), rejectedIDAttr(rejected))
+			ctx = log.WithAttrs(ctx, slog.String("method", r.Method), slog.Any("route", (*lazyRoute)(rw)), rejectedIDAttr(rejected))
 		}
 		if h.alog == nil {
 			ctx = context.WithValue(ctx, handoffKey{}, &handoff{logCtx: outer, id: id, rejected: rejected})
@@ -243,26 +243,4 @@ func routeOrPath(route string, r *http.Request) string {
 		return route
 	}
 	return r.Method + " " + route
-}
-
-// methodValue returns the method as an interface value without allocating
-// for the standard methods.
-func methodValue(m string) any {
-	switch m {
-	case http.MethodGet:
-		return http.MethodGet
-	case http.MethodPost:
-		return http.MethodPost
-	case http.MethodPut:
-		return http.MethodPut
-	case http.MethodDelete:
-		return http.MethodDelete
-	case http.MethodPatch:
-		return http.MethodPatch
-	case http.MethodHead:
-		return http.MethodHead
-	case http.MethodOptions:
-		return http.MethodOptions
-	}
-	return m
 }
