@@ -70,10 +70,14 @@ type TransportOptions struct {
 	// Stats receives StatClientRequests and StatClientDuration. Default:
 	// stats.Default() when the transport is built.
 	Stats stats.Emitter
-	// Timeout bounds each call whose context has no deadline of its own,
-	// from sending the request to closing the response body, so that no call
-	// waits forever; a deadline the caller set wins, longer or shorter.
-	// Default: DefaultClientTimeout; negative: no timeout of our own.
+	// Timeout bounds each call, from sending the request to closing the
+	// response body, so that no call waits forever. When the caller's
+	// context has a deadline too, the sooner of the two ends the call: a
+	// caller's long deadline (a batch job's hour) does not lift the per-call
+	// bound, and a caller's shorter one is not extended (no timer of our own
+	// is made then). The error says which one ran out. Default:
+	// DefaultClientTimeout; negative: no timeout of our own, the caller's
+	// deadline only.
 	Timeout time.Duration
 	// RequestIDHeader carries the request ID of the call's context (when
 	// reqid.Valid accepts it). Default: X-Request-ID. A header the caller
@@ -230,7 +234,7 @@ func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		ticket = tk
 	}
 
-	out, cancel := t.outbound(req)
+	out, c, cancel := t.outbound(req, start)
 	resp, err := t.base.RoundTrip(out)
 	d := time.Since(start)
 	if err != nil {
@@ -249,36 +253,49 @@ func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		ticket.Done(nil)
 	}
 	if cancel != nil {
-		resp.Body = newCancelBody(resp.Body, cancel)
+		resp.Body = c.cancelOnClose(resp.Body, cancel)
 	}
 	t.finish(req, h, statusClass(resp.StatusCode), resp.StatusCode, start, d, nil)
 	return resp, nil
 }
 
+// call is what a RoundTrip that changes the request allocates, in one
+// piece: the copy sent, the backing array of the request ID header's value,
+// and the body wrapper that ends the call's timeout.
+type call struct {
+	req  http.Request
+	id   [1]string
+	body cancelBody
+}
+
 // outbound returns the request to send: req itself when nothing needs
-// changing, else a copy with the call's timeout and the request ID header
-// (the caller's request and headers are never modified). cancel, when not
-// nil, ends the timeout.
-func (t *ClientTransport) outbound(req *http.Request) (*http.Request, context.CancelFunc) {
+// changing, else c's copy with the call's deadline and the request ID header
+// (the caller's request and headers are never modified). The deadline is
+// start+timeout unless the caller's context ends sooner, in which case no
+// timer of our own is made. cancel, when not nil, ends the deadline.
+func (t *ClientTransport) outbound(req *http.Request, start time.Time) (out *http.Request, c *call, cancel context.CancelFunc) {
 	ctx := req.Context()
-	var cancel context.CancelFunc
-	if _, has := ctx.Deadline(); t.timeout > 0 && !has {
-		ctx, cancel = context.WithTimeout(ctx, t.timeout)
+	if t.timeout > 0 {
+		deadline := start.Add(t.timeout)
+		if d, has := ctx.Deadline(); !has || d.After(deadline) {
+			ctx, cancel = context.WithDeadline(ctx, deadline)
+		}
 	}
 	id, ok := reqid.From(ctx)
-	setID := ok && reqid.Valid(id) && len(req.Header[t.idHeader]) == 0
+	setID := ok && len(req.Header[t.idHeader]) == 0 && reqid.Valid(id)
 	if cancel == nil && !setID {
-		return req, nil
+		return req, nil, nil
 	}
-	out := req.WithContext(ctx)
+	c = &call{req: *req.WithContext(ctx)} // the inlined copy stays on the stack
 	if setID {
-		out.Header = make(http.Header, len(req.Header)+1)
+		c.id[0] = id
+		c.req.Header = make(http.Header, len(req.Header)+1)
 		for k, v := range req.Header {
-			out.Header[k] = v // values are not modified, only the map
+			c.req.Header[k] = v // values are not modified, only the map
 		}
-		out.Header[t.idHeader] = []string{id}
+		c.req.Header[t.idHeader] = c.id[:]
 	}
-	return out, cancel
+	return &c.req, c, cancel
 }
 
 // finish logs and counts one call.
@@ -413,10 +430,12 @@ type cancelRWBody struct {
 
 func (b cancelRWBody) Write(p []byte) (int, error) { return b.w.Write(p) }
 
-func newCancelBody(body io.ReadCloser, cancel context.CancelFunc) io.ReadCloser {
-	cb := &cancelBody{ReadCloser: body, cancel: cancel}
+// cancelOnClose returns body wrapped so that reading it to the end or
+// closing it calls cancel.
+func (c *call) cancelOnClose(body io.ReadCloser, cancel context.CancelFunc) io.ReadCloser {
+	c.body = cancelBody{ReadCloser: body, cancel: cancel}
 	if w, ok := body.(io.Writer); ok {
-		return cancelRWBody{cb, w}
+		return cancelRWBody{&c.body, w}
 	}
-	return cb
+	return &c.body
 }

@@ -246,19 +246,59 @@ func TestTransportInvalidBreakerConfigFailsCallsToThatHost(t *testing.T) {
 	assert.NotEmpty(t, errctx.RemediesOf(err))
 }
 
-func TestTransportCallersDeadlineWinsOverTheDefaultTimeout(t *testing.T) {
-	srv := newPlainServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// slowServer answers after at most 2 s, or when the call is abandoned.
+func slowServer(t *testing.T) *httptest.Server {
+	return newPlainServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
-		case <-time.After(100 * time.Millisecond): // longer than the transport's timeout
+		case <-time.After(2 * time.Second):
 		case <-r.Context().Done():
 		}
 	}))
-	c, _ := client(t, middleware.TransportOptions{Timeout: 20 * time.Millisecond})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+}
+
+// TestTransportTimeoutShorterThanTheCallersDeadlineWins: a caller's long
+// deadline (a batch job's hour) does not lift the per-call bound.
+func TestTransportTimeoutShorterThanTheCallersDeadlineWins(t *testing.T) {
+	srv := slowServer(t)
+	c, _ := client(t, middleware.TransportOptions{Timeout: 50 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	start := time.Now()
+	_, err := call(t, c, ctx, srv.URL)
+	require.Error(t, err, "the per-call timeout applies under the caller's longer deadline")
+	assert.Less(t, time.Since(start), time.Second)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, errctx.Indeterminate, errctx.ClassOf(err))
+	require.NotEmpty(t, errctx.RemediesOf(err))
+	assert.Contains(t, errctx.RemediesOf(err)[0], "TransportOptions.Timeout")
+}
+
+// TestTransportCallersShorterDeadlineWins: the caller's own, shorter
+// deadline ends the call, and the error says it was the caller's.
+func TestTransportCallersShorterDeadlineWins(t *testing.T) {
+	srv := slowServer(t)
+	c, _ := client(t, middleware.TransportOptions{Timeout: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := call(t, c, ctx, srv.URL)
+	require.Error(t, err)
+	assert.Less(t, time.Since(start), time.Second)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	require.NotEmpty(t, errctx.RemediesOf(err))
+	assert.Contains(t, errctx.RemediesOf(err)[0], "the caller's deadline")
+}
+
+// TestTransportWithinTheTimeoutSucceeds: a call that finishes within both
+// bounds is not cut short.
+func TestTransportWithinTheTimeoutSucceeds(t *testing.T) {
+	srv := newPlainServer(t, http.NotFoundHandler())
+	c, _ := client(t, middleware.TransportOptions{Timeout: 10 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
 	resp, err := call(t, c, ctx, srv.URL)
-	require.NoError(t, err, "the caller's own deadline applies, not the default")
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 }
 
 func TestTransportCloseIdleConnectionsReachesTheBase(t *testing.T) {
