@@ -45,6 +45,10 @@ type queue struct {
 	head  atomic.Uint64 // positions before head are free; written by the consumer
 	_     [56]byte
 	read  uint64 // next position to read; the consumer's alone
+	_     [56]byte
+	// Read-only, on a line of their own: producers read them at every
+	// push, and would otherwise fetch the line again each time the
+	// consumer moved read.
 	slots []slot
 	size  uint64
 	mask  uint64
