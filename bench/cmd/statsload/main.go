@@ -7,9 +7,10 @@
 // For each target rate it runs paced producers for a while, closes the
 // emitter, waits for the listener to go quiet, and prints:
 //
-//	rate/s  calls  delivered  delivered%  dropped  unaccounted  send_errors
+//	rate/s  calls  sent  delivered  delivered%  dropped  unaccounted  send_errors  exact
 //
-// where delivered + dropped + unaccounted = calls, and unaccounted is what
+// where sent (Statsd.Sent) + dropped (Statsd.Dropped) = calls, checked in
+// the exact column, and unaccounted = calls - delivered - dropped is what
 // the kernel dropped after a successful write (0 when the listener keeps
 // up). A rate of "max" runs the producers flat out, far above what one
 // sending goroutine can write, to show that drops are counted exactly.
@@ -57,8 +58,8 @@ func main() {
 
 	fmt.Printf("GOMAXPROCS=%d producers=%d MaxPacketSize=%d QueueSize=%d, %v per rate\n",
 		runtime.GOMAXPROCS(0), *producers, *packet, *queue, *dur)
-	const row = "%8s %11s %10s %10s %11s %10s %12s %12s\n"
-	fmt.Printf(row, "target/s", "achieved/s", "calls", "delivered", "delivered%", "dropped", "unaccounted", "send_errors")
+	const row = "%8s %11s %10s %10s %10s %11s %10s %12s %12s %6s\n"
+	fmt.Printf(row, "target/s", "achieved/s", "calls", "sent", "delivered", "delivered%", "dropped", "unaccounted", "send_errors", "exact")
 	for r := range strings.SplitSeq(*rates, ",") {
 		target := 0.0 // flat out
 		if r != "max" {
@@ -68,17 +69,21 @@ func main() {
 			}
 		}
 		res := run(target, *dur, *producers, stats.Config{MaxPacketSize: *packet, QueueSize: *queue})
-		fmt.Printf(row, r, fmt.Sprintf("%.0f", res.achieved), itoa(res.calls), itoa(res.delivered),
+		exact := "yes"
+		if res.sent+res.dropped != res.calls {
+			exact = "NO"
+		}
+		fmt.Printf(row, r, fmt.Sprintf("%.0f", res.achieved), itoa(res.calls), itoa(res.sent), itoa(res.delivered),
 			fmt.Sprintf("%.3f", 100*float64(res.delivered)/float64(res.calls)), itoa(res.dropped),
-			strconv.FormatInt(int64(res.calls)-int64(res.delivered)-int64(res.dropped), 10), itoa(res.sendErrors))
+			strconv.FormatInt(int64(res.calls)-int64(res.delivered)-int64(res.dropped), 10), itoa(res.sendErrors), exact)
 	}
 }
 
 func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
 
 type result struct {
-	achieved                              float64
-	calls, delivered, dropped, sendErrors uint64
+	achieved                                    float64
+	calls, sent, delivered, dropped, sendErrors uint64
 }
 
 // run emits at target stats/s (0: as fast as possible) for d.
@@ -123,6 +128,7 @@ func run(target float64, d time.Duration, producers int, cfg stats.Config) resul
 	return result{
 		achieved:   float64(calls.Load()) / elapsed.Seconds(),
 		calls:      calls.Load(),
+		sent:       s.Sent(),
 		delivered:  l.lines.Load(),
 		dropped:    s.Dropped(),
 		sendErrors: s.SendErrors(),
