@@ -39,13 +39,13 @@ type record struct {
 // each slot back, so a slot's cache line moves between cores once per lap,
 // not twice.
 type queue struct {
-	_     [64]byte
-	tail  atomic.Uint64 // next position to claim; shared by producers
-	_     [56]byte
-	head  atomic.Uint64 // positions before head are free; written by the consumer
-	_     [56]byte
-	read  uint64 // next position to read; the consumer's alone
-	_     [56]byte
+	_    [64]byte
+	tail atomic.Uint64 // next position to claim; shared by producers
+	_    [56]byte
+	head atomic.Uint64 // positions before head are free; written by the consumer
+	_    [56]byte
+	read uint64 // next position to read; the consumer's alone
+	_    [56]byte
 	// Read-only, on a line of their own: producers read them at every
 	// push, and would otherwise fetch the line again each time the
 	// consumer moved read.
