@@ -275,13 +275,13 @@ func (s *Statsd) Dropped() uint64 {
 	return s.dropped.Load()
 }
 
-// Sent returns how many stats were sent so far: lines in packets the
-// sender wrote without error, one per call that is sent line by line and
-// one per handle or aggregated series per flush (a negative gauge's reset
-// and value count as one; the emitter's own dropped and send_errors
-// counters not at all). Every call that is sent line by line is counted
-// exactly once, in Sent or in Dropped, once Close has returned. A written
-// UDP packet can still be lost on the way.
+// Sent returns how many stats were sent so far, in packets the sender
+// wrote without error: one per Timing, Gauge, GaugeDelta and Set call, or
+// sampled Count, and one per handle or aggregated series per flush. A
+// negative gauge's reset and value count as one; the emitter's own dropped
+// and send_errors counters do not count. Once Close has returned nil, each
+// of those calls made before it is counted exactly once, in Sent or in
+// Dropped. A written UDP packet can still be lost on the way.
 func (s *Statsd) Sent() uint64 {
 	if s == nil {
 		return 0
