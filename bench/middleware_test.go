@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -94,6 +95,65 @@ func BenchmarkMiddlewareServer(b *testing.B) {
 			serveEach(b, h)
 		})
 	}
+}
+
+// BenchmarkMiddlewareServerOverhead runs the bare handler, the vitals stack
+// and chi RequestID + httplog v3 + Recoverer in alternating short stretches,
+// in rotating order, all logging through one vitals logger, and reports the
+// medians of the per-request overheads over the bare handler (vitals-ns,
+// chi-ns) and of their ratio (x-chi, target < 0.5): figures that stay put on
+// a busy machine, where separate benchmark runs drift apart.
+func BenchmarkMiddlewareServerOverhead(b *testing.B) {
+	logger := vlog.New(vlog.Options{Writer: io.Discard})
+	stack, err := middleware.New(bareHandler, middleware.Config{
+		AccessLog: middleware.AccessLogConfig{Logger: logger},
+		Stats:     middleware.StatsConfig{Emitter: stats.Discard},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	chi := chimw.RequestID(httplog.RequestLogger(logger, &httplog.Options{
+		Level: slog.LevelInfo, Schema: httplog.SchemaECS,
+	})(chimw.Recoverer(bareHandler)))
+	req := httptest.NewRequest(http.MethodGet, "/users/42", nil)
+	req.RemoteAddr = "127.0.0.1:40000"
+	req.Header.Set("User-Agent", "bench")
+	serve := func(h http.Handler) func() {
+		return func() { h.ServeHTTP(httptest.NewRecorder(), req) }
+	}
+	reportOverheads(b, serve(bareHandler), serve(stack), serve(chi), "vitals-ns", "chi-ns", "x-chi")
+}
+
+// reportOverheads runs base, cand and peer in alternating stretches of 100
+// calls, rotating their order, until b.Loop ends, and reports the medians of
+// cand's and peer's cost over base per call, and of their ratio.
+func reportOverheads(b *testing.B, base, cand, peer func(), candUnit, peerUnit, ratioUnit string) {
+	const stretch = 100
+	timed := func(f func()) float64 {
+		t0 := time.Now()
+		for range stretch {
+			f()
+		}
+		return float64(time.Since(t0)) / stretch
+	}
+	var candOver, peerOver, ratios []float64
+	for i := 0; b.Loop(); i++ {
+		var t [3]float64
+		for j := range 3 {
+			k := (i + j) % 3
+			t[k] = timed([]func(){base, cand, peer}[k])
+		}
+		candOver = append(candOver, t[1]-t[0])
+		peerOver = append(peerOver, t[2]-t[0])
+		ratios = append(ratios, (t[1]-t[0])/(t[2]-t[0]))
+	}
+	median := func(xs []float64) float64 {
+		slices.Sort(xs)
+		return xs[len(xs)/2]
+	}
+	b.ReportMetric(median(candOver), candUnit)
+	b.ReportMetric(median(peerOver), peerUnit)
+	b.ReportMetric(median(ratios), ratioUnit)
 }
 
 // canned answers every call at once.

@@ -163,7 +163,7 @@ func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, 
 		slog.Int64("bytes", o.Bytes),
 		slog.Duration("duration", o.Duration),
 		slog.String("remote_addr", r.RemoteAddr),
-		slog.String("user_agent", truncate(r.UserAgent(), maxUserAgent)),
+		slog.String("user_agent", truncate(userAgent(r), maxUserAgent)),
 	)
 	if o.Route != "" {
 		attrs = append(attrs, slog.String("route", o.Route))
@@ -201,6 +201,15 @@ func emit(ctx context.Context, h slog.Handler, t time.Time, level slog.Level, ms
 	rec := slog.NewRecord(t, level, msg, 0)
 	rec.AddAttrs(attrs...)
 	_ = h.Handle(ctx, rec)
+}
+
+// userAgent is r.UserAgent() without canonicalizing the header name per
+// request.
+func userAgent(r *http.Request) string {
+	if v := r.Header["User-Agent"]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 func (a *accessLogger) path(r *http.Request) string {

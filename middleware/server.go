@@ -143,7 +143,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id, _ = reqid.From(outer)
 	}
 	if ctx != outer {
-		r = r.WithContext(ctx)
+		// The copy r.WithContext makes, kept in rw: one allocation less.
+		rw.reqCopy = *r.WithContext(ctx)
+		r = &rw.reqCopy
 	}
 	rw.req = r
 	if h.alog == nil && h.stats == nil {

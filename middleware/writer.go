@@ -15,8 +15,9 @@ import (
 // (SetReadDeadline, EnableFullDuplex, ...).
 //
 // One is allocated per request; it also carries the request (for the lazily
-// resolved route in log records) and the backing array of the echoed request
-// ID header, so those cost no allocation of their own.
+// resolved route in log records), the copy of the request made to change its
+// context, and the backing array of the echoed request ID header, so those
+// cost no allocation of their own.
 type responseWriter struct {
 	http.ResponseWriter
 	req         *http.Request // the request as the handler received it
@@ -28,6 +29,7 @@ type responseWriter struct {
 	writeFailed bool
 	returned    bool // the handler returned (did not panic)
 	idHeader    [1]string
+	reqCopy     http.Request // storage for req when the middleware changed its context
 }
 
 var (
