@@ -124,6 +124,31 @@ func BenchmarkMiddlewareServerOverhead(b *testing.B) {
 	reportOverheads(b, serve(bareHandler), serve(stack), serve(chi), "vitals-ns", "chi-ns", "x-chi")
 }
 
+// BenchmarkMiddlewareClientOverhead runs the base round tripper, the vitals
+// Transport over it and the Transport without its default timeout in
+// alternating stretches, and reports the medians of their costs per call
+// over the base (vitals-ns, target <= 1500; no-timeout-ns) and the ratio.
+func BenchmarkMiddlewareClientOverhead(b *testing.B) {
+	logger := vlog.New(vlog.Options{Writer: io.Discard})
+	vitals := middleware.Transport(canned{}, middleware.TransportOptions{Logger: logger, Stats: stats.Discard})
+	noTimeout := middleware.Transport(canned{}, middleware.TransportOptions{Logger: logger, Stats: stats.Discard, Timeout: -1})
+	ctx := reqid.With(context.Background(), reqid.New())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://api.internal:8080/users/42", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	roundTrip := func(rt http.RoundTripper) func() {
+		return func() {
+			resp, err := rt.RoundTrip(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+	}
+	reportOverheads(b, roundTrip(canned{}), roundTrip(vitals), roundTrip(noTimeout), "vitals-ns", "no-timeout-ns", "x-no-timeout")
+}
+
 // reportOverheads runs base, cand and peer in alternating stretches of 100
 // calls, rotating their order, until b.Loop ends, and reports the medians of
 // cand's and peer's cost over base per call, and of their ratio.
