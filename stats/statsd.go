@@ -193,7 +193,8 @@ func (s *Statsd) Set(name string, member string, tags ...Tag) {
 // as a line formatted here.
 func (s *Statsd) emit(name string, tags []Tag, k kind, v uint64) {
 	if e := s.seriesOf(name, tags); e != nil {
-		s.pushRecord(record{kind: k, series: e.index, v: v})
+		pos, ok := s.q.pushRecord(record{kind: k, series: e.index, v: v})
+		s.pushed(pos, 1, ok)
 		return
 	}
 	s.emitLine(name, tags, k, v)
@@ -349,13 +350,7 @@ func (s *Statsd) push(line []byte) {
 	s.pushed(pos, k, ok)
 }
 
-// pushRecord queues one record, counting a drop when the queue is full.
-func (s *Statsd) pushRecord(r record) {
-	pos, ok := s.q.pushRecord(r)
-	s.pushed(pos, 1, ok)
-}
-
-// pushed counts a drop if a push failed, and wakes the sender each time
+// pushed counts a drop if a push of a line or record failed, and wakes the sender each time
 // another 1<<wakeShift slots have filled.
 func (s *Statsd) pushed(pos, k uint64, ok bool) {
 	if !ok {
