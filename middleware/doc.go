@@ -31,7 +31,32 @@
 //
 // Errors it returns are errctx errors: what was attempted ("GET host/path"),
 // the failure class (a timeout is indeterminate) and a remedy; an open
-// breaker's rejection wraps breaker.ErrOpen.
+// breaker's rejection wraps breaker.ErrOpen. Each call is bounded by
+// TransportOptions.Timeout or the caller's deadline, whichever ends sooner.
+//
+// http.Client wraps the transport's error in a *url.Error, whose text
+// repeats the URL and which slog logs as that flat string. errors.Is,
+// errors.As and the errctx accessors (errctx.ClassOf, RemediesOf, ...) see
+// through it; to log the structured rendering (message, attempted, remedy,
+// class, fields as one group), log the *errctx.Error inside:
+//
+//	resp, err := client.Do(req)
+//	if err != nil {
+//		var e *errctx.Error
+//		if errors.As(err, &e) {
+//			err = e // drops only url.Error's "Get \"http://...\": " prefix
+//		}
+//		logger.ErrorContext(ctx, "fetch stock failed", "error", err)
+//	}
+//
+// # Log keys
+//
+// Durations are logged under "duration" as a slog.Duration, here and in
+// middleware/grpcmw: integer nanoseconds in JSON (exact; the statsd timings
+// carry the same value), "1.5ms" in slog's text format. There is no
+// duration_ms: a float costs every record an allocation and about a quarter
+// of its encoding time (slog writes floats through encoding/json), for a
+// division a dashboard or a ReplaceAttr can do.
 //
 // Stats: http.server.requests and http.server.duration by route and status
 // class, http.server.in_flight; http.client.requests and

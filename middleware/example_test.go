@@ -2,6 +2,7 @@ package middleware_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 
+	"github.com/vitals-go/vitals/errctx"
 	vlog "github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware"
 	"github.com/vitals-go/vitals/reqid"
@@ -67,7 +69,11 @@ func ExampleTransport() {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, api.URL+"/stock/7", nil)
 	resp, err := client.Do(req)
 	if err != nil {
-		fmt.Println(err) // an errctx error: attempted, class, remedy
+		var e *errctx.Error // inside http.Client's *url.Error
+		if errors.As(err, &e) {
+			err = e // logs as a group: attempted, class, remedy
+		}
+		slog.ErrorContext(ctx, "stock lookup failed", "error", err)
 		return
 	}
 	defer resp.Body.Close()

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -323,4 +324,37 @@ func TestTransportCloseIdleConnectionsReachesTheBase(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the idle keep-alive connection was not closed")
 	}
+}
+
+// TestTransportErrorBehindURLErrorLogsAsAGroup checks the recipe in the
+// package doc: http.Client's *url.Error logs as a flat string, the
+// *errctx.Error inside it as a group, and the two say the same but for
+// url.Error's prefix.
+func TestTransportErrorBehindURLErrorLogsAsAGroup(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	c, _ := client(t, middleware.TransportOptions{NoBreaker: true})
+	_, err = call(t, c, context.Background(), "http://"+addr+"/x")
+
+	var ue *url.Error
+	require.ErrorAs(t, err, &ue, "http.Client wraps the transport's error")
+	var e *errctx.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, `Get "http://`+addr+`/x": `+e.Error(), err.Error())
+	assert.Equal(t, errctx.Transient, errctx.ClassOf(err), "accessors see through url.Error")
+
+	sink := &logSink{}
+	l := sink.logger()
+	l.Error("flat", "error", err)
+	l.Error("structured", "error", e)
+	got := sink.records(t)
+	require.Len(t, got, 2)
+	assert.IsType(t, "", got[0]["error"])
+	group, ok := got[1]["error"].(map[string]any)
+	require.True(t, ok, "the errctx error logs as a group: %v", got[1]["error"])
+	assert.Equal(t, []any{"GET " + addr + "/x"}, group["attempted"])
+	assert.Equal(t, "transient", group["class"])
+	assert.NotEmpty(t, group["remedy"])
 }
