@@ -4,7 +4,8 @@
 // [NewHandler] wraps any slog.Handler and adds, to every record, the process
 // identity (encoded once), the request ID carried by the context, the OTel
 // trace and span IDs, and the attributes attached to the context with
-// [With]. [New] returns a ready JSON logger built on it. [AsyncWriter]
+// [With] (or [WithAttrs], its allocation-lean form for slog.Attr values).
+// [New] returns a ready JSON logger built on it. [AsyncWriter]
 // queues log lines for a slow or unreliable sink, drops and counts whole
 // lines when it is full, and reports the drops once the sink catches up.
 //

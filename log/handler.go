@@ -54,7 +54,10 @@ type HandlerOptions struct {
 // pays for encoding its fields once, and every later record costs about what
 // it costs in inner alone, with no allocations. The first record of a
 // request allocates a few small objects, and so does every record logged
-// through Logger.WithGroup, which the handler nests itself. The cache keeps
+// through Logger.WithGroup, which the handler nests itself. A record that
+// sets a key the context also carries (an outbound call's "method" in a
+// request's context) is handed on rebuilt without the context's copy, at
+// the cost of at most one allocation. The cache keeps
 // a few hundred recent contexts reachable until their slots are reused.
 func NewHandler(inner slog.Handler, opts *HandlerOptions) slog.Handler {
 	if opts == nil {
