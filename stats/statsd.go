@@ -277,8 +277,9 @@ func (s *Statsd) Dropped() uint64 {
 }
 
 // Sent returns how many stats were sent so far, in packets the sender
-// wrote without error: one per Timing, Gauge, GaugeDelta and Set call, or
-// sampled Count, and one per handle or aggregated series per flush. A
+// wrote without error: one per Timing, Gauge, GaugeDelta and Set call, and
+// per Count call that is sampled or beyond the 4096 aggregated series, and
+// one per handle or aggregated series per flush. A
 // negative gauge's reset and value count as one; the emitter's own dropped
 // and send_errors counters do not count. Once Close has returned nil, each
 // of those calls made before it is counted exactly once, in Sent or in
