@@ -17,18 +17,42 @@ type ctxAttrsKey struct{}
 
 var ctxAttrsSeq atomic.Uint64
 
-// inlineAttrs is how many attributes a context made by [With] holds without
-// a second allocation: enough for what middleware attaches (method, route)
-// plus a couple of the handler's own.
-const inlineAttrs = 4
-
-// attrsCtx is the context [With] returns: ctx plus the attributes, in one
-// allocation. It answers the ctxAttrsKey lookup itself and passes every other
-// one to its parent, as a context.WithValue would.
+// attrsCtx is the context [With] returns: ctx plus the attributes. It
+// answers the ctxAttrsKey lookup itself and passes every other one to its
+// parent, as a context.WithValue would. It is allocated together with room
+// for the attributes, sized to fit (smallAttrsCtx, largeAttrsCtx), so that
+// the context costs one allocation.
 type attrsCtx struct {
 	context.Context
-	ca     ctxAttrs
-	inline [inlineAttrs]slog.Attr
+	ca ctxAttrs
+}
+
+// smallAttrsCtx fits what middleware attaches (method, route).
+type smallAttrsCtx struct {
+	attrsCtx
+	inline [2]slog.Attr
+}
+
+// largeAttrsCtx fits that and two of the handler's own.
+type largeAttrsCtx struct {
+	attrsCtx
+	inline [4]slog.Attr
+}
+
+// newAttrsCtx returns an attrsCtx on ctx with room for n attributes in
+// ca.attrs, in one allocation up to four.
+func newAttrsCtx(ctx context.Context, n int) *attrsCtx {
+	switch {
+	case n <= 2:
+		c := &smallAttrsCtx{attrsCtx: attrsCtx{Context: ctx}}
+		c.ca.attrs = c.inline[:0]
+		return &c.attrsCtx
+	case n <= 4:
+		c := &largeAttrsCtx{attrsCtx: attrsCtx{Context: ctx}}
+		c.ca.attrs = c.inline[:0]
+		return &c.attrsCtx
+	}
+	return &attrsCtx{Context: ctx, ca: ctxAttrs{attrs: make([]slog.Attr, 0, n)}}
 }
 
 // Value returns the carried attributes for the package's key, else the
@@ -92,12 +116,8 @@ func WithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
 	if p, ok := ctx.Value(ctxAttrsKey{}).(*ctxAttrs); ok {
 		parent = p.attrs
 	}
-	c := &attrsCtx{Context: ctx}
-	all := c.inline[:0]
-	if n := len(parent) + len(attrs); n > inlineAttrs {
-		all = make([]slog.Attr, 0, n)
-	}
-	all = append(all, parent...)
+	c := newAttrsCtx(ctx, len(parent)+len(attrs))
+	all := append(c.ca.attrs, parent...)
 	for _, a := range attrs {
 		if a.Value.Kind() == slog.KindGroup && len(a.Value.Group()) == 0 {
 			continue
