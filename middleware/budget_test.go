@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -69,4 +70,39 @@ func TestHandlerLogsFromItsContextCheaply(t *testing.T) {
 	h.ServeHTTP(httptest.NewRecorder(), req)
 	assert.Zero(t, allocs)
 	assert.LessOrEqual(t, outbound, 1.0)
+}
+
+// cannedRT answers every call at once.
+type cannedRT struct{}
+
+func (cannedRT) RoundTrip(*http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Body: http.NoBody, Header: http.Header{}}, nil
+}
+
+// TestTransportAllocationBudget: a logged call with the default timeout
+// and the request ID header costs the deadline context (4, the standard
+// library's), one copy of the request with the header's value and the body
+// wrapper (1), and the copied header map (2); a call under a sooner
+// deadline of the caller's skips the first four.
+func TestTransportAllocationBudget(t *testing.T) {
+	skipUnderRace(t)
+	rt := middleware.Transport(cannedRT{}, middleware.TransportOptions{
+		Logger: log.New(log.Options{Writer: io.Discard}),
+		Stats:  stats.Discard,
+	})
+	ctx := reqid.With(context.Background(), reqid.New())
+	allocs := func(rt http.RoundTripper, ctx context.Context) float64 {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://api.internal:8080/users/42", nil)
+		require.NoError(t, err)
+		return testing.AllocsPerRun(200, func() {
+			resp, err := rt.RoundTrip(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+		})
+	}
+	base := allocs(cannedRT{}, ctx)
+	assert.LessOrEqual(t, allocs(rt, ctx)-base, 7.0)
+	soon, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	assert.LessOrEqual(t, allocs(rt, soon)-base, 3.0, "the caller's deadline is sooner than the default 30 s")
 }
