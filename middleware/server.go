@@ -63,7 +63,7 @@ func New(next http.Handler, cfg Config) (http.Handler, error) {
 
 // RequestID returns next wrapped in the request-ID piece alone: the inbound
 // ID when valid and trusted, else a new one; echoed in the response header;
-// put in the context with reqid.With, and with log.With together with the
+// put in the context with reqid.With, and with log.WithAttrs together with the
 // method and route, so every record the handler logs carries them. Put it
 // outside [AccessLog] when using the pieces separately.
 func RequestID(next http.Handler, cfg RequestIDConfig) (http.Handler, error) {
