@@ -20,7 +20,8 @@ import (
 
 // The budgets, checked as allocation counts (times are in the
 // benchmarks): the server stack adds at most 8 allocations per request over
-// a bare handler, logging its access record through a vitals logger.
+// a bare handler, logging its access record through a vitals logger. The
+// tests hold the counts reached, so that a regression shows.
 
 func skipUnderRace(t *testing.T) {
 	t.Helper()
@@ -43,7 +44,10 @@ func TestServerStackAllocationBudget(t *testing.T) {
 		Stats:     middleware.StatsConfig{Emitter: stats.Discard},
 	})
 	require.NoError(t, err)
-	assert.LessOrEqual(t, serveAllocs(h)-serveAllocs(bare), 8.0)
+	// The budget is 8; the stack takes 6: the response-writer
+	// wrapper with the request copy 1, reqid.New 1, reqid.With 2,
+	// log.WithAttrs 1, the access record's attributes past the fifth 1.
+	assert.LessOrEqual(t, serveAllocs(h)-serveAllocs(bare), 6.0)
 }
 
 // TestHandlerLogsFromItsContextCheaply: a record the handler logs with the
