@@ -614,8 +614,16 @@ func TestSnapshotJSON(t *testing.T) {
 	out, err := json.Marshal(h.b.Snapshot())
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"name":"payments","state":"open","since":"2026-11-23T14:00:00Z","generation":1,
-		"reason":"1 consecutive failures","open_until":"2026-11-23T14:00:30Z","critical":false,
+		"reason":"1 failure in a row","open_until":"2026-11-23T14:00:30Z","critical":false,
 		"counts":{"consecutive_failures":0,"window_calls":0,"window_failures":0,"window_slow":0,"probes":0,"probe_successes":0}}`, string(out))
+}
+
+func TestConsecutiveFailuresReason(t *testing.T) {
+	for n, want := range map[int]string{1: "1 failure in a row", 2: "2 consecutive failures", 5: "5 consecutive failures"} {
+		h := newHarness(t, Config{ConsecutiveFailures: n})
+		h.fails(n)
+		assert.Equal(t, want, h.expect(Closed, Open).Reason)
+	}
 }
 
 func TestSlowCallRealClock(t *testing.T) {

@@ -205,7 +205,7 @@ func (b *Breaker) recordClosed(t Ticket, o Outcome, slow bool, now int64) {
 			g.consec.Store(0)
 		}
 	} else if n := g.consec.Add(1); b.cfg.ConsecutiveFailures > 0 && n >= int64(b.cfg.ConsecutiveFailures) {
-		b.transition(t.ctx, g, Open, fmt.Sprintf("%d consecutive failures", n))
+		b.transition(t.ctx, g, Open, inARow(n))
 		return
 	}
 	if g.win == nil {
@@ -235,6 +235,14 @@ func (b *Breaker) recordClosed(t Ticket, o Outcome, slow bool, now int64) {
 	case b.cfg.SlowCallRate > 0 && float64(slows) >= b.cfg.SlowCallRate*float64(calls):
 		b.transition(t.ctx, g, Open, fmt.Sprintf("a slow-call rate of %s (%d of the last %d calls took %s or more)", percent(slows, calls), slows, calls, b.cfg.SlowCallDuration))
 	}
+}
+
+// inARow is the reason of an opening by the consecutive-failure policy.
+func inARow(n int64) string {
+	if n == 1 {
+		return "1 failure in a row"
+	}
+	return fmt.Sprintf("%d consecutive failures", n)
 }
 
 func percent(n, of int64) string {

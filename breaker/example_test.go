@@ -132,7 +132,7 @@ func ExampleBreaker_Subscribe() {
 	_ = b.Run(context.Background(), func(context.Context) error { return errors.New("processor timeout") })
 	t := <-changes
 	fmt.Printf("%s: %s -> %s because of %s\n", t.Breaker, t.From, t.To, t.Reason)
-	// Output: payments: closed -> open because of 1 consecutive failures
+	// Output: payments: closed -> open because of 1 failure in a row
 }
 
 // ForceOpen stops calls during maintenance until Reset.

@@ -38,7 +38,7 @@ type LatchRecord struct {
 	Breaker string `json:"breaker"`
 	// TrippedAt is when it tripped.
 	TrippedAt time.Time `json:"tripped_at"`
-	// Reason says what tripped it, e.g. "1 consecutive failures".
+	// Reason says what tripped it, e.g. "1 failure in a row".
 	Reason string `json:"reason"`
 	// LastError is the text of the last failure the breaker saw, if any.
 	LastError string `json:"last_error,omitempty"`

@@ -121,7 +121,7 @@ func TestLatchSurvivesRestartUntilReset(t *testing.T) {
 
 	rec := latchReadRecord(t, path)
 	assert.Equal(t, "mail-poller", rec.Breaker)
-	assert.Contains(t, rec.Reason, "consecutive")
+	assert.Equal(t, "1 failure in a row", rec.Reason)
 	assert.Equal(t, errLatchQuota.Error(), rec.LastError)
 	assert.WithinDuration(t, time.Now(), rec.TrippedAt, time.Minute)
 	assert.Equal(t, os.Getpid(), rec.PID)
