@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -77,4 +78,50 @@ func pairedRatio(b *testing.B, base, cand func()) float64 {
 	}
 	slices.Sort(ratios)
 	return ratios[len(ratios)/2]
+}
+
+// Carrying the ID in a context: reqid.With (one allocation) against the
+// standard library's way, context.WithValue with the string boxed (two), and
+// reading it back from below a cancel context, as a handler's logger does.
+
+type benchIDKey struct{}
+
+// ctxSink keeps the contexts made in the loops on the heap, as a request's
+// context is.
+var ctxSink context.Context
+
+func BenchmarkReqidWith(b *testing.B) {
+	id := reqid.New()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		ctxSink = reqid.With(ctx, id)
+	}
+}
+
+func BenchmarkReqidContextWithValue(b *testing.B) {
+	id := reqid.New()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		ctxSink = context.WithValue(ctx, benchIDKey{}, id)
+	}
+}
+
+func BenchmarkReqidFrom(b *testing.B) {
+	ctx, cancel := context.WithCancel(reqid.With(context.Background(), reqid.New()))
+	defer cancel()
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = reqid.From(ctx)
+	}
+}
+
+func BenchmarkReqidContextValue(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), benchIDKey{}, reqid.New()))
+	defer cancel()
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = ctx.Value(benchIDKey{}).(string)
+	}
 }
