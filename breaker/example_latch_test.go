@@ -117,3 +117,31 @@ func ExampleLatch_Trip() {
 	// mail-poller: panic while polling (message 42 has no From header)
 	// forced_open
 }
+
+// A program tells its operators how to resume in its own terms: the latch
+// quotes the hint in its warnings, its rejections and the state file.
+func ExampleNewLatchWith() {
+	dir, err := os.MkdirTemp("", "mailer")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	b, err := breaker.New(breaker.Config{Name: "mail-poller", ConsecutiveFailures: 1, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		panic(err)
+	}
+	latch, err := breaker.NewLatchWith(b, filepath.Join(dir, "mailer.latch"), breaker.LatchOptions{
+		ResetHint: "run mailer with -reset", // and mailer's -reset calls latch.Reset()
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer latch.Close()
+
+	if err := latch.Trip("panic while polling", errors.New("message 42 has no From header")); err != nil {
+		panic(err)
+	}
+	rec, _ := latch.Record()
+	fmt.Println(rec.Reset)
+	// Output: find the cause in the logs, then run mailer with -reset, or delete this file and restart the process
+}

@@ -28,7 +28,22 @@ const (
 	// staleTempAge is the age from which a temporary file next to the state
 	// file is the leftover of a writer that died, not one still writing.
 	staleTempAge = time.Minute
+	// MaxResetHint bounds LatchOptions.ResetHint, which every record and
+	// rejection of the latch quotes.
+	MaxResetHint = 1 << 10
 )
+
+// LatchOptions configure a [Latch]. The zero value gives the defaults.
+type LatchOptions struct {
+	// ResetHint tells the operator how to resume once the cause is fixed,
+	// in the program's terms: "run mailer with -reset", "POST
+	// /admin/latch/reset". The latch quotes it in its warnings, in every
+	// rejection and in the state file, as "find the cause in the logs, then
+	// <ResetHint>, or delete <state file> and restart". It is up to the
+	// program to make the hint true, usually by calling [Latch.Reset].
+	// Empty means "call Latch.Reset()". At most MaxResetHint bytes.
+	ResetHint string
+}
 
 // LatchRecord is the content of a latch state file: why and when the
 // breaker tripped. The file is JSON, readable by the operator who has to
@@ -45,7 +60,8 @@ type LatchRecord struct {
 	// Host and PID identify the process that tripped.
 	Host string `json:"host,omitempty"`
 	PID  int    `json:"pid,omitempty"`
-	// Reset tells the reader of the file how to resume.
+	// Reset tells the reader of the file how to resume, with the
+	// LatchOptions.ResetHint of the process that tripped.
 	Reset string `json:"reset,omitempty"`
 }
 
@@ -66,12 +82,14 @@ type LatchRecord struct {
 // The latch records an opening on the breaker's publishing goroutine, a
 // moment after the call that caused it returns. Code that may exit right
 // after a failure (a job run by cron, a panic on its way out) calls
-// [Latch.Trip] itself, which returns once the file is written.
+// [Latch.Trip] itself, which returns once the file is written, and whose
+// record wins over the latch's own record of the same stop.
 //
 // To resume, fix the cause, then call [Latch.Reset] (or [Breaker.Reset],
 // which the latch follows), or delete the state file by hand and restart the
-// process. [Breaker.Disable] lets calls through but leaves the file: the
-// next process starts latched again.
+// process. What the operator reads says so in the program's terms when it
+// gives a [LatchOptions.ResetHint]. [Breaker.Disable] lets calls through but
+// leaves the file: the next process starts latched again.
 //
 // A failure to write or remove the state file never panics and never blocks
 // calls: it is logged, returned by [Latch.Err] and, for Trip and Reset,
@@ -80,12 +98,16 @@ type LatchRecord struct {
 type Latch struct {
 	b     *Breaker
 	path  string
+	hint  string // how the operator resumes: LatchOptions.ResetHint or the default
 	unsub func()
 
 	mu      sync.Mutex // serialises trips, resets and their file operations
 	tripped bool
 	record  LatchRecord // zero when not tripped or the file is unreadable
-	err     error
+	// opened says the record is the latch's own, of an opening of the
+	// breaker in this process: an explicit Trip may replace it.
+	opened bool
+	err    error
 	// resetGen is the breaker's generation after the last reset: an
 	// opening of an earlier generation, delivered late, is not a trip.
 	resetGen uint64
@@ -101,7 +123,17 @@ type Latch struct {
 // NewLatch fails only for a nil breaker, an empty path or a directory that
 // does not exist; an unreadable state file is not an error of NewLatch but a
 // tripped latch whose [Latch.Err] says what is wrong with the file.
+//
+// NewLatch is NewLatchWith with the default options: operators are told to
+// call Latch.Reset(), or to delete the file and restart.
 func NewLatch(b *Breaker, path string) (*Latch, error) {
+	return NewLatchWith(b, path, LatchOptions{})
+}
+
+// NewLatchWith is [NewLatch] with options, for a program that tells its
+// operators how to resume in its own terms. It also refuses a ResetHint
+// longer than MaxResetHint.
+func NewLatchWith(b *Breaker, path string, opts LatchOptions) (*Latch, error) {
 	if b == nil {
 		return nil, errctx.Wrap(errors.New("the breaker is nil"), "creating a breaker latch",
 			errctx.WithClass(errctx.Permanent),
@@ -120,6 +152,12 @@ func NewLatch(b *Breaker, path string) (*Latch, error) {
 			errctx.Fields("breaker", b.Name(), "path", path),
 			errctx.Remedy("give an absolute path for the latch state file"))
 	}
+	if len(opts.ResetHint) > MaxResetHint {
+		return nil, errctx.Wrap(fmt.Errorf("LatchOptions.ResetHint is %d bytes long, more than %d", len(opts.ResetHint), MaxResetHint), attempted,
+			errctx.WithClass(errctx.Permanent),
+			errctx.Fields("breaker", b.Name()),
+			errctx.Remedy("give a short hint, e.g. \"run mailer with -reset\"; the latch quotes it in every record and rejection"))
+	}
 	dir := filepath.Dir(abs)
 	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
 		if err == nil {
@@ -130,7 +168,10 @@ func NewLatch(b *Breaker, path string) (*Latch, error) {
 			errctx.Remedy("create the directory "+dir+" (on storage that survives restarts), or put the state file in an existing one"))
 	}
 
-	l := &Latch{b: b, path: abs}
+	l := &Latch{b: b, path: abs, hint: opts.ResetHint}
+	if l.hint == "" {
+		l.hint = "call Latch.Reset()"
+	}
 	removeStaleTemps(abs, time.Now())
 	l.unsub = b.Subscribe(l.observe)
 
@@ -143,8 +184,8 @@ func NewLatch(b *Breaker, path string) (*Latch, error) {
 		l.err = l.failure(context.Background(), "breaker latched by an unreadable state file", err,
 			"reading the latch state file of breaker "+b.Name(),
 			"the breaker stays forced open because an unreadable state file may hide a real trip; look at "+abs+
-				" and the logs of the previous run, fix the cause, then call Latch.Reset() or delete the file and restart")
-		l.hold("latched: its state file " + abs + " is unreadable; inspect it, then call Latch.Reset() or delete the file and restart")
+				" and the logs of the previous run, fix the cause, then "+l.hint+", or delete the file and restart")
+		l.hold("latched: its state file " + abs + " is unreadable; inspect it, then " + l.hint + ", or delete the file and restart")
 		l.mu.Unlock()
 	default:
 		l.mu.Lock()
@@ -204,12 +245,26 @@ func (l *Latch) Err() error {
 //		}
 //	}()
 //
-// The error, also logged and kept for [Latch.Err], says the state file could
-// not be written; the breaker is then held open in this process only.
+// A latch keeps one record per stop, the first: from the moment it trips
+// until it is reset, later trips leave the record and the file as they are,
+// with one exception. The breaker's own opening reaches the latch on the
+// publishing goroutine, before or after the Trip that the same failure
+// leads to, and Trip knows better why the code stopped; so a Trip replaces
+// the record the latch made of an opening of its breaker in this process,
+// unless a Trip was recorded since the latch tripped. In order of arrival:
+//
+//   - opening, Trip: Trip's record (and rejections quote Trip's reason);
+//   - Trip, opening: Trip's record;
+//   - opening, Trip, Trip (or Trip, Trip): the first Trip's record;
+//   - in a process that started latched, Trip: the record found at start.
+//
+// Trip returns nil when it keeps the earlier record. The error, also logged
+// and kept for [Latch.Err], says the state file could not be written; the
+// breaker is then held open in this process only.
 func (l *Latch) Trip(reason string, cause error) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.trip(context.Background(), reason, cause, time.Now())
+	return l.trip(context.Background(), reason, cause, time.Now(), true)
 }
 
 // Reset deletes the state file and resets the breaker, so calls go through
@@ -237,7 +292,7 @@ func (l *Latch) observe(t Transition) {
 	defer l.mu.Unlock()
 	switch {
 	case t.To == Open && t.Generation >= l.resetGen:
-		_ = l.trip(t.Context(), t.Reason, t.LastError, t.At)
+		_ = l.trip(t.Context(), t.Reason, t.LastError, t.At, false)
 	case t.To == Closed && t.From != HalfOpen: // only Reset closes from another state
 		l.resetGen = max(l.resetGen, t.Generation)
 		// A trip after that Reset holds the breaker again: the file is
@@ -248,40 +303,56 @@ func (l *Latch) observe(t Transition) {
 	}
 }
 
-// trip writes the state file and holds the breaker. Callers hold l.mu.
-func (l *Latch) trip(ctx context.Context, reason string, cause error, at time.Time) error {
+// trip writes the state file and holds the breaker; explicit says the trip
+// comes from Trip rather than from an opening of the breaker. Callers hold
+// l.mu.
+func (l *Latch) trip(ctx context.Context, reason string, cause error, at time.Time, explicit bool) error {
+	held := l.tripped && l.err == nil && l.b.State() == ForcedOpen
+	replaces := held && explicit && l.opened
+	if held && !replaces {
+		return nil // recorded and held: the first trip is the one to look at
+	}
 	rec := LatchRecord{
 		Breaker:   l.b.Name(),
 		TrippedAt: at.UTC(),
 		Reason:    truncate(reason),
 		PID:       os.Getpid(),
-		Reset:     "find the cause in the logs, then call Latch.Reset() or delete this file and restart the process",
+		Reset:     "find the cause in the logs, then " + l.hint + ", or delete this file and restart the process",
 	}
 	if cause != nil {
 		rec.LastError = truncate(cause.Error())
 	}
 	rec.Host, _ = os.Hostname()
+	earlier := l.record
 
-	if l.tripped && l.err == nil && l.b.State() == ForcedOpen {
-		return nil // recorded and held: the first trip is the one to look at
-	}
-	l.tripped, l.record, l.err = true, rec, nil
+	l.tripped, l.record, l.opened, l.err = true, rec, !explicit, nil
 	if err := writeLatchFile(l.path, rec); err != nil {
 		l.err = l.failure(ctx, "breaker latched, but its state file could not be written", err,
 			"recording the trip of breaker "+rec.Breaker+" in its latch state file",
-			"the breaker is held open in this process only and a restart would let calls through; make "+
-				filepath.Dir(l.path)+" writable (space, permissions, mount) and call Latch.Trip again, or keep the process from restarting until the cause is fixed")
+			"the breaker is held open in this process only and a restart would let calls through; keep the process from restarting until "+
+				filepath.Dir(l.path)+" is writable again (space, permissions, mount) and the cause is fixed")
 	}
-	l.hold(l.holdReason(rec))
+	if replaces {
+		l.b.ForceOpen(l.holdReason(rec)) // so that rejections quote the new reason
+	} else {
+		l.hold(l.holdReason(rec))
+	}
 	if l.err != nil {
 		return l.err
+	}
+	attempted := "calling " + rec.Breaker
+	if a := errctx.AttemptedOf(cause); len(a) > 0 {
+		attempted = a[0]
 	}
 	attrs := []slog.Attr{
 		slog.String("breaker", rec.Breaker),
 		slog.String("path", l.path),
 		slog.String("reason", rec.Reason),
-		slog.String("attempted", "calling "+rec.Breaker),
 	}
+	if replaces {
+		attrs = append(attrs, slog.String("replaces", earlier.Reason))
+	}
+	attrs = append(attrs, slog.String("attempted", attempted))
 	if cause != nil {
 		attrs = append(attrs, slog.Any("error", cause))
 	}
@@ -297,10 +368,10 @@ func (l *Latch) clear() error {
 	if err := removeLatchFile(l.path); err != nil {
 		l.err = l.failure(context.Background(), "breaker latch could not be reset", err,
 			"resetting the latch of breaker "+l.b.Name(),
-			"delete "+l.path+" by hand (check the permissions of "+filepath.Dir(l.path)+"), then call Latch.Reset() again or restart")
+			"delete "+l.path+" by hand (check the permissions of "+filepath.Dir(l.path)+"), then "+l.hint+" again, or restart")
 		return l.err
 	}
-	l.tripped, l.record, l.err = false, LatchRecord{}, nil
+	l.tripped, l.record, l.opened, l.err = false, LatchRecord{}, false, nil
 	l.logger().LogAttrs(context.Background(), slog.LevelInfo, "breaker latch reset",
 		slog.String("breaker", l.b.Name()),
 		slog.String("path", l.path))
@@ -326,7 +397,7 @@ func (l *Latch) holdReason(rec LatchRecord) string {
 
 // remedy says how to resume.
 func (l *Latch) remedy() string {
-	return "find the cause in the logs, then call Latch.Reset() or delete " + l.path + " and restart"
+	return "find the cause in the logs, then " + l.hint + ", or delete " + l.path + " and restart"
 }
 
 // failure makes the errctx error for a state file operation that failed, and

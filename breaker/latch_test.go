@@ -578,3 +578,122 @@ func TestLatchPathIsAbsolute(t *testing.T) {
 	require.NoError(t, l.Trip("crash", nil))
 	assert.FileExists(t, filepath.Join(dir, "poller.latch"))
 }
+
+func TestLatchResetHintSpeaksTheProgramsLanguage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "poller.latch")
+	const hint = "run mailer with -reset"
+	start := func() (*breaker.Breaker, *breaker.Latch, *latchLog) {
+		b, lg := latchBreaker(t, "mail-poller")
+		l, err := breaker.NewLatchWith(b, path, breaker.LatchOptions{ResetHint: hint})
+		require.NoError(t, err)
+		t.Cleanup(l.Close)
+		return b, l, lg
+	}
+	// speaks asserts that an operator-facing text gives the program's hint
+	// and the state file, and no API call.
+	speaks := func(what, text string) {
+		t.Helper()
+		assert.Contains(t, text, hint, what)
+		assert.Contains(t, text, path, what)
+		assert.NotContains(t, text, "Latch.", what)
+	}
+
+	b, l, lg := start()
+	require.ErrorIs(t, b.Run(context.Background(), latchFailing), errLatchQuota)
+	latchWaitHeld(t, b, l)
+	rec := latchReadRecord(t, path)
+	assert.Equal(t, "find the cause in the logs, then "+hint+", or delete this file and restart the process", rec.Reset)
+	warn := lg.records(t, "breaker latched")
+	require.Len(t, warn, 1)
+	speaks("the trip's record", warn[0]["remedy"].(string))
+
+	// The next start: its warning and every rejection give the hint.
+	b2, _, lg2 := start()
+	warn = lg2.records(t, "breaker latched by an earlier failure")
+	require.Len(t, warn, 1)
+	assert.Equal(t, "find the cause in the logs, then "+hint+", or delete "+path+" and restart", warn[0]["remedy"])
+	rej := b2.Run(context.Background(), latchFailing)
+	require.ErrorIs(t, rej, breaker.ErrOpen)
+	speaks("the rejection", errctx.RemediesOf(rej)[0])
+
+	// An unreadable file says the same.
+	require.NoError(t, os.WriteFile(path, []byte("not json"), 0o600))
+	b3, l3, lg3 := start()
+	speaks("the unreadable file's error", errctx.RemediesOf(l3.Err())[0])
+	recs := lg3.records(t, "breaker latched by an unreadable state file")
+	require.Len(t, recs, 1)
+	speaks("the unreadable file's record", recs[0]["remedy"].(string))
+	rej = b3.Run(context.Background(), latchFailing)
+	speaks("the rejection after an unreadable file", errctx.RemediesOf(rej)[0])
+}
+
+func TestLatchResetHintRefusedWhenTooLong(t *testing.T) {
+	b, _ := latchBreaker(t, "mail-poller")
+	_, err := breaker.NewLatchWith(b, filepath.Join(t.TempDir(), "poller.latch"),
+		breaker.LatchOptions{ResetHint: strings.Repeat("x", breaker.MaxResetHint+1)})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "LatchOptions.ResetHint")
+	assert.Equal(t, errctx.Permanent, errctx.ClassOf(err))
+	assert.NotEmpty(t, errctx.RemediesOf(err))
+	assert.Equal(t, breaker.Closed, b.State())
+}
+
+func TestLatchTripRecordNamesWhatWasAttempted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "poller.latch")
+	_, l, lg := latchStart(t, "mail-poller", path)
+	require.NoError(t, l.Trip("crash", errLatchQuota))
+	warn := lg.records(t, "breaker latched")
+	require.Len(t, warn, 1)
+	assert.Equal(t, "sending mail", warn[0]["attempted"], "the cause's own attempted, not an API phrase")
+
+	_, l2, lg2 := latchStart(t, "billing-run", filepath.Join(t.TempDir(), "job.latch"))
+	require.NoError(t, l2.Trip("crash", errors.New("plain")))
+	warn = lg2.records(t, "breaker latched")
+	require.Len(t, warn, 1)
+	assert.Equal(t, "calling billing-run", warn[0]["attempted"], "a plain error: the breaker's calls")
+}
+
+// The usual race, made deterministic: the breaker's own opening is recorded
+// first, then the code that knows why calls Trip. Trip's record wins.
+func TestLatchTripReplacesTheRecordOfTheOpening(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "poller.latch")
+	b, l, lg := latchStart(t, "mail-poller", path)
+	require.ErrorIs(t, b.Run(context.Background(), latchFailing), errLatchQuota)
+	latchWaitHeld(t, b, l)
+	require.Equal(t, "1 failure in a row", latchReadRecord(t, path).Reason)
+
+	crash := errors.New("nil map in message 42")
+	require.NoError(t, l.Trip("panic while polling", crash))
+	rec := latchReadRecord(t, path)
+	assert.Equal(t, "panic while polling", rec.Reason)
+	assert.Equal(t, crash.Error(), rec.LastError)
+	got, ok := l.Record()
+	require.True(t, ok)
+	assert.Equal(t, rec, got)
+	rej := b.Run(context.Background(), latchFailing)
+	require.ErrorIs(t, rej, breaker.ErrOpen)
+	assert.Contains(t, errctx.RemediesOf(rej)[0], "panic while polling", "rejections quote the recorded reason")
+	warn := lg.records(t, "breaker latched")
+	require.Len(t, warn, 2)
+	assert.Equal(t, "panic while polling", warn[1]["reason"])
+	assert.Equal(t, "1 failure in a row", warn[1]["replaces"])
+
+	// A second explicit trip keeps the first one's record.
+	require.NoError(t, l.Trip("another failure", errors.New("later")))
+	assert.Equal(t, rec, latchReadRecord(t, path))
+	assert.Len(t, lg.records(t, "breaker latched"), 2)
+}
+
+// A process that starts latched keeps the record it found: a Trip in it is a
+// later stop, not the one to look at.
+func TestLatchTripKeepsTheRecordOfAnEarlierProcess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "poller.latch")
+	_, l, _ := latchStart(t, "mail-poller", path)
+	require.NoError(t, l.Trip("panic while polling", errors.New("nil map")))
+	rec := latchReadRecord(t, path)
+	l.Close()
+
+	_, l2, _ := latchStart(t, "mail-poller", path)
+	require.NoError(t, l2.Trip("listing the inbox failed", errors.New("EIO")))
+	assert.Equal(t, rec, latchReadRecord(t, path))
+}
