@@ -19,10 +19,12 @@
 // error with its stack, the latch file and the remedy, and exits 1. The
 // message that failed, and every one after it, stays in the inbox.
 //
-// Every later start finds the state file, refuses to process anything and
-// says why, what to check and how to resume: fix the cause or move the
-// message away, then run with -reset (which calls Latch.Reset) or delete
-// the file.
+// Every later start finds the state file and refuses to process anything.
+// The latch's warning says why and how to resume in the mailer's terms
+// (breaker.LatchOptions.ResetHint "run mailer with -reset", also written in
+// the state file), and a note on stdout lists what to check: fix the cause
+// or move the message away, then run with -reset (which calls Latch.Reset)
+// or delete the file.
 //
 // Try it; the first run seeds a sample inbox whose third message has an
 // empty subject, which the ticket code does not expect (see ticket.go):

@@ -55,14 +55,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	latch, err := breaker.NewLatch(b, cfg.latch)
+	// The latch's warnings, rejections and state file tell the operator to
+	// run the mailer with -reset, which the switch below honours.
+	latch, err := breaker.NewLatchWith(b, cfg.latch, breaker.LatchOptions{ResetHint: "run mailer with -reset"})
 	if err != nil {
 		return err
 	}
 	defer latch.Close()
 	switch {
 	case latch.Tripped() && !cfg.reset:
-		refuse(ctx, logger, stdout, dir, latch)
+		// The latch has logged why and how to resume; stdout says it too.
+		refuse(stdout, dir, latch)
 		return errLatched
 	case latch.Tripped():
 		if err := latch.Reset(); err != nil {

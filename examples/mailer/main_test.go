@@ -51,6 +51,15 @@ func (p pollerRun) one(t *testing.T, msg string) record {
 	return rs[0]
 }
 
+// speaksMailer asserts that what the operator reads names the mailer's
+// -reset, never a Go API call.
+func (p pollerRun) speaksMailer(t *testing.T) {
+	t.Helper()
+	all := p.stdout + p.dump()
+	assert.NotContains(t, all, "Latch.", "an operator cannot call Go")
+	assert.Contains(t, all, "-reset")
+}
+
 func (p pollerRun) dump() string {
 	var b strings.Builder
 	for _, r := range p.records {
@@ -129,6 +138,12 @@ func TestPoisonMessageLatchesUntilReset(t *testing.T) {
 		"the stack says where it panicked: %v", stack)
 	assert.Contains(t, first.stdout, "STOPPED after an unexpected failure processing "+poison)
 	assert.Contains(t, first.stdout, "run again with -reset, or delete "+latchPath)
+	resume := "find the cause in the logs, then run mailer with -reset, or delete " + latchPath + " and restart"
+	latched := first.one(t, "breaker latched")
+	assert.Equal(t, "unexpected failure processing "+poison, latched.str("reason"), "the poller's Trip, not the breaker's opening")
+	assert.Equal(t, "processing 0003-no-subject.eml", latched.str("attempted"))
+	assert.Equal(t, resume, latched.str("remedy"), "the latch speaks the mailer's language")
+	first.speaksMailer(t)
 
 	// The state file was written before run returned, and the mail is
 	// still there: the poison and the one after it.
@@ -139,24 +154,30 @@ func TestPoisonMessageLatchesUntilReset(t *testing.T) {
 	assert.Equal(t, "mail-poller", rec.Breaker)
 	assert.Equal(t, "unexpected failure processing "+poison, rec.Reason)
 	assert.Contains(t, rec.LastError, "index out of range")
+	assert.Equal(t, "find the cause in the logs, then run mailer with -reset, or delete this file and restart the process", rec.Reset)
 	assert.Equal(t, []string{"0003-no-subject.eml", "0004-refund-please.eml"}, names(t, inbox))
 	assert.Equal(t, []string{"T-0001.eml"}, names(t, filepath.Join(dir, "outbox")))
 
 	// 2. The next start is latched: it processes nothing and says why and
-	// how to resume.
+	// how to resume, in the latch's one warning, in the mailer's terms.
 	second := runPoller(t, "-dir", dir)
 	require.ErrorIs(t, second.err, errLatched)
 	assert.Empty(t, second.find("message answered"))
 	assert.Empty(t, second.find("mail poller started"))
-	assert.Equal(t, latchPath, second.one(t, "breaker latched by an earlier failure").str("path"))
-	refused := second.one(t, "mail poller is latched: not processing mail")
-	assert.Equal(t, "ERROR", refused.str("level"))
-	assert.Equal(t, latchPath, refused.str("latch"))
-	assert.Equal(t, 2.0, refused["waiting"])
+	refused := second.one(t, "breaker latched by an earlier failure")
+	assert.Equal(t, "WARN", refused.str("level"))
+	assert.Equal(t, latchPath, refused.str("path"))
 	assert.Equal(t, rec.Reason, refused.str("reason"))
 	assert.Contains(t, refused.str("error"), "index out of range")
-	assert.Contains(t, refused.str("remedy"), "-reset (or delete "+latchPath+")")
-	assert.Contains(t, second.stdout, "LATCHED")
+	assert.Equal(t, resume, refused.str("remedy"))
+	for _, r := range second.records { // and the breaker's own, when it is published before the exit
+		assert.Contains(t, []string{"breaker latched by an earlier failure", "breaker forced open"}, r.str("msg"),
+			"the latch's warning says it all")
+	}
+	second.speaksMailer(t)
+	assert.Contains(t, second.stdout, "LATCHED, not processing mail; waiting in "+inbox+": 2")
+	assert.Contains(t, second.stdout, "why:   unexpected failure processing "+poison)
+	assert.Contains(t, second.stdout, "move the message out of "+inbox)
 	assert.Contains(t, second.stdout, "delete "+latchPath)
 	assert.Equal(t, []string{"0003-no-subject.eml", "0004-refund-please.eml"}, names(t, inbox))
 

@@ -62,8 +62,8 @@ func (p *poller) process(ctx context.Context, path string) (err error) {
 	err = p.breaker.Run(ctx, func(ctx context.Context) error {
 		var err error
 		answered, err = p.desk.handle(ctx, path)
-		// Named here, so that the breaker's last error, which the latch
-		// may record first, says which message failed.
+		// Named here, so that the breaker's last error and the latch's
+		// record say which message failed.
 		return errctx.Wrap(err, "processing "+name)
 	})
 	switch {
@@ -80,7 +80,7 @@ func (p *poller) process(ctx context.Context, path string) (err error) {
 // stop trips the latch and tells the operator what to look at. The breaker
 // would record its own opening too, but on another goroutine, which a
 // process on its way out may never run: Trip writes the state file before
-// it returns.
+// it returns, and its reason wins over the opening's "1 failure in a row".
 func (p *poller) stop(ctx context.Context, path string, cause error) error {
 	p.stoppedAt = path
 	remedy := resumeHint(p.dir, path, p.latch.Path())
@@ -99,5 +99,5 @@ func (p *poller) stop(ctx context.Context, path string, cause error) error {
 // resumeHint says what to check and how to resume after a stop at path.
 func resumeHint(d maildir, path, latch string) string {
 	return "look at " + path + " and the error of the poller's stop; fix the cause, or move the message out of " +
-		d.inbox() + "; then run the poller with -reset (or delete " + latch + "). Until then it refuses to run and the mail waits in the inbox"
+		d.inbox() + "; then run mailer with -reset (or delete " + latch + "). Until then it refuses to run and the mail waits in the inbox"
 }

@@ -1,29 +1,23 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 
 	"github.com/vitals-go/vitals/breaker"
 )
 
-// refuse explains, in the log and on stdout, why a latched poller does not
-// run and how to resume.
-func refuse(ctx context.Context, logger *slog.Logger, stdout io.Writer, d maildir, latch *breaker.Latch) {
+// refuse tells the operator, on stdout, why a latched poller does not run
+// and how to resume. The log has it already: the latch's warning at start
+// gives the reason, the error and the mailer's -reset.
+func refuse(stdout io.Writer, d maildir, latch *breaker.Latch) {
 	waiting, _ := d.waiting() // for the note only; a listing error shows up on the next run
 	rec, ok := latch.Record()
-	attrs := []any{"attempted", "starting the mail poller", "latch", latch.Path(), "waiting", len(waiting)}
 	why := "its state file could not be read: " + fmt.Sprint(latch.Err())
 	if ok {
-		attrs = append(attrs, "tripped_at", rec.TrippedAt, "reason", rec.Reason, "error", rec.LastError)
 		why = rec.Reason + " at " + rec.TrippedAt.Format("2006-01-02 15:04:05 MST")
 	}
-	remedy := "an earlier run stopped after " + why + "; read that run's \"mail poller stopped\" record, fix the cause or move the message it names out of " +
-		d.inbox() + ", then run the poller with -reset (or delete " + latch.Path() + ")"
-	logger.ErrorContext(ctx, "mail poller is latched: not processing mail", append(attrs, "remedy", remedy)...)
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "mailer: LATCHED, not processing mail; waiting in %s: %d\n", d.inbox(), len(waiting))
