@@ -18,9 +18,9 @@ import (
 	"github.com/vitals-go/vitals/stats"
 )
 
-// DefaultClientTimeout is the deadline given to a unary call whose context
-// has none when ClientConfig.Timeout is zero, as package middleware does for
-// HTTP calls.
+// DefaultClientTimeout bounds each unary call when ClientConfig.Timeout is
+// zero, as package middleware does for HTTP calls; a caller's sooner
+// deadline still wins.
 const DefaultClientTimeout = 30 * time.Second
 
 // OtherTarget is the target tag (and breaker) shared once 1000 distinct
@@ -62,9 +62,10 @@ func (s BreakerScope) String() string {
 
 // ClientConfig configures [NewClientInterceptor]. The zero value sends the
 // context's request ID as x-request-id, logs every call to slog.Default() at
-// [DefaultClientLevel], counts to stats.Default(), gives unary calls a 30 s
-// deadline when they have none, and each target a breaker with the breaker
-// package's defaults (5 consecutive failures, 30 s open).
+// [DefaultClientLevel], counts to stats.Default(), ends unary calls after
+// 30 s (or at the caller's deadline, if sooner), and gives each target a
+// breaker with the breaker package's defaults (5 consecutive failures, 30 s
+// open).
 type ClientConfig struct {
 	// Logger receives one record per call. Default: slog.Default() at each
 	// call.
@@ -86,13 +87,18 @@ type ClientConfig struct {
 	// ID never makes the call fail.
 	RequestIDKey string
 
-	// Timeout bounds each unary call whose context has no deadline of its
-	// own, as in package middleware: a caller's deadline wins, longer or
-	// shorter. Streams get none: they may rightly last for hours. Default:
-	// DefaultClientTimeout; negative: no deadline of our own. A deadline
-	// costs gRPC a grpc-timeout header and a timer on each side and, for a
-	// caller's context that could not be cancelled before
-	// (context.Background()), a goroutine watching the call.
+	// Timeout bounds each unary call, as TransportOptions.Timeout does in
+	// package middleware: when the caller's context has a deadline too,
+	// the sooner of the two ends the call. A caller's long deadline (a
+	// batch job's hour) does not lift the per-call bound, and a caller's
+	// shorter one is not extended: no deadline of our own is made then.
+	// The error says which one ran out; either way its code is
+	// DeadlineExceeded and its class Indeterminate. Streams get none: they
+	// may rightly last for hours. Default: DefaultClientTimeout; negative:
+	// no deadline of our own, the caller's only. A deadline costs gRPC a
+	// grpc-timeout header and a timer on each side and, for a caller's
+	// context that could not be cancelled before (context.Background()), a
+	// goroutine watching the call.
 	Timeout time.Duration
 
 	// Breaker says which calls share a breaker. Default: PerTarget.
@@ -305,6 +311,9 @@ type outbound struct {
 	m      *clientMethod
 	ticket breaker.Ticket
 	stream bool
+	// timeout is the per-call bound of a unary call when it is sooner than
+	// the caller's deadline (a deadline of our own was made); 0 otherwise.
+	timeout time.Duration
 }
 
 // begin looks up the call's state and asks its breaker. The error, when not
@@ -340,10 +349,14 @@ func (c *ClientInterceptor) Unary(ctx context.Context, method string, req, reply
 		return err
 	}
 	callCtx := outgoing(ctx, c.key)
-	if _, ok := ctx.Deadline(); !ok && c.timeout > 0 {
-		var cancel context.CancelFunc
-		callCtx, cancel = context.WithTimeout(callCtx, c.timeout)
-		defer cancel()
+	if c.timeout > 0 {
+		deadline := o.start.Add(c.timeout)
+		if d, has := ctx.Deadline(); !has || d.After(deadline) {
+			var cancel context.CancelFunc
+			callCtx, cancel = context.WithDeadline(callCtx, deadline)
+			defer cancel()
+			o.timeout = c.timeout
+		}
 	}
 	return c.end(&o, invoker(callCtx, method, req, reply, cc, opts...))
 }

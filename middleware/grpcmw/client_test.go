@@ -1,6 +1,7 @@
 package grpcmw_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
@@ -130,16 +132,99 @@ func TestClientErrorsKeepStatusAndWrapErrctx(t *testing.T) {
 	}
 }
 
-func TestClientTimeout(t *testing.T) {
+// TestClientTimeoutSoonerWins: against the real server, whose handler waits
+// for its context to end, the sooner of the caller's deadline and
+// ClientConfig.Timeout ends a unary call, and the error says which.
+func TestClientTimeoutSoonerWins(t *testing.T) {
 	addr := plainServer(t)
-	cli := newClient(t, grpcmw.ClientConfig{Logger: slog.New(slog.DiscardHandler), Stats: stats.Discard, Timeout: 30 * time.Millisecond, Breaker: grpcmw.NoBreaker})
-	cc := dial(t, addr, cli.DialOptions()...)
-	start := time.Now()
-	_, err := callUnary(t.Context(), cc, "wait")
-	assert.Equal(t, codes.DeadlineExceeded, status.Code(err))
-	assert.Equal(t, errctx.Indeterminate, errctx.ClassOf(err))
-	assert.Less(t, time.Since(start), 5*time.Second)
-	assert.Nil(t, cli.Breaker(addr, methodUnary), "NoBreaker")
+	for _, tc := range []struct {
+		name            string
+		timeout, caller time.Duration // caller 0: no deadline
+		remedy          string
+	}{
+		{"no caller deadline", 200 * millisecond, 0, "per-call timeout (200ms)"},
+		{"a caller's minute does not lift the per-call bound", 200 * millisecond, time.Minute, "per-call timeout (200ms)"},
+		{"a caller's sooner deadline wins", time.Minute, 200 * millisecond, "the caller's deadline ran out"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cli := newClient(t, grpcmw.ClientConfig{Logger: slog.New(slog.DiscardHandler), Stats: stats.Discard,
+				Timeout: tc.timeout, Breaker: grpcmw.NoBreaker})
+			require.Nil(t, cli.Breaker(addr, methodUnary), "NoBreaker")
+			cc := dial(t, addr, cli.DialOptions()...)
+			start := time.Now()
+			ctx := t.Context()
+			if tc.caller > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.caller)
+				defer cancel()
+			}
+			_, err := callUnary(ctx, cc, "wait")
+			elapsed := time.Since(start)
+
+			want := min(tc.timeout, cmp.Or(tc.caller, tc.timeout))
+			assert.GreaterOrEqual(t, elapsed, want)
+			assert.Less(t, elapsed, want+second, "the call ends at the sooner deadline, %v", want)
+			assert.Equal(t, codes.DeadlineExceeded, status.Code(err))
+			assert.Equal(t, errctx.Indeterminate, errctx.ClassOf(err), "a timeout is an indeterminate outcome")
+			require.NotEmpty(t, errctx.RemediesOf(err))
+			assert.Contains(t, errctx.RemediesOf(err)[0], tc.remedy)
+			if tc.caller > tc.timeout {
+				assert.NoError(t, ctx.Err(), "the caller's own deadline is still ahead")
+			}
+		})
+	}
+}
+
+// TestClientDeadlineOfOurOwnOnlyWhenSooner looks at the context the
+// interceptor hands gRPC: a deadline of its own (released when the call
+// returns) only when the caller has none or a later one; under a sooner
+// caller deadline, or a negative Timeout, the caller's context as it is.
+func TestClientDeadlineOfOurOwnOnlyWhenSooner(t *testing.T) {
+	cc := dial(t, "passthrough:///deadlines")
+	const timeout = time.Second
+	for _, tc := range []struct {
+		name    string
+		timeout time.Duration
+		caller  time.Duration // 0: no deadline
+		ours    bool
+	}{
+		{"no caller deadline", timeout, 0, true},
+		{"caller's later deadline", timeout, time.Hour, true},
+		{"caller's sooner deadline", timeout, 100 * millisecond, false},
+		{"negative Timeout", -1, time.Hour, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cli := newClient(t, grpcmw.ClientConfig{Logger: slog.New(slog.DiscardHandler), Stats: stats.Discard,
+				Timeout: tc.timeout, Breaker: grpcmw.NoBreaker})
+			ctx := t.Context()
+			if tc.caller > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.caller)
+				defer cancel()
+			}
+			var sent context.Context
+			before := time.Now()
+			require.NoError(t, cli.Unary(ctx, methodUnary, nil, nil, cc,
+				func(ctx context.Context, _ string, _, _ any, _ *grpc.ClientConn, _ ...grpc.CallOption) error {
+					sent = ctx
+					return nil
+				}))
+			after := time.Now()
+
+			deadline, has := sent.Deadline()
+			if !tc.ours {
+				callerDeadline, _ := ctx.Deadline()
+				assert.Equal(t, callerDeadline, deadline, "the caller's deadline, unchanged")
+				assert.Equal(t, ctx.Done(), sent.Done(), "no context, no timer of our own")
+				return
+			}
+			require.True(t, has)
+			assert.False(t, deadline.Before(before.Add(timeout)), "the per-call bound")
+			assert.False(t, deadline.After(after.Add(timeout)), "the per-call bound")
+			assert.ErrorIs(t, sent.Err(), context.Canceled, "our deadline's timer is released when the call returns")
+			assert.NoError(t, ctx.Err())
+		})
+	}
 }
 
 func TestClientBreakerOpensAndRecovers(t *testing.T) {

@@ -14,8 +14,9 @@
 // bounded stack and a remedy; the server keeps serving.
 //
 // On the client, [ClientInterceptor] sends the context's request ID (when
-// valid), logs and counts each call (grpc.client.*), and sends it through a
-// breaker per target (or per method) where Unavailable, DeadlineExceeded,
+// valid), ends a unary call after ClientConfig.Timeout (30 s) or at the
+// caller's deadline, whichever is sooner, logs and counts each call
+// (grpc.client.*), and sends it through a breaker per target (or per method) where Unavailable, DeadlineExceeded,
 // ResourceExhausted and Internal are failures and other codes are answers.
 // Errors keep their gRPC status (status.Code works as before) and wrap an
 // errctx error saying what was attempted, the failure class and a remedy.

@@ -1,6 +1,9 @@
 package grpcmw
 
 import (
+	"context"
+	"time"
+
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -35,7 +38,22 @@ func statusOf(err error) *status.Status {
 func callError(o *outbound, err error, st *status.Status) error {
 	code := st.Code()
 	return &statusError{st: st, err: errctx.Wrap(err, o.attempted(),
-		errctx.WithClass(ClassOf(code)), errctx.Remedy(clientRemedy(code, o.target)))}
+		errctx.WithClass(ClassOf(code)), errctx.Remedy(o.remedy(code)))}
+}
+
+// remedy says what to do about o ending with code. For DeadlineExceeded it
+// names the deadline that ran out, the caller's or the per-call timeout,
+// when it was one of them rather than the server's own answer.
+func (o *outbound) remedy(code codes.Code) string {
+	if code == codes.DeadlineExceeded {
+		switch {
+		case o.ctx.Err() == context.DeadlineExceeded:
+			return "the caller's deadline ran out; the call may or may not have happened: give it more time or check why " + o.target + " is slow"
+		case o.timeout > 0 && time.Since(o.start) >= o.timeout:
+			return "no answer within the per-call timeout (" + o.timeout.String() + "); the call may or may not have happened: check why " + o.target + " is slow or raise ClientConfig.Timeout"
+		}
+	}
+	return clientRemedy(code, o.target)
 }
 
 // ClassOf returns the errctx class of a call that ended with code c, which
