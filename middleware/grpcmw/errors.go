@@ -47,13 +47,27 @@ func callError(o *outbound, err error, st *status.Status) error {
 func (o *outbound) remedy(code codes.Code) string {
 	if code == codes.DeadlineExceeded {
 		switch {
-		case o.ctx.Err() == context.DeadlineExceeded:
-			return "the caller's deadline ran out; the call may or may not have happened: give it more time or check why " + o.target + " is slow"
-		case o.timeout > 0 && time.Since(o.start) >= o.timeout:
+		case o.timeout > 0 && time.Since(o.start)+deadlineSlack >= o.timeout:
 			return "no answer within the per-call timeout (" + o.timeout.String() + "); the call may or may not have happened: check why " + o.target + " is slow or raise ClientConfig.Timeout"
+		case o.timeout == 0 && deadlineReached(o.ctx):
+			return "the caller's deadline ran out; the call may or may not have happened: give it more time or check why " + o.target + " is slow"
 		}
 	}
 	return clientRemedy(code, o.target)
+}
+
+// deadlineSlack is how early a deadline may seem to end. gRPC sends the
+// server the time left, truncated, so the server's copy of a deadline can
+// fire and answer DeadlineExceeded a little before the client's own timer:
+// the caller's context is then not done yet, though its deadline is what
+// ran out.
+const deadlineSlack = 20 * time.Millisecond
+
+// deadlineReached reports whether ctx has a deadline that has passed, or
+// is within deadlineSlack of passing.
+func deadlineReached(ctx context.Context) bool {
+	dl, ok := ctx.Deadline()
+	return ok && time.Until(dl) <= deadlineSlack
 }
 
 // ClassOf returns the errctx class of a call that ended with code c, which
