@@ -1,10 +1,9 @@
 package breaker
 
 import (
-	"math/bits"
-	"runtime"
 	"sync/atomic"
-	"unsafe"
+
+	"github.com/vitals-go/vitals/internal/stripe"
 )
 
 // A window keeps the outcome of recent calls for the rate policies, without a
@@ -16,8 +15,12 @@ import (
 // MaxWindowSize), so that a call is recorded with one or two atomic
 // operations. A time-based window is a ring of buckets, each stamped with the
 // bucket number it holds and counting with full-width counters; a bucket
-// whose stamp is stale is cleared by the first call that lands in it. Calls recorded at the very instant a bucket is recycled may be
-// lost; the rates are estimates over many calls, so that is harmless.
+// whose stamp is stale is cleared by the first call that lands in it. Calls
+// recorded at the very instant a bucket is recycled may be lost; the rates
+// are estimates over many calls, so that is harmless. Every call adds to its
+// bucket's call count, so that count is a striped counter: it spreads over
+// cache lines the first time calls from different cores meet, and parallel
+// successes do not contend.
 type window struct {
 	// count-based
 	seq    atomic.Uint64
@@ -31,26 +34,8 @@ type window struct {
 
 type bucket struct {
 	epoch          atomic.Int64
-	calls          []cell // striped: every call adds here, from every core
+	calls          stripe.Counter // every call adds here, from every core
 	failures, slow atomic.Int64
-}
-
-// cell is one cache line, so that adds from different cores do not contend.
-type cell struct {
-	n atomic.Int64
-	_ [56]byte
-}
-
-// stripes is the number of cells a bucket's call count is spread over.
-var stripes = min(16, 1<<bits.Len(uint(2*runtime.GOMAXPROCS(0)-1)))
-
-// stripe picks a cell for the calling goroutine: the address of a local
-// variable differs between goroutines (each has its own stack), so
-// concurrent callers mostly land on different cells. Any cell is correct.
-func stripe() int {
-	var here byte
-	h := uint64(uintptr(unsafe.Pointer(&here))>>10) * 0x9e3779b97f4a7c15
-	return int(h >> 32 % uint64(stripes))
 }
 
 // Outcome bits stored in a count-window slot.
@@ -82,7 +67,6 @@ func newTimeWindow(width int64, buckets int) *window {
 	w := &window{width: width, buckets: make([]bucket, buckets)}
 	for i := range w.buckets {
 		w.buckets[i].epoch.Store(-1)
-		w.buckets[i].calls = make([]cell, stripes)
 	}
 	return w
 }
@@ -109,13 +93,11 @@ func (w *window) add(now int64, v uint32) uint64 {
 	n := now / w.width
 	b := &w.buckets[n%int64(len(w.buckets))]
 	if e := b.epoch.Load(); e != n && b.epoch.CompareAndSwap(e, n) {
-		for i := range b.calls {
-			b.calls[i].n.Store(0)
-		}
+		b.calls.Reset()
 		b.failures.Store(0)
 		b.slow.Store(0)
 	}
-	b.calls[stripe()].n.Add(1)
+	b.calls.Add(1)
 	if v&slotFailed != 0 {
 		b.failures.Add(1)
 	}
@@ -134,9 +116,7 @@ func (w *window) sum(now int64) (calls, failures, slow int64) {
 	for i := range w.buckets {
 		b := &w.buckets[i]
 		if e := b.epoch.Load(); e <= n && e > n-int64(len(w.buckets)) {
-			for i := range b.calls {
-				calls += b.calls[i].n.Load()
-			}
+			calls += b.calls.Load()
 			failures += b.failures.Load()
 			slow += b.slow.Load()
 		}

@@ -2,10 +2,9 @@ package stats
 
 import (
 	"math"
-	"math/bits"
-	"runtime"
 	"sync/atomic"
-	"unsafe"
+
+	"github.com/vitals-go/vitals/internal/stripe"
 )
 
 // Counter is a pre-registered counter handle. Inc and Add are atomic adds
@@ -13,30 +12,24 @@ import (
 // previous flush once per flush interval, so a hot loop costs one add per
 // call and one line per interval. A nil *Counter does nothing and the zero
 // Counter counts without sending anywhere.
+//
+// Adds are striped over cache lines, so goroutines adding at once on
+// different cores do not contend: a [Statsd]'s handles are spread from the
+// start, and any other Counter (the zero Counter, as made by [Discard] and
+// other emitters) spreads itself the first time two adds meet.
 type Counter struct {
-	base   atomic.Int64 // the zero Counter's cell
-	shards []counterShard
-	shift  uint8  // 64 - log2(len(shards))
+	n      stripe.Counter
 	sent   int64  // total already sent; owned by the flushing goroutine
 	line   []byte // the wire line up to the value, e.g. "app.requests:"
 	suffix []byte // after the value, e.g. "|c" or "|c|#k:v"
 }
 
-// counterShard is one cache line, so adds from different cores do not
-// contend.
-type counterShard struct {
-	n atomic.Int64
-	_ [56]byte
-}
-
-// newCounter returns a counter spread over enough shards (eight per P, at
-// most 64) that goroutines running at once rarely share one.
+// newCounter returns a counter spread from the start: a Statsd's handles are
+// made for hot paths.
 func newCounter() *Counter {
-	n := min(64, 1<<bits.Len(uint(8*runtime.GOMAXPROCS(0)-1)))
-	return &Counter{
-		shards: make([]counterShard, n),
-		shift:  uint8(64 - bits.TrailingZeros(uint(n))),
-	}
+	c := &Counter{}
+	c.n.Init()
+	return c
 }
 
 // Inc adds one.
@@ -44,19 +37,9 @@ func (c *Counter) Inc() { c.Add(1) }
 
 // Add adds n, which may be negative.
 func (c *Counter) Add(n int64) {
-	if c == nil {
-		return
+	if c != nil {
+		c.n.Add(n)
 	}
-	if len(c.shards) == 0 {
-		c.base.Add(n)
-		return
-	}
-	// The address of a local variable tells goroutines apart for free:
-	// each has its own stack, so concurrent callers mostly land on
-	// different shards. It is only a spreading hint; any shard is correct.
-	var here byte
-	h := uint64(uintptr(unsafe.Pointer(&here))>>10) * 0x9e3779b97f4a7c15
-	c.shards[h>>c.shift].n.Add(n)
 }
 
 // Value returns the total added since the counter was made.
@@ -64,11 +47,7 @@ func (c *Counter) Value() int64 {
 	if c == nil {
 		return 0
 	}
-	v := c.base.Load()
-	for i := range c.shards {
-		v += c.shards[i].n.Load()
-	}
-	return v
+	return c.n.Load()
 }
 
 // Gauge is a pre-registered gauge handle. Set and Add change it atomically
