@@ -27,9 +27,7 @@ func Example_breaker() {
 	}
 	policy := retry.Policy{Name: "billing.charge", Attempts: 5, Base: time.Millisecond, Logger: quiet}
 
-	attempts := 0
 	id, err := retry.DoValue(context.Background(), policy, func(ctx context.Context) (string, error) {
-		attempts++
 		return breaker.Do(ctx, b, func(ctx context.Context) (string, error) {
 			return client.Charge(ctx, "INV-1001", 4200)
 		})
@@ -37,9 +35,7 @@ func Example_breaker() {
 
 	fmt.Println(id, err)
 	fmt.Println("payments saw", client.calls, "calls; breaker", b.State())
-	fmt.Println("at most one attempt rejected while open:", attempts <= 3)
 	// Output:
 	// ch_1 <nil>
 	// payments saw 2 calls; breaker closed
-	// at most one attempt rejected while open: true
 }
