@@ -44,7 +44,7 @@ func TestHostileInboundIDsAreReplacedAndKeepLogLinesSmall(t *testing.T) {
 	addr := srv.Listener.Addr().String()
 
 	rawGet(t, addr, "/baseline", "")
-	baseline := len(sink.lines()[0])
+	baseline := len(sink.Lines()[0])
 
 	hostile := map[string]string{
 		"quotes":                    `abc","level":"DEBUG","forged":"yes`,
@@ -56,19 +56,19 @@ func TestHostileInboundIDsAreReplacedAndKeepLogLinesSmall(t *testing.T) {
 	}
 	for name, value := range hostile {
 		t.Run(name, func(t *testing.T) {
-			before := len(sink.lines())
+			before := len(sink.Lines())
 			resp := rawGet(t, addr, "/baseline", "X-Request-ID: "+value+"\r\n")
 			assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 			id := resp.Header.Get("X-Request-ID")
 			assert.True(t, reqid.Valid(id), "a fresh valid ID is echoed")
 			assert.NotEqual(t, value, id)
 
-			lines := sink.lines()[before:]
+			lines := sink.Lines()[before:]
 			require.Len(t, lines, 1)
 			assert.Less(t, len(lines[0])-baseline, 200, "the log line grows by less than 200 bytes: %s", lines[0])
 			assert.NotContains(t, lines[0], "forged")
 			assert.NotContains(t, lines[0], "\u202e")
-			rec := sink.records(t)[before]
+			rec := sink.Records(t)[before]
 			assert.Equal(t, id, rec["request_id"])
 			assert.Contains(t, rec["request_id_rejected"], "len=")
 		})

@@ -61,7 +61,7 @@ func TestPanicBecomes500WithOneRecordAndTheServerKeepsServing(t *testing.T) {
 	resp, _ = get(t, srv.URL+"/ok")
 	assert.Equal(t, http.StatusOK, resp.StatusCode, "the server keeps serving")
 	sink.wait(t, "request", 1)
-	assert.Len(t, sink.records(t), 2, "one record for the panic, one for the next request")
+	assert.Len(t, sink.Records(t), 2, "one record for the panic, one for the next request")
 }
 
 func TestPanicAfterTheResponseStartedAbortsTheConnection(t *testing.T) {

@@ -83,7 +83,7 @@ func TestNewLogsOneRecordPerRequestWithRouteAndRequestID(t *testing.T) {
 	assert.Equal(t, id, inner["request_id"], "the handler's records carry the request ID")
 	assert.Equal(t, "GET", inner["method"])
 	assert.Equal(t, "GET /users/{id}", inner["route"], "the route resolves after the mux matched")
-	assert.Len(t, sink.records(t), 2, "one access record, one handler record")
+	assert.Len(t, sink.Records(t), 2, "one access record, one handler record")
 }
 
 func TestRequestIDTrustPolicy(t *testing.T) {
@@ -187,7 +187,7 @@ func TestSensitiveHeadersAreRedacted(t *testing.T) {
 	get(t, srv.URL+"/", "Authorization", "Bearer hunter2", "X-Tenant", "acme", "X-Secret-Thing", "s3cr3t")
 	rec := sink.wait(t, "request", 1)[0]
 	assert.Equal(t, map[string]any{"Authorization": "[redacted]", "X-Tenant": "acme", "X-Secret-Thing": "[redacted]"}, rec["headers"])
-	for _, line := range sink.lines() {
+	for _, line := range sink.Lines() {
 		assert.NotContains(t, line, "hunter2")
 		assert.NotContains(t, line, "s3cr3t")
 	}
@@ -216,7 +216,7 @@ func TestPiecesAloneCompose(t *testing.T) {
 	assert.Equal(t, id, rec["request_id"])
 	assert.EqualValues(t, 202, rec["status"])
 	assert.Contains(t, rec["request_id_rejected"], "len=6")
-	for _, line := range sink.lines() {
+	for _, line := range sink.Lines() {
 		assert.Equal(t, 1, strings.Count(line, `"method"`), "no repeated keys: %s", line)
 	}
 	assert.Equal(t, id, sink.wait(t, "inside", 1)[0]["request_id"])

@@ -349,7 +349,7 @@ func TestTransportErrorBehindURLErrorLogsAsAGroup(t *testing.T) {
 	l := sink.logger()
 	l.Error("flat", "error", err)
 	l.Error("structured", "error", e)
-	got := sink.records(t)
+	got := sink.Records(t)
 	require.Len(t, got, 2)
 	assert.IsType(t, "", got[0]["error"])
 	group, ok := got[1]["error"].(map[string]any)

@@ -1,17 +1,13 @@
 package grpcmw_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,68 +20,33 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
+	"github.com/vitals-go/vitals/internal/logtest"
 	"github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware/grpcmw"
 	"github.com/vitals-go/vitals/reqid"
 )
 
-// logSink collects JSON log lines written concurrently by servers under test.
-type logSink struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *logSink) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
+// logSink collects the JSON log lines written concurrently by servers
+// under test.
+type logSink struct{ logtest.Buffer }
 
 // logger returns a vitals JSON logger at debug level writing to s.
 func (s *logSink) logger() *slog.Logger {
 	return log.New(log.Options{Writer: s, Level: slog.LevelDebug})
 }
 
-func (s *logSink) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
-
-func (s *logSink) lines() []string {
-	var out []string
-	sc := bufio.NewScanner(strings.NewReader(s.String()))
-	sc.Buffer(nil, 4<<20)
-	for sc.Scan() {
-		out = append(out, sc.Text())
-	}
-	return out
-}
-
-// records returns the decoded records whose msg is msg ("" for all).
-func (s *logSink) records(t *testing.T, msg string) []map[string]any {
+// records returns the records logged so far whose msg is msg.
+func (s *logSink) records(t *testing.T, msg string) []logtest.Record {
 	t.Helper()
-	var out []map[string]any
-	for _, line := range s.lines() {
-		var m map[string]any
-		require.NoError(t, json.Unmarshal([]byte(line), &m), "log line is not JSON: %s", line)
-		if msg == "" || m["msg"] == msg {
-			out = append(out, m)
-		}
-	}
-	return out
+	return s.Find(t, logtest.Msg(msg))
 }
 
-// waitRecords polls until n records with msg are logged: a server logs a
-// call after its response is on the wire, so the client may see it first.
-func (s *logSink) waitRecords(t *testing.T, msg string, n int) []map[string]any {
+// waitRecords waits (bounded) until n records with msg are logged: a
+// server logs a call after its response is on the wire, so the client may
+// see it first.
+func (s *logSink) waitRecords(t *testing.T, msg string, n int) []logtest.Record {
 	t.Helper()
-	var recs []map[string]any
-	require.Eventually(t, func() bool {
-		recs = s.records(t, msg)
-		return len(recs) >= n
-	}, 5*time.Second, time.Millisecond, "waiting for %d %q records in:\n%s", n, msg, s)
-	return recs
+	return s.Wait(t, logtest.Msg(msg), n)
 }
 
 // The test service, vitals.test.Echo, is written by hand (no protoc):

@@ -56,12 +56,12 @@ func TestHostileRequestIDsReplaced(t *testing.T) {
 	_, err := callUnary(t.Context(), cc, "id")
 	require.NoError(t, err)
 	baseline := sink.waitRecords(t, "request", 1)
-	baseLen := len(sink.lines()[len(sink.lines())-1])
+	baseLen := len(sink.Lines()[len(sink.Lines())-1])
 	require.Len(t, baseline, 1)
 
 	for _, h := range hostileIDs {
 		t.Run(h.name, func(t *testing.T) {
-			before := len(sink.lines())
+			before := len(sink.Lines())
 			var got, echoed string
 			if h.raw {
 				var code string
@@ -79,7 +79,7 @@ func TestHostileRequestIDsReplaced(t *testing.T) {
 
 			var lines []string
 			require.Eventually(t, func() bool {
-				lines = sink.lines()[before:]
+				lines = sink.Lines()[before:]
 				return strings.Contains(strings.Join(lines, "\n"), `"msg":"request"`)
 			}, 5*time.Second, time.Millisecond)
 			text := strings.Join(lines, "\n")
