@@ -22,8 +22,8 @@
 //     codes.Internal carrying only the request ID, the back end logs the
 //     panic once with a bounded stack, and keeps serving;
 //   - at the end, on stdout, a short summary: quotes by outcome, the
-//     breaker's transitions, the panics recovered, stats and log lines
-//     dropped.
+//     breaker's transitions, the panics recovered, the stats sent and
+//     dropped, and the log lines dropped.
 //
 // The inventory API is defined by hand (a grpc.ServiceDesc and a JSON codec,
 // in api.go and codec.go) as protoc would generate it, so the demo needs no
@@ -52,5 +52,6 @@
 // The files each hold one piece: main.go wires the front, the client and
 // the back end; api.go and codec.go define the gRPC service; inventory.go is
 // the back end; front.go the HTTP handler; drive.go the traffic; summary.go
-// the closing report.
+// the closing report. The plumbing every example shares (flags, serving,
+// pacing, the report's last lines) is in examples/internal/demo.
 package main

@@ -7,8 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"sync"
 	"time"
+
+	"github.com/vitals-go/vitals/examples/internal/demo"
 )
 
 // Traffic of the self-driven run: workers shoppers asking for quotes, each
@@ -26,26 +27,10 @@ const (
 // worker a quote every quarter second.
 func drive(ctx context.Context, base string, period time.Duration) {
 	client := &http.Client{Timeout: 5 * time.Second}
-	var wg sync.WaitGroup
-	for i := range workers {
-		wg.Go(func() {
-			rng := rand.New(rand.NewPCG(seed, uint64(i)))
-			every := period / quotesPerPeriod
-			for {
-				// ±25% around the mean pace, so workers do not march in step.
-				wait := every*3/4 + time.Duration(rng.Int64N(int64(every/2)+1))
-				t := time.NewTimer(wait)
-				select {
-				case <-ctx.Done():
-					t.Stop()
-					return
-				case <-t.C:
-				}
-				ask(ctx, client, base, randomSKU(rng), 1+rng.IntN(6))
-			}
-		})
-	}
-	wg.Wait()
+	pace := demo.Pace{Workers: workers, PerPeriod: quotesPerPeriod, Period: period, Seed: seed}
+	pace.Drive(ctx, func(ctx context.Context, rng *rand.Rand) {
+		ask(ctx, client, base, randomSKU(rng), 1+rng.IntN(6))
+	})
 }
 
 // randomSKU is one of the twelve good items, or now and then an unknown

@@ -2,16 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"google.golang.org/grpc"
@@ -19,6 +13,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/vitals-go/vitals/breaker"
+	"github.com/vitals-go/vitals/examples/internal/demo"
 	vlog "github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware"
 	"github.com/vitals-go/vitals/middleware/grpcmw"
@@ -35,31 +30,24 @@ const quoteTimeout = 250 * time.Millisecond
 // port the back end got.
 const inventoryTarget = "passthrough:///inventory"
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		os.Exit(0)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "grpc:", err)
-		os.Exit(2)
-	}
-}
+// story is what the command line says about this example.
+var story = demo.Story{Name: "grpc", Serves: "HTTP front", Duration: 10 * time.Second,
+	Period: "the back end's outage schedule"}
+
+func main() { demo.Main("grpc", run) }
 
 // run is the whole program: logs go to stderr as JSON lines, the summary to
 // stdout. It returns when the traffic has been driven for the -duration, or
 // with -serve when ctx ends.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := parseFlags(args, stderr)
+	cfg, err := demo.ParseConfig(args, stderr, story)
 	if err != nil {
 		return err
 	}
 	reqid.SetService("quotes", "demo")                       // a real service passes its build version, e.g. from -ldflags
 	logs := vlog.NewAsyncWriter(stderr, vlog.AsyncOptions{}) // logging never blocks a request
-	logger := vlog.New(vlog.Options{Writer: logs, Level: cfg.level})
-	emitter, err := stats.NewStatsd(stats.Config{Addr: cfg.statsd, Prefix: "quotes"})
+	logger := vlog.New(vlog.Options{Writer: logs, Level: cfg.Level})
+	emitter, err := stats.NewStatsd(stats.Config{Addr: cfg.Statsd, Prefix: "quotes"})
 	if err != nil {
 		return err
 	}
@@ -67,7 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// The inventory back end: a gRPC server on a loopback port of its own,
 	// behind the server interceptors.
-	stopInventory, invAddr, err := serveInventory(&inventory{start: time.Now(), period: cfg.duration,
+	stopInventory, invAddr, err := serveInventory(&inventory{start: time.Now(), period: cfg.Duration,
 		logger: logger.With("component", "inventory")}, emitter, sum.panicked)
 	if err != nil {
 		return err
@@ -84,7 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Timeout: quoteTimeout,
 		BreakerConfig: func(string) breaker.Config {
 			return breaker.Config{Name: "inventory", Critical: true,
-				OpenDuration: time.Duration(float64(cfg.duration) * openShare)}
+				OpenDuration: time.Duration(float64(cfg.Duration) * openShare)}
 		},
 	})
 	if err != nil {
@@ -104,7 +92,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := registry.Register(inventoryBreaker); err != nil {
 		return err
 	}
-	defer inventoryBreaker.Subscribe(sum.transition)()
+	defer inventoryBreaker.Subscribe(sum.breaker.Record)()
 
 	// The HTTP front behind the vitals server stack.
 	f := &front{inventory: inventoryClient{cc: conn}, counted: sum.count}
@@ -118,29 +106,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	stopFront, addr, err := serveHTTP(cfg.listen, handler, logger)
+	stopFront, addr, err := demo.ServeHTTP(cfg.Listen, handler, logger)
 	if err != nil {
 		return err
 	}
 	base := "http://" + addr
 	logger.Info("quotes front listening", "quote", base+"/quote", "breakers", base+"/debug/breakers",
-		"inventory", invAddr, "statsd", cfg.statsd)
+		"inventory", invAddr, "statsd", cfg.Statsd)
 
-	if cfg.serve {
-		<-ctx.Done()
-	} else {
-		driveCtx, cancel := context.WithTimeout(ctx, cfg.duration)
-		drive(driveCtx, base, cfg.duration)
-		cancel()
-	}
+	cfg.Run(ctx, func(ctx context.Context) { drive(ctx, base, cfg.Duration) })
 
 	stopFront()
 	_ = conn.Close()
 	stopInventory()
 	_ = emitter.Close() // sends what is queued
 	_ = logs.Close()    // writes what is queued
-	sum.write(stdout, delivery{statsdAddr: cfg.statsd, dropped: emitter.Dropped(),
-		sendErrors: emitter.SendErrors(), logsDropped: logs.Dropped()})
+	sum.write(stdout, demo.Delivered(cfg.Statsd, emitter, logs))
 	return nil
 }
 
@@ -179,31 +160,6 @@ func serveInventory(inv *inventory, emitter stats.Emitter, onPanic func(context.
 	}()
 	return func() {
 		srv.GracefulStop() // idempotent
-		<-done
-	}, ln.Addr().String(), nil
-}
-
-// serveHTTP serves h on addr until stop is called; stop lets requests in
-// flight finish for up to 5 seconds.
-func serveHTTP(addr string, h http.Handler, logger *slog.Logger) (stop func(), bound string, err error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, "", err
-	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(ln) // returns http.ErrServerClosed after Shutdown
-	}()
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
 		<-done
 	}, ln.Addr().String(), nil
 }

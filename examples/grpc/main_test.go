@@ -1,193 +1,56 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"encoding/json"
 	"io"
-	"net"
 	"net/http"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vitals-go/vitals/breaker"
+	"github.com/vitals-go/vitals/examples/internal/demotest"
+	"github.com/vitals-go/vitals/internal/logtest"
 )
-
-// record is one decoded log line, with its position in the output.
-type record struct {
-	line int
-	m    map[string]any
-}
-
-func (r record) str(key string) string { s, _ := r.m[key].(string); return s }
 
 // The three records of one quote: the front's access record, the gRPC
 // client's and the back end's call record.
-func (r record) isAccess() bool { return r.str("msg") == "request" && r.str("route") == "GET /quote" }
-func (r record) isClient() bool { return r.str("msg") == "outbound request" }
-func (r record) isServer() bool {
-	return r.str("component") == "inventory" && strings.HasPrefix(r.str("msg"), "request") && r.m["code"] != nil
+func isAccess(r logtest.Record) bool {
+	return r.Str("msg") == "request" && r.Str("route") == "GET /quote"
+}
+func isClient(r logtest.Record) bool { return r.Str("msg") == "outbound request" }
+func isServer(r logtest.Record) bool {
+	return r.Str("component") == "inventory" && strings.HasPrefix(r.Str("msg"), "request") && r["code"] != nil
 }
 
-// demo is a run of the program in this process: its log records as they
-// come, its stdout, and what a statsd listener received.
-type demo struct {
-	t       *testing.T
-	records chan record
-	done    chan error
-	cancel  context.CancelFunc
-	stdout  *syncBuffer
-	packets chan string
-	seen    []record
-}
-
-// startDemo runs the program with args on loopback addresses, logs and
-// stats captured. The run is bounded by the test's own deadline of 60 s,
-// or ends with d.cancel.
-func startDemo(t *testing.T, args ...string) *demo {
-	t.Helper()
-	udp, err := net.ListenPacket("udp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = udp.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	d := &demo{t: t, records: make(chan record, 1024), done: make(chan error, 1), cancel: cancel,
-		stdout: &syncBuffer{}, packets: make(chan string, 4096)}
-	go func() {
-		buf := make([]byte, 65536)
-		for {
-			n, _, err := udp.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			select {
-			case d.packets <- string(buf[:n]):
-			default:
-			}
-		}
-	}()
-
-	logsR, logsW := io.Pipe()
-	go func() {
-		args = append([]string{"-listen", "127.0.0.1:0", "-statsd", udp.LocalAddr().String(), "-log-level", "info"}, args...)
-		d.done <- run(ctx, args, d.stdout, logsW)
-		_ = logsW.Close()
-	}()
-	go func() {
-		defer close(d.records)
-		sc := bufio.NewScanner(logsR)
-		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-		for i := 0; sc.Scan(); i++ {
-			var m map[string]any
-			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-				t.Errorf("log line %d is not JSON: %v: %s", i, err, sc.Text())
-				continue
-			}
-			d.records <- record{line: i, m: m}
-		}
-		_, _ = io.Copy(io.Discard, logsR)
-	}()
-	return d
-}
-
-// waitFor returns the first record, seen or to come, that match accepts,
-// waiting up to 30 s for it.
-func (d *demo) waitFor(what string, match func(record) bool) record {
-	d.t.Helper()
-	for _, r := range d.seen {
-		if match(r) {
-			return r
-		}
-	}
-	timeout := time.NewTimer(30 * time.Second)
-	defer timeout.Stop()
-	for {
-		select {
-		case r, ok := <-d.records:
-			require.True(d.t, ok, "the program ended without logging %s", what)
-			d.seen = append(d.seen, r)
-			if match(r) {
-				return r
-			}
-		case <-timeout.C:
-			d.t.Fatalf("no %s record within 30 s", what)
-		}
-	}
-}
-
-// msg matches the records with the message m.
-func msg(m string) func(record) bool { return func(r record) bool { return r.str("msg") == m } }
-
-// wait waits for the program to end and returns all its records.
-func (d *demo) wait() []record {
-	d.t.Helper()
-	timeout := time.NewTimer(60 * time.Second)
-	defer timeout.Stop()
-	for {
-		select {
-		case r, ok := <-d.records:
-			if !ok {
-				select {
-				case err := <-d.done:
-					require.NoError(d.t, err)
-				case <-timeout.C:
-					d.t.Fatal("the program did not return within 60 s")
-				}
-				return d.seen
-			}
-			d.seen = append(d.seen, r)
-		case <-timeout.C:
-			d.t.Fatal("the program did not end within 60 s")
-		}
-	}
-}
-
-// byRequestID groups the records by request_id.
-func byRequestID(records []record) map[string][]record {
-	out := map[string][]record{}
+// byRequestID groups the records by request_id, in order.
+func byRequestID(records []logtest.Record) map[string][]logtest.Record {
+	out := map[string][]logtest.Record{}
 	for _, r := range records {
-		if id := r.str("request_id"); id != "" {
+		if id := r.Str("request_id"); id != "" {
 			out[id] = append(out[id], r)
 		}
 	}
 	return out
 }
 
-// only returns the one record of rs that match accepts, failing otherwise.
-func only(t *testing.T, what string, rs []record, match func(record) bool) record {
-	t.Helper()
-	var found []record
-	for _, r := range rs {
-		if match(r) {
-			found = append(found, r)
-		}
-	}
-	require.Len(t, found, 1, "one %s record among %v", what, rs)
-	return found[0]
-}
-
 // The self-driven run tells the whole story in its logs and ends with a
 // summary.
 func TestDemoTellsTheStory(t *testing.T) {
-	d := startDemo(t, "-duration", "4s")
+	d := demotest.Start(t, run, "-duration", "4s")
 
-	listening := d.waitFor("listening", msg("quotes front listening"))
-	code, status := breakers(t, listening.str("breakers"))
+	listening := d.WaitFor(t, logtest.Msg("quotes front listening"))
+	code, status := demotest.Breakers(t, listening.Str("breakers"))
 	assert.Equal(t, http.StatusOK, code, "the breaker is closed at the start")
 	require.Len(t, status.Breakers, 1, "/debug/breakers serves the registry")
 	assert.Equal(t, "inventory", status.Breakers[0].Name)
 	assert.Equal(t, "closed", status.Breakers[0].State)
 
-	records := d.wait()
-	byMsg := map[string][]record{}
+	records := d.Wait(t)
+	byMsg := map[string][]logtest.Record{}
 	for _, r := range records {
-		byMsg[r.str("msg")] = append(byMsg[r.str("msg")], r)
+		byMsg[r.Str("msg")] = append(byMsg[r.Str("msg")], r)
 	}
 	ids := byRequestID(records)
 
@@ -195,25 +58,26 @@ func TestDemoTellsTheStory(t *testing.T) {
 	// back end, for every quote that reached it.
 	statuses := map[float64]int{}
 	for _, r := range records {
-		if !r.isAccess() {
+		if !isAccess(r) {
 			continue
 		}
-		id := r.str("request_id")
+		id := r.Str("request_id")
 		assert.Regexp(t, `^[0-9a-f]{32}$`, id)
-		s, _ := r.m["status"].(float64)
+		s := r.Num("status")
 		statuses[s]++
 		if s != http.StatusOK {
 			continue
 		}
-		client := only(t, "gRPC client", ids[id], record.isClient)
-		server := only(t, "gRPC server", ids[id], record.isServer)
-		assert.Equal(t, "OK", client.str("code"))
-		assert.Equal(t, quoteMethod, client.str("method"))
-		assert.Equal(t, inventoryTarget, client.str("target"))
-		assert.Equal(t, "OK", server.str("code"))
-		assert.Equal(t, quoteMethod, server.str("method"))
-		assert.Less(t, server.line, client.line, "the back end answers before the client logs")
-		assert.Less(t, client.line, r.line, "the client logs before the front answers")
+		client := logtest.One(t, ids[id], isClient, "gRPC client")
+		server := logtest.One(t, ids[id], isServer, "gRPC server")
+		assert.Equal(t, "OK", client.Str("code"))
+		assert.Equal(t, quoteMethod, client.Str("method"))
+		assert.Equal(t, inventoryTarget, client.Str("target"))
+		assert.Equal(t, "OK", server.Str("code"))
+		assert.Equal(t, quoteMethod, server.Str("method"))
+		// ids[id] is in log order, with one record of each kind.
+		assert.Less(t, slices.IndexFunc(ids[id], isServer), slices.IndexFunc(ids[id], isClient), "the back end answers before the client logs")
+		assert.Less(t, slices.IndexFunc(ids[id], isClient), slices.IndexFunc(ids[id], isAccess), "the client logs before the front answers")
 	}
 	assert.GreaterOrEqual(t, statuses[200], 20, "quotes priced")
 	assert.Positive(t, statuses[404], "unknown SKUs")
@@ -223,19 +87,19 @@ func TestDemoTellsTheStory(t *testing.T) {
 	// The handler's own records carry the request ID of the call.
 	require.NotEmpty(t, byMsg["stock does not cover the quote"])
 	for _, r := range byMsg["stock does not cover the quote"] {
-		assert.Equal(t, "INFO", r.str("level"))
-		assert.Equal(t, quoteMethod, r.str("method"))
-		only(t, "access", ids[r.str("request_id")], record.isAccess)
+		assert.Equal(t, "INFO", r.Str("level"))
+		assert.Equal(t, quoteMethod, r.Str("method"))
+		logtest.One(t, ids[r.Str("request_id")], isAccess, "access")
 	}
 
 	// An unknown SKU is an answer on all three sides.
 	for _, r := range records {
-		if r.isAccess() && r.m["status"] == float64(http.StatusNotFound) {
-			id := r.str("request_id")
-			assert.Equal(t, "INFO", r.str("level"))
-			assert.Equal(t, "NotFound", only(t, "client", ids[id], record.isClient).str("code"))
-			assert.Equal(t, "INFO", only(t, "client", ids[id], record.isClient).str("level"))
-			assert.Equal(t, "INFO", only(t, "server", ids[id], record.isServer).str("level"))
+		if isAccess(r) && r.Num("status") == http.StatusNotFound {
+			id := r.Str("request_id")
+			assert.Equal(t, "INFO", r.Str("level"))
+			assert.Equal(t, "NotFound", logtest.One(t, ids[id], isClient, "client").Str("code"))
+			assert.Equal(t, "INFO", logtest.One(t, ids[id], isClient, "client").Str("level"))
+			assert.Equal(t, "INFO", logtest.One(t, ids[id], isServer, "server").Str("level"))
 		}
 	}
 
@@ -243,25 +107,26 @@ func TestDemoTellsTheStory(t *testing.T) {
 	// half-open and closes; it is closed at the end.
 	require.NotEmpty(t, byMsg["breaker opened"])
 	opened := byMsg["breaker opened"][0]
-	assert.Equal(t, "WARN", opened.str("level"))
-	assert.Equal(t, "inventory", opened.str("breaker"))
-	assert.Equal(t, "5 consecutive failures", opened.str("reason"))
-	assert.NotEmpty(t, opened.str("remedy"))
-	assert.NotEmpty(t, opened.str("request_id"), "the tripping call's request ID")
+	assert.Equal(t, "WARN", opened.Str("level"))
+	assert.Equal(t, "inventory", opened.Str("breaker"))
+	assert.Equal(t, "5 consecutive failures", opened.Str("reason"))
+	assert.NotEmpty(t, opened.Str("remedy"))
+	assert.NotEmpty(t, opened.Str("request_id"), "the tripping call's request ID")
 	require.NotEmpty(t, byMsg["breaker half-open"])
 	require.NotEmpty(t, byMsg["breaker closed"])
-	assert.Less(t, opened.line, byMsg["breaker half-open"][0].line)
-	assert.Less(t, byMsg["breaker half-open"][0].line, byMsg["breaker closed"][0].line)
-	var rejected []record
+	line := func(msg string) int { return slices.IndexFunc(records, logtest.Msg(msg)) }
+	assert.Less(t, line("breaker opened"), line("breaker half-open"))
+	assert.Less(t, line("breaker half-open"), line("breaker closed"))
+	var rejected []logtest.Record
 	for _, r := range byMsg["outbound request"] {
-		if r.str("code") == "rejected" {
+		if r.Str("code") == "rejected" {
 			rejected = append(rejected, r)
 		}
 	}
 	require.NotEmpty(t, rejected, "calls refused while the breaker was open")
 	for _, r := range rejected {
-		assert.Contains(t, r.str("error"), "circuit breaker is open")
-		assert.Equal(t, float64(http.StatusServiceUnavailable), only(t, "access", ids[r.str("request_id")], record.isAccess).m["status"])
+		assert.Contains(t, r.Str("error"), "circuit breaker is open")
+		assert.Equal(t, float64(http.StatusServiceUnavailable), logtest.One(t, ids[r.Str("request_id")], isAccess, "access")["status"])
 	}
 
 	// A panic on the corrupt record: one error record on the back end with
@@ -269,11 +134,11 @@ func TestDemoTellsTheStory(t *testing.T) {
 	panics := byMsg["request panicked"]
 	require.NotEmpty(t, panics)
 	for _, p := range panics {
-		checkPanic(t, p, ids[p.str("request_id")])
+		checkPanic(t, p, ids[p.Str("request_id")])
 	}
 
 	// The summary, on stdout.
-	out := d.stdout.String()
+	out := d.Stdout.String()
 	assert.Contains(t, out, "Summary of ")
 	assert.Regexp(t, `quotes: \d+`, out)
 	assert.Regexp(t, `200 OK +quoted +\d+  priced`, out)
@@ -284,7 +149,7 @@ func TestDemoTellsTheStory(t *testing.T) {
 	assert.Regexp(t, `open +-> half_open`, out)
 	assert.Regexp(t, `half_open -> closed`, out)
 	assert.Regexp(t, `inventory panics recovered: [1-9]`, out)
-	assert.Regexp(t, `stats to [0-9.:]+: 0 dropped\n`, out, "nothing dropped when statsd listens")
+	assert.Regexp(t, `stats to [0-9.:]+: [1-9]\d* sent, 0 dropped\n`, out, "stats sent, nothing dropped when statsd listens")
 	assert.Contains(t, out, "log lines dropped: 0")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	transitions := lines[:0:0]
@@ -297,102 +162,63 @@ func TestDemoTellsTheStory(t *testing.T) {
 	assert.Regexp(t, `-> closed`, transitions[len(transitions)-1], "the breaker ends closed")
 
 	// The stats reached the statsd address.
-	d.waitForStats("quotes.http.server.requests", "quotes.grpc.client.requests",
+	d.WaitForStats(t, "quotes.http.server.requests", "quotes.grpc.client.requests",
 		"quotes.grpc.server.requests", "quotes.breaker.inventory.state")
 }
 
 // checkPanic checks the records of a quote whose back-end handler panicked.
-func checkPanic(t *testing.T, p record, same []record) {
+func checkPanic(t *testing.T, p logtest.Record, same []logtest.Record) {
 	t.Helper()
-	id := p.str("request_id")
-	assert.Equal(t, "ERROR", p.str("level"))
-	assert.Equal(t, "inventory", p.str("component"))
-	assert.Equal(t, "Internal", p.str("code"))
-	assert.Contains(t, p.str("error"), "nil pointer dereference")
-	assert.NotEmpty(t, p.m["stack"])
-	assert.NotEmpty(t, p.str("remedy"))
+	id := p.Str("request_id")
+	assert.Equal(t, "ERROR", p.Str("level"))
+	assert.Equal(t, "inventory", p.Str("component"))
+	assert.Equal(t, "Internal", p.Str("code"))
+	assert.Contains(t, p.Str("error"), "nil pointer dereference")
+	assert.NotEmpty(t, p["stack"])
+	assert.NotEmpty(t, p.Str("remedy"))
 
-	client := only(t, "client", same, record.isClient)
-	assert.Equal(t, "Internal", client.str("code"))
-	assert.True(t, strings.HasSuffix(client.str("error"), "desc = internal error; request_id="+id),
-		"the client sees the request ID and nothing of the panic: %s", client.str("error"))
-	assert.Equal(t, float64(http.StatusBadGateway), only(t, "access", same, record.isAccess).m["status"])
-}
-
-// breakers gets the registry's status.
-func breakers(t *testing.T, url string) (int, breaker.Status) {
-	t.Helper()
-	resp, err := http.Get(url)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	var status breaker.Status
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&status))
-	return resp.StatusCode, status
-}
-
-// waitForStats waits until the statsd listener has received every name.
-func (d *demo) waitForStats(names ...string) {
-	d.t.Helper()
-	timeout := time.NewTimer(10 * time.Second)
-	defer timeout.Stop()
-	var got strings.Builder
-	for {
-		var missing []string
-		for _, n := range names {
-			if !strings.Contains(got.String(), n) {
-				missing = append(missing, n)
-			}
-		}
-		if len(missing) == 0 {
-			return
-		}
-		select {
-		case p := <-d.packets:
-			got.WriteString(p)
-			got.WriteByte('\n')
-		case <-timeout.C:
-			d.t.Fatalf("statsd received none of %q within 10 s", missing)
-		}
-	}
+	client := logtest.One(t, same, isClient, "client")
+	assert.Equal(t, "Internal", client.Str("code"))
+	assert.True(t, strings.HasSuffix(client.Str("error"), "desc = internal error; request_id="+id),
+		"the client sees the request ID and nothing of the panic: %s", client.Str("error"))
+	assert.Equal(t, float64(http.StatusBadGateway), logtest.One(t, same, isAccess, "access")["status"])
 }
 
 // With -serve the front waits for requests until interrupted; a caller's
 // request ID reaches the back end, and a panic there reaches the caller as
 // its request ID only.
 func TestServeUntilInterrupted(t *testing.T) {
-	d := startDemo(t, "-serve", "-duration", "60s") // the outage is 18 s away
-	listening := d.waitFor("listening", msg("quotes front listening"))
-	quote := listening.str("quote")
+	d := demotest.Start(t, run, "-serve", "-duration", "60s") // the outage is 18 s away
+	listening := d.WaitFor(t, logtest.Msg("quotes front listening"))
+	quote := listening.Str("quote")
 
 	code, body, echoed := get(t, quote+"?sku=sku-3&qty=2", "test-quote-1")
 	assert.Equal(t, http.StatusOK, code, body)
 	assert.Equal(t, "test-quote-1", echoed)
 	assert.JSONEq(t, `{"sku":"sku-3","qty":2,"unit_price_cents":750,"total_cents":1500,"in_stock":true}`, body)
-	hasID := func(pred func(record) bool) func(record) bool {
-		return func(r record) bool { return r.str("request_id") == "test-quote-1" && pred(r) }
-	}
-	access := d.waitFor("front access", hasID(record.isAccess))
-	client := d.waitFor("gRPC client", hasID(record.isClient))
-	server := d.waitFor("gRPC server", hasID(record.isServer))
-	assert.Equal(t, float64(http.StatusOK), access.m["status"])
-	assert.Equal(t, "OK", client.str("code"))
-	assert.Equal(t, "OK", server.str("code"))
+	hasID := logtest.Field("request_id", "test-quote-1")
+	access := d.WaitFor(t, logtest.All(hasID, isAccess))
+	client := d.WaitFor(t, logtest.All(hasID, isClient))
+	server := d.WaitFor(t, logtest.All(hasID, isServer))
+	assert.Equal(t, float64(http.StatusOK), access["status"])
+	assert.Equal(t, "OK", client.Str("code"))
+	assert.Equal(t, "OK", server.Str("code"))
 
 	code, body, echoed = get(t, quote+"?sku=sku-13&qty=1", "test-panic-1")
 	assert.Equal(t, http.StatusBadGateway, code)
 	assert.Equal(t, "test-panic-1", echoed)
 	assert.JSONEq(t, `{"error":"inventory failed to quote","request_id":"test-panic-1"}`, body)
-	p := d.waitFor("panic", msg("request panicked"))
-	assert.Equal(t, "test-panic-1", p.str("request_id"))
-	d.waitFor("front access", func(r record) bool { return r.str("request_id") == "test-panic-1" && r.isAccess() })
+	p := d.WaitFor(t, logtest.Msg("request panicked"))
+	assert.Equal(t, "test-panic-1", p.Str("request_id"))
+	d.WaitFor(t, logtest.All(logtest.Field("request_id", "test-panic-1"), isAccess))
 
 	code, body, _ = get(t, quote+"?sku=sku-3&qty=1", "")
 	assert.Equal(t, http.StatusOK, code, "the back end kept serving: %s", body)
 
-	d.cancel()
-	records := d.wait()
+	d.Cancel()
+	records := d.Wait(t)
 	checkPanic(t, p, byRequestID(records)["test-panic-1"])
-	out := d.stdout.String()
+	out := d.Stdout.String()
 	assert.Regexp(t, `200 OK +quoted +2  `, out)
 	assert.Regexp(t, `502 Bad Gateway +inventory_failed +1  `, out)
 	assert.Contains(t, out, "inventory breaker: 0 transitions")
@@ -417,31 +243,5 @@ func get(t *testing.T, url, id string) (int, string, string) {
 }
 
 func TestFlagsRefused(t *testing.T) {
-	for _, args := range [][]string{
-		{"-log-level", "loud"},
-		{"-duration", "10ms"},
-		{"extra"},
-	} {
-		var stderr bytes.Buffer
-		err := run(context.Background(), args, io.Discard, &stderr)
-		assert.Error(t, err, "%v", args)
-	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	demotest.RefusesFlags(t, run, []string{"-log-level", "loud"}, []string{"-duration", "10ms"}, []string{"extra"})
 }

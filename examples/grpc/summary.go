@@ -8,35 +8,28 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vitals-go/vitals/breaker"
+	"github.com/vitals-go/vitals/examples/internal/demo"
 	"github.com/vitals-go/vitals/middleware/grpcmw"
 )
 
 // summary collects what the run did, for the report printed at the end.
 type summary struct {
-	start       time.Time
-	mu          sync.Mutex
-	outcomes    map[outcome]int
-	transitions []breaker.Transition
-	panics      []grpcmw.PanicInfo
+	start    time.Time
+	breaker  demo.Transitions // the inventory breaker's
+	mu       sync.Mutex
+	outcomes map[outcome]int
+	panics   []grpcmw.PanicInfo
 }
 
 func newSummary() *summary {
-	return &summary{start: time.Now(), outcomes: map[outcome]int{}}
+	now := time.Now()
+	return &summary{start: now, breaker: demo.Transitions{Start: now}, outcomes: map[outcome]int{}}
 }
 
 // count records the outcome of one answer of the front.
 func (s *summary) count(o outcome) {
 	s.mu.Lock()
 	s.outcomes[o]++
-	s.mu.Unlock()
-}
-
-// transition records one breaker transition; it is given to
-// breaker.Subscribe.
-func (s *summary) transition(t breaker.Transition) {
-	s.mu.Lock()
-	s.transitions = append(s.transitions, t)
 	s.mu.Unlock()
 }
 
@@ -64,15 +57,8 @@ var outcomeMeaning = []struct {
 	{backendFailed, "Internal: the back end panicked; the caller got only the request_id"},
 }
 
-// delivery is what became of the run's stats and log lines.
-type delivery struct {
-	statsdAddr          string
-	dropped, sendErrors uint64 // from stats.Statsd
-	logsDropped         uint64 // from log.AsyncWriter
-}
-
 // write prints the summary.
-func (s *summary) write(w io.Writer, d delivery) {
+func (s *summary) write(w io.Writer, d demo.Delivery) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	total := 0
@@ -86,18 +72,11 @@ func (s *summary) write(w io.Writer, d delivery) {
 			fmt.Fprintf(w, "    %d %-21s %-21s %4d  %s\n", m.status, http.StatusText(m.status), m.name, n, m.meaning)
 		}
 	}
-	fmt.Fprintf(w, "  inventory breaker: %d transitions\n", len(s.transitions))
-	for _, t := range s.transitions {
-		fmt.Fprintf(w, "    %6.1fs  %-9s -> %-9s  %s\n", t.At.Sub(s.start).Seconds(), t.From, t.To, t.Reason)
-	}
+	s.breaker.Write(w, "inventory")
 	fmt.Fprintf(w, "  inventory panics recovered: %d\n", len(s.panics))
 	if len(s.panics) > 0 {
 		p := s.panics[0]
 		fmt.Fprintf(w, "    first: %s request_id=%s: %v\n", p.Method, p.RequestID, p.Value)
 	}
-	fmt.Fprintf(w, "  stats to %s: %d dropped", d.statsdAddr, d.dropped)
-	if d.sendErrors > 0 {
-		fmt.Fprintf(w, ", %d packets refused (nothing listens there, and the service never noticed)", d.sendErrors)
-	}
-	fmt.Fprintf(w, "\n  log lines dropped: %d\n", d.logsDropped)
+	d.Write(w)
 }

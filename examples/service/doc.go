@@ -44,5 +44,6 @@
 //
 // The files each hold one piece: main.go wires the service, payments.go is
 // the fake dependency, orders.go the handler, drive.go the traffic,
-// statsd.go counts what reaches the network, summary.go the closing report.
+// summary.go the closing report. The plumbing every example shares (flags,
+// serving, pacing, the report's last lines) is in examples/internal/demo.
 package main

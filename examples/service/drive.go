@@ -8,8 +8,9 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
+
+	"github.com/vitals-go/vitals/examples/internal/demo"
 )
 
 // Traffic of the self-driven run: workers customers placing orders, each
@@ -27,26 +28,10 @@ const (
 // worker an order every half second: a readable pace for a terminal.
 func drive(ctx context.Context, base string, period time.Duration) {
 	client := &http.Client{Timeout: 5 * time.Second}
-	var wg sync.WaitGroup
-	for i := range workers {
-		wg.Go(func() {
-			rng := rand.New(rand.NewPCG(seed, uint64(i)))
-			every := period / ordersPerPeriod
-			for {
-				// ±25% around the mean pace, so workers do not march in step.
-				wait := every*3/4 + time.Duration(rng.Int64N(int64(every/2)+1))
-				t := time.NewTimer(wait)
-				select {
-				case <-ctx.Done():
-					t.Stop()
-					return
-				case <-t.C:
-				}
-				placeOrder(ctx, client, base, randomOrder(rng))
-			}
-		})
-	}
-	wg.Wait()
+	pace := demo.Pace{Workers: workers, PerPeriod: ordersPerPeriod, Period: period, Seed: seed}
+	pace.Drive(ctx, func(ctx context.Context, rng *rand.Rand) {
+		placeOrder(ctx, client, base, randomOrder(rng))
+	})
 }
 
 // randomOrder is an order from one of 40 customers for 5 to 200 euros.
