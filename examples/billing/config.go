@@ -1,15 +1,12 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"strings"
 	"time"
 
-	vlog "github.com/vitals-go/vitals/log"
+	"github.com/vitals-go/vitals/examples/internal/demo"
 )
 
 // config is what the flags say.
@@ -21,34 +18,23 @@ type config struct {
 	level   slog.Level
 }
 
-// parseFlags reads the command line.
+// parseFlags reads the command line; -log-level comes with demo.NewFlagSet.
 func parseFlags(args []string, stderr io.Writer, now time.Time) (config, error) {
 	var c config
-	level := os.Getenv(vlog.LevelEnv)
-	if level == "" {
-		level = "info"
-	}
-	fs := flag.NewFlagSet("billing", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := demo.NewFlagSet("billing", stderr)
 	fs.StringVar(&c.period, "period", now.Format("2006-01"), "the billing period, YYYY-MM")
 	fs.StringVar(&c.only, "only", "", "bill only these customers (comma-separated IDs), e.g. to re-run failed charges")
 	fs.BoolVar(&c.keys, "idempotency-keys", true, "send an idempotency key with each charge (accounts on the legacy contract never get one); false shows what happens without")
 	fs.DurationVar(&c.timeout, "timeout", 150*time.Millisecond, "how long one charge request may take")
-	fs.StringVar(&level, "log-level", level, "minimum log level: debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected arguments %q; see -h", fs.Args())
-	}
+	c.level = fs.Level()
 	if _, err := time.Parse("2006-01", c.period); err != nil {
 		return c, fmt.Errorf("-period %q: want YYYY-MM", c.period)
 	}
 	if c.timeout <= 0 {
 		return c, fmt.Errorf("-timeout %s: want a positive duration", c.timeout)
-	}
-	if err := c.level.UnmarshalText([]byte(strings.TrimSpace(level))); err != nil {
-		return c, fmt.Errorf("-log-level: %w", err)
 	}
 	return c, nil
 }

@@ -3,16 +3,12 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
+	"github.com/vitals-go/vitals/examples/internal/demo"
 	vlog "github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware"
 	"github.com/vitals-go/vitals/reqid"
@@ -30,16 +26,7 @@ const (
 // non-zero so that whoever schedules the job notices.
 var errNeedsHuman = errors.New("some charges need a human; see the summary")
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "billing:", err)
-		}
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("billing", run) }
 
 // run is the whole job: logs go to stderr as JSON lines, the summary to
 // stdout.

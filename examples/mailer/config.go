@@ -1,16 +1,14 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
-	vlog "github.com/vitals-go/vitals/log"
+	"github.com/vitals-go/vitals/examples/internal/demo"
 )
 
 // config is what the flags say.
@@ -27,35 +25,24 @@ type config struct {
 // place, so that running the example twice meets the latch of the first run.
 func defaultDir() string { return filepath.Join(os.TempDir(), "vitals-mailer") }
 
-// parseFlags reads the command line.
+// parseFlags reads the command line; -log-level comes with demo.NewFlagSet.
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
-	level := os.Getenv(vlog.LevelEnv)
-	if level == "" {
-		level = "info"
-	}
-	fs := flag.NewFlagSet("mailer", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := demo.NewFlagSet("mailer", stderr)
 	fs.StringVar(&c.dir, "dir", defaultDir(), "the mail directory: inbox/, done/, outbox/; seeded with sample mail when it has no inbox")
 	fs.StringVar(&c.latch, "latch", "", "the latch state file (default <dir>/mailer.latch); keep it on storage that survives restarts")
 	fs.BoolVar(&c.reset, "reset", false, "clear the latch left by an earlier unexpected failure, then poll")
 	fs.DurationVar(&c.interval, "interval", 2*time.Second, "time between two polls of the inbox")
 	fs.IntVar(&c.ticks, "ticks", 3, "polls to make before exiting; 0 polls until interrupted")
-	fs.StringVar(&level, "log-level", level, "minimum log level: debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected arguments %q; see -h", fs.Args())
-	}
+	c.level = fs.Level()
 	if c.interval <= 0 {
 		return c, fmt.Errorf("-interval %s: want a positive duration", c.interval)
 	}
 	if c.ticks < 0 {
 		return c, fmt.Errorf("-ticks %d: want 0 (until interrupted) or more", c.ticks)
-	}
-	if err := c.level.UnmarshalText([]byte(strings.TrimSpace(level))); err != nil {
-		return c, fmt.Errorf("-log-level: %w", err)
 	}
 	if c.latch == "" {
 		c.latch = filepath.Join(c.dir, "mailer.latch")

@@ -3,15 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
-	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/vitals-go/vitals/breaker"
+	"github.com/vitals-go/vitals/examples/internal/demo"
 	vlog "github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/reqid"
 )
@@ -19,16 +15,7 @@ import (
 // errLatched is run's error when an earlier failure holds the poller.
 var errLatched = errors.New("latched by an earlier unexpected failure; see the log for what to check, then run with -reset")
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "mailer:", err)
-		}
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("mailer", run) }
 
 // run is the whole poller: logs go to stderr as JSON lines, written before
 // each log call returns (a process that stops on a failure must not lose

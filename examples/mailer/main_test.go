@@ -1,100 +1,51 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vitals-go/vitals/breaker"
+	"github.com/vitals-go/vitals/examples/internal/demotest"
+	"github.com/vitals-go/vitals/internal/logtest"
 )
 
-// record is one decoded log line.
-type record map[string]any
-
-func (r record) str(key string) string { s, _ := r[key].(string); return s }
-
 // pollerRun is one run of the poller in this process.
-type pollerRun struct {
-	err     error
-	stdout  string
-	records []record
-}
+type pollerRun struct{ demotest.Result }
 
 // find returns the records with the message msg.
-func (p pollerRun) find(msg string) []record {
-	var out []record
-	for _, r := range p.records {
-		if r.str("msg") == msg {
-			out = append(out, r)
-		}
-	}
-	return out
+func (p pollerRun) find(msg string) []logtest.Record {
+	return logtest.Filter(p.Records, logtest.Msg(msg))
 }
 
 // one returns the single record with the message msg.
-func (p pollerRun) one(t *testing.T, msg string) record {
+func (p pollerRun) one(t *testing.T, msg string) logtest.Record {
 	t.Helper()
-	rs := p.find(msg)
-	require.Len(t, rs, 1, "%q records in:\n%s", msg, p.dump())
-	return rs[0]
+	return logtest.One(t, p.Records, logtest.Msg(msg), fmt.Sprintf("%q", msg))
 }
 
 // speaksMailer asserts that what the operator reads names the mailer's
 // -reset, never a Go API call.
 func (p pollerRun) speaksMailer(t *testing.T) {
 	t.Helper()
-	all := p.stdout + p.dump()
+	all := p.Stdout + logtest.Lines(p.Records)
 	assert.NotContains(t, all, "Latch.", "an operator cannot call Go")
 	assert.Contains(t, all, "-reset")
 }
 
-func (p pollerRun) dump() string {
-	var b strings.Builder
-	for _, r := range p.records {
-		line, _ := json.Marshal(r)
-		b.Write(line)
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
-// runPoller runs the poller with args, bounded to 30 s, and decodes its logs.
+// runPoller runs the poller with args, polling twice, 1 ms apart.
 func runPoller(t *testing.T, args ...string) pollerRun {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, append([]string{"-interval", "1ms", "-ticks", "2"}, args...), &stdout, &stderr)
-	}()
-	var res pollerRun
-	select {
-	case res.err = <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the poller did not end within 30 s")
-	}
-	res.stdout = stdout.String()
-	sc := bufio.NewScanner(strings.NewReader(stderr.String()))
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		var r record
-		require.NoError(t, json.Unmarshal(sc.Bytes(), &r), "log line is not JSON: %s", sc.Text())
-		res.records = append(res.records, r)
-	}
-	return res
+	return pollerRun{demotest.RunToEnd(t, run, append([]string{"-interval", "1ms", "-ticks", "2"}, args...)...)}
 }
 
 // names lists the files of dir.
@@ -120,29 +71,29 @@ func TestPoisonMessageLatchesUntilReset(t *testing.T) {
 
 	// 1. The poison message panics; the poller records the trip and stops.
 	first := runPoller(t, "-dir", dir)
-	require.ErrorIs(t, first.err, errStopped)
-	assert.Equal(t, "0001-where-is-my-order.eml", first.one(t, "message answered").str("message"))
-	assert.Equal(t, "0002-out-of-office.eml", first.one(t, "automatic mail left unanswered").str("message"))
+	require.ErrorIs(t, first.Err, errStopped)
+	assert.Equal(t, "0001-where-is-my-order.eml", first.one(t, "message answered").Str("message"))
+	assert.Equal(t, "0002-out-of-office.eml", first.one(t, "automatic mail left unanswered").Str("message"))
 	stopped := first.one(t, "mail poller stopped after an unexpected failure")
-	assert.Equal(t, "ERROR", stopped.str("level"))
-	assert.Equal(t, "0003-no-subject.eml", stopped.str("message"))
-	assert.Equal(t, "processing "+poison, stopped.str("attempted"))
-	assert.Equal(t, latchPath, stopped.str("latch"))
-	assert.Contains(t, stopped.str("remedy"), "look at "+poison)
-	assert.Contains(t, stopped.str("remedy"), "-reset (or delete "+latchPath+")")
-	e, _ := stopped["error"].(map[string]any)
+	assert.Equal(t, "ERROR", stopped.Str("level"))
+	assert.Equal(t, "0003-no-subject.eml", stopped.Str("message"))
+	assert.Equal(t, "processing "+poison, stopped.Str("attempted"))
+	assert.Equal(t, latchPath, stopped.Str("latch"))
+	assert.Contains(t, stopped.Str("remedy"), "look at "+poison)
+	assert.Contains(t, stopped.Str("remedy"), "-reset (or delete "+latchPath+")")
+	e := stopped.Group("error")
 	require.NotNil(t, e, "the error is rendered as a group")
 	assert.Contains(t, e["message"], "panic: runtime error: index out of range")
 	stack, _ := e["stack"].([]any)
 	assert.True(t, slices.ContainsFunc(stack, func(f any) bool { return strings.Contains(f.(string), "category mailer/ticket.go:") }),
 		"the stack says where it panicked: %v", stack)
-	assert.Contains(t, first.stdout, "STOPPED after an unexpected failure processing "+poison)
-	assert.Contains(t, first.stdout, "run again with -reset, or delete "+latchPath)
+	assert.Contains(t, first.Stdout, "STOPPED after an unexpected failure processing "+poison)
+	assert.Contains(t, first.Stdout, "run again with -reset, or delete "+latchPath)
 	resume := "find the cause in the logs, then run mailer with -reset, or delete " + latchPath + " and restart"
 	latched := first.one(t, "breaker latched")
-	assert.Equal(t, "unexpected failure processing "+poison, latched.str("reason"), "the poller's Trip, not the breaker's opening")
-	assert.Equal(t, "processing 0003-no-subject.eml", latched.str("attempted"))
-	assert.Equal(t, resume, latched.str("remedy"), "the latch speaks the mailer's language")
+	assert.Equal(t, "unexpected failure processing "+poison, latched.Str("reason"), "the poller's Trip, not the breaker's opening")
+	assert.Equal(t, "processing 0003-no-subject.eml", latched.Str("attempted"))
+	assert.Equal(t, resume, latched.Str("remedy"), "the latch speaks the mailer's language")
 	first.speaksMailer(t)
 
 	// The state file was written before run returned, and the mail is
@@ -161,24 +112,24 @@ func TestPoisonMessageLatchesUntilReset(t *testing.T) {
 	// 2. The next start is latched: it processes nothing and says why and
 	// how to resume, in the latch's one warning, in the mailer's terms.
 	second := runPoller(t, "-dir", dir)
-	require.ErrorIs(t, second.err, errLatched)
+	require.ErrorIs(t, second.Err, errLatched)
 	assert.Empty(t, second.find("message answered"))
 	assert.Empty(t, second.find("mail poller started"))
 	refused := second.one(t, "breaker latched by an earlier failure")
-	assert.Equal(t, "WARN", refused.str("level"))
-	assert.Equal(t, latchPath, refused.str("path"))
-	assert.Equal(t, rec.Reason, refused.str("reason"))
-	assert.Contains(t, refused.str("error"), "index out of range")
-	assert.Equal(t, resume, refused.str("remedy"))
-	for _, r := range second.records { // and the breaker's own, when it is published before the exit
-		assert.Contains(t, []string{"breaker latched by an earlier failure", "breaker forced open"}, r.str("msg"),
+	assert.Equal(t, "WARN", refused.Str("level"))
+	assert.Equal(t, latchPath, refused.Str("path"))
+	assert.Equal(t, rec.Reason, refused.Str("reason"))
+	assert.Contains(t, refused.Str("error"), "index out of range")
+	assert.Equal(t, resume, refused.Str("remedy"))
+	for _, r := range second.Records { // and the breaker's own, when it is published before the exit
+		assert.Contains(t, []string{"breaker latched by an earlier failure", "breaker forced open"}, r.Str("msg"),
 			"the latch's warning says it all")
 	}
 	second.speaksMailer(t)
-	assert.Contains(t, second.stdout, "LATCHED, not processing mail; waiting in "+inbox+": 2")
-	assert.Contains(t, second.stdout, "why:   unexpected failure processing "+poison)
-	assert.Contains(t, second.stdout, "move the message out of "+inbox)
-	assert.Contains(t, second.stdout, "delete "+latchPath)
+	assert.Contains(t, second.Stdout, "LATCHED, not processing mail; waiting in "+inbox+": 2")
+	assert.Contains(t, second.Stdout, "why:   unexpected failure processing "+poison)
+	assert.Contains(t, second.Stdout, "move the message out of "+inbox)
+	assert.Contains(t, second.Stdout, "delete "+latchPath)
 	assert.Equal(t, []string{"0003-no-subject.eml", "0004-refund-please.eml"}, names(t, inbox))
 
 	// 3. The operator moves the poison message away and resets.
@@ -186,14 +137,14 @@ func TestPoisonMessageLatchesUntilReset(t *testing.T) {
 	require.NoError(t, os.Mkdir(held, 0o755))
 	require.NoError(t, os.Rename(poison, filepath.Join(held, filepath.Base(poison))))
 	third := runPoller(t, "-dir", dir, "-reset")
-	require.NoError(t, third.err)
+	require.NoError(t, third.Err)
 	third.one(t, "latch reset by the operator; polling resumes")
-	assert.Equal(t, "0004-refund-please.eml", third.one(t, "message answered").str("message"))
+	assert.Equal(t, "0004-refund-please.eml", third.one(t, "message answered").Str("message"))
 	assert.Empty(t, third.find("mail poller stopped after an unexpected failure"))
 	assert.NoFileExists(t, latchPath)
 	assert.Empty(t, names(t, inbox))
 	assert.Equal(t, []string{"T-0001.eml", "T-0004.eml"}, names(t, filepath.Join(dir, "outbox")))
-	assert.Contains(t, third.stdout, "answered 1")
+	assert.Contains(t, third.Stdout, "answered 1")
 }
 
 // An unexpected error, not only a panic, stops the poller and latches it.
@@ -207,9 +158,9 @@ func TestUnexpectedErrorLatches(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "outbox", "T-0001.eml"), 0o755))
 
 	res := runPoller(t, "-dir", dir)
-	require.ErrorIs(t, res.err, errStopped)
+	require.ErrorIs(t, res.Err, errStopped)
 	stopped := res.one(t, "mail poller stopped after an unexpected failure")
-	e, _ := stopped["error"].(map[string]any)
+	e := stopped.Group("error")
 	require.NotNil(t, e)
 	assert.Contains(t, e["attempted"], "sending the acknowledgement of ticket T-0001")
 	assert.Equal(t, []any{"check that " + filepath.Join(dir, "outbox") + " is a writable directory"}, e["remedy"])
@@ -231,22 +182,4 @@ func TestFlagsRefused(t *testing.T) {
 		err := run(context.Background(), append([]string{"-dir", t.TempDir()}, args...), io.Discard, io.Discard)
 		assert.Error(t, err, "%v", args)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

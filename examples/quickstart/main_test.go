@@ -2,13 +2,12 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vitals-go/vitals/internal/logtest"
 	"github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/reqid"
 )
@@ -18,11 +17,9 @@ func TestQuickstart(t *testing.T) {
 	var out bytes.Buffer
 	run(&out, "bad id\r\nSet-Cookie: x=1")
 
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	require.Len(t, lines, 2, out.String())
-	var warn, info map[string]any
-	require.NoError(t, json.Unmarshal([]byte(lines[0]), &warn))
-	require.NoError(t, json.Unmarshal([]byte(lines[1]), &info))
+	recs := logtest.Decode(t, out.String())
+	require.Len(t, recs, 2, out.String())
+	warn, info := recs[0], recs[1]
 
 	assert.Equal(t, "WARN", warn["level"])
 	assert.Equal(t, `len=23 prefix="bad id\r\nSet-Cook"...`, warn["rejected"])
@@ -35,7 +32,8 @@ func TestQuickstart(t *testing.T) {
 	assert.Equal(t, "GET", info["method"])
 	assert.Equal(t, "/hello", info["route"])
 	assert.Equal(t, 200.0, info["status"])
-	p := info["process"].(map[string]any)
+	p := info.Group("process")
+	require.NotNil(t, p)
 	assert.Equal(t, reqid.Process().ID, p["id"])
 	assert.NotEmpty(t, p["host"])
 }
@@ -44,7 +42,7 @@ func TestQuickstartKeepsValidInboundID(t *testing.T) {
 	t.Setenv(log.LevelEnv, "")
 	var out bytes.Buffer
 	run(&out, "checkout-7f3a")
-	var info map[string]any
-	require.NoError(t, json.Unmarshal(out.Bytes(), &info), "one line only: %s", out.String())
-	assert.Equal(t, "checkout-7f3a", info["request_id"])
+	recs := logtest.Decode(t, out.String())
+	require.Len(t, recs, 1, "one line only: %s", out.String())
+	assert.Equal(t, "checkout-7f3a", recs[0]["request_id"])
 }
