@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vitals-go/vitals/reqid"
+	"github.com/vitals-go/vitals/internal/level"
+	"github.com/vitals-go/vitals/internal/panics"
+	"github.com/vitals-go/vitals/internal/record"
 )
 
 // StatusClientGone is the status recorded when the client went away before
@@ -32,13 +34,7 @@ type Outcome struct {
 // 5xx, Warn for a 4xx, a client that went away or an aborted response, Info
 // otherwise.
 func DefaultLevel(o Outcome) slog.Level {
-	switch {
-	case o.Panicked || o.Status >= 500:
-		return slog.LevelError
-	case o.Status >= 400 || o.ClientGone || o.Aborted:
-		return slog.LevelWarn
-	}
-	return slog.LevelInfo
+	return level.Served(o.Panicked || o.Status >= 500, o.Status >= 400 || o.ClientGone || o.Aborted)
 }
 
 // SkipSucceeded returns a Skip function that skips requests to the given
@@ -151,8 +147,8 @@ func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, 
 		return
 	}
 	handler := a.loggerOrDefault().Handler()
-	level := a.level(o)
-	if !handler.Enabled(ctx, level) {
+	lvl := a.level(o)
+	if !handler.Enabled(ctx, lvl) {
 		return
 	}
 	var buf [20]slog.Attr
@@ -163,7 +159,7 @@ func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, 
 		slog.Int64("bytes", o.Bytes),
 		slog.Duration("duration", o.Duration),
 		slog.String("remote_addr", r.RemoteAddr),
-		slog.String("user_agent", truncate(userAgent(r), maxUserAgent)),
+		slog.String("user_agent", record.Truncate(userAgent(r), maxUserAgent)),
 	)
 	if o.Route != "" {
 		attrs = append(attrs, slog.String("route", o.Route))
@@ -181,7 +177,7 @@ func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, 
 		attrs = append(attrs, slog.Bool("aborted", true))
 	}
 	if rejectedID != "" {
-		attrs = append(attrs, rejectedIDAttr(rejectedID))
+		attrs = append(attrs, record.RejectedID(rejectedID))
 	}
 	if len(a.headers) > 0 {
 		attrs = append(attrs, a.headerGroup(r))
@@ -189,18 +185,9 @@ func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, 
 	msg := "request"
 	if p != nil {
 		msg = "request panicked"
-		attrs = p.appendAttrs(attrs)
+		attrs = panics.AppendAttrs(attrs, p.attempted, p.value, p.stack, panicRemedy)
 	}
-	emit(ctx, handler, end, level, msg, attrs)
-}
-
-// emit hands one record to h directly, without the caller's program counter
-// that Logger.LogAttrs captures with a stack walk per record: it would point
-// into this package, not at anything the reader wants.
-func emit(ctx context.Context, h slog.Handler, t time.Time, level slog.Level, msg string, attrs []slog.Attr) {
-	rec := slog.NewRecord(t, level, msg, 0)
-	rec.AddAttrs(attrs...)
-	_ = h.Handle(ctx, rec)
+	record.Emit(ctx, handler, end, lvl, msg, attrs)
 }
 
 // userAgent is r.UserAgent() without canonicalizing the header name per
@@ -217,7 +204,7 @@ func (a *accessLogger) path(r *http.Request) string {
 	if a.query && r.URL.RawQuery != "" {
 		p += "?" + r.URL.RawQuery
 	}
-	return truncate(p, maxPath)
+	return record.Truncate(p, maxPath)
 }
 
 func (a *accessLogger) headerGroup(r *http.Request) slog.Attr {
@@ -229,23 +216,9 @@ func (a *accessLogger) headerGroup(r *http.Request) slog.Attr {
 		}
 		val := "[redacted]"
 		if !a.redact[name] {
-			val = truncate(strings.Join(v, ", "), maxHeaderValue)
+			val = record.Truncate(strings.Join(v, ", "), maxHeaderValue)
 		}
 		attrs = append(attrs, slog.String(name, val))
 	}
 	return slog.Attr{Key: "headers", Value: slog.GroupValue(attrs...)}
-}
-
-// rejectedIDAttr describes an inbound request ID that was replaced, bounded
-// and escaped (never the raw value).
-func rejectedIDAttr(v string) slog.Attr {
-	return slog.String("request_id_rejected", reqid.Describe(v))
-}
-
-// truncate cuts s to at most n bytes, marking the cut with "...".
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n-3] + "..."
 }

@@ -4,7 +4,8 @@ import (
 	"net/http"
 	"net/netip"
 
-	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/configerr"
+	"github.com/vitals-go/vitals/internal/proxies"
 	"github.com/vitals-go/vitals/reqid"
 )
 
@@ -60,7 +61,7 @@ type RequestIDConfig struct {
 type requestIDPolicy struct {
 	header  string // canonical form, for direct map access
 	trust   Trust
-	proxies []netip.Prefix
+	proxies proxies.Set
 }
 
 func newRequestIDPolicy(cfg RequestIDConfig) (*requestIDPolicy, error) {
@@ -72,16 +73,9 @@ func newRequestIDPolicy(cfg RequestIDConfig) (*requestIDPolicy, error) {
 	switch cfg.Trust {
 	case TrustAny, TrustNone:
 	case TrustProxies:
-		if len(cfg.TrustedProxies) == 0 {
-			return nil, configError("RequestIDConfig.TrustedProxies", "is empty while Trust is TrustProxies",
-				"list the CIDRs of the proxies that set the request ID, or use TrustAny or TrustNone")
-		}
-		for _, pfx := range cfg.TrustedProxies {
-			if !pfx.IsValid() {
-				return nil, configError("RequestIDConfig.TrustedProxies", "holds an invalid prefix",
-					"build prefixes with netip.MustParsePrefix(\"10.0.0.0/8\")")
-			}
-			p.proxies = append(p.proxies, pfx.Masked())
+		var err error
+		if p.proxies, err = proxies.New("middleware", "RequestIDConfig.TrustedProxies", cfg.TrustedProxies); err != nil {
+			return nil, err
 		}
 	default:
 		return nil, configError("RequestIDConfig.Trust", "is not TrustAny, TrustProxies or TrustNone",
@@ -111,21 +105,12 @@ func (p *requestIDPolicy) trusted(r *http.Request) bool {
 		return true
 	case TrustProxies:
 		ap, err := netip.ParseAddrPort(r.RemoteAddr)
-		if err != nil {
-			return false
-		}
-		addr := ap.Addr().Unmap()
-		for _, pfx := range p.proxies {
-			if pfx.Contains(addr) {
-				return true
-			}
-		}
+		return err == nil && p.proxies.Contains(ap.Addr())
 	}
 	return false
 }
 
 // configError is the error every constructor returns for an invalid field.
 func configError(field, problem, remedy string) error {
-	return errctx.New("configure middleware: "+field+" "+problem,
-		errctx.WithClass(errctx.Permanent), errctx.Remedy(remedy), errctx.Fields("field", field))
+	return configerr.New("middleware", field, problem, remedy)
 }

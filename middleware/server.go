@@ -10,6 +10,8 @@ import (
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
+	"github.com/vitals-go/vitals/internal/panics"
+	"github.com/vitals-go/vitals/internal/record"
 	"github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/reqid"
 )
@@ -132,7 +134,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if rejected == "" {
 			ctx = log.WithAttrs(ctx, slog.String("method", r.Method), slog.Any("route", (*lazyRoute)(rw)))
 		} else {
-			ctx = log.WithAttrs(ctx, slog.String("method", r.Method), slog.Any("route", (*lazyRoute)(rw)), rejectedIDAttr(rejected))
+			ctx = log.WithAttrs(ctx, slog.String("method", r.Method), slog.Any("route", (*lazyRoute)(rw)), record.RejectedID(rejected))
 		}
 		if h.alog == nil {
 			ctx = context.WithValue(ctx, handoffKey{}, &handoff{logCtx: outer, id: id, rejected: rejected})
@@ -177,7 +179,7 @@ func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx cont
 	case p == http.ErrAbortHandler:
 		o.Panicked, o.Aborted = false, true // net/http's documented way to abort a response
 	case p != nil:
-		rec = &panicRecord{value: p, stack: captureStack(h.alog.stackDepth), attempted: "serve " + routeOrPath(o.Route, r)}
+		rec = &panicRecord{value: p, stack: panics.Stack(h.alog.stackDepth), attempted: "serve " + routeOrPath(o.Route, r)}
 		if !started && !rw.hijacked {
 			idHeader := ""
 			if h.rid != nil {
@@ -224,15 +226,8 @@ func (a *accessLogger) callOnPanic(ctx context.Context, info PanicInfo) {
 	if a.onPanic == nil {
 		return
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			a.loggerOrDefault().LogAttrs(ctx, slog.LevelError, "OnPanic hook panicked",
-				slog.String("attempted", "run AccessLogConfig.OnPanic"),
-				slog.String("error", truncate(fmtPanic(p), maxPanicValue)),
-				slog.String("remedy", "fix the OnPanic hook; the request was already answered and logged"))
-		}
-	}()
-	a.onPanic(ctx, info)
+	panics.CallOnPanic(ctx, a.loggerOrDefault(), a.onPanic, info, "run AccessLogConfig.OnPanic",
+		"fix the OnPanic hook; the request was already answered and logged")
 }
 
 // routeOrPath names the request for "attempted": the route with its method
@@ -240,7 +235,7 @@ func (a *accessLogger) callOnPanic(ctx context.Context, info PanicInfo) {
 func routeOrPath(route string, r *http.Request) string {
 	switch {
 	case route == "":
-		return r.Method + " " + truncate(r.URL.Path, maxPath)
+		return r.Method + " " + record.Truncate(r.URL.Path, maxPath)
 	case strings.HasPrefix(route, r.Method+" "):
 		return route
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/vitals-go/vitals/internal/keycache"
 	"github.com/vitals-go/vitals/stats"
 )
 
@@ -49,13 +50,13 @@ type serverStats struct {
 	emitter  stats.Emitter
 	inFlight *stats.Gauge
 	route    func(*http.Request) string
-	byRoute  *keyCache[string, classGroup]
+	byRoute  *keycache.Cache[string, classGroup]
 }
 
 // classGroup holds the stats handles of one route (or host), built on first
 // use for each status class.
 type classGroup struct {
-	classes *keyCache[string, classStats]
+	classes *keycache.Cache[string, classStats]
 }
 
 // classStats holds the pre-registered counter and the tags of one route (or
@@ -68,14 +69,14 @@ type classStats struct {
 // newClassGroup returns the handles of counter tagged key=value and
 // status=<class>.
 func newClassGroup(e stats.Emitter, counter, key, value string) *classGroup {
-	return &classGroup{classes: newKeyCache(16, func(string) string { return "other" }, func(class string) *classStats {
+	return &classGroup{classes: keycache.New(16, "other", func(class string) *classStats {
 		tags := []stats.Tag{stats.T(key, value), stats.T("status", class)}
 		return &classStats{requests: e.NewCounter(counter, tags...), tags: tags}
 	})}
 }
 
 // get returns the handles of class.
-func (g *classGroup) get(class string) *classStats { return g.classes.get(class) }
+func (g *classGroup) get(class string) *classStats { return g.classes.Get(class) }
 
 func newServerStats(cfg StatsConfig) (*serverStats, error) {
 	if cfg.MaxRoutes < 0 {
@@ -93,7 +94,7 @@ func newServerStats(cfg StatsConfig) (*serverStats, error) {
 		maxRoutes = 1000
 	}
 	s.inFlight = s.emitter.NewGauge(StatServerInFlight)
-	s.byRoute = newKeyCache(maxRoutes, func(string) string { return OtherRoute }, func(route string) *classGroup {
+	s.byRoute = keycache.New(maxRoutes, OtherRoute, func(route string) *classGroup {
 		return newClassGroup(s.emitter, StatServerRequests, "route", route)
 	})
 	return s, nil
@@ -104,7 +105,7 @@ func (s *serverStats) record(route string, status int, d time.Duration) {
 	if route == "" {
 		route = UnmatchedRoute
 	}
-	c := s.byRoute.get(route).get(statusClass(status))
+	c := s.byRoute.Get(route).get(statusClass(status))
 	c.requests.Inc()
 	s.emitter.Timing(StatServerDuration, d, c.tags...)
 }

@@ -12,6 +12,11 @@ import (
 
 	"github.com/vitals-go/vitals/breaker"
 	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/deadline"
+	"github.com/vitals-go/vitals/internal/downstream"
+	"github.com/vitals-go/vitals/internal/keycache"
+	"github.com/vitals-go/vitals/internal/level"
+	"github.com/vitals-go/vitals/internal/record"
 	"github.com/vitals-go/vitals/reqid"
 	"github.com/vitals-go/vitals/stats"
 )
@@ -48,15 +53,7 @@ type ClientOutcome struct {
 // for a call an open breaker refused (one per call while it is open), Info
 // otherwise: a 404 from a lookup is an answer, not a failure.
 func DefaultClientLevel(o ClientOutcome) slog.Level {
-	switch {
-	case errors.Is(o.Err, breaker.ErrOpen):
-		return slog.LevelWarn
-	case o.Err != nil:
-		return slog.LevelError
-	case isFailureStatus(o.Status):
-		return slog.LevelWarn
-	}
-	return slog.LevelInfo
+	return level.Called(errors.Is(o.Err, breaker.ErrOpen), o.Err != nil, isFailureStatus(o.Status))
 }
 
 // TransportOptions configures [Transport]. The zero value logs every call to
@@ -105,7 +102,7 @@ type ClientTransport struct {
 	idHeader  string
 	noBreaker bool
 	breakerOf func(string) breaker.Config
-	hosts     *keyCache[string, clientHost]
+	hosts     *keycache.Cache[string, clientHost]
 }
 
 // clientHost is the per-host state: the breaker and the stats handles.
@@ -158,41 +155,19 @@ func NewTransport(base http.RoundTripper, opts TransportOptions) (*ClientTranspo
 	if t.emitter == nil {
 		t.emitter = stats.Default()
 	}
-	switch {
-	case t.timeout == 0:
-		t.timeout = DefaultClientTimeout
-	case t.timeout < 0:
-		t.timeout = 0
-	}
-	if t.breakerOf == nil {
-		t.breakerOf = func(host string) breaker.Config { return breaker.Config{Name: host} }
-	}
+	t.timeout = deadline.Timeout(t.timeout, DefaultClientTimeout)
 	maxHosts := opts.MaxHosts
 	if maxHosts == 0 {
 		maxHosts = 1000
 	}
-	t.hosts = newKeyCache(maxHosts, func(string) string { return OtherHost }, t.newHost)
+	t.hosts = keycache.New(maxHosts, OtherHost, t.newHost)
 	return t, nil
 }
 
 func (t *ClientTransport) newHost(host string) *clientHost {
 	h := &clientHost{classGroup: newClassGroup(t.emitter, StatClientRequests, "host", host)}
 	if !t.noBreaker {
-		cfg := t.breakerOf(host)
-		if cfg.Name == "" {
-			cfg.Name = host
-		}
-		if cfg.Stats == nil {
-			cfg.Stats = t.emitter
-		}
-		if cfg.Logger == nil {
-			cfg.Logger = t.logger
-		}
-		h.breaker, h.err = breaker.New(cfg)
-		if h.err != nil {
-			h.err = errctx.Wrap(h.err, "build the breaker of "+host,
-				errctx.Remedy("fix the breaker.Config returned by TransportOptions.Breaker"))
-		}
+		h.breaker, h.err = downstream.NewBreaker(t.breakerOf, host, t.emitter, t.logger, "TransportOptions.Breaker")
 	}
 	return h
 }
@@ -201,7 +176,7 @@ func (t *ClientTransport) newHost(host string) *clientHost {
 // creating it if needed; nil when breakers are off. Use it to inspect or
 // register the breakers, or to force one open.
 func (t *ClientTransport) Breaker(host string) *breaker.Breaker {
-	return t.hosts.get(host).breaker
+	return t.hosts.Get(host).breaker
 }
 
 // CloseIdleConnections closes the base transport's idle connections, so that
@@ -216,7 +191,7 @@ func (t *ClientTransport) CloseIdleConnections() {
 func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
 	host := req.URL.Host
-	h := t.hosts.get(host)
+	h := t.hosts.Get(host)
 	if h.err != nil {
 		closeBody(req)
 		return nil, h.err
@@ -274,13 +249,7 @@ type call struct {
 // start+timeout unless the caller's context ends sooner, in which case no
 // timer of our own is made. cancel, when not nil, ends the deadline.
 func (t *ClientTransport) outbound(req *http.Request, start time.Time) (out *http.Request, c *call, cancel context.CancelFunc) {
-	ctx := req.Context()
-	if t.timeout > 0 {
-		deadline := start.Add(t.timeout)
-		if d, has := ctx.Deadline(); !has || d.After(deadline) {
-			ctx, cancel = context.WithDeadline(ctx, deadline)
-		}
-	}
+	ctx, cancel := deadline.Bound(req.Context(), start, t.timeout)
 	id, ok := reqid.From(ctx)
 	setID := ok && len(req.Header[t.idHeader]) == 0 && reqid.Valid(id)
 	if cancel == nil && !setID {
@@ -310,15 +279,15 @@ func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string,
 	}
 	handler := logger.Handler()
 	ctx := req.Context()
-	level := t.level(ClientOutcome{Status: status, Err: err, Duration: d})
-	if !handler.Enabled(ctx, level) {
+	lvl := t.level(ClientOutcome{Status: status, Err: err, Duration: d})
+	if !handler.Enabled(ctx, lvl) {
 		return
 	}
 	var buf [10]slog.Attr
 	attrs := append(buf[:0],
 		slog.String("method", req.Method),
 		slog.String("host", req.URL.Host),
-		slog.String("path", truncate(req.URL.Path, maxPath)),
+		slog.String("path", record.Truncate(req.URL.Path, maxPath)),
 		slog.Duration("duration", d),
 	)
 	if status != 0 {
@@ -330,18 +299,18 @@ func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string,
 		if r := errctx.RemediesOf(err); len(r) > 0 {
 			attrs = append(attrs, slog.String("attempted", attempted(req)), slog.String("remedy", r[0]))
 		}
-	case level >= slog.LevelWarn:
+	case lvl >= slog.LevelWarn:
 		attrs = append(attrs,
 			slog.String("attempted", attempted(req)),
 			slog.String("error", "status "+strconv.Itoa(status)),
 			slog.String("remedy", statusRemedy(status, req.URL.Host)))
 	}
-	emit(ctx, handler, start.Add(d), level, "outbound request", attrs)
+	record.Emit(ctx, handler, start.Add(d), lvl, "outbound request", attrs)
 }
 
 // attempted names a call the way errors and records do: "GET host/path".
 func attempted(req *http.Request) string {
-	return req.Method + " " + req.URL.Host + truncate(req.URL.Path, maxPath)
+	return req.Method + " " + req.URL.Host + record.Truncate(req.URL.Path, maxPath)
 }
 
 // isFailureStatus reports whether a response status counts against the

@@ -8,6 +8,10 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
+
+	"github.com/vitals-go/vitals/internal/level"
+	"github.com/vitals-go/vitals/internal/panics"
+	"github.com/vitals-go/vitals/internal/record"
 )
 
 // ServerOutcome is what happened to one call served, as the record sees it
@@ -26,15 +30,7 @@ type ServerOutcome struct {
 // Warn for the other codes but OK (the call was refused or cut short: a bad
 // argument, a missing entity, a deadline, a cancelled client); Info for OK.
 func DefaultServerLevel(o ServerOutcome) slog.Level {
-	switch {
-	case o.Panicked:
-		return slog.LevelError
-	case o.Code == codes.OK:
-		return slog.LevelInfo
-	case isServerFault(o.Code):
-		return slog.LevelError
-	}
-	return slog.LevelWarn
+	return level.Served(o.Panicked || isServerFault(o.Code), o.Code != codes.OK)
 }
 
 // isServerFault reports the codes that say the server failed, rather than
@@ -84,8 +80,8 @@ func (s *ServerInterceptor) log(c *inbound, o ServerOutcome, p *panicked) {
 		return
 	}
 	handler := s.loggerOrDefault().Handler()
-	level := s.level(o)
-	if !handler.Enabled(c.logCtx, level) {
+	lvl := s.level(o)
+	if !handler.Enabled(c.logCtx, lvl) {
 		return
 	}
 	var buf [12]slog.Attr
@@ -102,29 +98,20 @@ func (s *ServerInterceptor) log(c *inbound, o ServerOutcome, p *panicked) {
 		attrs = append(attrs, slog.String("stream", c.stream))
 	}
 	if c.rejected != "" {
-		attrs = append(attrs, rejectedIDAttr(c.rejected))
+		attrs = append(attrs, record.RejectedID(c.rejected))
 	}
 	msg := "request"
 	switch {
 	case p != nil:
 		msg = "request panicked"
-		attrs = append(attrs,
-			slog.String("attempted", "serve "+o.Method),
-			slog.String("error", truncate(fmtPanic(p.value), maxPanicValue)),
-			slog.Any("stack", p.stack),
-			slog.String("remedy", panicRemedy))
+		attrs = panics.AppendAttrs(attrs, "serve "+o.Method, p.value, p.stack, panicRemedy)
 	case o.Err != nil:
 		attrs = append(attrs,
 			slog.String("attempted", "serve "+o.Method),
 			slog.Any("error", o.Err),
 			slog.String("remedy", serverRemedy(o.Code)))
 	}
-	// The handler is called directly, without the caller's program counter
-	// (which would point here) that Logger.LogAttrs would capture at the
-	// cost of a stack walk per call.
-	rec := slog.NewRecord(c.start.Add(o.Duration), level, msg, 0)
-	rec.AddAttrs(attrs...)
-	_ = handler.Handle(c.logCtx, rec)
+	record.Emit(c.logCtx, handler, c.start.Add(o.Duration), lvl, msg, attrs)
 }
 
 // serverRemedy says what to do about a call that did not end OK.

@@ -15,6 +15,11 @@ import (
 
 	"github.com/vitals-go/vitals/breaker"
 	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/deadline"
+	"github.com/vitals-go/vitals/internal/downstream"
+	"github.com/vitals-go/vitals/internal/keycache"
+	"github.com/vitals-go/vitals/internal/level"
+	"github.com/vitals-go/vitals/internal/record"
 	"github.com/vitals-go/vitals/stats"
 )
 
@@ -152,15 +157,8 @@ func DefaultIsFailure(c codes.Code) bool {
 // ResourceExhausted, Unimplemented); Info otherwise: a NotFound from a
 // lookup is an answer, not a failure.
 func DefaultClientLevel(o ClientOutcome) slog.Level {
-	switch {
-	case o.Rejected:
-		return slog.LevelWarn
-	case o.Code == codes.Unavailable || o.Code == codes.DeadlineExceeded:
-		return slog.LevelError
-	case o.Code == codes.ResourceExhausted || o.Code == codes.Unimplemented || isServerFault(o.Code):
-		return slog.LevelWarn
-	}
-	return slog.LevelInfo
+	return level.Called(o.Rejected, o.Code == codes.Unavailable || o.Code == codes.DeadlineExceeded,
+		o.Code == codes.ResourceExhausted || o.Code == codes.Unimplemented || isServerFault(o.Code))
 }
 
 // ClientInterceptor holds the unary and stream client interceptors built by
@@ -177,7 +175,7 @@ type ClientInterceptor struct {
 	breakerOf  func(string) breaker.Config
 	isFailure  func(codes.Code) bool
 	trace      []otelgrpc.Option // nil: no tracing
-	targets    *bounded[target]
+	targets    *keycache.Cache[string, target]
 }
 
 // target is the state of one target: its breaker (PerTarget) and methods.
@@ -185,7 +183,7 @@ type target struct {
 	name    string
 	breaker *breaker.Breaker
 	err     error // why the breaker could not be built
-	methods *bounded[clientMethod]
+	methods *keycache.Cache[string, clientMethod]
 }
 
 // clientMethod is the state of one method of a target: its stats and, under
@@ -220,22 +218,14 @@ func NewClientInterceptor(cfg ClientConfig) (*ClientInterceptor, error) {
 	if c.emitter == nil {
 		c.emitter = stats.Default()
 	}
-	switch {
-	case c.timeout == 0:
-		c.timeout = DefaultClientTimeout
-	case c.timeout < 0:
-		c.timeout = 0
-	}
-	if c.breakerOf == nil {
-		c.breakerOf = func(name string) breaker.Config { return breaker.Config{Name: name} }
-	}
+	c.timeout = deadline.Timeout(c.timeout, DefaultClientTimeout)
 	if c.isFailure == nil {
 		c.isFailure = DefaultIsFailure
 	}
 	if cfg.Trace {
 		c.trace = append([]otelgrpc.Option{}, cfg.TraceOptions...)
 	}
-	c.targets = &bounded[target]{max: maxTargets, overflow: OtherTarget, build: c.newTarget}
+	c.targets = keycache.New(maxTargets, OtherTarget, c.newTarget)
 	return c, nil
 }
 
@@ -244,7 +234,7 @@ func (c *ClientInterceptor) newTarget(name string) *target {
 	if c.scope == PerTarget {
 		t.breaker, t.err = c.newBreaker(name)
 	}
-	t.methods = &bounded[clientMethod]{max: c.maxMethods, overflow: OtherMethod, build: func(m string) *clientMethod {
+	t.methods = keycache.New(c.maxMethods, OtherMethod, func(m string) *clientMethod {
 		cm := &clientMethod{series: series{emitter: c.emitter, counter: StatClientRequests, timing: StatClientDuration,
 			tags: []stats.Tag{stats.T("target", name), stats.T("method", m)}}}
 		switch {
@@ -256,27 +246,12 @@ func (c *ClientInterceptor) newTarget(name string) *target {
 			cm.breaker = t.breaker
 		}
 		return cm
-	}}
+	})
 	return t
 }
 
 func (c *ClientInterceptor) newBreaker(name string) (*breaker.Breaker, error) {
-	cfg := c.breakerOf(name)
-	if cfg.Name == "" {
-		cfg.Name = name
-	}
-	if cfg.Stats == nil {
-		cfg.Stats = c.emitter
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = c.logger
-	}
-	b, err := breaker.New(cfg)
-	if err != nil {
-		return nil, errctx.Wrap(err, "build the breaker of "+name,
-			errctx.Remedy("fix the breaker.Config returned by ClientConfig.BreakerConfig"))
-	}
-	return b, nil
+	return downstream.NewBreaker(c.breakerOf, name, c.emitter, c.logger, "ClientConfig.BreakerConfig")
 }
 
 // DialOptions returns the options that install the interceptors (chained,
@@ -295,11 +270,11 @@ func (c *ClientInterceptor) DialOptions() []grpc.DialOption {
 // ignored. It is nil under NoBreaker. Use it to inspect or register the
 // breakers, or to force one open.
 func (c *ClientInterceptor) Breaker(target, method string) *breaker.Breaker {
-	t := c.targets.get(target)
+	t := c.targets.Get(target)
 	if c.scope == PerTarget {
 		return t.breaker
 	}
-	return t.methods.get(method).breaker
+	return t.methods.Get(method).breaker
 }
 
 // outbound is one call being made.
@@ -322,7 +297,7 @@ type outbound struct {
 func (c *ClientInterceptor) begin(ctx context.Context, cc *grpc.ClientConn, method string, o *outbound) error {
 	o.start, o.ctx, o.method = time.Now(), ctx, method
 	o.target = cc.Target()
-	o.m = c.targets.get(o.target).methods.get(method)
+	o.m = c.targets.Get(o.target).methods.Get(method)
 	if o.m.err != nil {
 		return &statusError{st: status.New(codes.Internal, o.m.err.Error()), err: o.m.err}
 	}
@@ -348,15 +323,10 @@ func (c *ClientInterceptor) Unary(ctx context.Context, method string, req, reply
 	if err := c.begin(ctx, cc, method, &o); err != nil {
 		return err
 	}
-	callCtx := outgoing(ctx, c.key)
-	if c.timeout > 0 {
-		deadline := o.start.Add(c.timeout)
-		if d, has := ctx.Deadline(); !has || d.After(deadline) {
-			var cancel context.CancelFunc
-			callCtx, cancel = context.WithDeadline(callCtx, deadline)
-			defer cancel()
-			o.timeout = c.timeout
-		}
+	callCtx, cancel := deadline.Bound(outgoing(ctx, c.key), o.start, c.timeout)
+	if cancel != nil { // the per-call timeout is sooner than the caller's deadline
+		defer cancel()
+		o.timeout = c.timeout
 	}
 	return c.end(&o, invoker(callCtx, method, req, reply, cc, opts...))
 }
@@ -416,9 +386,9 @@ func (c *ClientInterceptor) finish(o *outbound, slot int, err error) {
 	if err != nil {
 		out.Code = status.Code(err)
 	}
-	level := c.level(out)
+	lvl := c.level(out)
 	h := logger.Handler()
-	if !h.Enabled(o.ctx, level) {
+	if !h.Enabled(o.ctx, lvl) {
 		return
 	}
 	var buf [10]slog.Attr
@@ -437,9 +407,7 @@ func (c *ClientInterceptor) finish(o *outbound, slot int, err error) {
 			attrs = append(attrs, slog.String("remedy", r[0]))
 		}
 	}
-	rec := slog.NewRecord(o.start.Add(d), level, "outbound request", 0)
-	rec.AddAttrs(attrs...)
-	_ = h.Handle(o.ctx, rec)
+	record.Emit(o.ctx, h, o.start.Add(d), lvl, "outbound request", attrs)
 }
 
 // attempted names a call the way errors and records do.

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 
+	"github.com/vitals-go/vitals/internal/proxies"
 	"github.com/vitals-go/vitals/middleware"
 	"github.com/vitals-go/vitals/reqid"
 )
@@ -22,10 +23,10 @@ const DefaultRequestIDKey = "x-request-id"
 type idPolicy struct {
 	key     string // lower case, as metadata keys are
 	trust   middleware.Trust
-	proxies []netip.Prefix
+	proxies proxies.Set
 }
 
-func newIDPolicy(key string, trust middleware.Trust, proxies []netip.Prefix) (*idPolicy, error) {
+func newIDPolicy(key string, trust middleware.Trust, trusted []netip.Prefix) (*idPolicy, error) {
 	p := &idPolicy{key: DefaultRequestIDKey, trust: trust}
 	if key != "" {
 		p.key = strings.ToLower(key)
@@ -36,16 +37,9 @@ func newIDPolicy(key string, trust middleware.Trust, proxies []netip.Prefix) (*i
 	switch trust {
 	case middleware.TrustAny, middleware.TrustNone:
 	case middleware.TrustProxies:
-		if len(proxies) == 0 {
-			return nil, configError("ServerConfig.TrustedProxies", "is empty while Trust is TrustProxies",
-				"list the CIDRs of the proxies that set the request ID, or use TrustAny or TrustNone")
-		}
-		for _, pfx := range proxies {
-			if !pfx.IsValid() {
-				return nil, configError("ServerConfig.TrustedProxies", "holds an invalid prefix",
-					"build prefixes with netip.MustParsePrefix(\"10.0.0.0/8\")")
-			}
-			p.proxies = append(p.proxies, pfx.Masked())
+		var err error
+		if p.proxies, err = proxies.New("grpcmw", "ServerConfig.TrustedProxies", trusted); err != nil {
+			return nil, err
 		}
 	default:
 		return nil, configError("ServerConfig.Trust", "is not TrustAny, TrustProxies or TrustNone",
@@ -106,12 +100,7 @@ func (p *idPolicy) trusted(ctx context.Context) bool {
 			}
 			addr = ap.Addr()
 		}
-		addr = addr.Unmap()
-		for _, pfx := range p.proxies {
-			if pfx.Contains(addr) {
-				return true
-			}
-		}
+		return p.proxies.Contains(addr)
 	}
 	return false
 }

@@ -11,7 +11,10 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 
-	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/configerr"
+	"github.com/vitals-go/vitals/internal/keycache"
+	"github.com/vitals-go/vitals/internal/panics"
+	"github.com/vitals-go/vitals/internal/record"
 	"github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware"
 	"github.com/vitals-go/vitals/reqid"
@@ -79,7 +82,7 @@ type ServerInterceptor struct {
 	skip       func(ServerOutcome) bool
 	emitter    stats.Emitter
 	inFlight   *stats.Gauge
-	methods    *bounded[method]
+	methods    *keycache.Cache[string, method]
 	ids        *idPolicy
 	onPanic    func(context.Context, PanicInfo)
 	stackDepth int
@@ -122,11 +125,10 @@ func NewServerInterceptor(cfg ServerConfig) (*ServerInterceptor, error) {
 		s.trace = append([]otelgrpc.Option{}, cfg.TraceOptions...)
 	}
 	s.inFlight = s.emitter.NewGauge(StatServerInFlight)
-	s.methods = &bounded[method]{max: orDefault(cfg.MaxMethods, DefaultMaxMethods), overflow: OtherMethod,
-		build: func(name string) *method {
-			return &method{name: name, attr: slog.String("method", name), series: series{emitter: s.emitter,
-				counter: StatServerRequests, timing: StatServerDuration, tags: []stats.Tag{stats.T("method", name)}}}
-		}}
+	s.methods = keycache.New(orDefault(cfg.MaxMethods, DefaultMaxMethods), OtherMethod, func(name string) *method {
+		return &method{name: name, attr: slog.String("method", name), series: series{emitter: s.emitter,
+			counter: StatServerRequests, timing: StatServerDuration, tags: []stats.Tag{stats.T("method", name)}}}
+	})
 	return s, nil
 }
 
@@ -160,7 +162,7 @@ type inbound struct {
 func (s *ServerInterceptor) enter(ctx context.Context, fullMethod string, c *inbound) {
 	c.start = time.Now()
 	fullMethod = safeMethod(fullMethod)
-	c.method = s.methods.get(fullMethod)
+	c.method = s.methods.Get(fullMethod)
 	c.fullName = fullMethod
 	c.id, c.rejected = s.ids.resolve(ctx)
 	c.logCtx = ctx
@@ -168,7 +170,7 @@ func (s *ServerInterceptor) enter(ctx context.Context, fullMethod string, c *inb
 	hctx := reqid.With(ctx, c.id)
 	switch {
 	case c.rejected != "":
-		c.hctx = log.With(hctx, "method", fullMethod, rejectedIDAttr(c.rejected))
+		c.hctx = log.With(hctx, "method", fullMethod, record.RejectedID(c.rejected))
 	case c.method.name == fullMethod:
 		c.hctx = log.With(hctx, c.method.attr)
 	default:
@@ -184,7 +186,7 @@ func (s *ServerInterceptor) Unary(ctx context.Context, req any, info *grpc.Unary
 	defer func() {
 		if p := recover(); p != nil {
 			resp, err = nil, panicStatus(c.id)
-			s.exit(&c, err, &panicked{value: p, stack: panicStack(s.stackDepth)})
+			s.exit(&c, err, &panicked{value: p, stack: panics.Stack(s.stackDepth)})
 			return
 		}
 		s.exit(&c, err, nil)
@@ -200,7 +202,7 @@ func (s *ServerInterceptor) Stream(srv any, ss grpc.ServerStream, info *grpc.Str
 	defer func() {
 		if p := recover(); p != nil {
 			err = panicStatus(c.id)
-			s.exit(&c, err, &panicked{value: p, stack: panicStack(s.stackDepth)})
+			s.exit(&c, err, &panicked{value: p, stack: panics.Stack(s.stackDepth)})
 			return
 		}
 		s.exit(&c, err, nil)
@@ -262,7 +264,7 @@ func safeMethod(m string) string {
 	if len(m) <= maxMethod && isCleanMethod(m) {
 		return m
 	}
-	return strconv.QuoteToASCII(truncate(m, maxMethod/2))
+	return strconv.QuoteToASCII(record.Truncate(m, maxMethod/2))
 }
 
 func isCleanMethod(m string) bool {
@@ -275,16 +277,9 @@ func isCleanMethod(m string) bool {
 	return true
 }
 
-// rejectedIDAttr describes an inbound request ID that was replaced, bounded
-// and escaped (never the raw value), under the key package middleware uses.
-func rejectedIDAttr(v string) slog.Attr {
-	return slog.String("request_id_rejected", reqid.Describe(v))
-}
-
 // configError is the error every constructor returns for an invalid field.
 func configError(field, problem, remedy string) error {
-	return errctx.New("configure grpcmw: "+field+" "+problem,
-		errctx.WithClass(errctx.Permanent), errctx.Remedy(remedy), errctx.Fields("field", field))
+	return configerr.New("grpcmw", field, problem, remedy)
 }
 
 func orDefault(v, def int) int {

@@ -1,7 +1,6 @@
 package grpcmw
 
 import (
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -89,37 +88,4 @@ func (s *series) record(slot int, d time.Duration) {
 	}
 	c.requests.Inc()
 	s.emitter.Timing(s.timing, d, c.tags...)
-}
-
-// bounded maps keys (methods, targets) to values built once: reads are a
-// lock-free lookup; a miss builds under a lock. Past max distinct keys, new
-// keys share the value of the key overflow.
-type bounded[V any] struct {
-	m        sync.Map // string -> *V
-	mu       sync.Mutex
-	n        int
-	max      int
-	overflow string
-	build    func(key string) *V
-}
-
-func (b *bounded[V]) get(key string) *V {
-	if v, ok := b.m.Load(key); ok {
-		return v.(*V)
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if v, ok := b.m.Load(key); ok {
-		return v.(*V)
-	}
-	if b.n >= b.max {
-		key = b.overflow
-		if v, ok := b.m.Load(key); ok {
-			return v.(*V)
-		}
-	}
-	v := b.build(key)
-	b.m.Store(key, v)
-	b.n++
-	return v
 }

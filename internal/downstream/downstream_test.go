@@ -1,0 +1,42 @@
+package downstream
+
+import (
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vitals-go/vitals/breaker"
+	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/stats/statstest"
+)
+
+func TestNewBreakerFillsTheClientDefaults(t *testing.T) {
+	b, err := NewBreaker(nil, "api.internal:8080", statstest.New(), slog.New(slog.DiscardHandler), "TransportOptions.Breaker")
+	require.NoError(t, err)
+	assert.Equal(t, "api.internal:8080", b.Name())
+	assert.Equal(t, breaker.Closed, b.State())
+}
+
+func TestNewBreakerKeepsTheGivenName(t *testing.T) {
+	b, err := NewBreaker(func(string) breaker.Config { return breaker.Config{Name: "payments"} }, "api.internal:8080", statstest.New(), nil, "TransportOptions.Breaker")
+	require.NoError(t, err)
+	assert.Equal(t, "payments", b.Name())
+}
+
+func TestNewBreakerRefusesAnInvalidConfig(t *testing.T) {
+	b, err := NewBreaker(func(string) breaker.Config { return breaker.Config{Timeout: -time.Second} }, "svc:50051", statstest.New(), nil, "ClientConfig.BreakerConfig")
+	require.Error(t, err)
+	assert.Nil(t, b)
+	assert.Equal(t, "build the breaker of svc:50051", errctx.AttemptedOf(err)[0])
+	assert.Contains(t, errctx.RemediesOf(err), "fix the breaker.Config returned by ClientConfig.BreakerConfig")
+}
+
+func TestNewBreakerAsksConfigOfWithTheName(t *testing.T) {
+	var asked string
+	_, err := NewBreaker(func(name string) breaker.Config { asked = name; return breaker.Config{} }, "svc:50051/pkg.Svc/Get", nil, nil, "ClientConfig.BreakerConfig")
+	require.NoError(t, err)
+	assert.Equal(t, "svc:50051/pkg.Svc/Get", asked)
+}

@@ -1,0 +1,82 @@
+package keycache
+
+import (
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type built struct{ key string }
+
+func counting(n *atomic.Int32) func(string) *built {
+	return func(k string) *built { n.Add(1); return &built{key: k} }
+}
+
+func TestGetBuildsOncePerKey(t *testing.T) {
+	var n atomic.Int32
+	c := New(10, "other", counting(&n))
+	a := c.Get("a")
+	assert.Equal(t, "a", a.key)
+	assert.Same(t, a, c.Get("a"), "a known key returns the value built first")
+	assert.NotSame(t, a, c.Get("b"))
+	assert.EqualValues(t, 2, n.Load())
+}
+
+// TestPastMaxKeysShareOverflow: the bound counts the overflow key too, as
+// the stats tags do ("other" is one of the MaxRoutes tags).
+func TestPastMaxKeysShareOverflow(t *testing.T) {
+	var n atomic.Int32
+	c := New(3, "other", counting(&n))
+	c.Get("a")
+	c.Get("b")
+	o := c.Get("c") // third key: the map is not full yet
+	assert.Equal(t, "c", o.key)
+	d := c.Get("d")
+	assert.Equal(t, "other", d.key, "past max, a new key gets the overflow value")
+	assert.Same(t, d, c.Get("e"))
+	assert.Equal(t, "a", c.Get("a").key, "keys seen before the bound keep their values")
+	assert.EqualValues(t, 4, n.Load(), "a, b, c and other, nothing more")
+}
+
+func TestOverflowKeyItselfCounts(t *testing.T) {
+	var n atomic.Int32
+	c := New(2, "other", counting(&n))
+	o := c.Get("other")
+	c.Get("a")
+	assert.Same(t, o, c.Get("b"))
+	assert.EqualValues(t, 2, n.Load())
+}
+
+func TestGetConcurrent(t *testing.T) {
+	var n atomic.Int32
+	c := New(50, "other", counting(&n))
+	var wg sync.WaitGroup
+	seen := make([][]*built, 8)
+	for w := range seen {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 100 {
+				seen[w] = append(seen[w], c.Get(strconv.Itoa(i)))
+			}
+		}()
+	}
+	wg.Wait()
+	assert.EqualValues(t, 51, n.Load(), "keys 0 to 49, then other for the rest, each built once")
+	for w := range seen {
+		for i, v := range seen[w] {
+			require.Same(t, seen[0][i], v, "every goroutine sees the same value for key %d", i)
+		}
+	}
+}
+
+func TestGetKnownKeyDoesNotAllocate(t *testing.T) {
+	c := New(10, "other", func(k string) *built { return &built{key: k} })
+	c.Get("GET /users/{id}")
+	key := "GET /users/{id}"
+	assert.Zero(t, testing.AllocsPerRun(100, func() { c.Get(key) }))
+}
