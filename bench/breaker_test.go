@@ -26,7 +26,9 @@ var breakerOK = func(context.Context) (int, error) { return 1, nil }
 var errBreakerBench = errors.New("connection refused")
 
 func newVitalsBreaker(b *testing.B, cfg breaker.Config) *breaker.Breaker {
-	cfg.Stats = stats.Discard
+	if cfg.Stats == nil {
+		cfg.Stats = stats.Discard
+	}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	br, err := breaker.New(cfg)
 	if err != nil {
@@ -58,6 +60,15 @@ func BenchmarkBreakerClosed(b *testing.B) {
 	ctx := context.Background()
 	vb := newVitalsBreaker(b, breaker.Config{Name: "bench"})
 	vitals := func() { _, _ = breaker.Do(ctx, vb, breakerOK) }
+	// The same with a real statsd emitter, whose per-outcome counters are
+	// live handles (with Discard they are nil and cost a nil check).
+	emitter, err := stats.NewStatsd(stats.Config{Addr: "127.0.0.1:9"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = emitter.Close() })
+	vsb := newVitalsBreaker(b, breaker.Config{Name: "bench", Stats: emitter})
+	vitalsStatsd := func() { _, _ = breaker.Do(ctx, vsb, breakerOK) }
 	gb := gobreaker.NewCircuitBreaker[int](gobreaker.Settings{Name: "bench"})
 	gobr := func() { _, _ = gb.Execute(func() (int, error) { return breakerOK(ctx) }) }
 	fb := circuitbreaker.NewBuilder[int]().WithFailureThreshold(5).WithDelay(30 * time.Second).Build()
@@ -67,7 +78,7 @@ func BenchmarkBreakerClosed(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		op   func()
-	}{{"vitals", vitals}, {"gobreaker", gobr}, {"failsafe", fail}} {
+	}{{"vitals", vitals}, {"vitals-statsd", vitalsStatsd}, {"gobreaker", gobr}, {"failsafe", fail}} {
 		b.Run(c.name+"/serial", func(b *testing.B) { serial(b, c.op) })
 		b.Run(c.name+"/parallel", func(b *testing.B) { parallel(b, c.op) })
 	}

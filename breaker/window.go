@@ -97,7 +97,7 @@ func (w *window) add(now int64, v uint32) uint64 {
 		b.failures.Store(0)
 		b.slow.Store(0)
 	}
-	b.calls.Add(1)
+	b.calls.AddSpreading(1)
 	if v&slotFailed != 0 {
 		b.failures.Add(1)
 	}

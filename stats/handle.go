@@ -13,10 +13,10 @@ import (
 // call and one line per interval. A nil *Counter does nothing and the zero
 // Counter counts without sending anywhere.
 //
-// Adds are striped over cache lines, so goroutines adding at once on
-// different cores do not contend: a [Statsd]'s handles are spread from the
-// start, and any other Counter (the zero Counter, as made by [Discard] and
-// other emitters) spreads itself the first time two adds meet.
+// A [Statsd]'s handles are striped over cache lines from the start, so
+// goroutines adding at once on different cores do not contend; the zero
+// Counter adds to one word. [Discard]'s handles are nil: they cost a nil
+// check.
 type Counter struct {
 	n      stripe.Counter
 	sent   int64  // total already sent; owned by the flushing goroutine

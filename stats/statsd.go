@@ -224,7 +224,7 @@ func (s *Statsd) lineWire(hb, tb *[lineBuf]byte, name string, tags []Tag) (head,
 // counts but is never sent.
 func (s *Statsd) NewCounter(name string, tags ...Tag) *Counter {
 	if s == nil {
-		return &Counter{}
+		return nil // a nil Statsd discards, as Discard does
 	}
 	c := newCounter()
 	c.line = s.appendHead(nil, name, tags)
@@ -246,7 +246,7 @@ func (s *Statsd) NewCounter(name string, tags ...Tag) *Counter {
 // keeps its value but is never sent.
 func (s *Statsd) NewGauge(name string, tags ...Tag) *Gauge {
 	if s == nil {
-		return &Gauge{}
+		return nil // a nil Statsd discards, as Discard does
 	}
 	g := &Gauge{
 		line:   s.appendHead(nil, name, tags),

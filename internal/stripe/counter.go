@@ -22,9 +22,10 @@ type Counter struct {
 // object next to it that some goroutine writes all the time would otherwise
 // slow every Add on every other core.
 type cells struct {
-	shift uint8 // 64 - log2(len(c)): a hash's top bits index c
+	first unsafe.Pointer // &c[0], so that pick needs no bounds check
+	shift uint8          // 64 - log2(len(c)): a hash's top bits index c
 	c     []cell
-	_     [32]byte
+	_     [24]byte
 }
 
 // cell is one cache line, so that adds from different cores do not contend.
@@ -45,13 +46,27 @@ func Cells() int {
 	return min(MaxCells, 1<<bits.Len(uint(8*runtime.GOMAXPROCS(0)-1)))
 }
 
-// Init spreads c over its cells now rather than at the first contended add,
-// keeping what was already added. It is for counters known to be hot; on a
-// counter already spread it does nothing.
+// Init spreads c over its cells now, keeping what was already added. It is
+// for counters known to be hot; on a counter already spread it does nothing.
 func (c *Counter) Init() { c.spread() }
 
-// Add adds n, which may be negative.
+// Add adds n, which may be negative. On a spread counter (see [Counter.Init]
+// and [Counter.AddSpreading]) it adds to the calling goroutine's cell; on
+// any other it adds to one shared word. It has no slow path, so the compiler
+// inlines it: one load, one multiplication and one atomic add.
 func (c *Counter) Add(n int64) {
+	if cs := c.cells.Load(); cs != nil {
+		cs.pick().Add(n)
+		return
+	}
+	c.base.Add(n)
+}
+
+// AddSpreading is Add for a counter whose contention is not known in
+// advance: the first time two adds collide on the shared word, it spreads
+// the counter over its cells, for good. Its slow path keeps it from being
+// inlined.
+func (c *Counter) AddSpreading(n int64) {
 	if cs := c.cells.Load(); cs != nil {
 		cs.pick().Add(n)
 		return
@@ -93,7 +108,8 @@ func (c *Counter) spread() *cells {
 		return cs
 	}
 	n := Cells()
-	cs := &cells{shift: uint8(64 - bits.TrailingZeros(uint(n))), c: make([]cell, n)}
+	spread := make([]cell, n)
+	cs := &cells{first: unsafe.Pointer(&spread[0]), shift: uint8(64 - bits.TrailingZeros(uint(n))), c: spread}
 	if c.cells.CompareAndSwap(nil, cs) {
 		return cs
 	}
@@ -104,9 +120,11 @@ func (c *Counter) spread() *cells {
 // tells goroutines apart for free (each has its own stack); dropping its low
 // ten bits keeps a goroutine on one cell whatever its call depth, and the
 // Fibonacci multiplier spreads stacks that sit next to each other over the
-// cells. One multiplication: this runs on every Add.
+// cells. One multiplication: this runs on every Add. The top bits of h
+// are always a valid index (len(c) is 1<<(64-shift)), so the cell is found
+// from the first one without a bounds check, which keeps Add inlinable.
 func (cs *cells) pick() *atomic.Int64 {
 	var here byte
 	h := uint64(uintptr(unsafe.Pointer(&here))>>10) * 0x9e3779b97f4a7c15
-	return &cs.c[h>>cs.shift].n
+	return (*atomic.Int64)(unsafe.Add(cs.first, (h>>cs.shift)*uint64(unsafe.Sizeof(cell{}))))
 }

@@ -10,18 +10,25 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestConcurrentAddsSumExactly adds from many goroutines at once, to a zero
-// counter (which spreads itself when adds meet) and to one spread from the
-// start, and checks that no add is lost or counted twice.
+// TestConcurrentAddsSumExactly adds from many goroutines at once, with Add
+// to a counter never spread, with AddSpreading to a zero counter (which
+// spreads itself when adds meet) and with Add to one spread from the start,
+// and checks that no add is lost or counted twice.
 func TestConcurrentAddsSumExactly(t *testing.T) {
 	const (
 		workers = 64
 		adds    = 2000
 	)
 	for _, tc := range []struct {
-		name string
-		init bool
-	}{{"zero", false}, {"init", true}} {
+		name       string
+		init       bool
+		add        func(*Counter, int64)
+		wantSpread bool
+	}{
+		{"unspread", false, (*Counter).Add, false},
+		{"spreading", false, (*Counter).AddSpreading, true},
+		{"init", true, (*Counter).Add, true},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var c Counter
 			if tc.init {
@@ -35,7 +42,7 @@ func TestConcurrentAddsSumExactly(t *testing.T) {
 					defer wg.Done()
 					start.Wait()
 					for i := range adds {
-						c.Add(int64(w + i%3 - 1)) // some negative, some zero
+						tc.add(&c, int64(w+i%3-1)) // some negative, some zero
 					}
 				}()
 			}
@@ -48,6 +55,7 @@ func TestConcurrentAddsSumExactly(t *testing.T) {
 				}
 			}
 			assert.Equal(t, want, c.Load())
+			assert.Equal(t, tc.wantSpread, c.cells.Load() != nil, "spread")
 		})
 	}
 }

@@ -16,17 +16,20 @@
 // cell after its stack moves, and two goroutines may share one; any cell is
 // correct, because every add is an atomic add and Load sums every cell.
 //
-// A zero [Counter] does not spread until it has to: it adds to a single word
-// by compare-and-swap, and the first time a compare-and-swap fails (two adds
-// met) it allocates its cells, once, and uses them from then on. A counter
-// that is only ever written by one goroutine at a time therefore stays one
-// word; a contended one pays for a few cache lines. [Counter.Init] spreads a
-// counter from the start for callers that know it will be hot.
+// A counter known to be hot is spread from the start with [Counter.Init];
+// its [Counter.Add] is then small enough to be inlined into the caller. A
+// counter whose contention is not known in advance uses
+// [Counter.AddSpreading]: it adds to a single word by compare-and-swap, and
+// the first time a compare-and-swap fails (two adds met) it allocates its
+// cells, once, and uses them from then on, so a counter only ever written by
+// one goroutine at a time stays one word. Add on a counter that was never
+// spread is a plain atomic add.
 //
 // The smallest complete use:
 //
 //	var requests stripe.Counter // ready to use
 //
+//	func init()   { requests.Init() } // hot: spread from the start
 //	func handle() { requests.Add(1) } // from any number of goroutines
 //
 //	func report() int64 { return requests.Load() }

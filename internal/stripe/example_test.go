@@ -9,6 +9,7 @@ import (
 
 func ExampleCounter() {
 	var requests stripe.Counter
+	requests.Init() // hot from the start
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Add(1)
