@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/vitals-go/vitals/internal/benchmetric"
 	vlog "github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/reqid"
 )
@@ -95,5 +96,5 @@ func BenchmarkLogVitalsRatio(b *testing.B) {
 		}
 	}
 	b.ReportAllocs()
-	b.ReportMetric(pairedRatio(b, logFour(bare), logFour(wrapped)), "x-bare")
+	b.ReportMetric(benchmetric.PairedRatio(b, logFour(bare), logFour(wrapped)), "x-bare")
 }

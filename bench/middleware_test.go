@@ -14,13 +14,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
 	chimw "github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/httplog/v3"
 
+	"github.com/vitals-go/vitals/internal/benchmetric"
 	vlog "github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware"
 	"github.com/vitals-go/vitals/reqid"
@@ -36,24 +36,10 @@ func serveEach(b *testing.B, h http.Handler) {
 	req.RemoteAddr = "127.0.0.1:40000"
 	req.Header.Set("User-Agent", "bench")
 	b.ReportAllocs()
-	defer reportCPU(b)()
+	defer benchmetric.ReportCPU(b)()
 	for b.Loop() {
 		h.ServeHTTP(httptest.NewRecorder(), req)
 	}
-}
-
-// reportCPU adds cpu-ns/op: the process's CPU time (user + system, GC
-// included) per operation. On a shared machine it is steadier than ns/op,
-// which also counts the time other processes held the CPU.
-func reportCPU(b *testing.B) func() {
-	before := cpuTime()
-	return func() { b.ReportMetric(float64(cpuTime()-before)/float64(b.N), "cpu-ns/op") }
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func BenchmarkMiddlewareServer(b *testing.B) {
@@ -196,7 +182,7 @@ func BenchmarkMiddlewareClient(b *testing.B) {
 	}
 	run := func(b *testing.B, rt http.RoundTripper) {
 		b.ReportAllocs()
-		defer reportCPU(b)()
+		defer benchmetric.ReportCPU(b)()
 		for b.Loop() {
 			resp, err := rt.RoundTrip(req)
 			if err != nil {

@@ -2,12 +2,11 @@ package bench
 
 import (
 	"context"
-	"slices"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/vitals-go/vitals/internal/benchmetric"
 	"github.com/vitals-go/vitals/reqid"
 )
 
@@ -50,34 +49,7 @@ func BenchmarkReqidUUIDNewStringParallel(b *testing.B) {
 // BenchmarkReqidRatio reports reqid.New's cost as a fraction of
 // uuid.NewString's (x-uuid), measured in alternating stretches; target <= 0.5.
 func BenchmarkReqidRatio(b *testing.B) {
-	b.ReportMetric(pairedRatio(b, func() { _ = uuid.NewString() }, func() { _ = reqid.New() }), "x-uuid")
-}
-
-// pairedRatio runs base and cand b.N times each, in alternating stretches
-// and alternating order, and returns the median of the ratios cand/base. On
-// a busy machine, where two separate benchmarks drift apart, the paired
-// ratio stays put.
-func pairedRatio(b *testing.B, base, cand func()) float64 {
-	const stretch = 100
-	timed := func(f func()) time.Duration {
-		t0 := time.Now()
-		for range stretch {
-			f()
-		}
-		return time.Since(t0)
-	}
-	var ratios []float64
-	for i := 0; b.Loop(); i++ {
-		var tb, tc time.Duration
-		if i%2 == 0 {
-			tb, tc = timed(base), timed(cand)
-		} else {
-			tc, tb = timed(cand), timed(base)
-		}
-		ratios = append(ratios, float64(tc)/float64(tb))
-	}
-	slices.Sort(ratios)
-	return ratios[len(ratios)/2]
+	b.ReportMetric(benchmetric.PairedRatio(b, func() { _ = uuid.NewString() }, func() { _ = reqid.New() }), "x-uuid")
 }
 
 // Carrying the ID in a context: reqid.With (one allocation) against the

@@ -4,12 +4,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"slices"
 	"testing"
-	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/vitals-go/vitals/internal/benchmetric"
 	vlog "github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/reqid"
 )
@@ -107,34 +106,7 @@ func BenchmarkJSONHandlerRatio(b *testing.B) {
 	wrapped := slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil))
 	ctx := requestContext()
 	b.ReportAllocs()
-	b.ReportMetric(pairedRatio(b, func() { logFour(ctx, bare) }, func() { logFour(ctx, wrapped) }), "x-bare")
-}
-
-// pairedRatio runs base and cand b.N times each, in alternating stretches,
-// and returns the median ratio cand/base over the stretches.
-func pairedRatio(b *testing.B, base, cand func()) float64 {
-	const stretch = 100
-	stretchTime := func(f func()) time.Duration {
-		t0 := time.Now()
-		for range stretch {
-			f()
-		}
-		return time.Since(t0)
-	}
-	var ratios []float64
-	i := 0
-	for b.Loop() {
-		var tb, tc time.Duration
-		if i%2 == 0 {
-			tb, tc = stretchTime(base), stretchTime(cand)
-		} else {
-			tc, tb = stretchTime(cand), stretchTime(base)
-		}
-		ratios = append(ratios, float64(tc)/float64(tb))
-		i++
-	}
-	slices.Sort(ratios)
-	return ratios[len(ratios)/2]
+	b.ReportMetric(benchmetric.PairedRatio(b, func() { logFour(ctx, bare) }, func() { logFour(ctx, wrapped) }), "x-bare")
 }
 
 // BenchmarkWith is what middleware pays per request to attach its fields.

@@ -5,10 +5,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/vitals-go/vitals/internal/benchmetric"
 	"github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware"
 	"github.com/vitals-go/vitals/reqid"
@@ -25,23 +24,10 @@ func serveBench(b *testing.B, h http.Handler) {
 	req.RemoteAddr = "127.0.0.1:40000"
 	req.Header.Set("User-Agent", "bench")
 	b.ReportAllocs()
-	defer reportCPU(b)()
+	defer benchmetric.ReportCPU(b)()
 	for b.Loop() {
 		h.ServeHTTP(httptest.NewRecorder(), req)
 	}
-}
-
-// reportCPU adds cpu-ns/op: the process's CPU time (user + system, GC
-// included) per operation, steadier than ns/op on a shared machine.
-func reportCPU(b *testing.B) func() {
-	before := cpuTime()
-	return func() { b.ReportMetric(float64(cpuTime()-before)/float64(b.N), "cpu-ns/op") }
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func benchConfig() middleware.Config {
@@ -69,7 +55,7 @@ func BenchmarkServerStackInboundID(b *testing.B) {
 	req := httptest.NewRequest(http.MethodGet, "/users/42", nil)
 	req.Header.Set("X-Request-ID", "0123456789abcdef0123456789abcdef")
 	b.ReportAllocs()
-	defer reportCPU(b)()
+	defer benchmetric.ReportCPU(b)()
 	for b.Loop() {
 		h.ServeHTTP(httptest.NewRecorder(), req)
 	}
@@ -115,7 +101,7 @@ func clientBench(b *testing.B, rt http.RoundTripper) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	defer reportCPU(b)()
+	defer benchmetric.ReportCPU(b)()
 	for b.Loop() {
 		resp, err := rt.RoundTrip(req)
 		if err != nil {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"io"
 	"net"
-	"syscall"
 	"testing"
-	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -15,6 +13,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 
+	"github.com/vitals-go/vitals/internal/benchmetric"
 	"github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware/grpcmw"
 	"github.com/vitals-go/vitals/reqid"
@@ -55,17 +54,10 @@ func benchClientInterceptor(b *testing.B, cfg grpcmw.ClientConfig) *grpcmw.Clien
 // than ns/op on a shared machine.
 func run(b *testing.B, fn func()) {
 	b.ReportAllocs()
-	before := cpuTime()
+	defer benchmetric.ReportCPU(b)()
 	for b.Loop() {
 		fn()
 	}
-	b.ReportMetric(float64(cpuTime()-before)/float64(b.N), "cpu-ns/op")
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func BenchmarkServerUnaryBare(b *testing.B) {
