@@ -77,7 +77,7 @@ func TestTransitionsArePublished(t *testing.T) {
 	assert.Equal(t, "2 consecutive failures", open["reason"])
 	assert.Equal(t, "calling payments", open["attempted"])
 	assert.Equal(t, "boom", open["error"])
-	assert.Contains(t, open["remedy"], "rejected until 2026-11-23T14:00:30Z")
+	assert.Contains(t, open["remedy"], "rejected until 2026-11-23T14:00:30Z (for 30s), then 1 probe call decides")
 	assert.Equal(t, "req-42", open["request_id"])
 	assert.Equal(t, call.SpanContext().TraceID().String(), open["trace_id"])
 	assert.Equal(t, map[string]any{"consecutive_failures": 2.0, "window_calls": 0.0, "window_failures": 0.0, "window_slow": 0.0, "probes": 0.0, "probe_successes": 0.0}, open["counts"])

@@ -133,8 +133,11 @@ func (b *Breaker) remedy(t Transition) string {
 	if b.cfg.ProbeLimit > 1 {
 		decide = " decide"
 	}
+	// The absolute time is for matching other logs; the period is for a
+	// reader, since RFC 3339 to the second hides a sub-second open period.
 	return "calls to " + t.Breaker + " are rejected until " + t.OpenUntil.UTC().Format(time.RFC3339) +
-		", then " + probes(b.cfg.ProbeLimit) + decide + " whether they resume; look at the dependency's health and the last error"
+		" (for " + t.OpenUntil.Sub(t.At).Round(time.Millisecond).String() + "), then " + probes(b.cfg.ProbeLimit) + decide +
+		" whether they resume; look at the dependency's health and the last error"
 }
 
 func (b *Breaker) logger() *slog.Logger {
