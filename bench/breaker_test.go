@@ -54,6 +54,21 @@ func serial(b *testing.B, op func()) {
 	}
 }
 
+// contender is one library's way of making the benchmarked call.
+type contender struct {
+	name string
+	op   func()
+}
+
+// compare runs each contender from one goroutine and from every core, as
+// <name>/serial and <name>/parallel.
+func compare(b *testing.B, cs ...contender) {
+	for _, c := range cs {
+		b.Run(c.name+"/serial", func(b *testing.B) { serial(b, c.op) })
+		b.Run(c.name+"/parallel", func(b *testing.B) { parallel(b, c.op) })
+	}
+}
+
 // BenchmarkBreakerClosed is the common case: a closed breaker with the
 // consecutive-failures policy (5) and a call that succeeds.
 func BenchmarkBreakerClosed(b *testing.B) {
@@ -75,13 +90,7 @@ func BenchmarkBreakerClosed(b *testing.B) {
 	fe := failsafe.With[int](fb)
 	fail := func() { _, _ = fe.Get(func() (int, error) { return breakerOK(ctx) }) }
 
-	for _, c := range []struct {
-		name string
-		op   func()
-	}{{"vitals", vitals}, {"vitals-statsd", vitalsStatsd}, {"gobreaker", gobr}, {"failsafe", fail}} {
-		b.Run(c.name+"/serial", func(b *testing.B) { serial(b, c.op) })
-		b.Run(c.name+"/parallel", func(b *testing.B) { parallel(b, c.op) })
-	}
+	compare(b, contender{"vitals", vitals}, contender{"vitals-statsd", vitalsStatsd}, contender{"gobreaker", gobr}, contender{"failsafe", fail})
 }
 
 // BenchmarkBreakerTwoStep is the middleware form: Allow, call, report.
@@ -101,10 +110,7 @@ func BenchmarkBreakerTwoStep(b *testing.B) {
 			done(err)
 		}
 	}
-	b.Run("vitals/serial", func(b *testing.B) { serial(b, vitals) })
-	b.Run("vitals/parallel", func(b *testing.B) { parallel(b, vitals) })
-	b.Run("gobreaker/serial", func(b *testing.B) { serial(b, gobr) })
-	b.Run("gobreaker/parallel", func(b *testing.B) { parallel(b, gobr) })
+	compare(b, contender{"vitals", vitals}, contender{"gobreaker", gobr})
 }
 
 // BenchmarkBreakerFailureRate is a closed breaker with a failure-rate
@@ -117,10 +123,7 @@ func BenchmarkBreakerFailureRate(b *testing.B) {
 	fb := circuitbreaker.NewBuilder[int]().WithFailureThresholdRatio(50, 100).WithDelay(30 * time.Second).Build()
 	fe := failsafe.With[int](fb)
 	fail := func() { _, _ = fe.Get(func() (int, error) { return breakerOK(ctx) }) }
-	b.Run("vitals/serial", func(b *testing.B) { serial(b, vitals) })
-	b.Run("vitals/parallel", func(b *testing.B) { parallel(b, vitals) })
-	b.Run("failsafe/serial", func(b *testing.B) { serial(b, fail) })
-	b.Run("failsafe/parallel", func(b *testing.B) { parallel(b, fail) })
+	compare(b, contender{"vitals", vitals}, contender{"failsafe", fail})
 }
 
 // BenchmarkBreakerSlowCallRate is vitals with a slow-call policy and a
@@ -132,10 +135,7 @@ func BenchmarkBreakerSlowCallRate(b *testing.B) {
 	fb := circuitbreaker.NewBuilder[int]().WithFailureRateThreshold(0.5, 10, 10*time.Second).WithDelay(30 * time.Second).Build()
 	fe := failsafe.With[int](fb)
 	fail := func() { _, _ = fe.Get(func() (int, error) { return breakerOK(ctx) }) }
-	b.Run("vitals/serial", func(b *testing.B) { serial(b, vitals) })
-	b.Run("vitals/parallel", func(b *testing.B) { parallel(b, vitals) })
-	b.Run("failsafe/serial", func(b *testing.B) { serial(b, fail) })
-	b.Run("failsafe/parallel", func(b *testing.B) { parallel(b, fail) })
+	compare(b, contender{"vitals", vitals}, contender{"failsafe", fail})
 }
 
 // BenchmarkBreakerRejected is an open breaker turning calls away.
@@ -153,11 +153,5 @@ func BenchmarkBreakerRejected(b *testing.B) {
 	fe := failsafe.With[int](fb)
 	_, _ = fe.Get(func() (int, error) { return failing(ctx) })
 	fail := func() { _, _ = fe.Get(func() (int, error) { return breakerOK(ctx) }) }
-	for _, c := range []struct {
-		name string
-		op   func()
-	}{{"vitals", vitals}, {"gobreaker", gobr}, {"failsafe", fail}} {
-		b.Run(c.name+"/serial", func(b *testing.B) { serial(b, c.op) })
-		b.Run(c.name+"/parallel", func(b *testing.B) { parallel(b, c.op) })
-	}
+	compare(b, contender{"vitals", vitals}, contender{"gobreaker", gobr}, contender{"failsafe", fail})
 }

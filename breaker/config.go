@@ -1,7 +1,6 @@
 package breaker
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -143,7 +142,7 @@ type Config struct {
 // fieldError refuses a Config field with an errctx error that names it.
 func fieldError(name, field string, value any, problem, remedy string) error {
 	return errctx.Wrap(
-		errors.New(fmt.Sprintf("Config.%s = %v: %s", field, value, problem)),
+		fmt.Errorf("Config.%s = %v: %s", field, value, problem),
 		"configuring breaker "+name,
 		errctx.WithClass(errctx.Permanent),
 		errctx.Fields("field", field),

@@ -35,9 +35,6 @@ import (
 
 const metricsDoc = "../../docs/metrics.md"
 
-// metric is one row of the docs/metrics.md table.
-type metric struct{ name, typ string }
-
 // documented returns the rows of the metrics table, by name.
 func documented(t *testing.T) map[string]string {
 	t.Helper()
