@@ -114,10 +114,11 @@ func BenchmarkMiddlewareServerOverhead(b *testing.B) {
 // Transport over it and the Transport without its default timeout in
 // alternating stretches, and reports the medians of their costs per call
 // over the base (vitals-ns, target <= 1500; no-timeout-ns) and the ratio.
+// Under "watching" the base treats the request's context as http.Transport
+// does (it derives a cancellable context and watches it), which is what
+// arms the timer of the per-call deadline.
 func BenchmarkMiddlewareClientOverhead(b *testing.B) {
 	logger := vlog.New(vlog.Options{Writer: io.Discard})
-	vitals := middleware.Transport(canned{}, middleware.TransportOptions{Logger: logger, Stats: stats.Discard})
-	noTimeout := middleware.Transport(canned{}, middleware.TransportOptions{Logger: logger, Stats: stats.Discard, Timeout: -1})
 	ctx := reqid.With(context.Background(), reqid.New())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://api.internal:8080/users/42", nil)
 	if err != nil {
@@ -132,7 +133,17 @@ func BenchmarkMiddlewareClientOverhead(b *testing.B) {
 			resp.Body.Close()
 		}
 	}
-	reportOverheads(b, roundTrip(canned{}), roundTrip(vitals), roundTrip(noTimeout), "vitals-ns", "no-timeout-ns", "x-no-timeout")
+	for _, base := range []benchmetric.CannedTransport{{}, {Watch: true}} {
+		name := "unwatched"
+		if base.Watch {
+			name = "watching"
+		}
+		b.Run(name, func(b *testing.B) {
+			vitals := middleware.Transport(base, middleware.TransportOptions{Logger: logger, Stats: stats.Discard})
+			noTimeout := middleware.Transport(base, middleware.TransportOptions{Logger: logger, Stats: stats.Discard, Timeout: -1})
+			reportOverheads(b, roundTrip(base), roundTrip(vitals), roundTrip(noTimeout), "vitals-ns", "no-timeout-ns", "x-no-timeout")
+		})
+	}
 }
 
 // reportOverheads runs base, cand and peer in alternating stretches of 100
@@ -167,13 +178,6 @@ func reportOverheads(b *testing.B, base, cand, peer func(), candUnit, peerUnit, 
 	b.ReportMetric(median(ratios), ratioUnit)
 }
 
-// canned answers every call at once.
-type canned struct{}
-
-func (canned) RoundTrip(*http.Request) (*http.Response, error) {
-	return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Body: http.NoBody, Header: http.Header{}}, nil
-}
-
 func BenchmarkMiddlewareClient(b *testing.B) {
 	ctx := reqid.With(context.Background(), reqid.New())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://api.internal:8080/users/42", nil)
@@ -191,9 +195,9 @@ func BenchmarkMiddlewareClient(b *testing.B) {
 			resp.Body.Close()
 		}
 	}
-	b.Run("bare", func(b *testing.B) { run(b, canned{}) })
+	b.Run("bare", func(b *testing.B) { run(b, benchmetric.CannedTransport{}) })
 	b.Run("vitals", func(b *testing.B) {
-		run(b, middleware.Transport(canned{}, middleware.TransportOptions{
+		run(b, middleware.Transport(benchmetric.CannedTransport{}, middleware.TransportOptions{
 			Logger: vlog.New(vlog.Options{Writer: io.Discard}),
 			Stats:  stats.Discard,
 		}))
@@ -201,7 +205,7 @@ func BenchmarkMiddlewareClient(b *testing.B) {
 	// The same with successful calls below the logger's level: the cost of
 	// the transport without its per-call record.
 	b.Run("vitals-records-off", func(b *testing.B) {
-		run(b, middleware.Transport(canned{}, middleware.TransportOptions{
+		run(b, middleware.Transport(benchmetric.CannedTransport{}, middleware.TransportOptions{
 			Logger: vlog.New(vlog.Options{Writer: io.Discard, Level: slog.LevelWarn}),
 			Stats:  stats.Discard,
 		}))

@@ -85,14 +85,6 @@ func BenchmarkServerStatsAlone(b *testing.B) {
 	serveBench(b, h)
 }
 
-// cannedTransport answers every call at once, so the benchmark measures the
-// middleware and not the network.
-type cannedTransport struct{}
-
-func (cannedTransport) RoundTrip(*http.Request) (*http.Response, error) {
-	return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Body: http.NoBody, Header: http.Header{}}, nil
-}
-
 func clientBench(b *testing.B, rt http.RoundTripper) {
 	b.Helper()
 	ctx := reqid.With(context.Background(), reqid.New())
@@ -111,11 +103,25 @@ func clientBench(b *testing.B, rt http.RoundTripper) {
 	}
 }
 
-func BenchmarkClientBare(b *testing.B) { clientBench(b, cannedTransport{}) }
-
-func BenchmarkClientTransport(b *testing.B) {
-	clientBench(b, middleware.Transport(cannedTransport{}, middleware.TransportOptions{
+func benchTransport(base http.RoundTripper) http.RoundTripper {
+	return middleware.Transport(base, middleware.TransportOptions{
 		Logger: log.New(log.Options{Writer: io.Discard}),
 		Stats:  stats.Discard,
-	}))
+	})
+}
+
+func BenchmarkClientBare(b *testing.B) { clientBench(b, benchmetric.CannedTransport{}) }
+
+func BenchmarkClientTransport(b *testing.B) {
+	clientBench(b, benchTransport(benchmetric.CannedTransport{}))
+}
+
+// BenchmarkClientBareWatching and BenchmarkClientTransportWatching are the
+// pair above with a base that watches the context as http.Transport does.
+func BenchmarkClientBareWatching(b *testing.B) {
+	clientBench(b, benchmetric.CannedTransport{Watch: true})
+}
+
+func BenchmarkClientTransportWatching(b *testing.B) {
+	clientBench(b, benchTransport(benchmetric.CannedTransport{Watch: true}))
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/vitals-go/vitals/breaker"
 	"github.com/vitals-go/vitals/errctx"
@@ -357,4 +358,35 @@ func TestTransportErrorBehindURLErrorLogsAsAGroup(t *testing.T) {
 	assert.Equal(t, []any{"GET " + addr + "/x"}, group["attempted"])
 	assert.Equal(t, "transient", group["class"])
 	assert.NotEmpty(t, group["remedy"])
+}
+
+// TestTransportDeadlineLeavesNothingBehind makes calls over a real
+// http.Transport, which watches the deadline's context and derives its own
+// from it, under callers' contexts that can be cancelled (the deadline then
+// watches them too) and that cannot; once the connections are closed, no
+// goroutine is left, and a later cancellation of the caller's context finds
+// nothing to do.
+func TestTransportDeadlineLeavesNothingBehind(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "ok")
+	}))
+	base := &http.Transport{}
+	tr, err := middleware.NewTransport(base, middleware.TransportOptions{Logger: (&logSink{}).logger(), Stats: stats.Discard})
+	require.NoError(t, err)
+	c := &http.Client{Transport: tr}
+	caller, cancel := context.WithCancel(context.Background())
+	for i := range 100 {
+		ctx := context.Background()
+		if i%2 == 0 {
+			ctx = caller
+		}
+		resp, err := call(t, c, ctx, srv.URL)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+	cancel()
+	base.CloseIdleConnections()
+	srv.Close()
+	goleak.VerifyNone(t, before)
 }

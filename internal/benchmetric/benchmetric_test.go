@@ -1,10 +1,15 @@
 package benchmetric
 
 import (
+	"context"
+	"errors"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var sink int
@@ -36,4 +41,23 @@ func TestPairedRatioIsAFiniteMedian(t *testing.T) {
 	testing.Benchmark(func(b *testing.B) { ratio = PairedRatio(b, work(10), work(10)) })
 	assert.Greater(t, ratio, 0.0)
 	assert.False(t, math.IsInf(ratio, 0) || math.IsNaN(ratio))
+}
+
+func TestCannedTransport(t *testing.T) {
+	for _, rt := range []CannedTransport{{}, {Watch: true}} {
+		req := httptest.NewRequest(http.MethodGet, "http://api.internal/users/42", nil)
+		resp, err := rt.RoundTrip(req)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		require.NoError(t, resp.Body.Close())
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	gone := errors.New("caller gone")
+	cancel(gone)
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "http://api.internal/users/42", nil)
+	_, err := CannedTransport{Watch: true}.RoundTrip(req)
+	assert.ErrorIs(t, err, gone, "a watching transport sees the context end")
+	resp, err := CannedTransport{}.RoundTrip(req)
+	require.NoError(t, err, "one that does not watch answers anyway")
+	require.NoError(t, resp.Body.Close())
 }

@@ -6,7 +6,9 @@
 //     which does not count the time other processes held the CPU;
 //   - [PairedRatio] times two functions in alternating short stretches and
 //     returns the median ratio, which does not drift the way two separate
-//     benchmark runs do.
+//     benchmark runs do;
+//   - [CannedTransport] answers HTTP calls at once, for client middleware
+//     benchmarks that measure the middleware and not the network.
 //
 // The smallest complete use:
 //

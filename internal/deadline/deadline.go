@@ -1,6 +1,8 @@
 // Package deadline bounds each outbound call of the middleware clients (the
 // HTTP Transport, the gRPC client interceptor) with a per-call timeout that
-// the caller's own deadline can shorten but never lift.
+// the caller's own deadline can shorten but never lift. [Bound] makes the
+// deadline with package context; [Call] is a cheaper context of its own for
+// a client that owns a per-call struct to keep it in.
 //
 // The smallest complete use:
 //
@@ -28,17 +30,28 @@ func Timeout(configured, def time.Duration) time.Duration {
 	return configured
 }
 
-// Bound returns ctx ending at start+timeout, whichever of that and ctx's own
-// deadline is sooner: a caller's long deadline does not lift the per-call
-// bound, and a caller's sooner one is not extended. When timeout is 0 or
-// ctx's deadline is not later, ctx is returned as it is, with a nil cancel:
-// no timer of our own is made. Otherwise cancel ends the deadline.
-func Bound(ctx context.Context, start time.Time, timeout time.Duration) (context.Context, context.CancelFunc) {
+// Needed returns the deadline a call started at start must be given:
+// start+timeout, unless timeout is 0 or ctx's own deadline is not later, in
+// which case ctx needs no deadline of ours (false). A caller's long
+// deadline does not lift the per-call bound, and a caller's sooner one is
+// not extended.
+func Needed(ctx context.Context, start time.Time, timeout time.Duration) (time.Time, bool) {
 	if timeout <= 0 {
-		return ctx, nil
+		return time.Time{}, false
 	}
 	deadline := start.Add(timeout)
 	if d, has := ctx.Deadline(); has && !d.After(deadline) {
+		return time.Time{}, false
+	}
+	return deadline, true
+}
+
+// Bound returns ctx ending at the deadline Needed gives, made with
+// context.WithDeadline, and its cancel. When none is needed, ctx is
+// returned as it is, with a nil cancel: no timer of our own is made.
+func Bound(ctx context.Context, start time.Time, timeout time.Duration) (context.Context, context.CancelFunc) {
+	deadline, ok := Needed(ctx, start, timeout)
+	if !ok {
 		return ctx, nil
 	}
 	return context.WithDeadline(ctx, deadline)
