@@ -88,6 +88,10 @@ func (f *front) quote(w http.ResponseWriter, r *http.Request) {
 // classify maps an error of the inventory client to an outcome and the
 // message for the caller. The back end's message is passed on only for
 // answers (NotFound, InvalidArgument); a failure says what failed, not why.
+// The statuses agree with grpcmw.HTTPStatusOf for the answers, Unavailable
+// and DeadlineExceeded; any other failure of the back end is the front's
+// 502 Bad Gateway, where HTTPStatusOf, made for a gateway passing its
+// caller's request on, says 500 for Internal.
 func classify(err error) (outcome, string) {
 	if errors.Is(err, breaker.ErrOpen) {
 		return fenced, "inventory is fenced off by its breaker after repeated failures; retry later"

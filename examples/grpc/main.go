@@ -24,11 +24,17 @@ import (
 // quoteTimeout is how long the front waits for the inventory back end.
 const quoteTimeout = 250 * time.Millisecond
 
-// inventoryTarget is the name the front dials the back end by. It names the
-// client's records, stats and breaker; a real deployment would dial
-// "dns:///inventory.internal:443", here a dialer points it at the loopback
-// port the back end got.
-const inventoryTarget = "passthrough:///inventory"
+// inventoryTarget is the dial target of the back end: a real deployment
+// would dial "dns:///inventory.internal:443", here a dialer points it at the
+// loopback port the back end got. The client's records keep it as
+// dial_target.
+const inventoryTarget = "passthrough:///inventory.internal:443"
+
+// inventoryName is the back end's short name (ClientConfig.TargetName): it
+// names the client's records (target), stats (target=inventory), errors
+// ("call /inventory.v1.Inventory/Quote at inventory") and breaker
+// (breaker.inventory.*), whatever the dial target.
+const inventoryName = "inventory"
 
 // story is what the command line says about this example.
 var story = demo.Story{Name: "grpc", Serves: "HTTP front", Duration: 10 * time.Second,
@@ -65,14 +71,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The front's client for it: request IDs passed on in the metadata,
 	// calls logged, counted and timed out, and a breaker that opens after 5
 	// consecutive failures (Unavailable, DeadlineExceeded, ResourceExhausted,
-	// Internal).
+	// Internal), all under the back end's short name.
 	cli, err := grpcmw.NewClientInterceptor(grpcmw.ClientConfig{
-		Logger:  logger,
-		Stats:   emitter,
-		Timeout: quoteTimeout,
+		TargetName: inventoryName,
+		Logger:     logger,
+		Stats:      emitter,
+		Timeout:    quoteTimeout,
 		BreakerConfig: func(string) breaker.Config {
-			return breaker.Config{Name: "inventory", Critical: true,
-				OpenDuration: time.Duration(float64(cfg.Duration) * openShare)}
+			return breaker.Config{Critical: true, OpenDuration: time.Duration(float64(cfg.Duration) * openShare)}
 		},
 	})
 	if err != nil {
@@ -87,7 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer conn.Close()
-	inventoryBreaker := cli.Breaker(inventoryTarget, "")
+	inventoryBreaker := cli.Breaker(inventoryName, "")
 	registry := breaker.NewRegistry()
 	if err := registry.Register(inventoryBreaker); err != nil {
 		return err

@@ -72,7 +72,8 @@ func TestDemoTellsTheStory(t *testing.T) {
 		server := logtest.One(t, ids[id], isServer, "gRPC server")
 		assert.Equal(t, "OK", client.Str("code"))
 		assert.Equal(t, quoteMethod, client.Str("method"))
-		assert.Equal(t, inventoryTarget, client.Str("target"))
+		assert.Equal(t, inventoryName, client.Str("target"))
+		assert.Equal(t, inventoryTarget, client.Str("dial_target"))
 		assert.Equal(t, "OK", server.Str("code"))
 		assert.Equal(t, quoteMethod, server.Str("method"))
 		// ids[id] is in log order, with one record of each kind.
@@ -126,6 +127,7 @@ func TestDemoTellsTheStory(t *testing.T) {
 	require.NotEmpty(t, rejected, "calls refused while the breaker was open")
 	for _, r := range rejected {
 		assert.Contains(t, r.Str("error"), "circuit breaker is open")
+		assert.Equal(t, "call "+quoteMethod+" at "+inventoryName, r.Str("attempted"))
 		assert.Equal(t, float64(http.StatusServiceUnavailable), logtest.One(t, ids[r.Str("request_id")], isAccess, "access")["status"])
 	}
 

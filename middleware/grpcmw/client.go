@@ -4,9 +4,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"google.golang.org/grpc"
@@ -32,6 +34,9 @@ const DefaultClientTimeout = 30 * time.Second
 // targets have been seen.
 const OtherTarget = "other"
 
+// maxTargetName bounds the length of ClientConfig.TargetName.
+const maxTargetName = 64
+
 // maxTargets bounds the distinct targets given their own breakers and tags.
 const maxTargets = 1000
 
@@ -39,10 +44,11 @@ const maxTargets = 1000
 type BreakerScope uint8
 
 const (
-	// PerTarget gives each target (the string given to grpc.NewClient) one
-	// breaker for all its methods. It is the default: Unavailable,
-	// DeadlineExceeded and ResourceExhausted mostly say that the server
-	// is down or overloaded, whatever the method.
+	// PerTarget gives each target (ClientConfig.TargetName, or else the
+	// string given to grpc.NewClient) one breaker for all its methods. It
+	// is the default: Unavailable, DeadlineExceeded and ResourceExhausted
+	// mostly say that the server is down or overloaded, whatever the
+	// method.
 	PerTarget BreakerScope = iota
 	// PerMethod gives each method of each target its own breaker, for a
 	// server whose methods fail independently (one slow method must not
@@ -70,8 +76,35 @@ func (s BreakerScope) String() string {
 // [DefaultClientLevel], counts to stats.Default(), ends unary calls after
 // 30 s (or at the caller's deadline, if sooner), and gives each target a
 // breaker with the breaker package's defaults (5 consecutive failures, 30 s
-// open).
+// open), the target being the string given to grpc.NewClient unless
+// TargetName is set.
 type ClientConfig struct {
+	// TargetName, when set, is the stable short name of the service the
+	// interceptor calls, such as "payments", used instead of the dial
+	// target (the string given to grpc.NewClient, such as
+	// "dns:///payments.internal:50051") wherever a call names its
+	// target: the stats tag target, the breaker's name (so its series are
+	// breaker.payments.*; under PerMethod the breaker of a method is
+	// "payments/pkg.Service/Method"), ClientOutcome.Target, the record's
+	// target and the errors' attempted text ("call /pkg.Service/Method at
+	// payments"). The dial target is not lost: the record carries it as
+	// dial_target, ClientOutcome as DialTarget, and errors as the errctx
+	// field dial_target, and the remedy for Unavailable names it.
+	//
+	// Every connection the interceptor is installed on is then that one
+	// service: they share its breaker and its stats series, whatever they
+	// dial (replicas of one service may). Build one interceptor per
+	// service. With PerTarget, NewClientInterceptor builds the breaker at
+	// once and returns the error of an invalid BreakerConfig.
+	//
+	// It must be 1 to 64 of the characters a-z, 0-9, '-' and '_', so that
+	// the name reads the same in every sink: a Graphite path would lower
+	// upper-case letters and turn any other character, '.' included,
+	// into '_'. Anything else is refused, not rewritten. Default: the dial
+	// target names the call, and each dial target has its own breaker and
+	// tags.
+	TargetName string
+
 	// Logger receives one record per call. Default: slog.Default() at each
 	// call.
 	Logger *slog.Logger
@@ -109,8 +142,9 @@ type ClientConfig struct {
 	// Breaker says which calls share a breaker. Default: PerTarget.
 	Breaker BreakerScope
 	// BreakerConfig returns the configuration of the breaker called name:
-	// the target, or under PerMethod the target and the full method
-	// ("localhost:50051/pkg.Service/Method"). Default: the breaker
+	// the target (TargetName, or else the dial target), or under PerMethod
+	// the target and the full method ("localhost:50051/pkg.Service/Method",
+	// "payments/pkg.Service/Method"). Default: the breaker
 	// package's defaults, with that name. Its Classify is not used: the
 	// outcome of a call is IsFailure of its code.
 	BreakerConfig func(name string) breaker.Config
@@ -129,13 +163,14 @@ type ClientConfig struct {
 // ClientOutcome is what happened to one outbound call, for
 // ClientConfig.Level.
 type ClientOutcome struct {
-	Target   string
-	Method   string     // the full method, "/package.Service/Method"
-	Code     codes.Code // the code returned to the caller
-	Rejected bool       // an open breaker refused the call: it was not sent (Code is Unavailable)
-	Err      error      // the error returned to the caller, if any
-	Duration time.Duration
-	Stream   bool
+	Target     string     // ClientConfig.TargetName, or else DialTarget
+	DialTarget string     // the string given to grpc.NewClient
+	Method     string     // the full method, "/package.Service/Method"
+	Code       codes.Code // the code returned to the caller
+	Rejected   bool       // an open breaker refused the call: it was not sent (Code is Unavailable)
+	Err        error      // the error returned to the caller, if any
+	Duration   time.Duration
+	Stream     bool
 }
 
 // DefaultIsFailure is the default ClientConfig.IsFailure: Unavailable,
@@ -176,6 +211,9 @@ type ClientInterceptor struct {
 	isFailure  func(codes.Code) bool
 	trace      []otelgrpc.Option // nil: no tracing
 	targets    *keycache.Cache[string, target]
+	// named is the one target of every call when ClientConfig.TargetName
+	// is set, looked up once; nil otherwise.
+	named *target
 }
 
 // target is the state of one target: its breaker (PerTarget) and methods.
@@ -203,6 +241,9 @@ func NewClientInterceptor(cfg ClientConfig) (*ClientInterceptor, error) {
 	case cfg.Breaker > NoBreaker:
 		return nil, configError("ClientConfig.Breaker", "is not PerTarget, PerMethod or NoBreaker", "use one of the BreakerScope constants")
 	}
+	if err := checkTargetName(cfg.TargetName); err != nil {
+		return nil, err
+	}
 	c := &ClientInterceptor{logger: cfg.Logger, level: cfg.Level, emitter: cfg.Stats,
 		maxMethods: orDefault(cfg.MaxMethods, DefaultMaxMethods), key: DefaultRequestIDKey,
 		timeout: cfg.Timeout, scope: cfg.Breaker, breakerOf: cfg.BreakerConfig, isFailure: cfg.IsFailure}
@@ -226,7 +267,36 @@ func NewClientInterceptor(cfg ClientConfig) (*ClientInterceptor, error) {
 		c.trace = append([]otelgrpc.Option{}, cfg.TraceOptions...)
 	}
 	c.targets = keycache.New(maxTargets, OtherTarget, c.newTarget)
+	if cfg.TargetName != "" {
+		c.named = c.newTarget(cfg.TargetName)
+		if c.named.err != nil {
+			return nil, c.named.err
+		}
+	}
 	return c, nil
+}
+
+// checkTargetName refuses a ClientConfig.TargetName that some sink would
+// show differently from the others, quoting it and the first offending
+// character.
+func checkTargetName(name string) error {
+	const field = "ClientConfig.TargetName"
+	const remedy = `name the service with 1 to 64 of a-z, 0-9, '-' and '_', such as "payments" or "payments-eu": the name is used as it is in stats tags, breaker series (breaker.<name>.*), log records and errors`
+	quoted := strconv.QuoteToASCII(record.Truncate(name, maxTargetName+3))
+	if len(name) > maxTargetName {
+		return configError(field, quoted+" is longer than "+strconv.Itoa(maxTargetName)+" bytes", remedy)
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			what := "invalid UTF-8 " + strconv.QuoteToASCII(name[i:i+1])
+			if r, size := utf8.DecodeRuneInString(name[i:]); r != utf8.RuneError || size > 1 {
+				what = strconv.QuoteRuneToASCII(r)
+			}
+			return configError(field, quoted+" has "+what+" at byte "+strconv.Itoa(i)+
+				"; only a-z, 0-9, '-' and '_' are allowed", remedy)
+		}
+	}
+	return nil
 }
 
 func (c *ClientInterceptor) newTarget(name string) *target {
@@ -267,10 +337,15 @@ func (c *ClientInterceptor) DialOptions() []grpc.DialOption {
 
 // Breaker returns the breaker of calls to method at target (the string given
 // to grpc.NewClient), creating it if needed; under PerTarget method is
-// ignored. It is nil under NoBreaker. Use it to inspect or register the
-// breakers, or to force one open.
+// ignored. With ClientConfig.TargetName set, every connection is that one
+// target, so target is ignored too (pass the name or the dial target). It
+// is nil under NoBreaker. Use it to inspect or register the breakers, or to
+// force one open.
 func (c *ClientInterceptor) Breaker(target, method string) *breaker.Breaker {
-	t := c.targets.Get(target)
+	t := c.named
+	if t == nil {
+		t = c.targets.Get(target)
+	}
 	if c.scope == PerTarget {
 		return t.breaker
 	}
@@ -281,7 +356,9 @@ func (c *ClientInterceptor) Breaker(target, method string) *breaker.Breaker {
 type outbound struct {
 	start  time.Time
 	ctx    context.Context // the caller's
-	target string
+	target string          // ClientConfig.TargetName, or else dial
+	dial   string          // the dial target, cc.Target()
+	named  bool            // target is ClientConfig.TargetName
 	method string
 	m      *clientMethod
 	ticket breaker.Ticket
@@ -296,8 +373,15 @@ type outbound struct {
 // (Unavailable), or could not be built (Internal).
 func (c *ClientInterceptor) begin(ctx context.Context, cc *grpc.ClientConn, method string, o *outbound) error {
 	o.start, o.ctx, o.method = time.Now(), ctx, method
-	o.target = cc.Target()
-	o.m = c.targets.Get(o.target).methods.Get(method)
+	o.dial = cc.Target()
+	t := c.named
+	if t != nil {
+		o.target, o.named = t.name, true
+	} else {
+		o.target = o.dial
+		t = c.targets.Get(o.dial)
+	}
+	o.m = t.methods.Get(method)
 	if o.m.err != nil {
 		return &statusError{st: status.New(codes.Internal, o.m.err.Error()), err: o.m.err}
 	}
@@ -306,7 +390,7 @@ func (c *ClientInterceptor) begin(ctx context.Context, cc *grpc.ClientConn, meth
 	}
 	tk, err := o.m.breaker.Allow(ctx)
 	if err != nil {
-		err = &statusError{st: status.New(codes.Unavailable, err.Error()), err: errctx.Wrap(err, o.attempted())}
+		err = &statusError{st: status.New(codes.Unavailable, err.Error()), err: errctx.Wrap(err, o.attempted(), o.fields())}
 		c.finish(o, slotRejected, err)
 		return err
 	}
@@ -381,8 +465,8 @@ func (c *ClientInterceptor) finish(o *outbound, slot int, err error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	out := ClientOutcome{Target: o.target, Method: o.method, Code: codes.OK, Rejected: slot == slotRejected,
-		Err: err, Duration: d, Stream: o.stream}
+	out := ClientOutcome{Target: o.target, DialTarget: o.dial, Method: o.method, Code: codes.OK,
+		Rejected: slot == slotRejected, Err: err, Duration: d, Stream: o.stream}
 	if err != nil {
 		out.Code = status.Code(err)
 	}
@@ -395,6 +479,11 @@ func (c *ClientInterceptor) finish(o *outbound, slot int, err error) {
 	attrs := append(buf[:0],
 		slog.String("method", o.method),
 		slog.String("target", o.target),
+	)
+	if o.named {
+		attrs = append(attrs, slog.String("dial_target", o.dial))
+	}
+	attrs = append(attrs,
 		slog.String("code", codeName(slot)),
 		slog.Duration("duration", d),
 	)
@@ -413,6 +502,15 @@ func (c *ClientInterceptor) finish(o *outbound, slot int, err error) {
 // attempted names a call the way errors and records do.
 func (o *outbound) attempted() string {
 	return "call " + o.method + " at " + o.target
+}
+
+// fields is the errctx option adding the dial target to an error of a call
+// whose target is ClientConfig.TargetName; an empty option otherwise.
+func (o *outbound) fields() errctx.Option {
+	if !o.named {
+		return errctx.Option{}
+	}
+	return errctx.Fields("dial_target", o.dial)
 }
 
 // clientStream reports the end of a stream once.

@@ -20,6 +20,14 @@
 // ResourceExhausted and Internal are failures and other codes are answers.
 // Errors keep their gRPC status (status.Code works as before) and wrap an
 // errctx error saying what was attempted, the failure class and a remedy.
+// Calls are known by their dial target ("dns:///payments.internal:50051")
+// unless ClientConfig.TargetName gives the service a short name
+// ("payments") for the stats, the breaker, the records and the errors; the
+// records then carry the dial target as dial_target.
+//
+// For an HTTP front that calls gRPC back ends, [HTTPStatus] and
+// [HTTPStatusOf] give the HTTP status of a gRPC code or error, as
+// grpc-gateway maps them.
 //
 // The smallest complete use:
 //

@@ -38,7 +38,7 @@ func statusOf(err error) *status.Status {
 func callError(o *outbound, err error, st *status.Status) error {
 	code := st.Code()
 	return &statusError{st: st, err: errctx.Wrap(err, o.attempted(),
-		errctx.WithClass(ClassOf(code)), errctx.Remedy(o.remedy(code)))}
+		errctx.WithClass(ClassOf(code)), errctx.Remedy(o.remedy(code)), o.fields())}
 }
 
 // remedy says what to do about o ending with code. For DeadlineExceeded it
@@ -52,6 +52,10 @@ func (o *outbound) remedy(code codes.Code) string {
 		case o.timeout == 0 && deadlineReached(o.ctx):
 			return "the caller's deadline ran out; the call may or may not have happened: give it more time or check why " + o.target + " is slow"
 		}
+	}
+	if code == codes.Unavailable && o.named {
+		// Where the call went matters here: name the address too.
+		return clientRemedy(code, o.target+" at "+o.dial)
 	}
 	return clientRemedy(code, o.target)
 }

@@ -5,14 +5,18 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 
+	"github.com/vitals-go/vitals/errctx"
 	"github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware/grpcmw"
 	"github.com/vitals-go/vitals/reqid"
@@ -100,4 +104,113 @@ func ExampleNewClientInterceptor() {
 	// Output:
 	// {"level":"INFO","msg":"outbound request","request_id":"req-43","method":"/grpc.health.v1.Health/Check","target":"passthrough:///inventory","code":"NotFound","attempted":"call /grpc.health.v1.Health/Check at passthrough:///inventory","error":"call /grpc.health.v1.Health/Check at passthrough:///inventory: rpc error: code = NotFound desc = unknown service","remedy":"check the request against passthrough:///inventory's API"}
 	// call /grpc.health.v1.Health/Check at passthrough:///inventory: rpc error: code = NotFound desc = unknown service
+}
+
+func ExampleNewClientInterceptor_targetName() {
+	// A server to call.
+	srv := grpc.NewServer()
+	healthpb.RegisterHealthServer(srv, health.NewServer())
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	go func() { _ = srv.Serve(lis) }()
+	defer srv.Stop()
+
+	// TargetName names the service in the stats (target=inventory), the
+	// breaker (breaker.inventory.*), the records and the errors, whatever
+	// the connection dials; the records keep the dial target as
+	// dial_target.
+	icpt, err := grpcmw.NewClientInterceptor(grpcmw.ClientConfig{TargetName: "inventory",
+		Logger: exampleLogger(), Stats: stats.Discard})
+	if err != nil {
+		panic(err)
+	}
+	// A service would dial "dns:///inventory.internal:50051"; here the
+	// dialer takes that address to the test server's random port.
+	conn, err := grpc.NewClient("passthrough:///inventory.internal:50051", append(icpt.DialOptions(),
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "tcp", lis.Addr().String())
+		}))...)
+	if err != nil {
+		panic(err)
+	}
+	defer conn.Close()
+
+	ctx := reqid.With(context.Background(), "req-44")
+	_, err = healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{Service: "billing"})
+	fmt.Println(err)
+	fmt.Println(errctx.FieldsOf(err))
+	fmt.Println("breaker:", icpt.Breaker("inventory", "").Name())
+	// Output:
+	// {"level":"INFO","msg":"outbound request","request_id":"req-44","method":"/grpc.health.v1.Health/Check","target":"inventory","dial_target":"passthrough:///inventory.internal:50051","code":"NotFound","attempted":"call /grpc.health.v1.Health/Check at inventory","error":"call /grpc.health.v1.Health/Check at inventory: rpc error: code = NotFound desc = unknown service","remedy":"check the request against inventory's API"}
+	// call /grpc.health.v1.Health/Check at inventory: rpc error: code = NotFound desc = unknown service
+	// [dial_target=passthrough:///inventory.internal:50051]
+	// breaker: inventory
+}
+
+func ExampleHTTPStatus() {
+	for _, c := range []codes.Code{codes.OK, codes.InvalidArgument, codes.NotFound, codes.ResourceExhausted,
+		codes.Canceled, codes.Internal, codes.Unavailable, codes.DeadlineExceeded} {
+		fmt.Println(c, grpcmw.HTTPStatus(c))
+	}
+	// Output:
+	// OK 200
+	// InvalidArgument 400
+	// NotFound 404
+	// ResourceExhausted 429
+	// Canceled 499
+	// Internal 500
+	// Unavailable 503
+	// DeadlineExceeded 504
+}
+
+// An HTTP front answers with the HTTP status of its gRPC back end's error.
+func ExampleHTTPStatusOf() {
+	// The gRPC back end: the health service, which answers NotFound for a
+	// service it does not know.
+	srv := grpc.NewServer()
+	healthpb.RegisterHealthServer(srv, health.NewServer())
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	go func() { _ = srv.Serve(lis) }()
+	defer srv.Stop()
+
+	icpt, err := grpcmw.NewClientInterceptor(grpcmw.ClientConfig{TargetName: "health",
+		Logger: slog.New(slog.DiscardHandler), Stats: stats.Discard})
+	if err != nil {
+		panic(err)
+	}
+	conn, err := grpc.NewClient(lis.Addr().String(), append(icpt.DialOptions(),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+	if err != nil {
+		panic(err)
+	}
+	defer conn.Close()
+	backend := healthpb.NewHealthClient(conn)
+
+	// The front: GET /health?service=billing asks the back end.
+	front := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		resp, err := backend.Check(r.Context(), &healthpb.HealthCheckRequest{Service: r.URL.Query().Get("service")})
+		if err != nil {
+			// The client interceptor has logged the call with what was
+			// attempted and the remedy; here the error picks the status.
+			code := grpcmw.HTTPStatusOf(err)
+			http.Error(w, http.StatusText(code), code)
+			return
+		}
+		fmt.Fprintln(w, resp.Status)
+	})
+
+	for _, service := range []string{"", "billing"} {
+		rec := httptest.NewRecorder()
+		front.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/health?service="+service, nil))
+		fmt.Print(rec.Code, " ", rec.Body.String())
+	}
+	// Output:
+	// 200 SERVING
+	// 404 Not Found
 }
