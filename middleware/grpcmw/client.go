@@ -407,9 +407,12 @@ func (c *ClientInterceptor) Unary(ctx context.Context, method string, req, reply
 	if err := c.begin(ctx, cc, method, &o); err != nil {
 		return err
 	}
-	callCtx, cancel := deadline.Bound(outgoing(ctx, c.key), o.start, c.timeout)
-	if cancel != nil { // the per-call timeout is sooner than the caller's deadline
-		defer cancel()
+	callCtx := outgoing(ctx, c.key)
+	if end, ok := deadline.Needed(callCtx, o.start, c.timeout); ok { // the per-call timeout is sooner than the caller's deadline
+		d := new(deadline.Call)
+		d.Start(callCtx, end)
+		defer d.Stop()
+		callCtx = d
 		o.timeout = c.timeout
 	}
 	return c.end(&o, invoker(callCtx, method, req, reply, cc, opts...))
