@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"testing"
 	"time"
@@ -311,17 +312,19 @@ func TestCancelDuringWait(t *testing.T) {
 	busy := errctx.New("calling payments", errctx.WithClass(errctx.Transient), errctx.RetryAfter(time.Hour))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	failed := make(chan struct{})
+	// Cancel once the retry's warning is written, just before the wait:
+	// the retry is counted by then.
+	warned := make(chan struct{})
+	f.policy.Logger = slog.New(vlog.NewHandler(slog.NewJSONHandler(io.MultiWriter(f.logs, closeOnWrite(warned)), nil), nil))
 	calls := 0
 	go func() {
-		<-failed
+		<-warned
 		cancel()
 	}()
 
 	start := time.Now()
 	err := retry.Do(ctx, f.policy, func(context.Context) error {
 		calls++
-		close(failed)
 		return busy
 	})
 
@@ -332,6 +335,18 @@ func TestCancelDuringWait(t *testing.T) {
 	assert.Equal(t, []string{"retrying charge (canceled after 1 attempt)"}, errctx.AttemptedOf(err))
 	assert.Equal(t, int64(1), f.count("retries"))
 	assert.Zero(t, f.count("exhausted"))
+}
+
+// closeOnWrite is a writer that closes ch at its first write.
+type closeOnWrite chan struct{}
+
+func (ch closeOnWrite) Write(p []byte) (int, error) {
+	select {
+	case <-ch:
+	default:
+		close(ch)
+	}
+	return len(p), nil
 }
 
 func TestCanceledBeforeRetryDoesNotWait(t *testing.T) {
