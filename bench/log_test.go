@@ -59,6 +59,18 @@ func BenchmarkLogVitalsHandler(b *testing.B) {
 	}
 }
 
+// BenchmarkLogVitalsJSON is BenchmarkLogVitalsHandler on vitals' own JSON
+// handler, as log.New builds it: the same bytes as slog's JSON handler
+// writes, and all the request fields. Target: below BenchmarkLogSlogJSONBare.
+func BenchmarkLogVitalsJSON(b *testing.B) {
+	l := slog.New(vlog.NewHandler(vlog.NewJSONHandler(io.Discard, nil), nil))
+	ctx := logContext(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		l.InfoContext(ctx, "order placed", "order", "ord-7f3a", "items", 3, "total_cents", 12999, "currency", "EUR")
+	}
+}
+
 func BenchmarkLogZap(b *testing.B) {
 	p := reqid.Process()
 	base := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(io.Discard), zap.InfoLevel)).
@@ -97,4 +109,20 @@ func BenchmarkLogVitalsRatio(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ReportMetric(benchmetric.PairedRatio(b, logFour(bare), logFour(wrapped)), "x-bare")
+}
+
+// BenchmarkLogVitalsJSONRatio is BenchmarkLogVitalsRatio with vitals' JSON
+// handler inside NewHandler: below 1 when the request fields cost less than
+// the encoding saves.
+func BenchmarkLogVitalsJSONRatio(b *testing.B) {
+	bare := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	vitals := slog.New(vlog.NewHandler(vlog.NewJSONHandler(io.Discard, nil), nil))
+	ctx := logContext(b)
+	logFour := func(l *slog.Logger) func() {
+		return func() {
+			l.InfoContext(ctx, "order placed", "order", "ord-7f3a", "items", 3, "total_cents", 12999, "currency", "EUR")
+		}
+	}
+	b.ReportAllocs()
+	b.ReportMetric(benchmetric.PairedRatio(b, logFour(bare), logFour(vitals)), "x-bare")
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -50,6 +51,65 @@ func BenchmarkJSONHandler(b *testing.B) {
 	for b.Loop() {
 		logFour(ctx, l)
 	}
+}
+
+// BenchmarkVitalsJSON is BenchmarkJSONHandler with NewJSONHandler inside
+// NewHandler in place of slog's JSON handler, as New builds it.
+func BenchmarkVitalsJSON(b *testing.B) {
+	l := slog.New(vlog.NewHandler(vlog.NewJSONHandler(io.Discard, nil), nil))
+	ctx := requestContext()
+	b.ReportAllocs()
+	for b.Loop() {
+		logFour(ctx, l)
+	}
+}
+
+// BenchmarkVitalsJSONRatio is BenchmarkVitalsJSON relative to
+// BenchmarkJSONBare (x-bare), in alternating stretches. Both include what
+// slog.Logger costs before any handler runs (the caller's PC, the time, the
+// record), about as much as slog's JSON encoding of this record.
+func BenchmarkVitalsJSONRatio(b *testing.B) {
+	bare := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	vitals := slog.New(vlog.NewHandler(vlog.NewJSONHandler(io.Discard, nil), nil))
+	ctx := requestContext()
+	b.ReportAllocs()
+	b.ReportMetric(benchmetric.PairedRatio(b, func() { logFour(ctx, bare) }, func() { logFour(ctx, vitals) }), "x-bare")
+}
+
+// fourRecord is logFour's record, made once, for the handlers alone.
+func fourRecord() slog.Record {
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, "order placed", 0)
+	r.Add("order", "ord-7f3a", "items", 3, "total_cents", 12999, "currency", "EUR")
+	return r
+}
+
+// BenchmarkSlogJSONHandle is slog's JSON handler alone on logFour's record:
+// the encoding and the write, without the Logger.
+func BenchmarkSlogJSONHandle(b *testing.B) {
+	h, r, ctx := slog.NewJSONHandler(io.Discard, nil), fourRecord(), context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = h.Handle(ctx, r)
+	}
+}
+
+// BenchmarkVitalsJSONHandle is BenchmarkSlogJSONHandle with NewJSONHandler.
+func BenchmarkVitalsJSONHandle(b *testing.B) {
+	h, r, ctx := vlog.NewJSONHandler(io.Discard, nil), fourRecord(), context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = h.Handle(ctx, r)
+	}
+}
+
+// BenchmarkVitalsJSONHandleRatio is NewJSONHandler's cost relative to
+// slog's JSON handler on the same record (x-slog), in alternating
+// stretches. Target: at most 0.5, 0 allocs.
+func BenchmarkVitalsJSONHandleRatio(b *testing.B) {
+	slogH, vitalsH := slog.NewJSONHandler(io.Discard, nil), vlog.NewJSONHandler(io.Discard, nil)
+	r, ctx := fourRecord(), context.Background()
+	b.ReportAllocs()
+	b.ReportMetric(benchmetric.PairedRatio(b, func() { _ = slogH.Handle(ctx, r) }, func() { _ = vitalsH.Handle(ctx, r) }), "x-slog")
 }
 
 // BenchmarkJSONHandlerWithContextAttrs adds two attributes carried by the

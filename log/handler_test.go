@@ -25,8 +25,11 @@ var testIdentity = reqid.Identity{
 	Start: time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC), ID: "9c1e2f0a4b6d8e7f9c1e2f0a4b6d8e7f",
 }
 
+// newLogger returns NewHandler on NewJSONHandler, as New builds it; for
+// NewHandler on slog's own JSON handler, which writes the same bytes, see
+// TestNewWritesWhatSlogJSONWould.
 func newLogger(w io.Writer) *slog.Logger {
-	return slog.New(vlog.NewHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}),
+	return slog.New(vlog.NewHandler(vlog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}),
 		&vlog.HandlerOptions{Process: &testIdentity}))
 }
 

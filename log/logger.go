@@ -33,9 +33,10 @@ type Options struct {
 	Handler HandlerOptions
 }
 
-// New returns a logger that writes JSON lines through [NewHandler]: time,
-// level, msg, the process identity, the request ID, trace and span IDs and
-// the context's attributes, then the record's own.
+// New returns a logger that writes JSON lines through [NewHandler] on
+// [NewJSONHandler]: time, level, msg, the process identity, the request ID,
+// trace and span IDs and the context's attributes, then the record's own,
+// byte for byte as slog.NewJSONHandler would write them.
 //
 // An unparsable VITALS_LOG_LEVEL does not fail: New logs at Info and says so
 // in a warning line, the first the logger writes.
@@ -48,7 +49,7 @@ func New(opts Options) *slog.Logger {
 	if level == nil {
 		level, bad = envLevel()
 	}
-	l := slog.New(NewHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{
+	l := slog.New(NewHandler(NewJSONHandler(w, &slog.HandlerOptions{
 		Level:     level,
 		AddSource: opts.AddSource,
 	}), &opts.Handler))

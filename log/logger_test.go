@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -75,6 +76,40 @@ func TestNewAddSourceAndOptions(t *testing.T) {
 	m := out.decode(t)[0]
 	assert.Contains(t, m["source"].(map[string]any)["file"], "logger_test.go")
 	assert.NotContains(t, m, "process")
+}
+
+// TestNewWritesWhatSlogJSONWould compares New's logger with NewHandler on
+// slog's JSON handler, byte for byte, through every path of NewHandler: the
+// first and the cached record of a context, a record key that clashes with
+// the context's, and groups, which NewHandler nests itself.
+func TestNewWritesWhatSlogJSONWould(t *testing.T) {
+	var got, want writes
+	vitals := vlog.New(vlog.Options{Writer: &got, Level: slog.LevelDebug, AddSource: true,
+		Handler: vlog.HandlerOptions{Process: &testIdentity}}).Handler()
+	ref := vlog.NewHandler(slog.NewJSONHandler(&want, &slog.HandlerOptions{Level: slog.LevelDebug, AddSource: true}),
+		&vlog.HandlerOptions{Process: &testIdentity})
+	ctx := vlog.With(requestContext(), "tenant", "acme", "method", "POST")
+	at := time.Date(2026, 11, 23, 14, 0, 0, 5000, time.Local)
+	for _, h := range []func(slog.Handler) slog.Handler{
+		func(h slog.Handler) slog.Handler { return h },
+		func(h slog.Handler) slog.Handler { return h.WithAttrs([]slog.Attr{slog.String("component", "orders")}) },
+		func(h slog.Handler) slog.Handler {
+			return h.WithGroup("req").WithAttrs([]slog.Attr{slog.Int("attempt", 2)}).WithGroup("body")
+		},
+	} {
+		hv, hr := h(vitals), h(ref)
+		for _, r := range []slog.Record{
+			record(at, slog.LevelInfo, "first", here(), slog.Int("items", 3)),
+			record(at, slog.LevelDebug, "cached", 0, slog.Int("items", 3)),
+			record(at, slog.LevelWarn, "clash", 0, slog.String("method", "GET")),
+			record(at, slog.LevelError, "no attributes", here()),
+		} {
+			require.NoError(t, hv.Handle(ctx, r))
+			require.NoError(t, hr.Handle(ctx, r))
+		}
+	}
+	require.Len(t, got.calls, 12)
+	assert.Equal(t, want.calls, got.calls)
 }
 
 func ExampleNew() {
