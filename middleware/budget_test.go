@@ -81,10 +81,9 @@ func TestHandlerLogsFromItsContextCheaply(t *testing.T) {
 // and the request ID header costs one allocation for the copy of the
 // request with the header's value, the deadline context and the body
 // wrapper, and two for the copied header map. Over a base that watches the
-// context as http.Transport does, the deadline adds six: its channel, its
-// timer with the timer's callback, and the hook that cancels the derived
-// context (package context's closure and stop wrapper, and our stop
-// function).
+// context as http.Transport does, the deadline adds four: its channel, and
+// the hook that cancels the derived context (package context's closure and
+// stop wrapper, and our stop function); its timer comes from a pool.
 func TestTransportAllocationBudget(t *testing.T) {
 	skipUnderRace(t)
 	ctx := reqid.With(context.Background(), reqid.New())
@@ -106,7 +105,7 @@ func TestTransportAllocationBudget(t *testing.T) {
 	}
 	unwatched, watching := benchmetric.CannedTransport{}, benchmetric.CannedTransport{Watch: true}
 	assert.LessOrEqual(t, over(unwatched, ctx), 3.0)
-	assert.LessOrEqual(t, over(watching, ctx), 9.0)
+	assert.LessOrEqual(t, over(watching, ctx), 7.0)
 	soon, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	assert.LessOrEqual(t, over(watching, soon), 3.0, "the caller's deadline is sooner than the default 30 s: none of ours")

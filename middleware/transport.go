@@ -77,11 +77,12 @@ type TransportOptions struct {
 	// deadline only.
 	//
 	// The deadline is a context of the transport's own, kept in the call's
-	// one allocation: its timer is armed only once the base transport
-	// watches the context (http.Transport does), and the context
-	// http.Transport derives from it costs no children map. Over a base
-	// that watches, it adds about 0.6 µs per call (context.WithDeadline
-	// cost twice that); over one that does not, next to nothing.
+	// one allocation: it borrows a pooled timer only once the base
+	// transport watches the context (http.Transport does), and the
+	// context http.Transport derives from it costs no children map. Over
+	// a base that watches, it adds about 0.6 µs per call on the benchmark
+	// machine, where context.WithDeadline added 0.95 µs; over one that
+	// does not, about 60 ns.
 	Timeout time.Duration
 	// RequestIDHeader carries the request ID of the call's context (when
 	// reqid.Valid accepts it). Default: X-Request-ID. A header the caller

@@ -11,7 +11,7 @@ import (
 // context.WithDeadline made cheap for the per-call timeout of a client:
 //
 //   - it lives inside the caller's per-call struct, so it allocates nothing
-//     of its own;
+//     of its own, and borrows its timer from a pool;
 //   - its channel and timer are made by the first Done or AfterFunc, so a
 //     RoundTripper that never watches the context pays for neither, and an
 //     unwatched Call notices its deadline in Err;
@@ -28,7 +28,7 @@ type Call struct {
 	mu         sync.Mutex
 	err        error         // why the call ended; nil until then
 	done       chan struct{} // made by the first watcher, closed when the call ends
-	timer      *time.Timer
+	timer      *callTimer
 	stopParent func() bool
 	hooks      [2]hook // the first AfterFunc registrations, without allocating
 	used       int     // hooks taken; slots are never reused, so a stale stop cannot remove a newer hook
@@ -134,7 +134,7 @@ func (c *Call) watchLocked() {
 		close(c.done)
 		return
 	}
-	c.timer = time.AfterFunc(time.Until(c.deadline), c.expire)
+	c.timer = lendTimer(c, time.Until(c.deadline))
 	if c.parent.Done() != nil {
 		c.stopParent = context.AfterFunc(c.parent, c.parentEnded)
 	}
@@ -182,7 +182,7 @@ func (c *Call) endLocked(err error) {
 		close(c.done)
 	}
 	if c.timer != nil {
-		c.timer.Stop()
+		c.timer.giveBack()
 	}
 	if c.stopParent != nil {
 		c.stopParent()

@@ -3,6 +3,7 @@ package deadline
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -235,4 +236,36 @@ func BenchmarkDeadline(b *testing.B) {
 			cancel()
 		}
 	})
+}
+
+// TestCallTimersEndOnlyTheirOwnCall lends pooled timers over and over to
+// calls that expire within a millisecond, calls stopped at once and calls
+// that must outlive the test: a timer given back to the pool after firing,
+// and lent again, would end a call that is not its own.
+func TestCallTimersEndOnlyTheirOwnCall(t *testing.T) {
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 2000 {
+				// A short call given up the moment its timer fires, then at
+				// once a long one, which likely borrows the same timer.
+				short := started(context.Background(), time.Duration(i%4)*50*time.Microsecond)
+				_ = short.Done()
+				if (g+i)%2 == 0 {
+					short.Stop()
+				} else {
+					<-short.Done()
+				}
+				long := started(context.Background(), time.Hour)
+				_ = long.Done()
+				runtime.Gosched() // let a stale callback run, if there is one
+				require.NoError(t, long.Err(), "a long call ended by a timer lent to another")
+				long.Stop()
+				assert.ErrorIs(t, long.Err(), context.Canceled)
+			}
+		}()
+	}
+	wg.Wait()
 }
