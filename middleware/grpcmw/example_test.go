@@ -38,6 +38,21 @@ func exampleLogger() *slog.Logger {
 	}), &log.HandlerOptions{OmitProcess: true}))
 }
 
+// healthServer starts a gRPC health server on loopback for the client
+// examples, and returns the dial option that takes any target to it.
+func healthServer() (dialer grpc.DialOption, stop func()) {
+	srv := grpc.NewServer()
+	healthpb.RegisterHealthServer(srv, health.NewServer())
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	go func() { _ = srv.Serve(lis) }()
+	return grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "tcp", lis.Addr().String())
+	}), srv.Stop
+}
+
 func ExampleNewServerInterceptor() {
 	icpt, err := grpcmw.NewServerInterceptor(grpcmw.ServerConfig{Logger: exampleLogger(), Stats: stats.Discard})
 	if err != nil {
@@ -71,14 +86,8 @@ func ExampleNewServerInterceptor() {
 
 func ExampleNewClientInterceptor() {
 	// A server to call.
-	srv := grpc.NewServer()
-	healthpb.RegisterHealthServer(srv, health.NewServer())
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	go func() { _ = srv.Serve(lis) }()
-	defer srv.Stop()
+	dialer, stop := healthServer()
+	defer stop()
 
 	icpt, err := grpcmw.NewClientInterceptor(grpcmw.ClientConfig{Logger: exampleLogger(), Stats: stats.Discard})
 	if err != nil {
@@ -87,10 +96,7 @@ func ExampleNewClientInterceptor() {
 	// The target names the breaker, the records and the stats; here a fixed
 	// name dialled to the test server's random port.
 	conn, err := grpc.NewClient("passthrough:///inventory", append(icpt.DialOptions(),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, "tcp", lis.Addr().String())
-		}))...)
+		grpc.WithTransportCredentials(insecure.NewCredentials()), dialer)...)
 	if err != nil {
 		panic(err)
 	}
@@ -108,14 +114,8 @@ func ExampleNewClientInterceptor() {
 
 func ExampleNewClientInterceptor_targetName() {
 	// A server to call.
-	srv := grpc.NewServer()
-	healthpb.RegisterHealthServer(srv, health.NewServer())
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	go func() { _ = srv.Serve(lis) }()
-	defer srv.Stop()
+	dialer, stop := healthServer()
+	defer stop()
 
 	// TargetName names the service in the stats (target=inventory), the
 	// breaker (breaker.inventory.*), the records and the errors, whatever
@@ -129,10 +129,7 @@ func ExampleNewClientInterceptor_targetName() {
 	// A service would dial "dns:///inventory.internal:50051"; here the
 	// dialer takes that address to the test server's random port.
 	conn, err := grpc.NewClient("passthrough:///inventory.internal:50051", append(icpt.DialOptions(),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, "tcp", lis.Addr().String())
-		}))...)
+		grpc.WithTransportCredentials(insecure.NewCredentials()), dialer)...)
 	if err != nil {
 		panic(err)
 	}
@@ -170,22 +167,16 @@ func ExampleHTTPStatus() {
 func ExampleHTTPStatusOf() {
 	// The gRPC back end: the health service, which answers NotFound for a
 	// service it does not know.
-	srv := grpc.NewServer()
-	healthpb.RegisterHealthServer(srv, health.NewServer())
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	go func() { _ = srv.Serve(lis) }()
-	defer srv.Stop()
+	dialer, stop := healthServer()
+	defer stop()
 
 	icpt, err := grpcmw.NewClientInterceptor(grpcmw.ClientConfig{TargetName: "health",
 		Logger: slog.New(slog.DiscardHandler), Stats: stats.Discard})
 	if err != nil {
 		panic(err)
 	}
-	conn, err := grpc.NewClient(lis.Addr().String(), append(icpt.DialOptions(),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+	conn, err := grpc.NewClient("passthrough:///health", append(icpt.DialOptions(),
+		grpc.WithTransportCredentials(insecure.NewCredentials()), dialer)...)
 	if err != nil {
 		panic(err)
 	}
