@@ -3,6 +3,7 @@ package deadline
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,8 +27,8 @@ type Call struct {
 	deadline time.Time
 
 	mu         sync.Mutex
-	err        error         // why the call ended; nil until then
-	done       chan struct{} // made by the first watcher, closed when the call ends
+	err        error        // why the call ended; nil until then
+	done       atomic.Value // chan struct{}: made by the first watcher, closed when the call ends; read without mu once made
 	timer      *callTimer
 	stopParent func() bool
 	hooks      [2]hook // the first AfterFunc registrations, without allocating
@@ -59,10 +60,13 @@ func (c *Call) Deadline() (time.Time, bool) { return c.deadline, true }
 // Done returns a channel closed when the call ends, arming the timer and
 // the watch on the parent the first time.
 func (c *Call) Done() <-chan struct{} {
+	if d := c.done.Load(); d != nil {
+		return d.(chan struct{})
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.watchLocked()
-	return c.done
+	return c.done.Load().(chan struct{})
 }
 
 // Err returns nil while the call runs, then why it ended:
@@ -71,7 +75,7 @@ func (c *Call) Done() <-chan struct{} {
 func (c *Call) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.err == nil && c.done == nil {
+	if c.err == nil && c.done.Load() == nil {
 		// Nothing watches the call, so no timer will end it: look now.
 		// Without watchers there are no hooks to run either.
 		if err := c.parent.Err(); err != nil {
@@ -126,12 +130,13 @@ func (h *hook) stop() bool {
 // watchLocked makes the done channel and, unless the call is over, arms
 // the timer and the watch on the parent.
 func (c *Call) watchLocked() {
-	if c.done != nil {
+	if c.done.Load() != nil {
 		return
 	}
-	c.done = make(chan struct{})
+	done := make(chan struct{})
+	c.done.Store(done)
 	if c.err != nil {
-		close(c.done)
+		close(done)
 		return
 	}
 	c.timer = lendTimer(c, time.Until(c.deadline))
@@ -178,8 +183,8 @@ func take(run []func(), h *hook) []func() {
 
 func (c *Call) endLocked(err error) {
 	c.err = err
-	if c.done != nil {
-		close(c.done)
+	if d := c.done.Load(); d != nil {
+		close(d.(chan struct{}))
 	}
 	if c.timer != nil {
 		c.timer.giveBack()
