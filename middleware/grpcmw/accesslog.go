@@ -92,7 +92,7 @@ func (s *ServerInterceptor) log(c *inbound, o ServerOutcome, p *panicked) {
 		slog.String("request_id", c.id),
 	)
 	if pr, ok := peer.FromContext(c.logCtx); ok && pr.Addr != nil {
-		attrs = append(attrs, slog.String("peer", pr.Addr.String()))
+		attrs = append(attrs, slog.String("peer", peerString(pr.Addr)))
 	}
 	if c.stream != "" {
 		attrs = append(attrs, slog.String("stream", c.stream))
