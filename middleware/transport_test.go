@@ -390,3 +390,36 @@ func TestTransportDeadlineLeavesNothingBehind(t *testing.T) {
 	srv.Close()
 	goleak.VerifyNone(t, before)
 }
+
+// TestTransportKeepsConnectionsAlive: the per-call deadline ends the
+// context http.Transport derives for a call only once the response body has
+// been read to the end, after the transport has put the connection back in
+// its idle pool, so sequential calls share one connection.
+func TestTransportKeepsConnectionsAlive(t *testing.T) {
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "ok")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	base := &http.Transport{}
+	defer base.CloseIdleConnections()
+	for _, timeout := range []time.Duration{0, time.Hour, -1} {
+		conns.Store(0)
+		base.CloseIdleConnections()
+		tr, err := middleware.NewTransport(base, middleware.TransportOptions{Logger: (&logSink{}).logger(), Stats: stats.Discard, Timeout: timeout})
+		require.NoError(t, err)
+		c := &http.Client{Transport: tr}
+		for range 50 {
+			resp, err := call(t, c, reqid.With(context.Background(), reqid.New()), srv.URL)
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+		}
+		assert.Equal(t, int32(1), conns.Load(), "timeout %v: 50 calls, one connection", timeout)
+	}
+}
