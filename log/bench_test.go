@@ -30,38 +30,40 @@ func logFour(ctx context.Context, l *slog.Logger) {
 	l.InfoContext(ctx, "order placed", "order", "ord-7f3a", "items", 3, "total_cents", 12999, "currency", "EUR")
 }
 
-// BenchmarkJSONBare is the reference: slog's JSON handler alone, without the
-// context fields.
-func BenchmarkJSONBare(b *testing.B) {
-	l := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	ctx := requestContext()
+// benchFour measures logFour through l with ctx.
+func benchFour(b *testing.B, ctx context.Context, l *slog.Logger) {
 	b.ReportAllocs()
 	for b.Loop() {
 		logFour(ctx, l)
 	}
+}
+
+// benchFourRatio reports the median ratio of logFour's cost through l to
+// its cost through the reference bare (x-bare), timed in alternating
+// stretches, with a request's context.
+func benchFourRatio(b *testing.B, bare, l *slog.Logger) {
+	ctx := requestContext()
+	b.ReportAllocs()
+	b.ReportMetric(benchmetric.PairedRatio(b, func() { logFour(ctx, bare) }, func() { logFour(ctx, l) }), "x-bare")
+}
+
+// BenchmarkJSONBare is the reference: slog's JSON handler alone, without the
+// context fields.
+func BenchmarkJSONBare(b *testing.B) {
+	benchFour(b, requestContext(), slog.New(slog.NewJSONHandler(io.Discard, nil)))
 }
 
 // BenchmarkJSONHandler is the same record through NewHandler, which adds
 // process, request_id, trace_id and span_id. Target: at most 1.1x
 // BenchmarkJSONBare, 0 allocs.
 func BenchmarkJSONHandler(b *testing.B) {
-	l := slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil))
-	ctx := requestContext()
-	b.ReportAllocs()
-	for b.Loop() {
-		logFour(ctx, l)
-	}
+	benchFour(b, requestContext(), slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil)))
 }
 
 // BenchmarkVitalsJSON is BenchmarkJSONHandler with NewJSONHandler inside
 // NewHandler in place of slog's JSON handler, as New builds it.
 func BenchmarkVitalsJSON(b *testing.B) {
-	l := slog.New(vlog.NewHandler(vlog.NewJSONHandler(io.Discard, nil), nil))
-	ctx := requestContext()
-	b.ReportAllocs()
-	for b.Loop() {
-		logFour(ctx, l)
-	}
+	benchFour(b, requestContext(), slog.New(vlog.NewHandler(vlog.NewJSONHandler(io.Discard, nil), nil)))
 }
 
 // BenchmarkVitalsJSONRatio is BenchmarkVitalsJSON relative to
@@ -69,11 +71,7 @@ func BenchmarkVitalsJSON(b *testing.B) {
 // slog.Logger costs before any handler runs (the caller's PC, the time, the
 // record), about as much as slog's JSON encoding of this record.
 func BenchmarkVitalsJSONRatio(b *testing.B) {
-	bare := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	vitals := slog.New(vlog.NewHandler(vlog.NewJSONHandler(io.Discard, nil), nil))
-	ctx := requestContext()
-	b.ReportAllocs()
-	b.ReportMetric(benchmetric.PairedRatio(b, func() { logFour(ctx, bare) }, func() { logFour(ctx, vitals) }), "x-bare")
+	benchFourRatio(b, slog.New(slog.NewJSONHandler(io.Discard, nil)), slog.New(vlog.NewHandler(vlog.NewJSONHandler(io.Discard, nil), nil)))
 }
 
 // fourRecord is logFour's record, made once, for the handlers alone.
@@ -115,12 +113,7 @@ func BenchmarkVitalsJSONHandleRatio(b *testing.B) {
 // BenchmarkJSONHandlerWithContextAttrs adds two attributes carried by the
 // context with log.With.
 func BenchmarkJSONHandlerWithContextAttrs(b *testing.B) {
-	l := slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil))
-	ctx := vlog.With(requestContext(), "route", "/v1/orders", "tenant", "acme")
-	b.ReportAllocs()
-	for b.Loop() {
-		logFour(ctx, l)
-	}
+	benchFour(b, vlog.With(requestContext(), "route", "/v1/orders", "tenant", "acme"), slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil)))
 }
 
 // BenchmarkJSONHandlerFirstLine measures the first record of each request:
@@ -139,22 +132,12 @@ func BenchmarkJSONHandlerFirstLine(b *testing.B) {
 // BenchmarkJSONHandlerGroup logs through Logger.WithGroup: the record is
 // nested per call, so this path allocates.
 func BenchmarkJSONHandlerGroup(b *testing.B) {
-	l := slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil)).WithGroup("order")
-	ctx := requestContext()
-	b.ReportAllocs()
-	for b.Loop() {
-		logFour(ctx, l)
-	}
+	benchFour(b, requestContext(), slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil)).WithGroup("order"))
 }
 
 // BenchmarkDisabled is a record below the level: it must cost next to nothing.
 func BenchmarkDisabled(b *testing.B) {
-	l := slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}), nil))
-	ctx := requestContext()
-	b.ReportAllocs()
-	for b.Loop() {
-		logFour(ctx, l)
-	}
+	benchFour(b, requestContext(), slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}), nil)))
 }
 
 // BenchmarkJSONHandlerRatio runs the bare JSON handler and NewHandler in
@@ -162,11 +145,7 @@ func BenchmarkDisabled(b *testing.B) {
 // of the paired cost ratios (x-bare): a figure that stays meaningful on a
 // busy machine, where separate benchmark runs drift apart.
 func BenchmarkJSONHandlerRatio(b *testing.B) {
-	bare := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	wrapped := slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil))
-	ctx := requestContext()
-	b.ReportAllocs()
-	b.ReportMetric(benchmetric.PairedRatio(b, func() { logFour(ctx, bare) }, func() { logFour(ctx, wrapped) }), "x-bare")
+	benchFourRatio(b, slog.New(slog.NewJSONHandler(io.Discard, nil)), slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil)))
 }
 
 // BenchmarkWith is what middleware pays per request to attach its fields.
