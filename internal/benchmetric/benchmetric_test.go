@@ -10,6 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
 )
 
 var sink int
@@ -60,4 +63,17 @@ func TestCannedTransport(t *testing.T) {
 	resp, err := CannedTransport{}.RoundTrip(req)
 	require.NoError(t, err, "one that does not watch answers anyway")
 	require.NoError(t, resp.Body.Close())
+}
+
+func TestGRPCServerContext(t *testing.T) {
+	ctx := GRPCServerContext(metadata.Pairs("x-request-id", "r1"), "/pkg.Service/Method")
+	method, ok := grpc.Method(ctx)
+	require.True(t, ok)
+	assert.Equal(t, "/pkg.Service/Method", method)
+	md, _ := metadata.FromIncomingContext(ctx)
+	assert.Equal(t, []string{"r1"}, md.Get("x-request-id"))
+	require.NoError(t, grpc.SetHeader(ctx, metadata.Pairs("x-request-id", "r1")))
+	p, ok := peer.FromContext(ctx)
+	require.True(t, ok)
+	assert.Equal(t, "127.0.0.1:40000", p.Addr.String())
 }

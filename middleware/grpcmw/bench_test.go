@@ -3,7 +3,6 @@ package grpcmw_test
 import (
 	"context"
 	"io"
-	"net"
 	"testing"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
@@ -11,7 +10,6 @@ import (
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/peer"
 
 	"github.com/vitals-go/vitals/internal/benchmetric"
 	"github.com/vitals-go/vitals/log"
@@ -20,25 +18,14 @@ import (
 	"github.com/vitals-go/vitals/stats"
 )
 
-// fakeTransportStream lets grpc.SetHeader work on a context made by hand.
-type fakeTransportStream struct{}
-
-func (fakeTransportStream) Method() string               { return methodUnary }
-func (fakeTransportStream) SetHeader(metadata.MD) error  { return nil }
-func (fakeTransportStream) SendHeader(metadata.MD) error { return nil }
-func (fakeTransportStream) SetTrailer(metadata.MD) error { return nil }
-func noopHandler(context.Context, any) (any, error)      { return nil, nil }
+func noopHandler(context.Context, any) (any, error) { return nil, nil }
 func noopInvoker(context.Context, string, any, any, *grpc.ClientConn, ...grpc.CallOption) error {
 	return nil
 }
 
 // serverCtx is the context gRPC gives a unary interceptor: incoming
 // metadata, the peer and the transport stream.
-func serverCtx(md metadata.MD) context.Context {
-	ctx := metadata.NewIncomingContext(context.Background(), md)
-	ctx = peer.NewContext(ctx, &peer.Peer{Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}})
-	return grpc.NewContextWithServerTransportStream(ctx, fakeTransportStream{})
-}
+func serverCtx(md metadata.MD) context.Context { return benchmetric.GRPCServerContext(md, methodUnary) }
 
 func benchServerInterceptor(b *testing.B) *grpcmw.ServerInterceptor {
 	return newServer(b, grpcmw.ServerConfig{Logger: log.New(log.Options{Writer: io.Discard}), Stats: stats.Discard})
