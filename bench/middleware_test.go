@@ -19,6 +19,7 @@ import (
 
 	chimw "github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/httplog/v3"
+	sloghttp "github.com/samber/slog-http"
 
 	"github.com/vitals-go/vitals/internal/benchmetric"
 	vlog "github.com/vitals-go/vitals/log"
@@ -74,21 +75,43 @@ func BenchmarkMiddlewareServer(b *testing.B) {
 					slog.String("request_id", "0123456789abcdef0123456789abcdef"))
 			}))
 		})
-		b.Run(l.name+"/chi+httplog-v3", func(b *testing.B) {
-			h := chimw.RequestID(httplog.RequestLogger(l.logger, &httplog.Options{
-				Level: slog.LevelInfo, Schema: httplog.SchemaECS,
-			})(chimw.Recoverer(bareHandler)))
-			serveEach(b, h)
-		})
+		for _, p := range serverPeers(l.logger) {
+			b.Run(l.name+"/"+p.name, func(b *testing.B) { serveEach(b, p.handler) })
+		}
+	}
+}
+
+// serverPeers are the peer stacks measured against the vitals server
+// stack, each with request IDs, one record per request and panic recovery,
+// over the bare handler and logging through logger.
+func serverPeers(logger *slog.Logger) []struct {
+	name    string
+	unit    string
+	handler http.Handler
+} {
+	chi := chimw.RequestID(httplog.RequestLogger(logger, &httplog.Options{
+		Level: slog.LevelInfo, Schema: httplog.SchemaECS,
+	})(chimw.Recoverer(bareHandler)))
+	slogHTTPConfig := sloghttp.DefaultConfig() // request ID and client IP on
+	slogHTTPConfig.WithUserAgent = true
+	slogHTTP := sloghttp.NewWithConfig(logger, slogHTTPConfig)(sloghttp.Recovery(bareHandler))
+	return []struct {
+		name    string
+		unit    string
+		handler http.Handler
+	}{
+		{"chi+httplog-v3", "chi", chi},
+		{"slog-http", "sloghttp", slogHTTP},
 	}
 }
 
 // BenchmarkMiddlewareServerOverhead runs the bare handler, the vitals stack
-// and chi RequestID + httplog v3 + Recoverer in alternating short stretches,
-// in rotating order, all logging through one vitals logger, and reports the
-// medians of the per-request overheads over the bare handler (vitals-ns,
-// chi-ns) and of their ratio (x-chi, target < 0.5): figures that stay put on
-// a busy machine, where separate benchmark runs drift apart.
+// and one peer stack in alternating short stretches, in rotating order,
+// all logging through one vitals logger, and reports the medians of the
+// per-request overheads over the bare handler (vitals-ns, chi-ns or
+// sloghttp-ns) and of their ratio (x-chi, target < 0.5; x-sloghttp):
+// figures that stay put on a busy machine, where separate benchmark runs
+// drift apart.
 func BenchmarkMiddlewareServerOverhead(b *testing.B) {
 	logger := vlog.New(vlog.Options{Writer: io.Discard})
 	stack, err := middleware.New(bareHandler, middleware.Config{
@@ -98,16 +121,17 @@ func BenchmarkMiddlewareServerOverhead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	chi := chimw.RequestID(httplog.RequestLogger(logger, &httplog.Options{
-		Level: slog.LevelInfo, Schema: httplog.SchemaECS,
-	})(chimw.Recoverer(bareHandler)))
 	req := httptest.NewRequest(http.MethodGet, "/users/42", nil)
 	req.RemoteAddr = "127.0.0.1:40000"
 	req.Header.Set("User-Agent", "bench")
 	serve := func(h http.Handler) func() {
 		return func() { h.ServeHTTP(httptest.NewRecorder(), req) }
 	}
-	reportOverheads(b, serve(bareHandler), serve(stack), serve(chi), "vitals-ns", "chi-ns", "x-chi")
+	for _, p := range serverPeers(logger) {
+		b.Run(p.name, func(b *testing.B) {
+			reportOverheads(b, serve(bareHandler), serve(stack), serve(p.handler), "vitals-ns", p.unit+"-ns", "x-"+p.unit)
+		})
+	}
 }
 
 // BenchmarkMiddlewareClientOverhead runs the base round tripper, the vitals
