@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"math"
 	"runtime"
 	"strconv"
 	"time"
@@ -95,13 +96,8 @@ func (f *flusher) flush() {
 	}
 	for _, g := range s.gauges {
 		if v := g.Value(); g.set.Load() && s.finite(v) {
-			f.line = f.line[:0]
-			if v < 0 && s.format != TagsDogStatsD {
-				f.line = append(append(f.line, g.line...), "0"...)
-				f.line = append(append(f.line, g.suffix...), '\n')
-			}
-			f.line = appendFloat(append(f.line, g.line...), v)
-			f.add(append(f.line, g.suffix...), 1)
+			f.line = s.appendStat(f.line[:0], g.line, g.tail, kindGauge, math.Float64bits(v))
+			f.add(f.line, 1)
 		}
 	}
 	s.mu.Unlock()

@@ -142,63 +142,39 @@ func TestGraphitePipeline(t *testing.T) {
 	assert.Zero(t, s.SendErrors(), "send errors to a listening statsd")
 
 	// The reads below only poll files and HTTP; they run side by side.
-	t.Run("counter sums to the calls", func(t *testing.T) {
-		t.Parallel()
-		g.eventuallySum(t, g.whisper("stats.counters."+run+".requests.count"), start, 27)
-	})
-	t.Run("counter handle", func(t *testing.T) {
-		t.Parallel()
-		g.eventuallySum(t, g.whisper("stats.counters."+run+".handled.count"), start, 15)
-	})
-	t.Run("gauge keeps the last value", func(t *testing.T) {
-		t.Parallel()
-		g.eventuallyLast(t, g.whisper("stats.gauges."+run+".depth"), start, 42.5)
-	})
-	t.Run("gauge deltas apply to the value", func(t *testing.T) {
-		t.Parallel()
-		g.eventuallyLast(t, g.whisper("stats.gauges."+run+".level"), start, 12.5)
-	})
-	t.Run("gauge handle", func(t *testing.T) {
-		t.Parallel()
-		g.eventuallyLast(t, g.whisper("stats.gauges."+run+".inflight"), start, 6)
-	})
+	sanitised := stats.Sanitize(weird)
+	require.NotContains(t, sanitised, ":", "Sanitize(%q)", weird)
+	sum, last := g.eventuallySum, g.eventuallyLast
+	for _, c := range []struct {
+		name  string
+		check func(*testing.T, graphiteSource, time.Time, float64)
+		src   graphiteSource
+		want  float64
+	}{
+		{"counter sums to the calls", sum, g.whisper("stats.counters." + run + ".requests.count"), 27},
+		{"counter handle", sum, g.whisper("stats.counters." + run + ".handled.count"), 15},
+		{"gauge keeps the last value", last, g.whisper("stats.gauges." + run + ".depth"), 42.5},
+		{"gauge deltas apply to the value", last, g.whisper("stats.gauges." + run + ".level"), 12.5},
+		{"gauge handle", last, g.whisper("stats.gauges." + run + ".inflight"), 6},
+		{"set counts unique members", sum, g.whisper("stats.sets." + run + ".users.count"), 3},
+		{"tagged counter in its tagged whisper file", sum, g.whisper("stats.counters." + run + ".tagged.count;code=2xx;route=orders"), 4},
+		{"tagged series through seriesByTag", sum, g.render(fmt.Sprintf("seriesByTag('name=stats.counters.%s.tagged.count','route=orders','code=2xx')", run)), 4},
+		{"tagged gauge through seriesByTag", last, g.render(fmt.Sprintf("seriesByTag('name=stats.gauges.%s.temperature','room=lab')", run)), 21.25},
+		{"plain series through render", sum, g.render("stats.counters." + run + ".requests.count"), 27},
+		{"sanitised name", sum, g.whisper("stats.counters." + run + "." + sanitised + ".count"), 3},
+		{"DogStatsD tags arrive as Graphite tags", sum, g.whisper("stats.counters." + run + ".dogtagged.count;code=5xx;route=orders"), 3},
+		{"TagsNone drops the tags", sum, g.whisper("stats.counters." + run + ".untagged.count"), 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.check(t, c.src, start, c.want)
+		})
+	}
 	t.Run("timing count sum mean upper lower in ms", func(t *testing.T) {
 		t.Parallel()
 		g.eventuallyTimer(t, "stats.timers."+run+".latency", start, graphiteTimer{
 			count: 4, sum: 264, mean: 66, upper: 250, lower: 1.5,
 		})
-	})
-	t.Run("set counts unique members", func(t *testing.T) {
-		t.Parallel()
-		g.eventuallySum(t, g.whisper("stats.sets."+run+".users.count"), start, 3)
-	})
-	t.Run("tagged counter in its tagged whisper file", func(t *testing.T) {
-		t.Parallel()
-		series := "stats.counters." + run + ".tagged.count;code=2xx;route=orders"
-		g.eventuallySum(t, g.whisper(series), start, 4)
-	})
-	t.Run("tagged series through seriesByTag", func(t *testing.T) {
-		t.Parallel()
-		g.eventuallySum(t, g.render(fmt.Sprintf("seriesByTag('name=stats.counters.%s.tagged.count','route=orders','code=2xx')", run)), start, 4)
-		g.eventuallyLast(t, g.render(fmt.Sprintf("seriesByTag('name=stats.gauges.%s.temperature','room=lab')", run)), start, 21.25)
-	})
-	t.Run("plain series through render", func(t *testing.T) {
-		t.Parallel()
-		g.eventuallySum(t, g.render("stats.counters."+run+".requests.count"), start, 27)
-	})
-	t.Run("sanitised name", func(t *testing.T) {
-		t.Parallel()
-		name := stats.Sanitize(weird)
-		require.NotContains(t, name, ":", "Sanitize(%q)", weird)
-		g.eventuallySum(t, g.whisper("stats.counters."+run+"."+name+".count"), start, 3)
-	})
-	t.Run("DogStatsD tags arrive as Graphite tags", func(t *testing.T) {
-		t.Parallel()
-		g.eventuallySum(t, g.whisper("stats.counters."+run+".dogtagged.count;code=5xx;route=orders"), start, 3)
-	})
-	t.Run("TagsNone drops the tags", func(t *testing.T) {
-		t.Parallel()
-		g.eventuallySum(t, g.whisper("stats.counters."+run+".untagged.count"), start, 2)
 	})
 }
 

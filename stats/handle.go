@@ -56,10 +56,10 @@ func (c *Counter) Value() int64 {
 // as dropped at each flush). A nil *Gauge does nothing and the zero Gauge
 // keeps its value without sending it anywhere.
 type Gauge struct {
-	bits   atomic.Uint64
-	set    atomic.Bool // changed at least once: worth sending
-	line   []byte
-	suffix []byte
+	bits atomic.Uint64
+	set  atomic.Bool // changed at least once: worth sending
+	line []byte      // the wire line up to the value, e.g. "app.pool:"
+	tail []byte      // DogStatsD tags after the type, e.g. "|#k:v", or nothing
 }
 
 // Set sets the gauge to v.

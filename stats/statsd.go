@@ -226,19 +226,12 @@ func (s *Statsd) NewCounter(name string, tags ...Tag) *Counter {
 	if s == nil {
 		return nil // a nil Statsd discards, as Discard does
 	}
-	c := newCounter()
-	c.line = s.appendHead(nil, name, tags)
-	c.suffix = s.format.appendSuffixTags([]byte("|c"), tags)
-	key := string(c.line) + string(c.suffix)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if old, ok := s.counters[key]; ok {
-		return old
-	}
-	if !s.closed.Load() {
-		s.counters[key] = c
-	}
-	return c
+	line, suffix := s.appendHead(nil, name, tags), s.format.appendSuffixTags([]byte("|c"), tags)
+	return register(s, s.counters, string(line)+string(suffix), func() *Counter {
+		c := newCounter()
+		c.line, c.suffix = line, suffix
+		return c
+	})
 }
 
 // NewGauge implements [Emitter]. The name and tags are sanitised once; the
@@ -248,20 +241,26 @@ func (s *Statsd) NewGauge(name string, tags ...Tag) *Gauge {
 	if s == nil {
 		return nil // a nil Statsd discards, as Discard does
 	}
-	g := &Gauge{
-		line:   s.appendHead(nil, name, tags),
-		suffix: s.format.appendSuffixTags([]byte("|g"), tags),
-	}
-	key := string(g.line) + string(g.suffix)
+	line, tail := s.appendHead(nil, name, tags), s.format.appendSuffixTags(nil, tags)
+	return register(s, s.gauges, string(line)+string(tail), func() *Gauge {
+		return &Gauge{line: line, tail: tail}
+	})
+}
+
+// register returns the handle registered in m under key, the wire form of
+// its series; the first time, it makes one with newHandle and registers it,
+// unless s is closed: such a handle is returned but never sent.
+func register[H any](s *Statsd, m map[string]*H, key string, newHandle func() *H) *H {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if old, ok := s.gauges[key]; ok {
-		return old
+	if h, ok := m[key]; ok {
+		return h
 	}
+	h := newHandle()
 	if !s.closed.Load() {
-		s.gauges[key] = g
+		m[key] = h
 	}
-	return g
+	return h
 }
 
 // Dropped returns how many stats were lost so far: not queued because the

@@ -45,6 +45,8 @@ func TestWireLines(t *testing.T) {
 			"app.temp;code=200;route=/users:-0.25|g",
 			"app.users;code=200;route=/users:bob_1|s",
 			"app.http.requests;code=200;route=/users:2|c",
+			"app.handle;code=200;route=/users:0|g",
+			"app.handle;code=200;route=/users:-1|g",
 		}},
 		{stats.TagsDogStatsD, []string{
 			"app.db.query:1.234567|ms|#code:200,route:/users",
@@ -54,6 +56,7 @@ func TestWireLines(t *testing.T) {
 			"app.temp:-0.25|g|#code:200,route:/users",
 			"app.users:bob_1|s|#code:200,route:/users",
 			"app.http.requests:2|c|#code:200,route:/users",
+			"app.handle:-1|g|#code:200,route:/users",
 		}},
 		{stats.TagsNone, []string{
 			"app.db.query:1.234567|ms",
@@ -64,6 +67,8 @@ func TestWireLines(t *testing.T) {
 			"app.temp:-0.25|g",
 			"app.users:bob_1|s",
 			"app.http.requests:2|c",
+			"app.handle:0|g",
+			"app.handle:-1|g",
 		}},
 	}
 	for _, c := range cases {
@@ -78,7 +83,8 @@ func TestWireLines(t *testing.T) {
 			s.GaugeDelta("temp", 2, tags...)
 			s.GaugeDelta("temp", -0.25, tags...)
 			s.Set("users", "bob:1", tags...)
-			require.NoError(t, s.Close()) // flushes
+			s.NewGauge("handle", tags...).Set(-1) // sent at the flush, after the counts
+			require.NoError(t, s.Close())         // flushes
 			assert.Equal(t, c.want, l.waitLines(t, len(c.want)))
 		})
 	}

@@ -90,29 +90,26 @@ func (r *Recorder) Set(name string, member string, tags ...stats.Tag) {
 // NewCounter implements [stats.Emitter]; the same series returns the same
 // handle.
 func (r *Recorder) NewCounter(name string, tags ...stats.Tag) *stats.Counter {
-	k := series(name, tags)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	c, ok := r.counters[k]
-	if !ok {
-		c = &stats.Counter{}
-		r.counters[k] = c
-	}
-	return c
+	return handle(r, r.counters, name, tags)
 }
 
 // NewGauge implements [stats.Emitter]; the same series returns the same
 // handle.
 func (r *Recorder) NewGauge(name string, tags ...stats.Tag) *stats.Gauge {
+	return handle(r, r.gauges, name, tags)
+}
+
+// handle returns the handle of the series in m, making it at first use.
+func handle[H any](r *Recorder, m map[string]*H, name string, tags []stats.Tag) *H {
 	k := series(name, tags)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	g, ok := r.gauges[k]
+	h, ok := m[k]
 	if !ok {
-		g = &stats.Gauge{}
-		r.gauges[k] = g
+		h = new(H)
+		m[k] = h
 	}
-	return g
+	return h
 }
 
 // Counted returns the total counted for name with exactly tags, by Count

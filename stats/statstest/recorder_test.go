@@ -63,6 +63,8 @@ func TestRecorderIsSafeForConcurrentUse(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, int64(16000), r.Counted("c"))
 	assert.Len(t, r.Timings("t"), 8000)
-	v, _ := r.GaugeValue("g")
+	assert.Equal(t, []string{"m"}, r.Members("s"))
+	v, ok := r.GaugeValue("g")
+	assert.True(t, ok)
 	assert.Equal(t, 8000.0, v)
 }
