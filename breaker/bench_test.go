@@ -19,8 +19,8 @@ func benchBreaker(b *testing.B, cfg Config) *Breaker {
 
 func succeed(context.Context) (int, error) { return 1, nil }
 
-func BenchmarkDoClosed(b *testing.B) {
-	br := benchBreaker(b, Config{Name: "bench"})
+// benchDo measures Do through br with a call that succeeds.
+func benchDo(b *testing.B, br *Breaker) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -28,8 +28,8 @@ func BenchmarkDoClosed(b *testing.B) {
 	}
 }
 
-func BenchmarkDoClosedParallel(b *testing.B) {
-	br := benchBreaker(b, Config{Name: "bench"})
+// benchDoParallel is benchDo from GOMAXPROCS goroutines at once.
+func benchDoParallel(b *testing.B, br *Breaker) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
@@ -37,6 +37,24 @@ func BenchmarkDoClosedParallel(b *testing.B) {
 			_, _ = Do(ctx, br, succeed)
 		}
 	})
+}
+
+// openBreaker is a breaker opened by a failure, for an hour.
+func openBreaker(b *testing.B) *Breaker {
+	br := benchBreaker(b, Config{Name: "bench", ConsecutiveFailures: 1, OpenDuration: time.Hour})
+	_ = br.Run(context.Background(), func(context.Context) error { return errors.New("boom") })
+	if br.State() != Open {
+		b.Fatal("not open")
+	}
+	return br
+}
+
+func BenchmarkDoClosed(b *testing.B) {
+	benchDo(b, benchBreaker(b, Config{Name: "bench"}))
+}
+
+func BenchmarkDoClosedParallel(b *testing.B) {
+	benchDoParallel(b, benchBreaker(b, Config{Name: "bench"}))
 }
 
 func BenchmarkRunClosed(b *testing.B) {
@@ -76,67 +94,27 @@ func BenchmarkAllowDoneParallel(b *testing.B) {
 }
 
 func BenchmarkDoFailureRateWindow(b *testing.B) {
-	br := benchBreaker(b, Config{Name: "bench", ConsecutiveFailures: -1, FailureRate: 0.5, WindowSize: 100})
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		_, _ = Do(ctx, br, succeed)
-	}
+	benchDo(b, benchBreaker(b, Config{Name: "bench", ConsecutiveFailures: -1, FailureRate: 0.5, WindowSize: 100}))
 }
 
 func BenchmarkDoFailureRateWindowParallel(b *testing.B) {
-	br := benchBreaker(b, Config{Name: "bench", ConsecutiveFailures: -1, FailureRate: 0.5, WindowSize: 100})
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			_, _ = Do(ctx, br, succeed)
-		}
-	})
+	benchDoParallel(b, benchBreaker(b, Config{Name: "bench", ConsecutiveFailures: -1, FailureRate: 0.5, WindowSize: 100}))
 }
 
 func BenchmarkDoTimeWindow(b *testing.B) {
-	br := benchBreaker(b, Config{Name: "bench", FailureRate: 0.5, WindowDuration: 10 * time.Second})
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		_, _ = Do(ctx, br, succeed)
-	}
+	benchDo(b, benchBreaker(b, Config{Name: "bench", FailureRate: 0.5, WindowDuration: 10 * time.Second}))
 }
 
 func BenchmarkDoSlowCallRate(b *testing.B) {
-	br := benchBreaker(b, Config{Name: "bench", SlowCallRate: 0.5, SlowCallDuration: time.Second})
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		_, _ = Do(ctx, br, succeed)
-	}
+	benchDo(b, benchBreaker(b, Config{Name: "bench", SlowCallRate: 0.5, SlowCallDuration: time.Second}))
 }
 
 func BenchmarkRejectOpen(b *testing.B) {
-	br := benchBreaker(b, Config{Name: "bench", ConsecutiveFailures: 1, OpenDuration: time.Hour})
-	ctx := context.Background()
-	boom := errors.New("boom")
-	_ = br.Run(ctx, func(context.Context) error { return boom })
-	if br.State() != Open {
-		b.Fatal("not open")
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		_, _ = Do(ctx, br, succeed)
-	}
+	benchDo(b, openBreaker(b))
 }
 
 func BenchmarkRejectOpenParallel(b *testing.B) {
-	br := benchBreaker(b, Config{Name: "bench", ConsecutiveFailures: 1, OpenDuration: time.Hour})
-	ctx := context.Background()
-	_ = br.Run(ctx, func(context.Context) error { return errors.New("boom") })
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			_, _ = Do(ctx, br, succeed)
-		}
-	})
+	benchDoParallel(b, openBreaker(b))
 }
 
 // BenchmarkDoFailureRateWindowMixed keeps a failure in the window (1 call in
@@ -159,12 +137,5 @@ func BenchmarkDoFailureRateWindowMixed(b *testing.B) {
 }
 
 func BenchmarkDoSlowCallRateParallel(b *testing.B) {
-	br := benchBreaker(b, Config{Name: "bench", SlowCallRate: 0.5, SlowCallDuration: time.Second, WindowDuration: 10 * time.Second})
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			_, _ = Do(ctx, br, succeed)
-		}
-	})
+	benchDoParallel(b, benchBreaker(b, Config{Name: "bench", SlowCallRate: 0.5, SlowCallDuration: time.Second, WindowDuration: 10 * time.Second}))
 }

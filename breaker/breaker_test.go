@@ -89,6 +89,26 @@ func (h *harness) fails(n int) {
 	}
 }
 
+// openElapsed opens a breaker that trips on one failure and lets the default
+// 30 s open period elapse: the next call is a probe.
+func (h *harness) openElapsed() {
+	h.t.Helper()
+	h.fails(1)
+	h.expect(Closed, Open)
+	h.clock.Advance(30 * time.Second)
+}
+
+// probeSlotGivenBack checks that the probe that moved the breaker to
+// half-open gave its slot back without deciding: the next call may probe,
+// and its success closes the breaker.
+func (h *harness) probeSlotGivenBack() {
+	h.t.Helper()
+	h.expect(Open, HalfOpen)
+	assert.Equal(h.t, int32(0), h.b.Snapshot().Counts.Probes)
+	require.NoError(h.t, h.run(nil), "the slot was given back: the next call may probe")
+	h.expect(HalfOpen, Closed)
+}
+
 func (h *harness) counted(outcome string) int64 {
 	return h.stats.Counted("breaker.dep.calls." + outcome)
 }
@@ -221,9 +241,7 @@ func TestOpenHalfOpenClosed(t *testing.T) {
 
 func TestSuccessesToCloseAndProbeLimit(t *testing.T) {
 	h := newHarness(t, Config{ConsecutiveFailures: 1, ProbeLimit: 2, SuccessesToClose: 3})
-	h.fails(1)
-	h.expect(Closed, Open)
-	h.clock.Advance(30 * time.Second)
+	h.openElapsed()
 	ctx := context.Background()
 	t1, err := h.b.Allow(ctx)
 	require.NoError(t, err)
@@ -382,15 +400,10 @@ func TestCallerCancellationIsIgnored(t *testing.T) {
 	assert.Equal(t, int64(2), h.counted("ignored"))
 
 	// A cancelled probe gives its slot back.
-	h.fails(1)
-	h.expect(Closed, Open)
-	h.clock.Advance(30 * time.Second)
+	h.openElapsed()
 	err = h.b.Run(ctx, func(ctx context.Context) error { return ctx.Err() })
 	require.ErrorIs(t, err, context.Canceled)
-	h.expect(Open, HalfOpen)
-	assert.Equal(t, int32(0), h.b.Snapshot().Counts.Probes)
-	require.NoError(t, h.run(nil), "the slot was given back")
-	h.expect(HalfOpen, Closed)
+	h.probeSlotGivenBack()
 }
 
 func TestNotAFailureIsSuccess(t *testing.T) {
@@ -483,16 +496,11 @@ func TestTimeout(t *testing.T) {
 
 func TestPanickingProbeGivesItsSlotBack(t *testing.T) {
 	h := newHarness(t, Config{ConsecutiveFailures: 1})
-	h.fails(1)
-	h.expect(Closed, Open)
-	h.clock.Advance(30 * time.Second)
+	h.openElapsed()
 	require.PanicsWithValue(t, "probe exploded", func() {
 		_, _ = Do(context.Background(), h.b, func(context.Context) (int, error) { panic("probe exploded") })
 	})
-	h.expect(Open, HalfOpen)
-	assert.Equal(t, int32(0), h.b.Snapshot().Counts.Probes)
-	require.NoError(t, h.run(nil), "the next call may probe")
-	h.expect(HalfOpen, Closed)
+	h.probeSlotGivenBack()
 }
 
 func TestStaleGenerationIsIgnored(t *testing.T) {
@@ -510,9 +518,7 @@ func TestStaleGenerationIsIgnored(t *testing.T) {
 	assert.Equal(t, uint64(0), old.Generation())
 
 	// A probe of an earlier half-open generation cannot close a later one.
-	h.fails(1)
-	h.expect(Closed, Open)
-	h.clock.Advance(30 * time.Second)
+	h.openElapsed()
 	probe, err := h.b.Allow(ctx)
 	require.NoError(t, err)
 	h.expect(Open, HalfOpen)

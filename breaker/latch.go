@@ -416,12 +416,8 @@ func (l *Latch) failure(ctx context.Context, msg string, cause error, attempted,
 	return err
 }
 
-func (l *Latch) logger() *slog.Logger {
-	if lg := l.b.Config().Logger; lg != nil {
-		return lg
-	}
-	return slog.Default()
-}
+// logger is the breaker's logger: Config.Logger, else slog.Default().
+func (l *Latch) logger() *slog.Logger { return l.b.logger() }
 
 // truncate bounds a text written to the state file.
 func truncate(s string) string {

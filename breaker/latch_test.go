@@ -1,7 +1,6 @@
 package breaker_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,44 +18,14 @@ import (
 
 	"github.com/vitals-go/vitals/breaker"
 	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/logtest"
 )
 
-// latchLog collects the JSON records of a logger, safely for concurrent use.
-type latchLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (w *latchLog) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.Write(p)
-}
-
-// records returns the records whose message is msg.
-func (w *latchLog) records(t *testing.T, msg string) []map[string]any {
-	t.Helper()
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(w.buf.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var rec map[string]any
-		require.NoError(t, json.Unmarshal([]byte(line), &rec), line)
-		if rec["msg"] == msg {
-			out = append(out, rec)
-		}
-	}
-	return out
-}
-
 // latchBreaker is a breaker named name that opens on its first failure and
-// logs into the returned latchLog.
-func latchBreaker(t *testing.T, name string) (*breaker.Breaker, *latchLog) {
+// logs into the returned buffer.
+func latchBreaker(t *testing.T, name string) (*breaker.Breaker, *logtest.Buffer) {
 	t.Helper()
-	lg := &latchLog{}
+	lg := &logtest.Buffer{}
 	b, err := breaker.New(breaker.Config{
 		Name:                name,
 		ConsecutiveFailures: 1,
@@ -67,7 +36,7 @@ func latchBreaker(t *testing.T, name string) (*breaker.Breaker, *latchLog) {
 }
 
 // start is one process start: a new breaker and its latch on path.
-func latchStart(t *testing.T, name, path string) (*breaker.Breaker, *breaker.Latch, *latchLog) {
+func latchStart(t *testing.T, name, path string) (*breaker.Breaker, *breaker.Latch, *logtest.Buffer) {
 	t.Helper()
 	b, lg := latchBreaker(t, name)
 	l, err := breaker.NewLatch(b, path)
@@ -132,7 +101,7 @@ func TestLatchSurvivesRestartUntilReset(t *testing.T) {
 	assert.NoError(t, l.Err())
 	latchOnlyStateFile(t, path)
 
-	warn := lg.records(t, "breaker latched")
+	warn := lg.Find(t, logtest.Msg("breaker latched"))
 	require.Len(t, warn, 1)
 	assert.Equal(t, "WARN", warn[0]["level"])
 	assert.Equal(t, path, warn[0]["path"])
@@ -152,7 +121,7 @@ func TestLatchSurvivesRestartUntilReset(t *testing.T) {
 	got2, ok := l2.Record()
 	require.True(t, ok)
 	assert.Equal(t, rec, got2)
-	warn = lg2.records(t, "breaker latched by an earlier failure")
+	warn = lg2.Find(t, logtest.Msg("breaker latched by an earlier failure"))
 	require.Len(t, warn, 1)
 	assert.Equal(t, "WARN", warn[0]["level"])
 	assert.Equal(t, rec.Reason, warn[0]["reason"])
@@ -288,7 +257,7 @@ func TestLatchUnreadableFileCountsAsTripped(t *testing.T) {
 			assert.Contains(t, err.Error(), path)
 			assert.Contains(t, errctx.RemediesOf(err)[0], "Latch.Reset()")
 
-			recs := lg.records(t, "breaker latched by an unreadable state file")
+			recs := lg.Find(t, logtest.Msg("breaker latched by an unreadable state file"))
 			require.Len(t, recs, 1)
 			assert.Equal(t, "ERROR", recs[0]["level"])
 			assert.NotEmpty(t, recs[0]["attempted"])
@@ -363,7 +332,7 @@ func TestLatchWriteFailureHoldsInProcess(t *testing.T) {
 	err := l.Err()
 	assert.Contains(t, errctx.AttemptedOf(err)[0], "recording the trip of breaker mail-poller")
 	assert.Contains(t, errctx.RemediesOf(err)[0], "held open in this process only")
-	recs := lg.records(t, "breaker latched, but its state file could not be written")
+	recs := lg.Find(t, logtest.Msg("breaker latched, but its state file could not be written"))
 	require.Len(t, recs, 1)
 	assert.Equal(t, "ERROR", recs[0]["level"])
 	require.ErrorIs(t, b.Run(context.Background(), latchFailing), breaker.ErrOpen)
@@ -582,7 +551,7 @@ func TestLatchPathIsAbsolute(t *testing.T) {
 func TestLatchResetHintSpeaksTheProgramsLanguage(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "poller.latch")
 	const hint = "run mailer with -reset"
-	start := func() (*breaker.Breaker, *breaker.Latch, *latchLog) {
+	start := func() (*breaker.Breaker, *breaker.Latch, *logtest.Buffer) {
 		b, lg := latchBreaker(t, "mail-poller")
 		l, err := breaker.NewLatchWith(b, path, breaker.LatchOptions{ResetHint: hint})
 		require.NoError(t, err)
@@ -603,13 +572,13 @@ func TestLatchResetHintSpeaksTheProgramsLanguage(t *testing.T) {
 	latchWaitHeld(t, b, l)
 	rec := latchReadRecord(t, path)
 	assert.Equal(t, "find the cause in the logs, then "+hint+", or delete this file and restart the process", rec.Reset)
-	warn := lg.records(t, "breaker latched")
+	warn := lg.Find(t, logtest.Msg("breaker latched"))
 	require.Len(t, warn, 1)
 	speaks("the trip's record", warn[0]["remedy"].(string))
 
 	// The next start: its warning and every rejection give the hint.
 	b2, _, lg2 := start()
-	warn = lg2.records(t, "breaker latched by an earlier failure")
+	warn = lg2.Find(t, logtest.Msg("breaker latched by an earlier failure"))
 	require.Len(t, warn, 1)
 	assert.Equal(t, "find the cause in the logs, then "+hint+", or delete "+path+" and restart", warn[0]["remedy"])
 	rej := b2.Run(context.Background(), latchFailing)
@@ -620,7 +589,7 @@ func TestLatchResetHintSpeaksTheProgramsLanguage(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("not json"), 0o600))
 	b3, l3, lg3 := start()
 	speaks("the unreadable file's error", errctx.RemediesOf(l3.Err())[0])
-	recs := lg3.records(t, "breaker latched by an unreadable state file")
+	recs := lg3.Find(t, logtest.Msg("breaker latched by an unreadable state file"))
 	require.Len(t, recs, 1)
 	speaks("the unreadable file's record", recs[0]["remedy"].(string))
 	rej = b3.Run(context.Background(), latchFailing)
@@ -642,13 +611,13 @@ func TestLatchTripRecordNamesWhatWasAttempted(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "poller.latch")
 	_, l, lg := latchStart(t, "mail-poller", path)
 	require.NoError(t, l.Trip("crash", errLatchQuota))
-	warn := lg.records(t, "breaker latched")
+	warn := lg.Find(t, logtest.Msg("breaker latched"))
 	require.Len(t, warn, 1)
 	assert.Equal(t, "sending mail", warn[0]["attempted"], "the cause's own attempted, not an API phrase")
 
 	_, l2, lg2 := latchStart(t, "billing-run", filepath.Join(t.TempDir(), "job.latch"))
 	require.NoError(t, l2.Trip("crash", errors.New("plain")))
-	warn = lg2.records(t, "breaker latched")
+	warn = lg2.Find(t, logtest.Msg("breaker latched"))
 	require.Len(t, warn, 1)
 	assert.Equal(t, "calling billing-run", warn[0]["attempted"], "a plain error: the breaker's calls")
 }
@@ -673,7 +642,7 @@ func TestLatchTripReplacesTheRecordOfTheOpening(t *testing.T) {
 	rej := b.Run(context.Background(), latchFailing)
 	require.ErrorIs(t, rej, breaker.ErrOpen)
 	assert.Contains(t, errctx.RemediesOf(rej)[0], "panic while polling", "rejections quote the recorded reason")
-	warn := lg.records(t, "breaker latched")
+	warn := lg.Find(t, logtest.Msg("breaker latched"))
 	require.Len(t, warn, 2)
 	assert.Equal(t, "panic while polling", warn[1]["reason"])
 	assert.Equal(t, "1 failure in a row", warn[1]["replaces"])
@@ -681,7 +650,7 @@ func TestLatchTripReplacesTheRecordOfTheOpening(t *testing.T) {
 	// A second explicit trip keeps the first one's record.
 	require.NoError(t, l.Trip("another failure", errors.New("later")))
 	assert.Equal(t, rec, latchReadRecord(t, path))
-	assert.Len(t, lg.records(t, "breaker latched"), 2)
+	assert.Len(t, lg.Find(t, logtest.Msg("breaker latched")), 2)
 }
 
 // A process that starts latched keeps the record it found: a Trip in it is a

@@ -1,9 +1,7 @@
 package breaker
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"sync"
 	"testing"
@@ -15,38 +13,13 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/vitals-go/vitals/internal/logtest"
 	vlog "github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/reqid"
 )
 
-// syncBuffer is a bytes.Buffer safe for the publishing goroutine and the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// records decodes the JSON lines written so far.
-func (b *syncBuffer) records(t *testing.T) []map[string]any {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var out []map[string]any
-	dec := json.NewDecoder(bytes.NewReader(b.buf.Bytes()))
-	for dec.More() {
-		var m map[string]any
-		require.NoError(t, dec.Decode(&m))
-		out = append(out, m)
-	}
-	return out
-}
-
 func TestTransitionsArePublished(t *testing.T) {
-	var logs syncBuffer
+	var logs logtest.Buffer
 	spans := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
 	logger := slog.New(vlog.NewHandler(slog.NewJSONHandler(&logs, nil), &vlog.HandlerOptions{OmitProcess: true}))
@@ -66,7 +39,7 @@ func TestTransitionsArePublished(t *testing.T) {
 
 	// Logs: Warn on open with what tripped it and the remedy, in the
 	// tripping call's request and trace; Info for the others.
-	recs := logs.records(t)
+	recs := logs.Records(t)
 	require.Len(t, recs, 3)
 	open := recs[0]
 	assert.Equal(t, "WARN", open["level"])
@@ -158,7 +131,7 @@ func TestTimeCalls(t *testing.T) {
 }
 
 func TestListeners(t *testing.T) {
-	var logs syncBuffer
+	var logs logtest.Buffer
 	h := newHarness(t, Config{ConsecutiveFailures: 1, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 
 	// A listener that blocks does not block calls nor other listeners.
@@ -199,16 +172,11 @@ func TestListeners(t *testing.T) {
 	mu.Lock()
 	assert.Equal(t, []State{Open, Closed, Open}, panicky)
 	mu.Unlock()
-	require.Eventually(t, func() bool {
-		n := 0
-		for _, r := range logs.records(t) {
-			if r["msg"] == "breaker listener panicked" {
-				n++
-				assert.Equal(t, "listener bug", r["error"])
-			}
-		}
-		return n == 3
-	}, 5*time.Second, time.Millisecond)
+	panicked := logs.Wait(t, logtest.Msg("breaker listener panicked"), 3)
+	require.Len(t, panicked, 3)
+	for _, r := range panicked {
+		assert.Equal(t, "listener bug", r["error"])
+	}
 
 	unsubSlow()
 	unsubSlow()

@@ -93,11 +93,7 @@ func (b *Breaker) counts(g *gen) Counts {
 		ProbeSuccesses:      g.successes.Load(),
 	}
 	if g.win != nil {
-		now := int64(0)
-		if !b.fast {
-			now = b.now()
-		}
-		c.WindowCalls, c.WindowFailures, c.WindowSlow = g.win.sum(now)
+		c.WindowCalls, c.WindowFailures, c.WindowSlow = g.win.sum(b.now())
 	}
 	return c
 }

@@ -1,10 +1,8 @@
 package retry_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -16,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/logtest"
 	vlog "github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/reqid"
 	"github.com/vitals-go/vitals/retry"
@@ -44,16 +43,9 @@ func newFixture() *fixture {
 }
 
 // records decodes the JSON log lines written so far.
-func (f *fixture) records(t *testing.T) []map[string]any {
+func (f *fixture) records(t *testing.T) []logtest.Record {
 	t.Helper()
-	var out []map[string]any
-	sc := bufio.NewScanner(bytes.NewReader(f.logs.Bytes()))
-	for sc.Scan() {
-		var rec map[string]any
-		require.NoError(t, json.Unmarshal(sc.Bytes(), &rec), sc.Text())
-		out = append(out, rec)
-	}
-	return out
+	return logtest.Decode(t, f.logs.String())
 }
 
 func (f *fixture) count(what string) int64 { return f.stats.Counted("retry.charge." + what) }
