@@ -22,21 +22,21 @@ func layers(err error, fn func(*Error)) {
 // first, leaving out empty texts. The branches of a multi-error follow each
 // other in order.
 func AttemptedOf(err error) []string {
-	var out []string
-	layers(err, func(e *Error) {
-		if e.attempted != "" {
-			out = append(out, e.attempted)
-		}
-	})
-	return out
+	return textsOf(err, func(e *Error) string { return e.attempted })
 }
 
 // RemediesOf returns the remedies of every layer of err, outermost first.
 func RemediesOf(err error) []string {
+	return textsOf(err, func(e *Error) string { return e.remedy })
+}
+
+// textsOf returns the non-empty text of every layer of err, outermost first;
+// nil when there is none.
+func textsOf(err error, text func(*Error) string) []string {
 	var out []string
 	layers(err, func(e *Error) {
-		if e.remedy != "" {
-			out = append(out, e.remedy)
+		if s := text(e); s != "" {
+			out = append(out, s)
 		}
 	})
 	return out

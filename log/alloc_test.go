@@ -25,7 +25,7 @@ func skipUnderRace(t *testing.T) {
 
 func TestWithAttrsIsOneAllocation(t *testing.T) {
 	skipUnderRace(t)
-	ctx := reqid.With(context.Background(), "0af7651916cd43dd8448eb211c80319c")
+	ctx := reqid.With(context.Background(), testRequestID)
 	method := string([]byte("GET")) // not a constant: a string header to carry
 	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() {
 		_ = vlog.WithAttrs(ctx, slog.String("method", method), slog.String("route", "/v1/orders"))
@@ -118,7 +118,7 @@ func TestHandlerRecordKeyClashIsCheap(t *testing.T) {
 	for _, m := range got {
 		assert.Equal(t, "GET", m["method"])
 		assert.Equal(t, "/v1/orders", m["route"])
-		assert.Equal(t, "0af7651916cd43dd8448eb211c80319c", m["request_id"])
+		assert.Equal(t, testRequestID, m["request_id"])
 	}
 	want := []string{"time", "level", "msg", "process", "request_id", "trace_id", "span_id", "route",
 		"method", "host", "path", "status"}

@@ -15,15 +15,13 @@ import (
 )
 
 // requestContext returns a context carrying a request ID and a sampled span
-// context, as middleware leaves it.
+// context (testRequestID, testTraceID, testSpanID), as middleware leaves it.
 func requestContext() context.Context {
-	sc := trace.NewSpanContext(trace.SpanContextConfig{
-		TraceID:    trace.TraceID{0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36},
-		SpanID:     trace.SpanID{0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7},
-		TraceFlags: trace.FlagsSampled,
-	})
+	tid, _ := trace.TraceIDFromHex(testTraceID)
+	sid, _ := trace.SpanIDFromHex(testSpanID)
+	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled})
 	ctx := trace.ContextWithSpanContext(context.Background(), sc)
-	return reqid.With(ctx, "0af7651916cd43dd8448eb211c80319c")
+	return reqid.With(ctx, testRequestID)
 }
 
 func logFour(ctx context.Context, l *slog.Logger) {

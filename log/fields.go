@@ -2,6 +2,7 @@ package log
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/hex"
 	"log/slog"
 	"sync/atomic"
@@ -13,10 +14,16 @@ import (
 )
 
 // cacheSlots is the number of field sets a handler tree remembers.
-const cacheSlots = 256
+const (
+	cacheBits  = 8
+	cacheSlots = 1 << cacheBits
+)
 
 // ctxSlots is the number of contexts a handler tree remembers by identity.
-const ctxSlots = 64
+const (
+	ctxBits  = 6
+	ctxSlots = 1 << ctxBits
+)
 
 // fieldCache remembers the fields to add to a record, in two direct-mapped
 // tables, so that a lookup is one hash and one comparison and a collision
@@ -59,7 +66,7 @@ type entry struct {
 // The entry's fields may be empty when the logger's attributes use every key.
 func (h *handler) fields(ctx context.Context) *entry {
 	id := identity(ctx)
-	bySame := &h.cache.byCtx[((uint64(id.data)>>4^h.seq)*0x9e3779b97f4a7c15)>>(64-6)]
+	bySame := &h.cache.byCtx[((uint64(id.data)>>4^h.seq)*0x9e3779b97f4a7c15)>>(64-ctxBits)]
 	if e := bySame.Load(); e != nil && e.h == h && identity(e.ctx) == id {
 		return e
 	}
@@ -98,8 +105,8 @@ func (h *handler) lookup(ctx context.Context) *entry {
 	if ca != nil {
 		caSeq = ca.seq
 	}
-	x := h.seq*0x9e3779b97f4a7c15 ^ caSeq*0xc2b2ae3d27d4eb4f ^ strBits(rid) ^ le64(sid[:]) ^ le64(tid[8:])
-	slot := &h.cache.byState[(x*0x9e3779b97f4a7c15)>>(64-8)]
+	x := h.seq*0x9e3779b97f4a7c15 ^ caSeq*0xc2b2ae3d27d4eb4f ^ strBits(rid) ^ binary.LittleEndian.Uint64(sid[:]) ^ binary.LittleEndian.Uint64(tid[8:])
+	slot := &h.cache.byState[(x*0x9e3779b97f4a7c15)>>(64-cacheBits)]
 	if e := slot.Load(); e != nil && e.h == h && e.rid == rid && e.tid == tid && e.sid == sid && e.ca == ca {
 		return e
 	}
@@ -157,20 +164,18 @@ func keyBit(key string) uint64 {
 	return 1 << ((uint(len(key)) + uint(key[0])) & 63)
 }
 
-// uses reports whether a sets one of e's keys at the top level.
+// uses reports whether a sets one of e's keys at the top level, inline
+// groups included.
 func (e *entry) uses(a slog.Attr) bool {
-	if a.Key == "" {
-		if a.Value.Kind() != slog.KindGroup {
-			return false
-		}
-		for _, g := range a.Value.Group() {
-			if e.uses(g) {
-				return true
-			}
-		}
-		return false
+	if a.Key != "" {
+		return carries(e.fields, a.Key)
 	}
-	return carries(e.fields, a.Key)
+	for _, f := range e.fields {
+		if setsKey(a, f.Key) {
+			return true
+		}
+	}
+	return false
 }
 
 // carries reports whether attrs has an attribute with key.
@@ -196,12 +201,7 @@ func strBits(s string) uint64 {
 	return uint64(len(s)) ^ le64s(s[:8]) ^ le64s(s[len(s)-8:])*0xff51afd7ed558ccd
 }
 
-func le64(b []byte) uint64 {
-	_ = b[7]
-	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-}
-
+// le64s is binary.LittleEndian.Uint64 for the first eight bytes of a string.
 func le64s(s string) uint64 {
 	_ = s[7]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |

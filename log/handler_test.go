@@ -46,9 +46,7 @@ func TestHandlerAddsContextFields(t *testing.T) {
 	require.Len(t, got, 3)
 	for _, m := range got[:2] {
 		assert.Equal(t, "order placed", m["msg"])
-		assert.Equal(t, "0af7651916cd43dd8448eb211c80319c", m["request_id"])
-		assert.Equal(t, "4bf92f3577b34da6a3ce929d0e0e4736", m["trace_id"])
-		assert.Equal(t, "00f067aa0ba902b7", m["span_id"])
+		assertRequestFields(t, m)
 		assert.Equal(t, "/v1/orders", m["route"])
 		assert.Equal(t, "acme", m["tenant"])
 		assert.Equal(t, "ord-7f3a", m["order"])
@@ -77,9 +75,9 @@ func TestHandlerProcessDefaultsToReqidProcess(t *testing.T) {
 	assert.Equal(t, p.ID, m["id"])
 	assert.Equal(t, float64(p.PID), m["pid"])
 
-	out.buf.Reset()
-	slog.New(vlog.NewHandler(slog.NewJSONHandler(&out, nil), &vlog.HandlerOptions{OmitProcess: true})).Info("x")
-	assert.NotContains(t, out.decode(t)[0], "process")
+	var omitted lines
+	slog.New(vlog.NewHandler(slog.NewJSONHandler(&omitted, nil), &vlog.HandlerOptions{OmitProcess: true})).Info("x")
+	assert.NotContains(t, omitted.decode(t)[0], "process")
 }
 
 func TestHandlerSpanContext(t *testing.T) {
@@ -124,8 +122,7 @@ func TestHandlerFieldsStayTopLevelInGroups(t *testing.T) {
 	got := out.decode(t)
 	require.Len(t, got, 3)
 	for _, m := range got[:2] {
-		assert.Equal(t, "0af7651916cd43dd8448eb211c80319c", m["request_id"])
-		assert.Equal(t, "4bf92f3577b34da6a3ce929d0e0e4736", m["trace_id"])
+		assertRequestFields(t, m)
 		assert.Equal(t, "acme", m["tenant"])
 		assert.Equal(t, "orders", m["component"])
 		assert.Contains(t, m, "process")
@@ -154,18 +151,18 @@ func TestHandlerNoDuplicateKeys(t *testing.T) {
 	require.Len(t, got, 8)
 	for _, m := range got[:2] {
 		assert.Equal(t, "from-record", m["request_id"])
-		assert.Equal(t, "4bf92f3577b34da6a3ce929d0e0e4736", m["trace_id"])
+		assert.Equal(t, testTraceID, m["trace_id"])
 	}
 	got = got[1:]
 	assert.Equal(t, "from-logger", got[1]["trace_id"])
-	assert.Equal(t, "0af7651916cd43dd8448eb211c80319c", got[1]["request_id"])
+	assert.Equal(t, testRequestID, got[1]["request_id"])
 	assert.Equal(t, "from-context", got[2]["request_id"])
-	assert.Equal(t, "4bf92f3577b34da6a3ce929d0e0e4736", got[2]["trace_id"])
+	assert.Equal(t, testTraceID, got[2]["trace_id"])
 	assert.Equal(t, "b", got[3]["tenant"])
 	assert.Equal(t, "record", got[4]["tenant"])
 	assert.Equal(t, "inline", got[5]["span_id"])
 	assert.Equal(t, "inline", got[6]["trace_id"])
-	assert.Equal(t, "00f067aa0ba902b7", got[6]["span_id"])
+	assert.Equal(t, testSpanID, got[6]["span_id"])
 }
 
 func TestWithArguments(t *testing.T) {
@@ -214,9 +211,7 @@ func TestHandlerConcurrentRequests(t *testing.T) {
 }
 
 func TestHandlerSteadyStateAllocations(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are not meaningful under the race detector")
-	}
+	skipUnderRace(t)
 	l := slog.New(vlog.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil))
 	ctx := vlog.With(requestContext(), "route", "/v1/orders")
 	logFour(ctx, l)

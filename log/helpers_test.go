@@ -1,48 +1,44 @@
 package log_test
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vitals-go/vitals/internal/logtest"
 )
 
-// lines is a concurrency-safe io.Writer that keeps what was written.
-type lines struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// The IDs that requestContext carries, as the handler writes them.
+const (
+	testRequestID = "0af7651916cd43dd8448eb211c80319c"
+	testTraceID   = "4bf92f3577b34da6a3ce929d0e0e4736"
+	testSpanID    = "00f067aa0ba902b7"
+)
+
+// assertRequestFields checks that m carries requestContext's request ID,
+// trace ID and span ID.
+func assertRequestFields(t *testing.T, m map[string]any) {
+	t.Helper()
+	assert.Equal(t, testRequestID, m["request_id"])
+	assert.Equal(t, testTraceID, m["trace_id"])
+	assert.Equal(t, testSpanID, m["span_id"])
 }
 
-func (l *lines) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-// String returns what was written so far.
-func (l *lines) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+// lines is a concurrency-safe io.Writer that keeps what was written, and
+// decodes it strictly.
+type lines struct{ logtest.Buffer }
 
 // decode returns every line written so far as a JSON object, failing the
 // test on a line that is not one or that repeats a key at any level.
 func (l *lines) decode(t *testing.T) []map[string]any {
 	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	var out []map[string]any
-	sc := bufio.NewScanner(bytes.NewReader(l.buf.Bytes()))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		out = append(out, decodeLine(t, sc.Text()))
+	for _, line := range l.Lines() {
+		out = append(out, decodeLine(t, line))
 	}
-	require.NoError(t, sc.Err())
 	return out
 }
 

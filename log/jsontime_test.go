@@ -21,9 +21,14 @@ var zones = []*time.Location{
 	time.FixedZone("far", 100*3600+60), time.FixedZone("-far", -(25*3600 + 1)), time.FixedZone("day", -24*3600),
 }
 
-// wantTime is what slog writes for t when its year is in range.
+// wantTime is what slog writes for t: after an error when its year is out
+// of range.
 func wantTime(t time.Time) string {
-	return `"` + t.Format(time.RFC3339Nano) + `"`
+	want := `"` + t.Format(time.RFC3339Nano) + `"`
+	if y := t.Year(); y < 0 || y > 9999 {
+		want = `"!ERROR:time.Time year outside of range [0,9999]"` + want
+	}
+	return want
 }
 
 func gotTime(t time.Time) string {
@@ -75,19 +80,11 @@ func TestAppendJSONTimeRange(t *testing.T) {
 		first := time.Date(0, 1, 1, 0, 0, 0, 0, z)
 		last := time.Date(9999, 12, 31, 23, 59, 59, 999999999, z)
 		for _, tm := range []time.Time{first, last, first.Add(-time.Nanosecond), last.Add(time.Nanosecond)} {
-			want := wantTime(tm)
-			if y := tm.Year(); y < 0 || y > 9999 {
-				want = `"!ERROR:time.Time year outside of range [0,9999]"` + want
-			}
-			require.Equal(t, want, gotTime(tm), "%s in %s", tm, z)
+			require.Equal(t, wantTime(tm), gotTime(tm), "%s in %s", tm, z)
 		}
 	}
 	for _, tm := range []time.Time{time.Unix(1<<62, 0), time.Unix(-1<<62, 0), {}} {
-		want := wantTime(tm)
-		if y := tm.Year(); y < 0 || y > 9999 {
-			want = `"!ERROR:time.Time year outside of range [0,9999]"` + want
-		}
-		require.Equal(t, want, gotTime(tm), "%s", tm)
+		require.Equal(t, wantTime(tm), gotTime(tm), "%s", tm)
 	}
 }
 

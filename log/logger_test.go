@@ -26,9 +26,7 @@ func TestNewWritesJSONWithContextFields(t *testing.T) {
 	assert.Equal(t, "INFO", m["level"])
 	assert.Equal(t, "served", m["msg"])
 	assert.Equal(t, 200.0, m["status"])
-	assert.Equal(t, "0af7651916cd43dd8448eb211c80319c", m["request_id"])
-	assert.Equal(t, "4bf92f3577b34da6a3ce929d0e0e4736", m["trace_id"])
-	assert.Equal(t, "00f067aa0ba902b7", m["span_id"])
+	assertRequestFields(t, m)
 	assert.Equal(t, reqid.Process().ID, m["process"].(map[string]any)["id"])
 	assert.NotEmpty(t, m["time"])
 }

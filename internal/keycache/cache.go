@@ -6,9 +6,9 @@ import (
 )
 
 // Cache maps keys to values built once. Reads are a lock-free map lookup
-// with no allocation; a miss copies the map under a lock. Past max distinct
-// keys, new keys share the value of the overflow key. The zero Cache is not
-// usable: make one with [New].
+// with no allocation; a miss copies the map under a lock. Once max distinct
+// keys are known, new keys share the value of the overflow key. The zero
+// Cache is not usable: make one with [New].
 type Cache[K comparable, V any] struct {
 	m        atomic.Pointer[map[K]*V]
 	mu       sync.Mutex
@@ -17,8 +17,10 @@ type Cache[K comparable, V any] struct {
 	build    func(K) *V
 }
 
-// New returns a Cache of at most max keys (the overflow key included) whose
-// values build makes, once per key; past max, keys share overflow's value.
+// New returns a Cache whose values build makes, once per key. Once it knows
+// max keys (the overflow key among them if it was asked for by then), a new
+// key gets overflow's value, built then if need be: the cache holds at most
+// max+1 keys.
 func New[K comparable, V any](max int, overflow K, build func(K) *V) *Cache[K, V] {
 	return &Cache[K, V]{max: max, overflow: overflow, build: build}
 }

@@ -26,8 +26,8 @@ func TestGetBuildsOncePerKey(t *testing.T) {
 	assert.EqualValues(t, 2, n.Load())
 }
 
-// TestPastMaxKeysShareOverflow: the bound counts the overflow key too, as
-// the stats tags do ("other" is one of the MaxRoutes tags).
+// TestPastMaxKeysShareOverflow: max keys get their own values, then the
+// overflow key is added for every later one.
 func TestPastMaxKeysShareOverflow(t *testing.T) {
 	var n atomic.Int32
 	c := New(3, "other", counting(&n))

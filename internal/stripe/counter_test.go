@@ -96,11 +96,12 @@ func TestLoadWhileAdding(t *testing.T) {
 }
 
 // TestSerialStaysOneWord checks that a counter only ever added to by one
-// goroutine at a time never allocates its cells.
+// goroutine at a time never allocates its cells, even through AddSpreading
+// (Add never spreads a counter at all).
 func TestSerialStaysOneWord(t *testing.T) {
 	var c Counter
 	for range 1000 {
-		c.Add(2)
+		c.AddSpreading(2)
 	}
 	assert.Equal(t, int64(2000), c.Load())
 	assert.Nil(t, c.cells.Load(), "no add met another")
