@@ -18,11 +18,22 @@ var bare = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, "ok")
 })
 
-func serveBench(b *testing.B, h http.Handler) {
-	b.Helper()
+// benchRequest is the request the server benchmarks and allocation budgets
+// serve, with the header name-value pairs given set too.
+func benchRequest(header ...string) *http.Request {
 	req := httptest.NewRequest(http.MethodGet, "/users/42", nil)
 	req.RemoteAddr = "127.0.0.1:40000"
 	req.Header.Set("User-Agent", "bench")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return req
+}
+
+// serveBench measures h serving benchRequest(header...).
+func serveBench(b *testing.B, h http.Handler, header ...string) {
+	b.Helper()
+	req := benchRequest(header...)
 	b.ReportAllocs()
 	defer benchmetric.ReportCPU(b)()
 	for b.Loop() {
@@ -52,13 +63,7 @@ func BenchmarkServerStackInboundID(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	req := httptest.NewRequest(http.MethodGet, "/users/42", nil)
-	req.Header.Set("X-Request-ID", "0123456789abcdef0123456789abcdef")
-	b.ReportAllocs()
-	defer benchmetric.ReportCPU(b)()
-	for b.Loop() {
-		h.ServeHTTP(httptest.NewRecorder(), req)
-	}
+	serveBench(b, h, "X-Request-ID", "0123456789abcdef0123456789abcdef")
 }
 
 func BenchmarkServerRequestIDAlone(b *testing.B) {

@@ -32,9 +32,7 @@ func skipUnderRace(t *testing.T) {
 }
 
 func serveAllocs(h http.Handler) float64 {
-	req := httptest.NewRequest(http.MethodGet, "/users/42", nil)
-	req.RemoteAddr = "127.0.0.1:40000"
-	req.Header.Set("User-Agent", "bench")
+	req := benchRequest()
 	return testing.AllocsPerRun(200, func() { h.ServeHTTP(httptest.NewRecorder(), req) })
 }
 

@@ -28,8 +28,8 @@ func (s *logSink) wait(t *testing.T, msg string, n int) []logtest.Record {
 	return s.Wait(t, logtest.Msg(msg), n)
 }
 
-// newPlainServer serves h on loopback for the test, logging net/http's own
-// errors to the test log.
+// newPlainServer serves h on loopback for the test, discarding net/http's
+// own error log.
 func newPlainServer(t *testing.T, h http.Handler) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(h)

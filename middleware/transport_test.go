@@ -200,13 +200,21 @@ func TestTransportTimeoutCoversTheBodyButNotAFinishedCall(t *testing.T) {
 	assert.Len(t, body, 1<<20)
 }
 
-func TestTransportConnectionRefusedIsTransient(t *testing.T) {
+// callRefused calls GET /x on a loopback address nothing listens on, through
+// a transport without breakers, and returns the address and the error.
+func callRefused(t *testing.T) (addr string, err error) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	addr := ln.Addr().String()
+	addr = ln.Addr().String()
 	require.NoError(t, ln.Close())
 	c, _ := client(t, middleware.TransportOptions{NoBreaker: true})
 	_, err = call(t, c, context.Background(), "http://"+addr+"/x")
+	return addr, err
+}
+
+func TestTransportConnectionRefusedIsTransient(t *testing.T) {
+	_, err := callRefused(t)
 	require.Error(t, err)
 	assert.Equal(t, errctx.Transient, errctx.ClassOf(err))
 }
@@ -332,12 +340,7 @@ func TestTransportCloseIdleConnectionsReachesTheBase(t *testing.T) {
 // *errctx.Error inside it as a group, and the two say the same but for
 // url.Error's prefix.
 func TestTransportErrorBehindURLErrorLogsAsAGroup(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	c, _ := client(t, middleware.TransportOptions{NoBreaker: true})
-	_, err = call(t, c, context.Background(), "http://"+addr+"/x")
+	addr, err := callRefused(t)
 
 	var ue *url.Error
 	require.ErrorAs(t, err, &ue, "http.Client wraps the transport's error")

@@ -1,15 +1,18 @@
 // Package deadline bounds each outbound call of the middleware clients (the
 // HTTP Transport, the gRPC client interceptor) with a per-call timeout that
-// the caller's own deadline can shorten but never lift. [Bound] makes the
-// deadline with package context; [Call] is a cheaper context of its own for
-// a client that owns a per-call struct to keep it in.
+// the caller's own deadline can shorten but never lift. [Needed] says
+// whether a call needs a deadline of ours, and when; [Call] is that
+// deadline, a context cheaper than context.WithDeadline, kept in the
+// client's per-call struct.
 //
 // The smallest complete use:
 //
 //	timeout := deadline.Timeout(opts.Timeout, 30*time.Second)
-//	ctx, cancel := deadline.Bound(ctx, time.Now(), timeout)
-//	if cancel != nil {
-//		defer cancel()
+//	if end, ok := deadline.Needed(ctx, time.Now(), timeout); ok {
+//		c := new(deadline.Call) // or a field of the per-call struct
+//		c.Start(ctx, end)
+//		defer c.Stop()
+//		ctx = c
 //	}
 package deadline
 
@@ -44,15 +47,4 @@ func Needed(ctx context.Context, start time.Time, timeout time.Duration) (time.T
 		return time.Time{}, false
 	}
 	return deadline, true
-}
-
-// Bound returns ctx ending at the deadline Needed gives, made with
-// context.WithDeadline, and its cancel. When none is needed, ctx is
-// returned as it is, with a nil cancel: no timer of our own is made.
-func Bound(ctx context.Context, start time.Time, timeout time.Duration) (context.Context, context.CancelFunc) {
-	deadline, ok := Needed(ctx, start, timeout)
-	if !ok {
-		return ctx, nil
-	}
-	return context.WithDeadline(ctx, deadline)
 }

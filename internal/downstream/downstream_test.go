@@ -10,14 +10,21 @@ import (
 
 	"github.com/vitals-go/vitals/breaker"
 	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/logtest"
 	"github.com/vitals-go/vitals/stats/statstest"
 )
 
 func TestNewBreakerFillsTheClientDefaults(t *testing.T) {
-	b, err := NewBreaker(nil, "api.internal:8080", statstest.New(), slog.New(slog.DiscardHandler), "TransportOptions.Breaker")
+	rec := statstest.New()
+	var logs logtest.Buffer
+	b, err := NewBreaker(nil, "api.internal:8080", rec, slog.New(slog.NewJSONHandler(&logs, nil)), "TransportOptions.Breaker")
 	require.NoError(t, err)
 	assert.Equal(t, "api.internal:8080", b.Name())
 	assert.Equal(t, breaker.Closed, b.State())
+
+	assert.Contains(t, rec.Series(), "breaker.api_internal_8080.state", "its stats go to the client's emitter")
+	b.ForceOpen("test")
+	logs.Wait(t, logtest.All(logtest.Msg("breaker forced open"), logtest.Field("breaker", "api.internal:8080")), 1)
 }
 
 func TestNewBreakerKeepsTheGivenName(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/peer"
-	"google.golang.org/grpc/status"
 
 	"github.com/vitals-go/vitals/internal/level"
 	"github.com/vitals-go/vitals/internal/panics"
@@ -53,16 +52,13 @@ func SkipSucceeded(methods ...string) func(ServerOutcome) bool {
 	}
 }
 
-// codeOf returns the code gRPC sends for a handler's error: the status's, or
-// Canceled and DeadlineExceeded for context errors, or Unknown.
+// codeOf returns the code gRPC sends for a handler's error: OK for nil,
+// else the code of [statusOf].
 func codeOf(err error) codes.Code {
 	if err == nil {
 		return codes.OK
 	}
-	if st, ok := status.FromError(err); ok {
-		return st.Code()
-	}
-	return status.FromContextError(err).Code()
+	return statusOf(err).Code()
 }
 
 func (s *ServerInterceptor) loggerOrDefault() *slog.Logger {

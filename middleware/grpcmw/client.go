@@ -1,6 +1,7 @@
 package grpcmw
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -245,7 +246,7 @@ func NewClientInterceptor(cfg ClientConfig) (*ClientInterceptor, error) {
 		return nil, err
 	}
 	c := &ClientInterceptor{logger: cfg.Logger, level: cfg.Level, emitter: cfg.Stats,
-		maxMethods: orDefault(cfg.MaxMethods, DefaultMaxMethods), key: DefaultRequestIDKey,
+		maxMethods: cmp.Or(cfg.MaxMethods, DefaultMaxMethods), key: DefaultRequestIDKey,
 		timeout: cfg.Timeout, scope: cfg.Breaker, breakerOf: cfg.BreakerConfig, isFailure: cfg.IsFailure}
 	if cfg.RequestIDKey != "" {
 		c.key = strings.ToLower(cfg.RequestIDKey)
@@ -307,13 +308,10 @@ func (c *ClientInterceptor) newTarget(name string) *target {
 	t.methods = keycache.New(c.maxMethods, OtherMethod, func(m string) *clientMethod {
 		cm := &clientMethod{series: series{emitter: c.emitter, counter: StatClientRequests, timing: StatClientDuration,
 			tags: []stats.Tag{stats.T("target", name), stats.T("method", m)}}}
-		switch {
-		case c.scope == PerMethod:
+		if c.scope == PerMethod {
 			cm.breaker, cm.err = c.newBreaker(name + m)
-		case t.err != nil:
-			cm.err = t.err
-		default:
-			cm.breaker = t.breaker
+		} else {
+			cm.breaker, cm.err = t.breaker, t.err // the target's: nil under NoBreaker
 		}
 		return cm
 	})

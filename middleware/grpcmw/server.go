@@ -1,6 +1,7 @@
 package grpcmw
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/netip"
@@ -125,7 +126,7 @@ func NewServerInterceptor(cfg ServerConfig) (*ServerInterceptor, error) {
 		s.trace = append([]otelgrpc.Option{}, cfg.TraceOptions...)
 	}
 	s.inFlight = s.emitter.NewGauge(StatServerInFlight)
-	s.methods = keycache.New(orDefault(cfg.MaxMethods, DefaultMaxMethods), OtherMethod, func(name string) *method {
+	s.methods = keycache.New(cmp.Or(cfg.MaxMethods, DefaultMaxMethods), OtherMethod, func(name string) *method {
 		return &method{name: name, attr: slog.String("method", name), series: series{emitter: s.emitter,
 			counter: StatServerRequests, timing: StatServerDuration, tags: []stats.Tag{stats.T("method", name)}}}
 	})
@@ -280,11 +281,4 @@ func isCleanMethod(m string) bool {
 // configError is the error every constructor returns for an invalid field.
 func configError(field, problem, remedy string) error {
 	return configerr.New("grpcmw", field, problem, remedy)
-}
-
-func orDefault(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
 }
