@@ -153,5 +153,9 @@ func BenchmarkBreakerRejected(b *testing.B) {
 	fe := failsafe.With[int](fb)
 	_, _ = fe.Get(func() (int, error) { return failing(ctx) })
 	fail := func() { _, _ = fe.Get(func() (int, error) { return breakerOK(ctx) }) }
+	// A breaker left closed would make this a second BenchmarkBreakerClosed.
+	if vb.State() != breaker.Open || gb.State() != gobreaker.StateOpen || !fb.IsOpen() {
+		b.Fatalf("a breaker did not open: vitals %s, gobreaker %s, failsafe open %t", vb.State(), gb.State(), fb.IsOpen())
+	}
 	compare(b, contender{"vitals", vitals}, contender{"gobreaker", gobr}, contender{"failsafe", fail})
 }

@@ -3,7 +3,8 @@ package bench
 // Side by side, in one run, over the same bare handler driven by
 // httptest.NewRecorder: the vitals server stack (middleware.New: request ID,
 // access log with panic recovery, stats) against chi's RequestID + httplog
-// v3 + Recoverer, both logging through the same slog.Logger to io.Discard.
+// v3 + Recoverer and against samber/slog-http with its Recovery, all
+// logging through the same slog.Logger to io.Discard.
 // And the vitals client Transport over a round tripper that answers at once,
 // so network noise does not hide the middleware's cost.
 
@@ -32,10 +33,29 @@ var bareHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) 
 	_, _ = io.WriteString(w, "ok")
 })
 
-func serveEach(b *testing.B, h http.Handler) {
+// serverRequest is the request every server benchmark serves.
+func serverRequest() *http.Request {
 	req := httptest.NewRequest(http.MethodGet, "/users/42", nil)
 	req.RemoteAddr = "127.0.0.1:40000"
 	req.Header.Set("User-Agent", "bench")
+	return req
+}
+
+// vitalsStack is the vitals server stack over the bare handler, logging
+// through logger and counting to stats.Discard.
+func vitalsStack(b *testing.B, logger *slog.Logger) http.Handler {
+	h, err := middleware.New(bareHandler, middleware.Config{
+		AccessLog: middleware.AccessLogConfig{Logger: logger},
+		Stats:     middleware.StatsConfig{Emitter: stats.Discard},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return h
+}
+
+func serveEach(b *testing.B, h http.Handler) {
+	req := serverRequest()
 	b.ReportAllocs()
 	defer benchmetric.ReportCPU(b)()
 	for b.Loop() {
@@ -53,16 +73,7 @@ func BenchmarkMiddlewareServer(b *testing.B) {
 	}
 	for _, l := range loggers {
 		b.Run(l.name+"/bare", func(b *testing.B) { serveEach(b, bareHandler) })
-		b.Run(l.name+"/vitals", func(b *testing.B) {
-			h, err := middleware.New(bareHandler, middleware.Config{
-				AccessLog: middleware.AccessLogConfig{Logger: l.logger},
-				Stats:     middleware.StatsConfig{Emitter: stats.Discard},
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			serveEach(b, h)
-		})
+		b.Run(l.name+"/vitals", func(b *testing.B) { serveEach(b, vitalsStack(b, l.logger)) })
 		// The floor: the bare handler plus one record with the same fields
 		// as the vitals access record, through the same logger.
 		b.Run(l.name+"/bare+one-record", func(b *testing.B) {
@@ -114,16 +125,8 @@ func serverPeers(logger *slog.Logger) []struct {
 // drift apart.
 func BenchmarkMiddlewareServerOverhead(b *testing.B) {
 	logger := vlog.New(vlog.Options{Writer: io.Discard})
-	stack, err := middleware.New(bareHandler, middleware.Config{
-		AccessLog: middleware.AccessLogConfig{Logger: logger},
-		Stats:     middleware.StatsConfig{Emitter: stats.Discard},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	req := httptest.NewRequest(http.MethodGet, "/users/42", nil)
-	req.RemoteAddr = "127.0.0.1:40000"
-	req.Header.Set("User-Agent", "bench")
+	stack := vitalsStack(b, logger)
+	req := serverRequest()
 	serve := func(h http.Handler) func() {
 		return func() { h.ServeHTTP(httptest.NewRecorder(), req) }
 	}
@@ -143,20 +146,8 @@ func BenchmarkMiddlewareServerOverhead(b *testing.B) {
 // arms the timer of the per-call deadline.
 func BenchmarkMiddlewareClientOverhead(b *testing.B) {
 	logger := vlog.New(vlog.Options{Writer: io.Discard})
-	ctx := reqid.With(context.Background(), reqid.New())
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://api.internal:8080/users/42", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	roundTrip := func(rt http.RoundTripper) func() {
-		return func() {
-			resp, err := rt.RoundTrip(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			resp.Body.Close()
-		}
-	}
+	call := clientCall(b)
+	roundTrip := func(rt http.RoundTripper) func() { return func() { call(rt) } }
 	for _, base := range []benchmetric.CannedTransport{{}, {Watch: true}} {
 		name := "unwatched"
 		if base.Watch {
@@ -182,12 +173,13 @@ func reportOverheads(b *testing.B, base, cand, peer func(), candUnit, peerUnit, 
 		}
 		return float64(time.Since(t0)) / stretch
 	}
+	fs := [3]func(){base, cand, peer}
 	var candOver, peerOver, ratios []float64
 	for i := 0; b.Loop(); i++ {
 		var t [3]float64
 		for j := range 3 {
 			k := (i + j) % 3
-			t[k] = timed([]func(){base, cand, peer}[k])
+			t[k] = timed(fs[k])
 		}
 		candOver = append(candOver, t[1]-t[0])
 		peerOver = append(peerOver, t[2]-t[0])
@@ -202,21 +194,30 @@ func reportOverheads(b *testing.B, base, cand, peer func(), candUnit, peerUnit, 
 	b.ReportMetric(median(ratios), ratioUnit)
 }
 
-func BenchmarkMiddlewareClient(b *testing.B) {
+// clientCall returns one call of the client benchmarks: a GET with a
+// request ID through rt, its body closed, failing b on an error.
+func clientCall(b *testing.B) func(rt http.RoundTripper) {
 	ctx := reqid.With(context.Background(), reqid.New())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://api.internal:8080/users/42", nil)
 	if err != nil {
 		b.Fatal(err)
 	}
+	return func(rt http.RoundTripper) {
+		resp, err := rt.RoundTrip(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+}
+
+func BenchmarkMiddlewareClient(b *testing.B) {
+	call := clientCall(b)
 	run := func(b *testing.B, rt http.RoundTripper) {
 		b.ReportAllocs()
 		defer benchmetric.ReportCPU(b)()
 		for b.Loop() {
-			resp, err := rt.RoundTrip(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			resp.Body.Close()
+			call(rt)
 		}
 	}
 	b.Run("bare", func(b *testing.B) { run(b, benchmetric.CannedTransport{}) })

@@ -24,17 +24,6 @@ func isServer(r logtest.Record) bool {
 	return r.Str("component") == "inventory" && strings.HasPrefix(r.Str("msg"), "request") && r["code"] != nil
 }
 
-// byRequestID groups the records by request_id, in order.
-func byRequestID(records []logtest.Record) map[string][]logtest.Record {
-	out := map[string][]logtest.Record{}
-	for _, r := range records {
-		if id := r.Str("request_id"); id != "" {
-			out[id] = append(out[id], r)
-		}
-	}
-	return out
-}
-
 // The self-driven run tells the whole story in its logs and ends with a
 // summary.
 func TestDemoTellsTheStory(t *testing.T) {
@@ -48,11 +37,8 @@ func TestDemoTellsTheStory(t *testing.T) {
 	assert.Equal(t, "closed", status.Breakers[0].State)
 
 	records := d.Wait(t)
-	byMsg := map[string][]logtest.Record{}
-	for _, r := range records {
-		byMsg[r.Str("msg")] = append(byMsg[r.Str("msg")], r)
-	}
-	ids := byRequestID(records)
+	byMsg := demotest.GroupBy(records, "msg")
+	ids := demotest.GroupBy(records, "request_id")
 
 	// One request ID from the HTTP front through the gRPC client to the
 	// back end, for every quote that reached it.
@@ -118,12 +104,7 @@ func TestDemoTellsTheStory(t *testing.T) {
 	line := func(msg string) int { return slices.IndexFunc(records, logtest.Msg(msg)) }
 	assert.Less(t, line("breaker opened"), line("breaker half-open"))
 	assert.Less(t, line("breaker half-open"), line("breaker closed"))
-	var rejected []logtest.Record
-	for _, r := range byMsg["outbound request"] {
-		if r.Str("code") == "rejected" {
-			rejected = append(rejected, r)
-		}
-	}
+	rejected := logtest.Filter(byMsg["outbound request"], logtest.Field("code", "rejected"))
 	require.NotEmpty(t, rejected, "calls refused while the breaker was open")
 	for _, r := range rejected {
 		assert.Contains(t, r.Str("error"), "circuit breaker is open")
@@ -219,7 +200,7 @@ func TestServeUntilInterrupted(t *testing.T) {
 
 	d.Cancel()
 	records := d.Wait(t)
-	checkPanic(t, p, byRequestID(records)["test-panic-1"])
+	checkPanic(t, p, demotest.GroupBy(records, "request_id")["test-panic-1"])
 	out := d.Stdout.String()
 	assert.Regexp(t, `200 OK +quoted +2  `, out)
 	assert.Regexp(t, `502 Bad Gateway +inventory_failed +1  `, out)

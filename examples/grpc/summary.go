@@ -14,16 +14,14 @@ import (
 
 // summary collects what the run did, for the report printed at the end.
 type summary struct {
-	start    time.Time
-	breaker  demo.Transitions // the inventory breaker's
+	breaker  demo.Transitions // the inventory breaker's; its Start is the run's
 	mu       sync.Mutex
 	outcomes map[outcome]int
 	panics   []grpcmw.PanicInfo
 }
 
 func newSummary() *summary {
-	now := time.Now()
-	return &summary{start: now, breaker: demo.Transitions{Start: now}, outcomes: map[outcome]int{}}
+	return &summary{breaker: demo.Transitions{Start: time.Now()}, outcomes: map[outcome]int{}}
 }
 
 // count records the outcome of one answer of the front.
@@ -65,7 +63,7 @@ func (s *summary) write(w io.Writer, d demo.Delivery) {
 	for _, n := range s.outcomes {
 		total += n
 	}
-	fmt.Fprintf(w, "\nSummary of %s\n", time.Since(s.start).Round(100*time.Millisecond))
+	fmt.Fprintf(w, "\nSummary of %s\n", time.Since(s.breaker.Start).Round(100*time.Millisecond))
 	fmt.Fprintf(w, "  quotes: %d\n", total)
 	for _, m := range outcomeMeaning {
 		if n := s.outcomes[m.outcome]; n > 0 {

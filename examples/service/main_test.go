@@ -35,10 +35,7 @@ func TestDemoTellsTheStory(t *testing.T) {
 	}
 
 	records := d.Wait(t)
-	byMsg := map[string][]logtest.Record{}
-	for _, r := range records {
-		byMsg[r.Str("msg")] = append(byMsg[r.Str("msg")], r)
-	}
+	byMsg := demotest.GroupBy(records, "msg")
 	warns := logtest.Filter(records, logtest.Level("WARN"))
 	// line is the position in the log of the first record with the message msg.
 	line := func(msg string) int { return slices.IndexFunc(records, logtest.Msg(msg)) }

@@ -13,15 +13,13 @@ import (
 
 // summary collects what the run did, for the report printed at the end.
 type summary struct {
-	start    time.Time
-	breaker  demo.Transitions // the payments breaker's
+	breaker  demo.Transitions // the payments breaker's; its Start is the run's
 	mu       sync.Mutex
 	statuses map[int]int
 }
 
 func newSummary() *summary {
-	now := time.Now()
-	return &summary{start: now, breaker: demo.Transitions{Start: now}, statuses: map[int]int{}}
+	return &summary{breaker: demo.Transitions{Start: time.Now()}, statuses: map[int]int{}}
 }
 
 // count records the status of one answer of the orders service.
@@ -54,7 +52,7 @@ func (s *summary) write(w io.Writer, d demo.Delivery) {
 	}
 	slices.Sort(codes)
 
-	fmt.Fprintf(w, "\nSummary of %s\n", time.Since(s.start).Round(100*time.Millisecond))
+	fmt.Fprintf(w, "\nSummary of %s\n", time.Since(s.breaker.Start).Round(100*time.Millisecond))
 	fmt.Fprintf(w, "  orders: %d\n", total)
 	for _, code := range codes {
 		fmt.Fprintf(w, "    %d %-22s %4d  %s\n", code, http.StatusText(code), s.statuses[code], statusMeaning[code])

@@ -125,6 +125,18 @@ func Breakers(t *testing.T, url string) (int, breaker.Status) {
 	return resp.StatusCode, status
 }
 
+// GroupBy groups records by the string value of key, each group in log
+// order; records without a string value for key are left out.
+func GroupBy(records []logtest.Record, key string) map[string][]logtest.Record {
+	out := map[string][]logtest.Record{}
+	for _, r := range records {
+		if v := r.Str(key); v != "" {
+			out[v] = append(out[v], r)
+		}
+	}
+	return out
+}
+
 // RefusesFlags checks that run refuses each of the command lines.
 func RefusesFlags(t *testing.T, run RunFunc, cmdlines ...[]string) {
 	t.Helper()
