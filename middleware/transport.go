@@ -86,7 +86,8 @@ type TransportOptions struct {
 	Timeout time.Duration
 	// RequestIDHeader carries the request ID of the call's context (when
 	// reqid.Valid accepts it). Default: X-Request-ID. A header the caller
-	// set on the request is left alone.
+	// set on the request is left alone. A name that is not a valid header
+	// name (a space, a colon, a line break) is refused by NewTransport.
 	RequestIDHeader string
 	// Breaker returns the configuration of the breaker of a host (host:port
 	// as in the URL). Default: the breaker package's defaults, named after
@@ -147,12 +148,13 @@ func NewTransport(base http.RoundTripper, opts TransportOptions) (*ClientTranspo
 	if opts.MaxHosts < 0 {
 		return nil, configError("TransportOptions.MaxHosts", "is negative", "leave it 0 for the default (1000) or set a positive bound")
 	}
-	if opts.RequestIDHeader == "" {
-		opts.RequestIDHeader = DefaultRequestIDHeader
+	idHeader, err := headerName("TransportOptions.RequestIDHeader", opts.RequestIDHeader, DefaultRequestIDHeader)
+	if err != nil {
+		return nil, err
 	}
 	t := &ClientTransport{
 		base: base, logger: opts.Logger, level: opts.Level, emitter: opts.Stats, timeout: opts.Timeout,
-		idHeader: http.CanonicalHeaderKey(opts.RequestIDHeader), noBreaker: opts.NoBreaker, breakerOf: opts.Breaker,
+		idHeader: idHeader, noBreaker: opts.NoBreaker, breakerOf: opts.Breaker,
 	}
 	if t.base == nil {
 		t.base = http.DefaultTransport
