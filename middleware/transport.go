@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -25,10 +26,12 @@ import (
 const (
 	// StatClientRequests counts outbound calls, tagged host and status
 	// (class: 2xx..., "error" for transport errors and timeouts, "rejected"
-	// for calls an open breaker refused).
+	// for calls an open breaker refused, "cancelled" for calls their caller
+	// cancelled, "unsent" for calls refused before sending: an invalid
+	// request or a caller's context already over).
 	StatClientRequests = "http.client.requests"
 	// StatClientDuration times outbound calls up to the response headers,
-	// tagged host and status.
+	// tagged host and status. Unsent calls are not timed: they took no time.
 	StatClientDuration = "http.client.duration"
 )
 
@@ -46,14 +49,28 @@ type ClientOutcome struct {
 	Status   int   // the response status; 0 when there is no response
 	Err      error // the errctx error returned to the caller, if any
 	Duration time.Duration
+	// Cancelled: the caller cancelled the call (its context was cancelled,
+	// before or during it). Neither a failure of the host nor of ours.
+	Cancelled bool
+	// Unsent: the call was refused before it was sent, by the caller's
+	// doing: a request net/http would refuse (no URL, a header value with
+	// a line break...) or a caller's context already over. The host's
+	// breaker never sees it.
+	Unsent bool
 }
 
-// DefaultClientLevel is the default TransportOptions.Level: Error when no
-// response came back (transport error, timeout), Warn for a 5xx or 429 and
-// for a call an open breaker refused (one per call while it is open), Info
-// otherwise: a 404 from a lookup is an answer, not a failure.
+// DefaultClientLevel is the default TransportOptions.Level: Info for a
+// call its caller cancelled, as middleware/grpcmw logs one (the caller
+// decided, nothing failed); Warn for a call refused before sending (the
+// caller's mistake) and for a call an open breaker refused (one per call
+// while it is open); Error when no response came back (transport error,
+// timeout, the caller's deadline); Warn for a 5xx or 429; Info otherwise:
+// a 404 from a lookup is an answer, not a failure.
 func DefaultClientLevel(o ClientOutcome) slog.Level {
-	return level.Called(errors.Is(o.Err, breaker.ErrOpen), o.Err != nil, isFailureStatus(o.Status))
+	if o.Cancelled {
+		return level.Cancelled
+	}
+	return level.Called(o.Unsent || errors.Is(o.Err, breaker.ErrOpen), o.Err != nil, isFailureStatus(o.Status))
 }
 
 // TransportOptions configures [Transport]. The zero value logs every call to
@@ -92,7 +109,9 @@ type TransportOptions struct {
 	// Breaker returns the configuration of the breaker of a host (host:port
 	// as in the URL). Default: the breaker package's defaults, named after
 	// the host. Responses 5xx and 429, transport errors and timeouts are
-	// failures; other statuses, and calls the caller cancelled, are not.
+	// failures; other statuses are successes. Calls the caller cancelled,
+	// and calls refused before sending (see ClientOutcome.Unsent), are
+	// neither: the breaker never sees them.
 	Breaker func(host string) breaker.Config
 	// NoBreaker turns the per-host breakers off.
 	NoBreaker bool
@@ -200,20 +219,25 @@ func (t *ClientTransport) CloseIdleConnections() {
 // RoundTrip implements http.RoundTripper.
 func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
-	host := req.URL.Host
-	h := t.hosts.Get(host)
+	h := t.hosts.Get(cmp.Or(hostOf(req), OtherHost))
 	if h.err != nil {
 		closeBody(req)
 		return nil, h.err
 	}
 	callerCtx := req.Context()
+	if why := refusal(req); why != "" {
+		return t.unsent(req, h, start, unsentError(req, why))
+	}
+	if err := callerCtx.Err(); err != nil {
+		return t.unsent(req, h, start, endedError(req, err))
+	}
 	var ticket breaker.Ticket
 	if h.breaker != nil {
 		tk, err := h.breaker.Allow(callerCtx)
 		if err != nil {
 			closeBody(req)
 			err = errctx.Wrap(err, attempted(req))
-			t.finish(req, h, "rejected", 0, start, time.Since(start), err)
+			t.finish(req, h, "rejected", start, ClientOutcome{Err: err, Duration: time.Since(start)})
 			return nil, err
 		}
 		ticket = tk
@@ -226,7 +250,12 @@ func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		c.stop()
 		outcome, err := classifyTransportError(req, err, t.timeout)
 		ticket.Record(outcome, err)
-		t.finish(req, h, "error", 0, start, d, err)
+		o := ClientOutcome{Err: err, Duration: d, Cancelled: outcome == breaker.Ignore}
+		class := "error"
+		if o.Cancelled {
+			class = "cancelled"
+		}
+		t.finish(req, h, class, start, o)
 		return nil, err
 	}
 	if isFailureStatus(resp.StatusCode) {
@@ -238,8 +267,18 @@ func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if c.bounded() {
 		resp.Body = c.stopOnClose(resp.Body)
 	}
-	t.finish(req, h, statusClass(resp.StatusCode), resp.StatusCode, start, d, nil)
+	t.finish(req, h, statusClass(resp.StatusCode), start, ClientOutcome{Status: resp.StatusCode, Duration: d})
 	return resp, nil
+}
+
+// unsent ends a call refused before it was sent, with err: the caller's
+// doing, counted but neither timed (it took no time) nor reported to the
+// host's breaker.
+func (t *ClientTransport) unsent(req *http.Request, h *clientHost, start time.Time, err error) (*http.Response, error) {
+	closeBody(req)
+	t.finish(req, h, "unsent", start, ClientOutcome{Err: err, Duration: time.Since(start), Unsent: true,
+		Cancelled: errors.Is(err, context.Canceled)})
+	return nil, err
 }
 
 // call is what a RoundTrip that changes the request allocates, in one
@@ -292,11 +331,14 @@ func (c *call) stop() {
 	}
 }
 
-// finish logs and counts one call.
-func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string, status int, start time.Time, d time.Duration, err error) {
+// finish logs and counts one call, tagged status class.
+func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string, start time.Time, o ClientOutcome) {
 	c := h.get(class)
 	c.requests.Inc()
-	t.emitter.Timing(StatClientDuration, d, c.tags...)
+	if !o.Unsent {
+		t.emitter.Timing(StatClientDuration, o.Duration, c.tags...)
+	}
+	status, d, err := o.Status, o.Duration, o.Err
 
 	logger := t.logger
 	if logger == nil {
@@ -304,15 +346,16 @@ func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string,
 	}
 	handler := logger.Handler()
 	ctx := req.Context()
-	lvl := t.level(ClientOutcome{Status: status, Err: err, Duration: d})
+	lvl := t.level(o)
 	if !handler.Enabled(ctx, lvl) {
 		return
 	}
 	var buf [10]slog.Attr
+	host, path := target(req)
 	attrs := append(buf[:0],
-		slog.String("method", req.Method),
-		slog.String("host", req.URL.Host),
-		slog.String("path", record.Truncate(req.URL.Path, maxPath)),
+		slog.String("method", record.Truncate(req.Method, maxQuotedName)),
+		slog.String("host", host),
+		slog.String("path", path),
 		slog.Duration("duration", d),
 	)
 	if status != 0 {
@@ -328,14 +371,32 @@ func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string,
 		attrs = append(attrs,
 			slog.String("attempted", attempted(req)),
 			slog.String("error", "status "+strconv.Itoa(status)),
-			slog.String("remedy", statusRemedy(status, req.URL.Host)))
+			slog.String("remedy", statusRemedy(status, host)))
 	}
 	record.Emit(ctx, handler, start.Add(d), lvl, "outbound request", attrs)
 }
 
 // attempted names a call the way errors and records do: "GET host/path".
 func attempted(req *http.Request) string {
-	return req.Method + " " + req.URL.Host + record.Truncate(req.URL.Path, maxPath)
+	host, path := target(req)
+	return cmp.Or(record.Truncate(req.Method, maxQuotedName), http.MethodGet) + " " + host + path
+}
+
+// hostOf returns the host of req's URL, "" when it has none.
+func hostOf(req *http.Request) string {
+	if req.URL == nil {
+		return ""
+	}
+	return req.URL.Host
+}
+
+// target returns the host and the bounded path of req's URL, both "" when
+// it has none.
+func target(req *http.Request) (host, path string) {
+	if req.URL == nil {
+		return "", ""
+	}
+	return req.URL.Host, record.Truncate(req.URL.Path, maxPath)
 }
 
 // isFailureStatus reports whether a response status counts against the
@@ -365,7 +426,7 @@ func classifyTransportError(req *http.Request, err error, timeout time.Duration)
 	var opErr *net.OpError
 	switch {
 	case errors.Is(caller, context.Canceled):
-		return breaker.Ignore, errctx.Wrap(err, attempted(req), errctx.WithClass(errctx.Indeterminate),
+		return breaker.Ignore, errctx.Wrap(err, attempted(req), errctx.WithClass(errctx.NotAFailure),
 			errctx.Remedy("the caller cancelled the call; it may or may not have reached "+req.URL.Host))
 	case caller != nil:
 		return breaker.Failure, errctx.Wrap(err, attempted(req), errctx.WithClass(errctx.Indeterminate),
