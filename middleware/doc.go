@@ -67,7 +67,8 @@
 //
 // Stats: http.server.requests and http.server.duration by route and status
 // class, http.server.in_flight; http.client.requests and
-// http.client.duration by host and status class. Stats are never tagged with
+// http.client.duration by host and status class (and client, when
+// TransportOptions.Name is set). Stats are never tagged with
 // raw paths.
 //
 // gRPC interceptors live in the sub-package middleware/grpcmw.

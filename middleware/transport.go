@@ -24,14 +24,17 @@ import (
 
 // Stat names emitted by the client transport.
 const (
-	// StatClientRequests counts outbound calls, tagged host and status
+	// StatClientRequests counts outbound calls, tagged host, client (see
+	// TransportOptions.Name) and status
 	// (class: 2xx..., "error" for transport errors and timeouts, "rejected"
 	// for calls an open breaker refused, "cancelled" for calls their caller
 	// cancelled, "unsent" for calls refused before sending: an invalid
 	// request or a caller's context already over).
 	StatClientRequests = "http.client.requests"
 	// StatClientDuration times outbound calls up to the response headers,
-	// tagged host and status. Unsent calls are not timed: they took no time.
+	// tagged host and status (and client, see TransportOptions.Name).
+	// Calls that were not sent, unsent or rejected, are not timed: their
+	// near-zero times would drag the latency panels down.
 	StatClientDuration = "http.client.duration"
 )
 
@@ -52,6 +55,8 @@ type ClientOutcome struct {
 	// Cancelled: the caller cancelled the call (its context was cancelled,
 	// before or during it). Neither a failure of the host nor of ours.
 	Cancelled bool
+	// Rejected: an open breaker refused the call; it was not sent.
+	Rejected bool
 	// Unsent: the call was refused before it was sent, by the caller's
 	// doing: a request net/http would refuse (no URL, a header value with
 	// a line break...) or a caller's context already over. The host's
@@ -70,13 +75,21 @@ func DefaultClientLevel(o ClientOutcome) slog.Level {
 	if o.Cancelled {
 		return level.Cancelled
 	}
-	return level.Called(o.Unsent || errors.Is(o.Err, breaker.ErrOpen), o.Err != nil, isFailureStatus(o.Status))
+	return level.Called(o.Unsent || o.Rejected, o.Err != nil, isFailureStatus(o.Status))
 }
 
 // TransportOptions configures [Transport]. The zero value logs every call to
 // slog.Default(), counts to stats.Default(), gives each call a 30 s timeout
 // and each host a breaker with the breaker package's defaults.
 type TransportOptions struct {
+	// Name, when set, tells this transport's calls apart from another's
+	// to the same host, such as "billing" and "search": their stats carry
+	// the tag client=<name>, their records the key client, and the
+	// default name of their breakers is "<name>/<host>", so each has its
+	// own series. It must be 1 to 64 of a-z, 0-9, '-' and '_' (stats, logs
+	// and Graphite show it the same); anything else is refused. Default:
+	// no client tag or key, breakers named after the host.
+	Name string
 	// Logger receives one record per call. Default: slog.Default() at each call.
 	Logger *slog.Logger
 	// Level picks the record level. Default: DefaultClientLevel.
@@ -108,7 +121,7 @@ type TransportOptions struct {
 	RequestIDHeader string
 	// Breaker returns the configuration of the breaker of a host (host:port
 	// as in the URL). Default: the breaker package's defaults, named after
-	// the host. Responses 5xx and 429, transport errors and timeouts are
+	// the host (see Name). Responses 5xx and 429, transport errors and timeouts are
 	// failures; other statuses are successes. Calls the caller cancelled,
 	// and calls refused before sending (see ClientOutcome.Unsent), are
 	// neither: the breaker never sees them.
@@ -123,6 +136,7 @@ type TransportOptions struct {
 // ClientTransport is the http.RoundTripper made by [NewTransport].
 type ClientTransport struct {
 	base      http.RoundTripper
+	name      string
 	logger    *slog.Logger
 	level     func(ClientOutcome) slog.Level
 	emitter   stats.Emitter
@@ -167,12 +181,15 @@ func NewTransport(base http.RoundTripper, opts TransportOptions) (*ClientTranspo
 	if opts.MaxHosts < 0 {
 		return nil, configError("TransportOptions.MaxHosts", "is negative", "leave it 0 for the default (1000) or set a positive bound")
 	}
+	if err := downstream.CheckName("middleware", "TransportOptions.Name", opts.Name); err != nil {
+		return nil, err
+	}
 	idHeader, err := headerName("TransportOptions.RequestIDHeader", opts.RequestIDHeader, DefaultRequestIDHeader)
 	if err != nil {
 		return nil, err
 	}
 	t := &ClientTransport{
-		base: base, logger: opts.Logger, level: opts.Level, emitter: opts.Stats, timeout: opts.Timeout,
+		base: base, name: opts.Name, logger: opts.Logger, level: opts.Level, emitter: opts.Stats, timeout: opts.Timeout,
 		idHeader: idHeader, noBreaker: opts.NoBreaker, breakerOf: opts.Breaker,
 	}
 	if t.base == nil {
@@ -194,9 +211,13 @@ func NewTransport(base http.RoundTripper, opts TransportOptions) (*ClientTranspo
 }
 
 func (t *ClientTransport) newHost(host string) *clientHost {
-	h := &clientHost{classGroup: newClassGroup(t.emitter, StatClientRequests, "host", host)}
+	tags, name := []stats.Tag{stats.T("host", host)}, host
+	if t.name != "" {
+		tags, name = []stats.Tag{stats.T("client", t.name), tags[0]}, t.name+"/"+host
+	}
+	h := &clientHost{classGroup: newClassGroup(t.emitter, StatClientRequests, tags...)}
 	if !t.noBreaker {
-		h.breaker, h.err = downstream.NewBreaker(t.breakerOf, host, t.emitter, t.logger, "TransportOptions.Breaker")
+		h.breaker, h.err = downstream.NewBreaker(t.breakerOf, host, name, t.emitter, t.logger, "TransportOptions.Breaker")
 	}
 	return h
 }
@@ -237,7 +258,7 @@ func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			closeBody(req)
 			err = errctx.Wrap(err, attempted(req))
-			t.finish(req, h, "rejected", start, ClientOutcome{Err: err, Duration: time.Since(start)})
+			t.finish(req, h, "rejected", start, ClientOutcome{Err: err, Duration: time.Since(start), Rejected: true})
 			return nil, err
 		}
 		ticket = tk
@@ -335,7 +356,7 @@ func (c *call) stop() {
 func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string, start time.Time, o ClientOutcome) {
 	c := h.get(class)
 	c.requests.Inc()
-	if !o.Unsent {
+	if !o.Unsent && !o.Rejected {
 		t.emitter.Timing(StatClientDuration, o.Duration, c.tags...)
 	}
 	status, d, err := o.Status, o.Duration, o.Err
@@ -350,9 +371,13 @@ func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string,
 	if !handler.Enabled(ctx, lvl) {
 		return
 	}
-	var buf [10]slog.Attr
+	var buf [12]slog.Attr
 	host, path := target(req)
-	attrs := append(buf[:0],
+	attrs := buf[:0]
+	if t.name != "" {
+		attrs = append(attrs, slog.String("client", t.name))
+	}
+	attrs = append(attrs,
 		slog.String("method", record.Truncate(req.Method, maxQuotedName)),
 		slog.String("host", host),
 		slog.String("path", path),

@@ -5,11 +5,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"google.golang.org/grpc"
@@ -34,9 +32,6 @@ const DefaultClientTimeout = 30 * time.Second
 // OtherTarget is the target tag (and breaker) shared once 1000 distinct
 // targets have been seen.
 const OtherTarget = "other"
-
-// maxTargetName bounds the length of ClientConfig.TargetName.
-const maxTargetName = 64
 
 // maxTargets bounds the distinct targets given their own breakers and tags.
 const maxTargets = 1000
@@ -254,7 +249,7 @@ func NewClientInterceptor(cfg ClientConfig) (*ClientInterceptor, error) {
 	case cfg.Breaker > NoBreaker:
 		return nil, configError("ClientConfig.Breaker", "is not PerTarget, PerMethod or NoBreaker", "use one of the BreakerScope constants")
 	}
-	if err := checkTargetName(cfg.TargetName); err != nil {
+	if err := downstream.CheckName("grpcmw", "ClientConfig.TargetName", cfg.TargetName); err != nil {
 		return nil, err
 	}
 	c := &ClientInterceptor{logger: cfg.Logger, level: cfg.Level, emitter: cfg.Stats,
@@ -289,29 +284,6 @@ func NewClientInterceptor(cfg ClientConfig) (*ClientInterceptor, error) {
 	return c, nil
 }
 
-// checkTargetName refuses a ClientConfig.TargetName that some sink would
-// show differently from the others, quoting it and the first offending
-// character.
-func checkTargetName(name string) error {
-	const field = "ClientConfig.TargetName"
-	const remedy = `name the service with 1 to 64 of a-z, 0-9, '-' and '_', such as "payments" or "payments-eu": the name is used as it is in stats tags, breaker series (breaker.<name>.*), log records and errors`
-	quoted := strconv.QuoteToASCII(record.Truncate(name, maxTargetName+3))
-	if len(name) > maxTargetName {
-		return configError(field, quoted+" is longer than "+strconv.Itoa(maxTargetName)+" bytes", remedy)
-	}
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			what := "invalid UTF-8 " + strconv.QuoteToASCII(name[i:i+1])
-			if r, size := utf8.DecodeRuneInString(name[i:]); r != utf8.RuneError || size > 1 {
-				what = strconv.QuoteRuneToASCII(r)
-			}
-			return configError(field, quoted+" has "+what+" at byte "+strconv.Itoa(i)+
-				"; only a-z, 0-9, '-' and '_' are allowed", remedy)
-		}
-	}
-	return nil
-}
-
 func (c *ClientInterceptor) newTarget(name string) *target {
 	t := &target{name: name}
 	if c.scope == PerTarget {
@@ -331,7 +303,7 @@ func (c *ClientInterceptor) newTarget(name string) *target {
 }
 
 func (c *ClientInterceptor) newBreaker(name string) (*breaker.Breaker, error) {
-	return downstream.NewBreaker(c.breakerOf, name, c.emitter, c.logger, "ClientConfig.BreakerConfig")
+	return downstream.NewBreaker(c.breakerOf, name, name, c.emitter, c.logger, "ClientConfig.BreakerConfig")
 }
 
 // DialOptions returns the options that install the interceptors (chained,
@@ -483,7 +455,7 @@ func (c *ClientInterceptor) end(o *outbound, err error) error {
 // fields.
 func (c *ClientInterceptor) finish(o *outbound, slot int, err error) {
 	d := time.Since(o.start)
-	if o.unsent {
+	if o.unsent || slot == slotRejected {
 		o.m.count(slot)
 	} else {
 		o.m.record(slot, d)

@@ -23,7 +23,9 @@ const (
 	// calls refused before sending.
 	StatClientRequests = "grpc.client.requests"
 	// StatClientDuration times outbound calls (a stream until it ends),
-	// tagged target, method and code. Unsent calls are not timed.
+	// tagged target, method and code. Calls that were not sent, unsent or
+	// rejected, are not timed: their near-zero times would drag the
+	// latency panels down.
 	StatClientDuration = "grpc.client.duration"
 )
 
