@@ -165,6 +165,14 @@ type clientHost struct {
 //
 //	middleware.Transport(otelhttp.NewTransport(nil), middleware.TransportOptions{})
 //
+// The record of a call that got a response then carries the trace_id and
+// span_id of the client span otelhttp made for it (the span whose
+// traceparent the host received), also for a call made outside any span,
+// such as a background job's; the other fields of the caller's context
+// (request_id, log.With fields) are kept. The record of a call that got no
+// response (a transport error, a rejection, a call never sent) carries the
+// caller's span, if any.
+//
 // Invalid options make every call fail with the configuration error; use
 // [NewTransport] to get that error up front.
 func Transport(base http.RoundTripper, opts TransportOptions) http.RoundTripper {
@@ -258,7 +266,7 @@ func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			closeBody(req)
 			err = errctx.Wrap(err, attempted(req))
-			t.finish(req, h, "rejected", start, ClientOutcome{Err: err, Duration: time.Since(start), Rejected: true})
+			t.finish(callerCtx, req, h, "rejected", start, ClientOutcome{Err: err, Duration: time.Since(start), Rejected: true})
 			return nil, err
 		}
 		ticket = tk
@@ -276,7 +284,7 @@ func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if o.Cancelled {
 			class = "cancelled"
 		}
-		t.finish(req, h, class, start, o)
+		t.finish(callerCtx, req, h, class, start, o)
 		return nil, err
 	}
 	if isFailureStatus(resp.StatusCode) {
@@ -288,7 +296,7 @@ func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if c.bounded() {
 		resp.Body = c.stopOnClose(resp.Body)
 	}
-	t.finish(req, h, statusClass(resp.StatusCode), start, ClientOutcome{Status: resp.StatusCode, Duration: d})
+	t.finish(withClientSpan(callerCtx, out, resp), req, h, statusClass(resp.StatusCode), start, ClientOutcome{Status: resp.StatusCode, Duration: d})
 	return resp, nil
 }
 
@@ -297,7 +305,7 @@ func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // host's breaker.
 func (t *ClientTransport) unsent(req *http.Request, h *clientHost, start time.Time, err error) (*http.Response, error) {
 	closeBody(req)
-	t.finish(req, h, "unsent", start, ClientOutcome{Err: err, Duration: time.Since(start), Unsent: true,
+	t.finish(req.Context(), req, h, "unsent", start, ClientOutcome{Err: err, Duration: time.Since(start), Unsent: true,
 		Cancelled: errors.Is(err, context.Canceled)})
 	return nil, err
 }
@@ -352,8 +360,8 @@ func (c *call) stop() {
 	}
 }
 
-// finish logs and counts one call, tagged status class.
-func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string, start time.Time, o ClientOutcome) {
+// finish counts one call, tagged status class, and logs it with ctx.
+func (t *ClientTransport) finish(ctx context.Context, req *http.Request, h *clientHost, class string, start time.Time, o ClientOutcome) {
 	c := h.get(class)
 	c.requests.Inc()
 	if !o.Unsent && !o.Rejected {
@@ -366,7 +374,6 @@ func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string,
 		logger = slog.Default()
 	}
 	handler := logger.Handler()
-	ctx := req.Context()
 	lvl := t.level(o)
 	if !handler.Enabled(ctx, lvl) {
 		return
