@@ -121,10 +121,10 @@ type TransportOptions struct {
 	RequestIDHeader string
 	// Breaker returns the configuration of the breaker of a host (host:port
 	// as in the URL). Default: the breaker package's defaults, named after
-	// the host (see Name). Responses 5xx and 429, transport errors and timeouts are
-	// failures; other statuses are successes. Calls the caller cancelled,
-	// and calls refused before sending (see ClientOutcome.Unsent), are
-	// neither: the breaker never sees them.
+	// the host (see Name). Responses 5xx and 429, transport errors and
+	// timeouts are failures; other statuses are successes. Calls the caller
+	// cancelled, and calls refused before sending (see
+	// ClientOutcome.Unsent), are neither: the breaker never sees them.
 	Breaker func(host string) breaker.Config
 	// NoBreaker turns the per-host breakers off.
 	NoBreaker bool
