@@ -64,7 +64,8 @@ type Config struct {
 	// (1 MiB).
 	QueueSize int
 
-	// CloseTimeout bounds how long Close waits for the queue to be sent.
+	// CloseTimeout bounds how long Close waits for the queue to be sent;
+	// up to half of it goes to waiting for callers still queueing a stat.
 	// Default: 1s.
 	CloseTimeout time.Duration
 

@@ -42,7 +42,7 @@ func (s *Statsd) run() {
 		case <-t.C:
 			f.flush()
 		case <-s.stop:
-			f.flush()
+			f.finish()
 			return
 		}
 	}
@@ -104,6 +104,21 @@ func (f *flusher) flush() {
 	f.addReport(0, s.dropped.Load())
 	f.addReport(1, s.sendErrors.Load())
 	f.send()
+}
+
+// finish is the last flush, once Close was called. Nothing more can be
+// queued then, so it waits for the callers still writing the stats they
+// queued, for at most half of CloseTimeout, and counts those that did not
+// finish in time as dropped.
+func (f *flusher) finish() {
+	q := f.s.q
+	end := q.freeze()
+	deadline := time.Now().Add(f.s.closeTimeout / 2)
+	for f.drain(); q.read != end && time.Now().Before(deadline); f.drain() {
+		runtime.Gosched()
+	}
+	f.s.dropped.Add(q.abandon(end))
+	f.flush()
 }
 
 // addReport adds the line reporting one of the emitter's own counters, if it

@@ -300,11 +300,15 @@ func (s *Statsd) SendErrors() uint64 {
 	return s.sendErrors.Load()
 }
 
-// Close sends what is queued and the handles' last values, waiting at most
-// Config.CloseTimeout, then stops the sending goroutine and closes the
-// sender. Calls after Close do nothing; calls racing with it may be lost
-// uncounted. Close returns an errctx error if the deadline passed or the
-// sender failed to close; later calls return the same.
+// Close stops taking stats, waits for the calls still queueing theirs (for
+// at most half of Config.CloseTimeout; a stat not queued by then counts as
+// dropped), sends what is queued and the handles' last values, waiting at
+// most Config.CloseTimeout in all, then stops the sending goroutine and
+// closes the sender. Calls after Close do nothing; a Timing, Gauge,
+// GaugeDelta or Set racing with it is either counted or does nothing, a
+// Count or handle change racing with it may be lost uncounted. Close
+// returns an errctx error if the deadline passed or the sender failed to
+// close; later calls return the same.
 func (s *Statsd) Close() error {
 	if s == nil {
 		return nil
