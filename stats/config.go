@@ -72,8 +72,11 @@ type Config struct {
 	// Sender, if set, writes the packets instead of a UDP socket to Addr;
 	// it is any github.com/cactus/go-statsd-client/v5/statsd.Sender, such as
 	// cactus' ResolvingSimpleSender. Send is called from one goroutine
-	// only; a Send that blocks holds up sending, never the callers. Statsd
-	// closes it on Close.
+	// only; a Send that blocks holds up sending, never the callers, and a
+	// Send that panics is a send error. Statsd closes it from the same
+	// goroutine once the last Send returned; Close reports a Close that
+	// panics or fails, and stops waiting for one that hangs after
+	// CloseTimeout.
 	Sender statsd.Sender
 }
 

@@ -1,10 +1,16 @@
 package stats
 
 import (
+	"errors"
 	"math"
 	"runtime"
 	"strconv"
 	"time"
+
+	"github.com/cactus/go-statsd-client/v5/statsd"
+
+	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/panics"
 )
 
 // flusher is the state of the sending goroutine: it drains the queue into a
@@ -25,9 +31,12 @@ type flusher struct {
 	inPkt    bool // pkt holds the report lines
 }
 
-// run is the sending goroutine.
+// run is the sending goroutine. It closes the sender when it stops, so that
+// Close never waits on a sender beyond Config.CloseTimeout and never closes
+// it while a Send is under way.
 func (s *Statsd) run() {
 	defer close(s.done)
+	defer func() { s.senderErr = closeSender(s.sender) }()
 	f := &s.flush
 	t := time.NewTicker(f.every)
 	defer t.Stop()
@@ -86,21 +95,20 @@ func (f *flusher) drain() (moved int) {
 func (f *flusher) flush() {
 	f.drain()
 	s := f.s
-	s.mu.Lock()
-	for _, c := range s.counters {
+	counters, gauges := s.handles()
+	for _, c := range counters {
 		if v := c.Value(); v != c.sent {
 			f.line = strconv.AppendInt(append(f.line[:0], c.line...), v-c.sent, 10)
 			f.add(append(f.line, c.suffix...), 1)
 			c.sent = v
 		}
 	}
-	for _, g := range s.gauges {
+	for _, g := range gauges {
 		if v := g.Value(); g.set.Load() && s.finite(v) {
 			f.line = s.appendStat(f.line[:0], g.line, g.tail, kindGauge, math.Float64bits(v))
 			f.add(f.line, 1)
 		}
 	}
-	s.mu.Unlock()
 	f.addReport(0, s.dropped.Load())
 	f.addReport(1, s.sendErrors.Load())
 	f.send()
@@ -175,7 +183,7 @@ func (f *flusher) send() {
 	if len(f.pkt) == 0 {
 		return
 	}
-	if _, err := f.s.sender.Send(f.pkt); err != nil {
+	if err := trySend(f.s.sender, f.pkt); err != nil {
 		f.s.sendErrors.Add(1)
 		f.s.dropped.Add(f.pktStats)
 	} else {
@@ -185,4 +193,33 @@ func (f *flusher) send() {
 		}
 	}
 	f.pkt, f.pktStats, f.inPkt = f.pkt[:0], 0, false
+}
+
+// trySend sends pkt, turning a panic of the user's Sender into an error.
+func trySend(sender statsd.Sender, pkt []byte) (err error) {
+	defer panicAsError(&err)
+	_, err = sender.Send(pkt)
+	return err
+}
+
+// closeSender closes the sender, turning a failure or a panic into an
+// errctx error.
+func closeSender(sender statsd.Sender) error {
+	if err := tryClose(sender); err != nil {
+		return errctx.Wrap(err, "closing the statsd sender",
+			errctx.Remedy("nothing to do: every stat was sent or counted as dropped before"))
+	}
+	return nil
+}
+
+func tryClose(sender statsd.Sender) (err error) {
+	defer panicAsError(&err)
+	return sender.Close()
+}
+
+// panicAsError, deferred, turns a panic of the user's Sender into *err.
+func panicAsError(err *error) {
+	if p := recover(); p != nil {
+		*err = errors.New(panics.Message(p))
+	}
 }

@@ -47,14 +47,15 @@ type Statsd struct {
 	sent       atomic.Uint64
 
 	mu       sync.Mutex // guards the handle registries
-	counters map[string]*Counter
-	gauges   map[string]*Gauge
+	counters registry[Counter]
+	gauges   registry[Gauge]
 
 	wake         chan struct{}
 	stop         chan struct{}
 	done         chan struct{} // closed when the sending goroutine returns
 	closeOnce    sync.Once
 	closeErr     error
+	senderErr    error // from closing the sender; set before done is closed
 	closeTimeout time.Duration
 
 	flush flusher // owned by the sending goroutine
@@ -77,8 +78,8 @@ func NewStatsd(cfg Config) (*Statsd, error) {
 		format:       cfg.TagFormat,
 		sampleAll:    cfg.SampleRate >= 1,
 		wakeShift:    uint8(max(0, min(10, bitsFor(cfg.QueueSize)-2))),
-		counters:     map[string]*Counter{},
-		gauges:       map[string]*Gauge{},
+		counters:     registry[Counter]{byKey: map[string]*Counter{}},
+		gauges:       registry[Gauge]{byKey: map[string]*Gauge{}},
 		wake:         make(chan struct{}, 1),
 		stop:         make(chan struct{}),
 		done:         make(chan struct{}),
@@ -227,7 +228,7 @@ func (s *Statsd) NewCounter(name string, tags ...Tag) *Counter {
 		return nil // a nil Statsd discards, as Discard does
 	}
 	line, suffix := s.appendHead(nil, name, tags), s.format.appendSuffixTags([]byte("|c"), tags)
-	return register(s, s.counters, string(line)+string(suffix), func() *Counter {
+	return register(s, &s.counters, string(line)+string(suffix), func() *Counter {
 		c := newCounter()
 		c.line, c.suffix = line, suffix
 		return c
@@ -242,25 +243,43 @@ func (s *Statsd) NewGauge(name string, tags ...Tag) *Gauge {
 		return nil // a nil Statsd discards, as Discard does
 	}
 	line, tail := s.appendHead(nil, name, tags), s.format.appendSuffixTags(nil, tags)
-	return register(s, s.gauges, string(line)+string(tail), func() *Gauge {
+	return register(s, &s.gauges, string(line)+string(tail), func() *Gauge {
 		return &Gauge{line: line, tail: tail}
 	})
 }
 
-// register returns the handle registered in m under key, the wire form of
+// registry holds the handles of one type. Handles are only ever added, to
+// the end of all, so the sending goroutine copies the slice header under
+// the lock and reads the handles without it: a Send that blocks never
+// holds up a caller registering a handle.
+type registry[H any] struct {
+	byKey map[string]*H // by the wire form of their series
+	all   []*H
+}
+
+// register returns the handle registered in r under key, the wire form of
 // its series; the first time, it makes one with newHandle and registers it,
 // unless s is closed: such a handle is returned but never sent.
-func register[H any](s *Statsd, m map[string]*H, key string, newHandle func() *H) *H {
+func register[H any](s *Statsd, r *registry[H], key string, newHandle func() *H) *H {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if h, ok := m[key]; ok {
+	if h, ok := r.byKey[key]; ok {
 		return h
 	}
 	h := newHandle()
 	if !s.closed.Load() {
-		m[key] = h
+		r.byKey[key] = h
+		r.all = append(r.all, h)
 	}
 	return h
+}
+
+// handles returns the registered handles, which the caller may read
+// without the lock.
+func (s *Statsd) handles() ([]*Counter, []*Gauge) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counters.all, s.gauges.all
 }
 
 // Dropped returns how many stats were lost so far: not queued because the
@@ -320,14 +339,11 @@ func (s *Statsd) Close() error {
 		defer t.Stop()
 		select {
 		case <-s.done:
+			s.closeErr = s.senderErr
 		case <-t.C:
-			s.closeErr = errctx.New("closing the statsd emitter: sending the queued stats took longer than "+s.closeTimeout.String(),
+			s.closeErr = errctx.New("closing the statsd emitter: sending the queued stats and closing the sender took longer than "+s.closeTimeout.String(),
 				errctx.WithClass(errctx.Indeterminate),
 				errctx.Remedy("check that the statsd sender is not blocked, or raise Config.CloseTimeout"))
-		}
-		if err := s.sender.Close(); err != nil && s.closeErr == nil {
-			s.closeErr = errctx.Wrap(err, "closing the statsd sender",
-				errctx.Remedy("nothing to do; stats queued after this point were dropped"))
 		}
 	})
 	return s.closeErr
