@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"hash/maphash"
 	"math"
 	"slices"
 	"strings"
@@ -20,7 +21,7 @@ func FuzzLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name, key, value, member string) {
 		for _, format := range []TagFormat{TagsGraphite, TagsDogStatsD, TagsNone} {
 			s := &Statsd{format: format, rateSuffix: []byte("|@0.5")}
-			s.names.prefix = []byte("p.")
+			s.names.prefix, s.names.seed = []byte("p."), maphash.MakeSeed()
 			tags := []Tag{T(key, value), T("z", value)}
 			head, tail := s.wireOf(name, tags)
 			for _, b := range [][]byte{

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"hash/maphash"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -89,8 +90,8 @@ func NewStatsd(cfg Config) (*Statsd, error) {
 	if cfg.Prefix != "" {
 		prefix = append(appendSanitized(nil, cfg.Prefix), '.')
 	}
-	s.names.seed, s.names.prefix = rand.Uint64(), prefix
-	s.series.seed = rand.Uint64()
+	s.names.seed, s.names.prefix = maphash.MakeSeed(), prefix
+	s.series.seed = maphash.MakeSeed()
 	if !s.sampleAll {
 		s.sampleMax = uint64(cfg.SampleRate*(1<<53)) << 11 // rate × 2⁶⁴, without overflow
 		s.rateSuffix = strconv.AppendFloat([]byte("|@"), cfg.SampleRate, 'f', -1, 64)
