@@ -65,7 +65,7 @@ func fillSeries(t *testing.T, s *Statsd, name string) []Tag {
 func emitAll(s *Statsd, name string, tags []Tag) {
 	s.Count(name, 3, tags...)
 	s.Timing(name, 1234567*time.Nanosecond, tags...)
-	s.Timing(name, -time.Millisecond/2, tags...)
+	s.Timing(name, time.Millisecond/2, tags...)
 	s.Gauge(name, 12.5, tags...)
 	s.Gauge(name, -3.5, tags...)
 	s.GaugeDelta(name, 2, tags...)
@@ -95,7 +95,7 @@ func TestSeriesBeyondTheBoundAreSentLineByLine(t *testing.T) {
 			require.NoError(t, b.Close())
 
 			var want []string
-			for _, v := range []string{"1.234567|ms", "-0.5|ms", "12.5|g", "0|g", "-3.5|g", "+2|g", "-0.25|g", "bob_1|s", "3|c"} {
+			for _, v := range []string{"1.234567|ms", "0.5|ms", "12.5|g", "0|g", "-3.5|g", "+2|g", "-0.25|g", "bob_1|s", "3|c"} {
 				switch format {
 				case TagsGraphite:
 					want = append(want, "app.http.requests;i="+over[0].Value+";route=/users:"+v)

@@ -147,17 +147,18 @@ func (s *Statsd) Count(name string, n int64, tags ...Tag) {
 }
 
 // Timing implements [Emitter]: d is sent in milliseconds with up to six
-// decimals. It is sampled at Config.SampleRate.
+// decimals. It is sampled at Config.SampleRate. A negative d, which statsd
+// refuses, is dropped and counted.
 func (s *Statsd) Timing(name string, d time.Duration, tags ...Tag) {
-	if s.live() && s.sampled() {
+	if s.live() && s.nonNegative(d) && s.sampled() {
 		s.emit(name, tags, kindTiming, uint64(d))
 	}
 }
 
 // Gauge implements [Emitter]. Statsd reads a leading sign as a change, so
 // for the Graphite and untagged formats a negative value is sent as a reset
-// to 0 followed by the decrement, in one packet. A NaN or infinite value is
-// dropped and counted.
+// to 0 followed by the decrement, in one packet, and -0 as 0. A NaN or
+// infinite value is dropped and counted.
 func (s *Statsd) Gauge(name string, value float64, tags ...Tag) {
 	if s.live() && s.finite(value) {
 		s.emit(name, tags, kindGauge, math.Float64bits(value))
@@ -359,6 +360,15 @@ func (s *Statsd) sampled() bool { return s.sampleAll || rand.Uint64() < s.sample
 // finite reports whether v can be sent, counting a drop when not.
 func (s *Statsd) finite(v float64) bool {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
+		s.dropped.Add(1)
+		return false
+	}
+	return true
+}
+
+// nonNegative reports whether d can be sent, counting a drop when not.
+func (s *Statsd) nonNegative(d time.Duration) bool {
+	if d < 0 {
 		s.dropped.Add(1)
 		return false
 	}
