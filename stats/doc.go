@@ -25,9 +25,10 @@
 // one goroutine formats the queued stats into packets of at most
 // Config.MaxPacketSize bytes and sends them. When the queue is full, or the
 // server is down or its name does not resolve yet, stats are dropped and
-// counted: see [Statsd.Dropped] and [Statsd.SendErrors], which are also sent
-// as <prefix>.vitals.stats.dropped and .send_errors once sending works, and
-// [Statsd.Sent].
+// counted: see [Statsd.Dropped] and [Statsd.SendErrors], whose running
+// totals are also sent at every flush, as the gauges
+// <prefix>.vitals.stats.dropped and .send_errors, so that a report lost on
+// the way is made good by the next, and [Statsd.Sent].
 //
 // On hot paths, [Emitter.NewCounter] and [Emitter.NewGauge] return handles
 // whose updates are single atomic operations, summed in the process and

@@ -23,12 +23,8 @@ type flusher struct {
 	line  []byte        // scratch for one line
 	// stats in pkt, counted as dropped if it cannot be sent
 	pktStats uint64
-	// the emitter's own counters: line heads, the totals already reported,
-	// and the totals reported by the line in pkt once pkt is sent
-	report   [2][]byte
-	reported [2]uint64
-	pending  [2]uint64
-	inPkt    bool // pkt holds the report lines
+	// the line heads of the emitter's own totals, dropped and send_errors
+	report [2][]byte
 }
 
 // run is the sending goroutine. It closes the sender when it stops, so that
@@ -90,7 +86,7 @@ func (f *flusher) drain() (moved int) {
 	}
 }
 
-// flush drains the queue, adds the handles and the emitter's own counters,
+// flush drains the queue, adds the handles and the emitter's own totals,
 // and sends everything.
 func (f *flusher) flush() {
 	f.drain()
@@ -129,16 +125,16 @@ func (f *flusher) finish() {
 	f.flush()
 }
 
-// addReport adds the line reporting one of the emitter's own counters, if it
-// grew since last reported.
+// addReport adds the line reporting one of the emitter's own totals, once
+// it is not zero. It is a gauge of the running total, sent at every flush:
+// a packet that a UDP socket took without error can still be lost, and
+// the next report then makes it good.
 func (f *flusher) addReport(i int, total uint64) {
-	if total == f.reported[i] {
+	if total == 0 {
 		return
 	}
-	f.line = strconv.AppendUint(append(f.line[:0], f.report[i]...), total-f.reported[i], 10)
-	f.add(append(f.line, "|c"...), 0)
-	f.pending[i] = total
-	f.inPkt = true
+	f.line = strconv.AppendUint(append(f.line[:0], f.report[i]...), total, 10)
+	f.add(append(f.line, "|g"...), 0)
 }
 
 // addRecord formats the line of a record at the end of the packet. When it
@@ -188,11 +184,8 @@ func (f *flusher) send() {
 		f.s.dropped.Add(f.pktStats)
 	} else {
 		f.s.sent.Add(f.pktStats)
-		if f.inPkt {
-			f.reported = f.pending
-		}
 	}
-	f.pkt, f.pktStats, f.inPkt = f.pkt[:0], 0, false
+	f.pkt, f.pktStats = f.pkt[:0], 0
 }
 
 // trySend sends pkt, turning a panic of the user's Sender into an error.

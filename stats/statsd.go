@@ -110,7 +110,7 @@ func NewStatsd(cfg Config) (*Statsd, error) {
 	return s, nil
 }
 
-// selfName returns the line head of one of the emitter's own counters.
+// selfName returns the line head of one of the emitter's own totals.
 func selfName(prefix []byte, what string) []byte {
 	return append(append(append([]byte(nil), prefix...), "vitals.stats."...), what+":"...)
 }
@@ -287,8 +287,11 @@ func (s *Statsd) handles() ([]*Counter, []*Gauge) {
 // Dropped returns how many stats were lost so far: not queued because the
 // queue was full, dropped for a NaN or infinite value or a line longer than
 // MaxPacketSize, or in a packet that could not be sent (no resolved address
-// yet, or a failed write). It is also sent, as a count of
-// <prefix>.vitals.stats.dropped, once sending works.
+// yet, or a failed write). It is also sent, at every flush once it is not
+// zero, as a gauge of the running total, <prefix>.vitals.stats.dropped: a
+// UDP socket takes a packet without error when nothing listens about every
+// other time (only the next write fails), so a report can be lost even
+// when Sent counts it, and the next one makes it good.
 func (s *Statsd) Dropped() uint64 {
 	if s == nil {
 		return 0
@@ -301,9 +304,10 @@ func (s *Statsd) Dropped() uint64 {
 // per Count call that is sampled or beyond the 4096 aggregated series, and
 // one per handle or aggregated series per flush. A
 // negative gauge's reset and value count as one; the emitter's own dropped
-// and send_errors counters do not count. Once Close has returned nil, each
+// and send_errors totals do not count. Once Close has returned nil, each
 // of those calls made before it is counted exactly once, in Sent or in
-// Dropped. A written UDP packet can still be lost on the way.
+// Dropped. A written UDP packet can still be lost on the way, and is when
+// nothing listens (see SendErrors).
 func (s *Statsd) Sent() uint64 {
 	if s == nil {
 		return 0
@@ -312,8 +316,10 @@ func (s *Statsd) Sent() uint64 {
 }
 
 // SendErrors returns how many packets could not be sent so far, including
-// while the address did not resolve. It is also sent, as a count of
-// <prefix>.vitals.stats.send_errors, once sending works.
+// while the address did not resolve. It is also sent, as Dropped is, as a
+// gauge of the running total, <prefix>.vitals.stats.send_errors. With
+// nothing listening, only about every other UDP packet fails: the others
+// count as sent, and are lost.
 func (s *Statsd) SendErrors() uint64 {
 	if s == nil {
 		return 0
