@@ -335,7 +335,8 @@ func (s *Statsd) SendErrors() uint64 {
 // GaugeDelta or Set racing with it is either counted or does nothing, a
 // Count or handle change racing with it may be lost uncounted. Close
 // returns an errctx error if the deadline passed or the sender failed to
-// close; later calls return the same.
+// close; later calls return the same. After the deadline error, what was
+// still queued is counted, in Sent or Dropped, once the Sender returns.
 func (s *Statsd) Close() error {
 	if s == nil {
 		return nil

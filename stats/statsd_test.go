@@ -305,6 +305,7 @@ func TestCloseIsBoundedWhenTheSinkHangs(t *testing.T) {
 	assert.Contains(t, err.Error(), "took longer than 50ms")
 	assert.Equal(t, err, s.Close(), "Close again returns the same")
 	close(sink.release) // let the sending goroutine finish
+	waitFor(t, func() bool { return s.Sent()+s.Dropped() == 1 })
 }
 
 func TestCloseFlushesAndStopsEveryGoroutine(t *testing.T) {
