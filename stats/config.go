@@ -64,15 +64,19 @@ type Config struct {
 	// (1 MiB).
 	QueueSize int
 
-	// CloseTimeout bounds how long Close waits for the queue to be sent.
+	// CloseTimeout bounds how long Close waits for the queue to be sent;
+	// up to half of it goes to waiting for callers still queueing a stat.
 	// Default: 1s.
 	CloseTimeout time.Duration
 
 	// Sender, if set, writes the packets instead of a UDP socket to Addr;
 	// it is any github.com/cactus/go-statsd-client/v5/statsd.Sender, such as
 	// cactus' ResolvingSimpleSender. Send is called from one goroutine
-	// only; a Send that blocks holds up sending, never the callers. Statsd
-	// closes it on Close.
+	// only; a Send that blocks holds up sending, never the callers, and a
+	// Send that panics is a send error. Statsd closes it from the same
+	// goroutine once the last Send returned; Close reports a Close that
+	// panics or fails, and stops waiting for one that hangs after
+	// CloseTimeout.
 	Sender statsd.Sender
 }
 

@@ -25,9 +25,14 @@
 // one goroutine formats the queued stats into packets of at most
 // Config.MaxPacketSize bytes and sends them. When the queue is full, or the
 // server is down or its name does not resolve yet, stats are dropped and
-// counted: see [Statsd.Dropped] and [Statsd.SendErrors], which are also sent
-// as <prefix>.vitals.stats.dropped and .send_errors once sending works, and
-// [Statsd.Sent].
+// counted: see [Statsd.Dropped] and [Statsd.SendErrors], whose running
+// totals are also sent at every flush, as the gauges
+// <prefix>.vitals.stats.dropped and .send_errors, so that a report lost on
+// the way is made good by the next, and [Statsd.Sent]. No caller waits on
+// the sending goroutine: a Config.Sender that blocks, fails or panics only
+// loses packets, counted. Once Close has returned nil, every Timing, Gauge,
+// GaugeDelta and Set call that returned before it is counted exactly once,
+// in Sent or in Dropped.
 //
 // On hot paths, [Emitter.NewCounter] and [Emitter.NewGauge] return handles
 // whose updates are single atomic operations, summed in the process and
@@ -40,7 +45,7 @@
 // A handle's Inc is one uncontended atomic add (counters are sharded per
 // core). A call by name first finds its series, the name and tags with
 // their wire form made once: usually one multiply per string, hashing where
-// the strings live. Count then adds to the series' counter; Timing, Gauge
+// the strings live, else a hash of their whole text. Count then adds to the series' counter; Timing, Gauge
 // and GaugeDelta write a record of a few words into one slot of the queue.
 // A Set member is formatted by the caller. Up to 4096 series (name and
 // tags) are kept; stats of further series are formatted by their callers

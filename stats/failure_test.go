@@ -12,8 +12,8 @@ import (
 	"github.com/vitals-go/vitals/stats"
 )
 
-// emitFor calls Count in a loop for d and fails the test if any call is
-// slower than a millisecond for a reason other than a busy machine.
+// emitFor calls Count in a loop for d and fails the test if more than the
+// tail allowed by callTimer is slower than a millisecond.
 func emitFor(t *testing.T, s *stats.Statsd, d time.Duration) {
 	t.Helper()
 	timer := newCallTimer(t, time.Millisecond)

@@ -1,10 +1,16 @@
 package stats
 
 import (
+	"errors"
 	"math"
 	"runtime"
 	"strconv"
 	"time"
+
+	"github.com/cactus/go-statsd-client/v5/statsd"
+
+	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/panics"
 )
 
 // flusher is the state of the sending goroutine: it drains the queue into a
@@ -17,17 +23,16 @@ type flusher struct {
 	line  []byte        // scratch for one line
 	// stats in pkt, counted as dropped if it cannot be sent
 	pktStats uint64
-	// the emitter's own counters: line heads, the totals already reported,
-	// and the totals reported by the line in pkt once pkt is sent
-	report   [2][]byte
-	reported [2]uint64
-	pending  [2]uint64
-	inPkt    bool // pkt holds the report lines
+	// the line heads of the emitter's own totals, dropped and send_errors
+	report [2][]byte
 }
 
-// run is the sending goroutine.
+// run is the sending goroutine. It closes the sender when it stops, so that
+// Close never waits on a sender beyond Config.CloseTimeout and never closes
+// it while a Send is under way.
 func (s *Statsd) run() {
 	defer close(s.done)
+	defer func() { s.senderErr = closeSender(s.sender) }()
 	f := &s.flush
 	t := time.NewTicker(f.every)
 	defer t.Stop()
@@ -42,7 +47,7 @@ func (s *Statsd) run() {
 		case <-t.C:
 			f.flush()
 		case <-s.stop:
-			f.flush()
+			f.finish()
 			return
 		}
 	}
@@ -81,41 +86,55 @@ func (f *flusher) drain() (moved int) {
 	}
 }
 
-// flush drains the queue, adds the handles and the emitter's own counters,
+// flush drains the queue, adds the handles and the emitter's own totals,
 // and sends everything.
 func (f *flusher) flush() {
 	f.drain()
 	s := f.s
-	s.mu.Lock()
-	for _, c := range s.counters {
+	counters, gauges := s.handles()
+	for _, c := range counters {
 		if v := c.Value(); v != c.sent {
 			f.line = strconv.AppendInt(append(f.line[:0], c.line...), v-c.sent, 10)
 			f.add(append(f.line, c.suffix...), 1)
 			c.sent = v
 		}
 	}
-	for _, g := range s.gauges {
+	for _, g := range gauges {
 		if v := g.Value(); g.set.Load() && s.finite(v) {
 			f.line = s.appendStat(f.line[:0], g.line, g.tail, kindGauge, math.Float64bits(v))
 			f.add(f.line, 1)
 		}
 	}
-	s.mu.Unlock()
 	f.addReport(0, s.dropped.Load())
 	f.addReport(1, s.sendErrors.Load())
 	f.send()
 }
 
-// addReport adds the line reporting one of the emitter's own counters, if it
-// grew since last reported.
+// finish is the last flush, once Close was called. Nothing more can be
+// queued then, so it waits for the callers still writing the stats they
+// queued, for at most half of CloseTimeout, and counts those that did not
+// finish in time as dropped.
+func (f *flusher) finish() {
+	q := f.s.q
+	end := q.freeze()
+	deadline := time.Now().Add(f.s.closeTimeout / 2)
+	for f.drain(); q.read != end && time.Now().Before(deadline); f.drain() {
+		runtime.Gosched()
+	}
+	f.s.dropped.Add(q.abandon(end))
+	f.flush()
+}
+
+// addReport adds the line reporting one of the emitter's own totals, once
+// it is not zero. It is a gauge of the running total, sent at every flush:
+// a packet that a UDP socket took without error can still be lost, and
+// the next report then makes it good.
 func (f *flusher) addReport(i int, total uint64) {
-	if total == f.reported[i] {
+	if total == 0 {
 		return
 	}
-	f.line = strconv.AppendUint(append(f.line[:0], f.report[i]...), total-f.reported[i], 10)
-	f.add(append(f.line, "|c"...), 0)
-	f.pending[i] = total
-	f.inPkt = true
+	f.line = strconv.AppendUint(append(f.line[:0], f.report[i]...), total, 10)
+	f.add(append(f.line, "|g"...), 0)
 }
 
 // addRecord formats the line of a record at the end of the packet. When it
@@ -160,14 +179,40 @@ func (f *flusher) send() {
 	if len(f.pkt) == 0 {
 		return
 	}
-	if _, err := f.s.sender.Send(f.pkt); err != nil {
+	if err := trySend(f.s.sender, f.pkt); err != nil {
 		f.s.sendErrors.Add(1)
 		f.s.dropped.Add(f.pktStats)
 	} else {
 		f.s.sent.Add(f.pktStats)
-		if f.inPkt {
-			f.reported = f.pending
-		}
 	}
-	f.pkt, f.pktStats, f.inPkt = f.pkt[:0], 0, false
+	f.pkt, f.pktStats = f.pkt[:0], 0
+}
+
+// trySend sends pkt, turning a panic of the user's Sender into an error.
+func trySend(sender statsd.Sender, pkt []byte) (err error) {
+	defer panicAsError(&err)
+	_, err = sender.Send(pkt)
+	return err
+}
+
+// closeSender closes the sender, turning a failure or a panic into an
+// errctx error.
+func closeSender(sender statsd.Sender) error {
+	if err := tryClose(sender); err != nil {
+		return errctx.Wrap(err, "closing the statsd sender",
+			errctx.Remedy("nothing to do: every stat was sent or counted as dropped before"))
+	}
+	return nil
+}
+
+func tryClose(sender statsd.Sender) (err error) {
+	defer panicAsError(&err)
+	return sender.Close()
+}
+
+// panicAsError, deferred, turns a panic of the user's Sender into *err.
+func panicAsError(err *error) {
+	if p := recover(); p != nil {
+		*err = errors.New(panics.Message(p))
+	}
 }

@@ -19,7 +19,8 @@ const (
 // appendStat appends the line of one stat: head (name, Graphite tags and
 // ':'), the value, its type, the sample rate for counts and timings, and
 // tail (DogStatsD tags). A negative gauge is two lines, a reset to 0 and the
-// decrement, except in DogStatsD, which reads no sign as a change.
+// decrement, except in DogStatsD, which reads no sign as a change. Statsd
+// reads "-0" as a change, so a gauge or change of -0 is sent as 0.
 func (s *Statsd) appendStat(b, head, tail []byte, k kind, v uint64) []byte {
 	b = append(b, head...)
 	switch k {
@@ -28,13 +29,13 @@ func (s *Statsd) appendStat(b, head, tail []byte, k kind, v uint64) []byte {
 	case kindTiming:
 		b = append(append(appendMillis(b, time.Duration(v)), "|ms"...), s.rateSuffix...)
 	case kindGauge:
-		f := math.Float64frombits(v)
+		f := unsigned0(v)
 		if f < 0 && s.format != TagsDogStatsD {
 			b = append(append(append(append(b, "0|g"...), tail...), '\n'), head...)
 		}
 		b = append(appendFloat(b, f), "|g"...)
 	case kindGaugeDelta:
-		f := math.Float64frombits(v)
+		f := unsigned0(v)
 		if f >= 0 {
 			b = append(b, '+')
 		}
@@ -42,6 +43,9 @@ func (s *Statsd) appendStat(b, head, tail []byte, k kind, v uint64) []byte {
 	}
 	return append(b, tail...)
 }
+
+// unsigned0 returns the float64 of bits, with -0 made 0.
+func unsigned0(bits uint64) float64 { return math.Float64frombits(bits) + 0 }
 
 // appendSet appends the line of a set member.
 func appendSet(b, head, tail []byte, member string) []byte {
@@ -52,15 +56,12 @@ func appendSet(b, head, tail []byte, member string) []byte {
 	return append(b, tail...)
 }
 
-// appendMillis appends d in milliseconds with up to six decimals. The
-// sending goroutine formats every timing with it, so it writes the
-// decimals two at a time from a table, with unsigned arithmetic.
+// appendMillis appends d, which is not negative, in milliseconds with up
+// to six decimals. The sending goroutine formats every timing with it, so
+// it writes the decimals two at a time from a table, with unsigned
+// arithmetic.
 func appendMillis(b []byte, d time.Duration) []byte {
-	ns := max(int64(d), -math.MaxInt64) // so that -ns does not overflow
-	if ns < 0 {
-		b = append(b, '-')
-		ns = -ns
-	}
+	ns := int64(d)
 	ms := uint64(ns) / 1e6
 	switch {
 	case ms < 10:

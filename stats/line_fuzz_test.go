@@ -1,8 +1,8 @@
 package stats
 
 import (
+	"hash/maphash"
 	"math"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +20,7 @@ func FuzzLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name, key, value, member string) {
 		for _, format := range []TagFormat{TagsGraphite, TagsDogStatsD, TagsNone} {
 			s := &Statsd{format: format, rateSuffix: []byte("|@0.5")}
-			s.names.prefix = []byte("p.")
+			s.names.prefix, s.names.seed = []byte("p."), maphash.MakeSeed()
 			tags := []Tag{T(key, value), T("z", value)}
 			head, tail := s.wireOf(name, tags)
 			for _, b := range [][]byte{
@@ -36,25 +36,21 @@ func FuzzLine(f *testing.F) {
 	})
 }
 
-func checkLine(t *testing.T, format TagFormat, line string) {
+// checkLine fails t unless line is one metric that the statsd daemon
+// reads as meant (see parseStatsd), with a sanitised name and tags that
+// follow Graphite's or DogStatsD's rules.
+func checkLine(t *testing.T, format TagFormat, line string) statsdMetric {
 	t.Helper()
-	if strings.ContainsAny(line, "\n\r ") {
-		t.Fatalf("line %q has a line break or space", line)
+	m, err := parseStatsd(line, format == TagsDogStatsD)
+	if err != nil {
+		t.Fatal(err)
 	}
-	head, rest, ok := strings.Cut(line, ":")
-	if !ok || strings.Contains(rest, ":") && format != TagsDogStatsD {
-		t.Fatalf("line %q: want exactly one ':' before the value", line)
+	if strings.Contains(line, " ") {
+		t.Fatalf("line %q has a space", line)
 	}
-	name, tags, _ := strings.Cut(head, ";")
+	name, tags, _ := strings.Cut(m.key, ";")
 	if strings.ContainsAny(name, "|@#,=") || name != Sanitize(name) {
 		t.Fatalf("line %q: name %q is not sanitised", line, name)
-	}
-	fields := strings.Split(rest, "|")
-	if len(fields) > 2 && strings.HasPrefix(fields[2], "@") {
-		fields = slices.Delete(fields, 2, 3) // the sample rate
-	}
-	if len(fields) < 2 || fields[0] == "" || strings.ContainsAny(fields[0], "@#;,") {
-		t.Fatalf("line %q: bad value %q", line, fields[0])
 	}
 	switch format {
 	case TagsGraphite:
@@ -64,21 +60,15 @@ func checkLine(t *testing.T, format TagFormat, line string) {
 				t.Fatalf("line %q: bad Graphite tag %q", line, tag)
 			}
 		}
-		if len(fields) != 2 {
-			t.Fatalf("line %q: extra fields", line)
-		}
 	case TagsDogStatsD:
-		if len(fields) != 3 || !strings.HasPrefix(fields[2], "#") {
-			t.Fatalf("line %q: want value|type|#tags", line)
-		}
-		for tag := range strings.SplitSeq(fields[2][1:], ",") {
+		for tag := range strings.SplitSeq(m.tags, ",") {
 			if k, v, ok := strings.Cut(tag, ":"); !ok || k == "" || v == "" || strings.Contains(v, ":") {
 				t.Fatalf("line %q: bad DogStatsD tag %q", line, tag)
 			}
 		}
-	case TagsNone:
-		if tags != "" || len(fields) != 2 {
-			t.Fatalf("line %q: tags written", line)
-		}
 	}
+	if (tags != "" || m.tags != "") != (format != TagsNone) {
+		t.Fatalf("line %q: tags written or missing for %v", line, format)
+	}
+	return m
 }

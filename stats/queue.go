@@ -9,12 +9,21 @@ import (
 // sequence number and length a slot is one 64-byte cache line.
 const slotData = 54
 
+// Bits of the queue's positions and sequence numbers, far above any
+// position a queue reaches.
+const (
+	frozen    = 1 << 63 // in tail: nothing more can be claimed
+	abandoned = 1 << 62 // in a slot's seq: the consumer gave up on the slot
+)
+
 // slot is one place in the queue: one record, or the first or a following
 // part of a line. A line longer than slotData continues in the following
 // slots; the first one holds its length. A record is a stat of a known
 // series, formatted by the consumer: it takes one slot, whose length is 0.
 type slot struct {
-	seq  atomic.Uint64 // p+1 once what starts at position p is written
+	// p+1 once what starts at position p is written, or p+1|abandoned
+	// once the consumer stopped waiting for it
+	seq  atomic.Uint64
 	data [slotData]byte
 	n    uint16 // after data, so that a record's value is 8-byte aligned
 }
@@ -38,6 +47,11 @@ type record struct {
 // publishing its position (head) every few lines rather than by writing
 // each slot back, so a slot's cache line moves between cores once per lap,
 // not twice.
+//
+// At Close the consumer freezes tail, so that every later claim fails, and
+// waits for the slots already claimed; past its deadline it abandons them:
+// a slot's writer and the consumer race on the slot's sequence number, so
+// exactly one of them counts its stat.
 type queue struct {
 	_    [64]byte
 	tail atomic.Uint64 // next position to claim; shared by producers
@@ -75,13 +89,13 @@ func (q *queue) push(line []byte) (pos, k uint64, ok bool) {
 		return 0, 0, false
 	}
 	if pos, ok = q.claim(k); ok {
-		q.fill(pos, line)
+		ok = q.fill(pos, line)
 	}
 	return pos, k, ok
 }
 
-// pushRecord queues r in one slot, reporting false when the queue is full,
-// and the slot's position. It never blocks.
+// pushRecord queues r in one slot, reporting false when the queue is full
+// or closed, and the slot's position. It never blocks.
 func (q *queue) pushRecord(r record) (pos uint64, ok bool) {
 	if pos, ok = q.claim(1); ok {
 		sl := &q.slots[pos&q.mask]
@@ -89,13 +103,14 @@ func (q *queue) pushRecord(r record) (pos uint64, ok bool) {
 		binary.LittleEndian.PutUint32(sl.data[4:], r.series)
 		binary.LittleEndian.PutUint64(sl.data[8:], r.v)
 		sl.n = 0
-		sl.seq.Store(pos + 1)
+		ok = publish(sl, pos)
 	}
 	return pos, ok
 }
 
 // claim reserves k slots from the returned position on, or reports false
-// when the consumer has not freed them yet.
+// when the consumer has not freed them yet or the queue is frozen (then
+// pos+k-head overflows size).
 func (q *queue) claim(k uint64) (pos uint64, ok bool) {
 	for {
 		pos = q.tail.Load()
@@ -108,14 +123,29 @@ func (q *queue) claim(k uint64) (pos uint64, ok bool) {
 	}
 }
 
-// fill writes line into the slots from pos on and publishes it.
-func (q *queue) fill(pos uint64, line []byte) {
+// fill writes line into the slots from pos on and publishes it, reporting
+// false when the consumer abandoned it meanwhile.
+func (q *queue) fill(pos uint64, line []byte) bool {
 	first := &q.slots[pos&q.mask]
 	for i, off := uint64(0), 0; off < len(line); i, off = i+1, off+slotData {
 		copy(q.slots[(pos+i)&q.mask].data[:], line[off:])
 	}
 	first.n = uint16(len(line))
-	first.seq.Store(pos + 1)
+	return publish(first, pos)
+}
+
+// publish marks what starts at pos, in sl, as written, unless the consumer
+// abandoned it first.
+func publish(sl *slot, pos uint64) bool {
+	for {
+		old := sl.seq.Load()
+		if old == pos+1|abandoned {
+			return false
+		}
+		if sl.seq.CompareAndSwap(old, pos+1) {
+			return true
+		}
+	}
 }
 
 // next returns the length of the next published line, 0 for a record, or
@@ -168,3 +198,26 @@ func (q *queue) advance(k uint64) {
 
 // free lets producers reuse every slot read so far.
 func (q *queue) free() { q.head.Store(q.read) }
+
+// freeze makes every later claim fail and returns the end of what was
+// claimed before.
+func (q *queue) freeze() (end uint64) { return q.tail.Or(frozen) &^ frozen }
+
+// abandon gives up on everything between read and end, which freeze
+// returned, and returns how many entries were written there: their stats
+// are lost. The entries still being written are abandoned slot by slot, and
+// their writers count them, as push and pushRecord report false.
+func (q *queue) abandon(end uint64) (lost uint64) {
+	for i := q.read; i < end; {
+		sl := &q.slots[i&q.mask]
+		switch seq := sl.seq.Load(); {
+		case seq == i+1:
+			lost++
+			i += max(1, slotsFor(int(sl.n)))
+		case sl.seq.CompareAndSwap(seq, i+1|abandoned):
+			i++
+		}
+	}
+	q.read = end
+	return lost
+}

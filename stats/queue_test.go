@@ -109,3 +109,31 @@ func TestQueueInterleavesRecordsAndLines(t *testing.T) {
 	_, ok := q.next()
 	assert.False(t, ok)
 }
+
+// At Close the consumer freezes the queue and abandons what is still being
+// written: the writer learns it, so that exactly one side counts the stat.
+func TestQueueAbandonedSlotsAreCountedByOneSide(t *testing.T) {
+	q := newQueue(16)
+	_, _, ok := q.push([]byte("done:1|c"))
+	require.True(t, ok)
+	pos, ok := q.claim(2) // a writer that claimed two slots and has not written them yet
+	require.True(t, ok)
+	_, _, ok = q.push(make([]byte, slotData+1)) // written behind it
+	require.True(t, ok)
+	end := q.freeze()
+	assert.Equal(t, uint64(5), end)
+	_, _, ok = q.push([]byte("late:1|c"))
+	assert.False(t, ok, "nothing is claimed once frozen")
+	_, ok = q.pushRecord(record{})
+	assert.False(t, ok, "nothing is claimed once frozen")
+
+	b, ok := q.pop(nil)
+	require.True(t, ok)
+	assert.Equal(t, "done:1|c", string(b))
+	_, ok = q.next()
+	require.False(t, ok, "the claimed slots are not written")
+	assert.Equal(t, uint64(1), q.abandon(end), "the line written behind the unfinished one is lost")
+	assert.False(t, q.fill(pos, make([]byte, 2*slotData)), "the writer learns it was abandoned")
+	_, ok = q.next()
+	assert.False(t, ok)
+}

@@ -1,15 +1,16 @@
 package stats
 
 import (
+	"hash/maphash"
 	"sync/atomic"
 	"unsafe"
 )
 
-// Bounds of the series table: up to 1<<seriesBits series, each placed in
-// one of seriesProbes slots from its hash.
+// Bounds of the series table: up to seriesMax series, in twice as many
+// slots, so that a lookup meets an empty slot within a few probes.
 const (
-	seriesBits   = 12
-	seriesProbes = 8
+	seriesMax  = 4096
+	seriesBits = 13
 )
 
 // series is one name with its tags, as the caller spelled them, and its wire
@@ -33,14 +34,17 @@ type series struct {
 //   - byAddr, indexed by where the caller's strings live: names, tag keys
 //     and most tag values are constants, so a few multiplies find them; an
 //     entry is replaced by the next series landing there;
-//   - slots, the series themselves, indexed by a hash of the text with
-//     linear probing. A slot, once taken, keeps its series, so a record
-//     holding its index always finds it.
+//   - slots, the series themselves, indexed by a hash of the whole text
+//     with linear probing. A slot, once taken, keeps its series, so a
+//     record holding its index always finds it, and a lookup can stop at
+//     the first empty slot. At most half the slots are taken, so there is
+//     always one.
 //
 // An entry is used only if its text equals the name and tags, so a shared
 // byAddr entry costs a lookup, never a wrong series.
 type seriesTable struct {
-	seed   uint64
+	seed   maphash.Seed
+	used   atomic.Int32 // slots taken, at most seriesMax
 	byAddr [1 << nameCacheBits]atomic.Pointer[series]
 	slots  [1 << seriesBits]atomic.Pointer[series]
 }
@@ -66,18 +70,18 @@ func (s *Statsd) seriesOf(name string, tags []Tag) *series {
 // them if they are new.
 func (s *Statsd) findSeries(name string, tags []Tag) *series {
 	t := &s.series
-	h := nameHash(name, t.seed)
-	for _, tag := range tags {
-		h = nameHash(tag.Value, nameHash(tag.Key, h))
-	}
 	const mask = 1<<seriesBits - 1
-	for i, p := h>>(64-seriesBits), 0; p < seriesProbes; i, p = (i+1)&mask, p+1 {
+	for i := t.hash(name, tags) >> (64 - seriesBits); ; i = (i + 1) & mask {
 		slot := &t.slots[i]
 		e := slot.Load()
 		if e == nil {
+			if !t.reserve() {
+				return nil
+			}
 			e = &series{name: clone(name), tags: cloneTags(tags), index: uint32(i)}
 			e.head, e.tail = s.wireOf(name, tags)
 			if !slot.CompareAndSwap(nil, e) {
+				t.used.Add(-1)
 				e = slot.Load()
 			}
 		}
@@ -85,7 +89,33 @@ func (s *Statsd) findSeries(name string, tags []Tag) *series {
 			return e
 		}
 	}
-	return nil
+}
+
+// hash hashes the whole text of name and tags.
+func (t *seriesTable) hash(name string, tags []Tag) uint64 {
+	h := maphash.String(t.seed, name)
+	for _, tag := range tags {
+		h = mix(h, maphash.String(t.seed, tag.Key))
+		h = mix(h, maphash.String(t.seed, tag.Value))
+	}
+	return h
+}
+
+// mix combines a hash with the next one, in order.
+func mix(h, next uint64) uint64 { return (h ^ next) * 0x9e3779b97f4a7c15 }
+
+// reserve takes one of the seriesMax places, reporting false when none is
+// left.
+func (t *seriesTable) reserve() bool {
+	for {
+		n := t.used.Load()
+		if n >= seriesMax {
+			return false
+		}
+		if t.used.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
 }
 
 // is reports whether e is the series of name and tags.

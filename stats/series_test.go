@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -44,8 +45,8 @@ func fillSeries(t *testing.T, s *Statsd, name string) []Tag {
 	t.Helper()
 	var over []Tag
 	made := 0
-	for i := 0; made < 1<<seriesBits; i++ {
-		require.Less(t, i, 64<<seriesBits, "the series table never filled up")
+	for i := 0; made < seriesMax; i++ {
+		require.Less(t, i, 64*seriesMax, "the series table never filled up")
 		tags := []Tag{T("i", strconv.Itoa(i))}
 		if s.seriesOf(name, tags) == nil {
 			over = tags
@@ -64,7 +65,7 @@ func fillSeries(t *testing.T, s *Statsd, name string) []Tag {
 func emitAll(s *Statsd, name string, tags []Tag) {
 	s.Count(name, 3, tags...)
 	s.Timing(name, 1234567*time.Nanosecond, tags...)
-	s.Timing(name, -time.Millisecond/2, tags...)
+	s.Timing(name, time.Millisecond/2, tags...)
 	s.Gauge(name, 12.5, tags...)
 	s.Gauge(name, -3.5, tags...)
 	s.GaugeDelta(name, 2, tags...)
@@ -94,7 +95,7 @@ func TestSeriesBeyondTheBoundAreSentLineByLine(t *testing.T) {
 			require.NoError(t, b.Close())
 
 			var want []string
-			for _, v := range []string{"1.234567|ms", "-0.5|ms", "12.5|g", "0|g", "-3.5|g", "+2|g", "-0.25|g", "bob_1|s", "3|c"} {
+			for _, v := range []string{"1.234567|ms", "0.5|ms", "12.5|g", "0|g", "-3.5|g", "+2|g", "-0.25|g", "bob_1|s", "3|c"} {
 				switch format {
 				case TagsGraphite:
 					want = append(want, "app.http.requests;i="+over[0].Value+";route=/users:"+v)
@@ -175,4 +176,45 @@ func TestRecordLinesLongerThanAPacketAreDropped(t *testing.T) {
 	assert.Equal(t, []string{"short:1|ms"}, c.got())
 	assert.Equal(t, uint64(1), s.Dropped())
 	assert.Equal(t, uint64(1), s.Sent())
+}
+
+// shardName is an ordinary name of a family whose members share their
+// first, middle and last eight bytes.
+func shardName(i int) string { return fmt.Sprintf("shard.%04d.queue.depth.bytes.total", i) }
+
+// The table holds its documented 4096 series even when their names differ
+// only in a few bytes, and refuses the next one.
+func TestSeriesTableHoldsItsSizeWithSimilarNames(t *testing.T) {
+	s, err := NewStatsd(Config{Sender: nop{}})
+	require.NoError(t, err)
+	defer s.Close()
+	for i := range seriesMax {
+		require.NotNil(t, s.seriesOf(shardName(i), nil), "series %d", i)
+	}
+	for i := range seriesMax {
+		e := s.seriesOf(strings.Clone(shardName(i)), nil) // found by text, not by address
+		require.NotNil(t, e)
+		assert.Equal(t, shardName(i), e.name)
+	}
+	assert.Nil(t, s.seriesOf(shardName(seriesMax), nil), "beyond the bound")
+	assert.Nil(t, s.seriesOf("other", []Tag{T("k", "v")}), "beyond the bound")
+}
+
+// One line per series per flush: similar names do not spill into lines of
+// their own.
+func TestCountOfSimilarNamesIsOneLinePerSeries(t *testing.T) {
+	sink := &captureSender{}
+	s, err := NewStatsd(Config{Sender: sink, FlushInterval: time.Hour})
+	require.NoError(t, err)
+	for range 50 {
+		for i := range 100 {
+			s.Count(shardName(i), 1)
+		}
+	}
+	require.NoError(t, s.Close())
+	want := make([]string, 100)
+	for i := range want {
+		want[i] = shardName(i) + ":50|c"
+	}
+	assert.ElementsMatch(t, want, sink.got())
 }

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"hash/maphash"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -47,14 +48,15 @@ type Statsd struct {
 	sent       atomic.Uint64
 
 	mu       sync.Mutex // guards the handle registries
-	counters map[string]*Counter
-	gauges   map[string]*Gauge
+	counters registry[Counter]
+	gauges   registry[Gauge]
 
 	wake         chan struct{}
 	stop         chan struct{}
 	done         chan struct{} // closed when the sending goroutine returns
 	closeOnce    sync.Once
 	closeErr     error
+	senderErr    error // from closing the sender; set before done is closed
 	closeTimeout time.Duration
 
 	flush flusher // owned by the sending goroutine
@@ -77,8 +79,8 @@ func NewStatsd(cfg Config) (*Statsd, error) {
 		format:       cfg.TagFormat,
 		sampleAll:    cfg.SampleRate >= 1,
 		wakeShift:    uint8(max(0, min(10, bitsFor(cfg.QueueSize)-2))),
-		counters:     map[string]*Counter{},
-		gauges:       map[string]*Gauge{},
+		counters:     registry[Counter]{byKey: map[string]*Counter{}},
+		gauges:       registry[Gauge]{byKey: map[string]*Gauge{}},
 		wake:         make(chan struct{}, 1),
 		stop:         make(chan struct{}),
 		done:         make(chan struct{}),
@@ -88,8 +90,8 @@ func NewStatsd(cfg Config) (*Statsd, error) {
 	if cfg.Prefix != "" {
 		prefix = append(appendSanitized(nil, cfg.Prefix), '.')
 	}
-	s.names.seed, s.names.prefix = rand.Uint64(), prefix
-	s.series.seed = rand.Uint64()
+	s.names.seed, s.names.prefix = maphash.MakeSeed(), prefix
+	s.series.seed = maphash.MakeSeed()
 	if !s.sampleAll {
 		s.sampleMax = uint64(cfg.SampleRate*(1<<53)) << 11 // rate × 2⁶⁴, without overflow
 		s.rateSuffix = strconv.AppendFloat([]byte("|@"), cfg.SampleRate, 'f', -1, 64)
@@ -108,7 +110,7 @@ func NewStatsd(cfg Config) (*Statsd, error) {
 	return s, nil
 }
 
-// selfName returns the line head of one of the emitter's own counters.
+// selfName returns the line head of one of the emitter's own totals.
 func selfName(prefix []byte, what string) []byte {
 	return append(append(append([]byte(nil), prefix...), "vitals.stats."...), what+":"...)
 }
@@ -145,17 +147,18 @@ func (s *Statsd) Count(name string, n int64, tags ...Tag) {
 }
 
 // Timing implements [Emitter]: d is sent in milliseconds with up to six
-// decimals. It is sampled at Config.SampleRate.
+// decimals. It is sampled at Config.SampleRate. A negative d, which statsd
+// refuses, is dropped and counted.
 func (s *Statsd) Timing(name string, d time.Duration, tags ...Tag) {
-	if s.live() && s.sampled() {
+	if s.live() && s.nonNegative(d) && s.sampled() {
 		s.emit(name, tags, kindTiming, uint64(d))
 	}
 }
 
 // Gauge implements [Emitter]. Statsd reads a leading sign as a change, so
 // for the Graphite and untagged formats a negative value is sent as a reset
-// to 0 followed by the decrement, in one packet. A NaN or infinite value is
-// dropped and counted.
+// to 0 followed by the decrement, in one packet, and -0 as 0. A NaN or
+// infinite value is dropped and counted.
 func (s *Statsd) Gauge(name string, value float64, tags ...Tag) {
 	if s.live() && s.finite(value) {
 		s.emit(name, tags, kindGauge, math.Float64bits(value))
@@ -227,7 +230,7 @@ func (s *Statsd) NewCounter(name string, tags ...Tag) *Counter {
 		return nil // a nil Statsd discards, as Discard does
 	}
 	line, suffix := s.appendHead(nil, name, tags), s.format.appendSuffixTags([]byte("|c"), tags)
-	return register(s, s.counters, string(line)+string(suffix), func() *Counter {
+	return register(s, &s.counters, string(line)+string(suffix), func() *Counter {
 		c := newCounter()
 		c.line, c.suffix = line, suffix
 		return c
@@ -242,32 +245,53 @@ func (s *Statsd) NewGauge(name string, tags ...Tag) *Gauge {
 		return nil // a nil Statsd discards, as Discard does
 	}
 	line, tail := s.appendHead(nil, name, tags), s.format.appendSuffixTags(nil, tags)
-	return register(s, s.gauges, string(line)+string(tail), func() *Gauge {
+	return register(s, &s.gauges, string(line)+string(tail), func() *Gauge {
 		return &Gauge{line: line, tail: tail}
 	})
 }
 
-// register returns the handle registered in m under key, the wire form of
+// registry holds the handles of one type. Handles are only ever added, to
+// the end of all, so the sending goroutine copies the slice header under
+// the lock and reads the handles without it: a Send that blocks never
+// holds up a caller registering a handle.
+type registry[H any] struct {
+	byKey map[string]*H // by the wire form of their series
+	all   []*H
+}
+
+// register returns the handle registered in r under key, the wire form of
 // its series; the first time, it makes one with newHandle and registers it,
 // unless s is closed: such a handle is returned but never sent.
-func register[H any](s *Statsd, m map[string]*H, key string, newHandle func() *H) *H {
+func register[H any](s *Statsd, r *registry[H], key string, newHandle func() *H) *H {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if h, ok := m[key]; ok {
+	if h, ok := r.byKey[key]; ok {
 		return h
 	}
 	h := newHandle()
 	if !s.closed.Load() {
-		m[key] = h
+		r.byKey[key] = h
+		r.all = append(r.all, h)
 	}
 	return h
+}
+
+// handles returns the registered handles, which the caller may read
+// without the lock.
+func (s *Statsd) handles() ([]*Counter, []*Gauge) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counters.all, s.gauges.all
 }
 
 // Dropped returns how many stats were lost so far: not queued because the
 // queue was full, dropped for a NaN or infinite value or a line longer than
 // MaxPacketSize, or in a packet that could not be sent (no resolved address
-// yet, or a failed write). It is also sent, as a count of
-// <prefix>.vitals.stats.dropped, once sending works.
+// yet, or a failed write). It is also sent, at every flush once it is not
+// zero, as a gauge of the running total, <prefix>.vitals.stats.dropped: a
+// UDP socket takes a packet without error when nothing listens about every
+// other time (only the next write fails), so a report can be lost even
+// when Sent counts it, and the next one makes it good.
 func (s *Statsd) Dropped() uint64 {
 	if s == nil {
 		return 0
@@ -280,9 +304,10 @@ func (s *Statsd) Dropped() uint64 {
 // per Count call that is sampled or beyond the 4096 aggregated series, and
 // one per handle or aggregated series per flush. A
 // negative gauge's reset and value count as one; the emitter's own dropped
-// and send_errors counters do not count. Once Close has returned nil, each
+// and send_errors totals do not count. Once Close has returned nil, each
 // of those calls made before it is counted exactly once, in Sent or in
-// Dropped. A written UDP packet can still be lost on the way.
+// Dropped. A written UDP packet can still be lost on the way, and is when
+// nothing listens (see SendErrors).
 func (s *Statsd) Sent() uint64 {
 	if s == nil {
 		return 0
@@ -291,8 +316,10 @@ func (s *Statsd) Sent() uint64 {
 }
 
 // SendErrors returns how many packets could not be sent so far, including
-// while the address did not resolve. It is also sent, as a count of
-// <prefix>.vitals.stats.send_errors, once sending works.
+// while the address did not resolve. It is also sent, as Dropped is, as a
+// gauge of the running total, <prefix>.vitals.stats.send_errors. With
+// nothing listening, only about every other UDP packet fails: the others
+// count as sent, and are lost.
 func (s *Statsd) SendErrors() uint64 {
 	if s == nil {
 		return 0
@@ -300,11 +327,16 @@ func (s *Statsd) SendErrors() uint64 {
 	return s.sendErrors.Load()
 }
 
-// Close sends what is queued and the handles' last values, waiting at most
-// Config.CloseTimeout, then stops the sending goroutine and closes the
-// sender. Calls after Close do nothing; calls racing with it may be lost
-// uncounted. Close returns an errctx error if the deadline passed or the
-// sender failed to close; later calls return the same.
+// Close stops taking stats, waits for the calls still queueing theirs (for
+// at most half of Config.CloseTimeout; a stat not queued by then counts as
+// dropped), sends what is queued and the handles' last values, waiting at
+// most Config.CloseTimeout in all, then stops the sending goroutine and
+// closes the sender. Calls after Close do nothing; a Timing, Gauge,
+// GaugeDelta or Set racing with it is either counted or does nothing, a
+// Count or handle change racing with it may be lost uncounted. Close
+// returns an errctx error if the deadline passed or the sender failed to
+// close; later calls return the same. After the deadline error, what was
+// still queued is counted, in Sent or Dropped, once the Sender returns.
 func (s *Statsd) Close() error {
 	if s == nil {
 		return nil
@@ -316,14 +348,11 @@ func (s *Statsd) Close() error {
 		defer t.Stop()
 		select {
 		case <-s.done:
+			s.closeErr = s.senderErr
 		case <-t.C:
-			s.closeErr = errctx.New("closing the statsd emitter: sending the queued stats took longer than "+s.closeTimeout.String(),
+			s.closeErr = errctx.New("closing the statsd emitter: sending the queued stats and closing the sender took longer than "+s.closeTimeout.String(),
 				errctx.WithClass(errctx.Indeterminate),
 				errctx.Remedy("check that the statsd sender is not blocked, or raise Config.CloseTimeout"))
-		}
-		if err := s.sender.Close(); err != nil && s.closeErr == nil {
-			s.closeErr = errctx.Wrap(err, "closing the statsd sender",
-				errctx.Remedy("nothing to do; stats queued after this point were dropped"))
 		}
 	})
 	return s.closeErr
@@ -338,6 +367,15 @@ func (s *Statsd) sampled() bool { return s.sampleAll || rand.Uint64() < s.sample
 // finite reports whether v can be sent, counting a drop when not.
 func (s *Statsd) finite(v float64) bool {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
+		s.dropped.Add(1)
+		return false
+	}
+	return true
+}
+
+// nonNegative reports whether d can be sent, counting a drop when not.
+func (s *Statsd) nonNegative(d time.Duration) bool {
+	if d < 0 {
 		s.dropped.Add(1)
 		return false
 	}

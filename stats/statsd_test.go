@@ -97,7 +97,9 @@ func TestTimingIsMillisecondsWithDecimals(t *testing.T) {
 		s.Timing("t", d)
 	}
 	require.NoError(t, s.Close())
-	assert.Equal(t, []string{"t:0|ms", "t:1|ms", "t:1.5|ms", "t:0.000001|ms", "t:2000.00001|ms", "t:-0.5|ms"}, l.waitLines(t, 6))
+	assert.Equal(t, []string{"t:0|ms", "t:1|ms", "t:1.5|ms", "t:0.000001|ms", "t:2000.00001|ms"}, l.waitLines(t, 5)[:5])
+	assert.Equal(t, uint64(1), s.Dropped(), "statsd refuses a negative timing: dropped and counted")
+	assert.Equal(t, uint64(5), s.Sent())
 }
 
 func TestTagsSortedDedupedSanitised(t *testing.T) {
@@ -137,7 +139,7 @@ func TestLineLongerThanPacketIsDroppedAndCounted(t *testing.T) {
 	s.Timing(strings.Repeat("long", 20), 1)
 	s.Timing("short", time.Millisecond)
 	require.NoError(t, s.Close())
-	assert.Equal(t, []string{"short:1|ms", "vitals.stats.dropped:1|c"}, l.waitLines(t, 2))
+	assert.Equal(t, []string{"short:1|ms", "vitals.stats.dropped:1|g"}, l.waitLines(t, 2))
 	assert.Equal(t, uint64(1), s.Dropped())
 }
 
@@ -303,6 +305,7 @@ func TestCloseIsBoundedWhenTheSinkHangs(t *testing.T) {
 	assert.Contains(t, err.Error(), "took longer than 50ms")
 	assert.Equal(t, err, s.Close(), "Close again returns the same")
 	close(sink.release) // let the sending goroutine finish
+	waitFor(t, func() bool { return s.Sent()+s.Dropped() == 1 })
 }
 
 func TestCloseFlushesAndStopsEveryGoroutine(t *testing.T) {
@@ -384,9 +387,46 @@ func TestDropsAndSendErrorsAreReportedOnceSendingWorks(t *testing.T) {
 	require.NoError(t, s.Close())
 	lines := l.waitLines(t, 3)
 	assert.Contains(t, lines, "app.kept:1|ms")
-	assert.Equal(t, "app.vitals.stats.dropped:5|c", lastWith(lines, "app.vitals.stats.dropped"))
-	assert.Equal(t, fmt.Sprintf("app.vitals.stats.send_errors:%d|c", s.SendErrors()), lastWith(lines, "app.vitals.stats.send_errors"))
+	assert.Equal(t, "app.vitals.stats.dropped:5|g", lastWith(lines, "app.vitals.stats.dropped"))
+	assert.Equal(t, fmt.Sprintf("app.vitals.stats.send_errors:%d|g", s.SendErrors()), lastWith(lines, "app.vitals.stats.send_errors"))
 	assert.Equal(t, uint64(5), s.Dropped())
+}
+
+// blackHole takes packets without error and loses them until working is
+// set, as a UDP socket does with nothing listening (only every other write
+// to a closed port fails), then writes to a real socket.
+type blackHole struct {
+	working atomic.Bool
+	lost    atomic.Int64
+	conn    net.Conn
+}
+
+func (b *blackHole) Send(p []byte) (int, error) {
+	if !b.working.Load() {
+		b.lost.Add(1)
+		return len(p), nil
+	}
+	return b.conn.Write(p)
+}
+
+func (b *blackHole) Close() error { return b.conn.Close() }
+
+// A report lost on the way is made good by the next one: the emitter sends
+// its running totals at every flush.
+func TestLostDropReportsAreMadeGood(t *testing.T) {
+	l := listen(t)
+	conn, err := net.Dial("udp", l.addr())
+	require.NoError(t, err)
+	sender := &blackHole{conn: conn}
+	s := newStatsd(t, stats.Config{Sender: sender, FlushInterval: 5 * time.Millisecond})
+	for range 3 {
+		s.Gauge("lost", math.NaN())
+	}
+	waitFor(t, func() bool { return sender.lost.Load() >= 2 }) // flushes whose reports were lost
+	sender.working.Store(true)
+	waitFor(t, func() bool { return lastWith(l.lines(), "vitals.stats.dropped") != "" })
+	require.NoError(t, s.Close())
+	assert.Equal(t, "vitals.stats.dropped:3|g", lastWith(l.lines(), "vitals.stats.dropped"))
 }
 
 // waitFor polls cond every millisecond for up to five seconds.

@@ -267,7 +267,7 @@ func TestMetricsTableMatchesCode(t *testing.T) {
 	assert.Equal(t, sorted(emitted), sorted(docs), "left: what the code emits; right: what %s lists", metricsDoc)
 }
 
-// selfStats returns the emitter's own counters: it makes the first packet
+// selfStats returns the emitter's own totals: it makes the first packet
 // fail and a stat be dropped, and reads the report lines of later packets.
 func selfStats(t *testing.T) map[string]string {
 	t.Helper()
@@ -282,8 +282,8 @@ func selfStats(t *testing.T) map[string]string {
 		for _, line := range strings.Split(snd.text(), "\n") {
 			name, rest, ok := strings.Cut(line, ":")
 			if ok && strings.HasPrefix(name, "vitals.") {
-				require.True(t, strings.HasSuffix(rest, "|c"), "%q is not a counter", line)
-				got[name] = "counter"
+				require.True(t, strings.HasSuffix(rest, "|g"), "%q is not a gauge", line)
+				got[name] = "gauge"
 			}
 		}
 		time.Sleep(5 * time.Millisecond)
