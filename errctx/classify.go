@@ -2,6 +2,7 @@ package errctx
 
 import (
 	"context"
+	"io"
 	"net"
 	"syscall"
 	"time"
@@ -109,14 +110,26 @@ func (d *defaults) note(err error) {
 		}
 	}
 	switch {
-	case err == context.Canceled:
+	case matches(err, context.Canceled):
 		d.canceled = true
-	case err == context.DeadlineExceeded:
+	case matches(err, context.DeadlineExceeded), matches(err, io.EOF), matches(err, io.ErrUnexpectedEOF):
 		d.unsure = true
 	}
 	if t, ok := err.(interface{ Timeout() bool }); ok && t.Timeout() {
 		d.unsure = true
 	}
+}
+
+// matches reports whether err itself, not what it wraps, is target in the
+// sense of errors.Is: equal to it, or saying so by an Is method, as net's
+// "operation was canceled" does for context.Canceled. Walking every layer
+// with matches is errors.Is without walking the chain once per target.
+func matches(err, target error) bool {
+	if err == target {
+		return true
+	}
+	x, ok := err.(interface{ Is(error) bool })
+	return ok && x.Is(target)
 }
 
 // class applies the defaults table; false means no entry matched.
