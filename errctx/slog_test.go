@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -110,4 +111,23 @@ func TestLogValueLongChain(t *testing.T) {
 	assert.Equal(t, "... 936 more ...", attempted[32])
 	assert.Equal(t, "step 0", attempted[64])
 	assert.Len(t, group["where"], 65)
+}
+
+// TestLogValueOfForeignWrapper logs an errctx error that a foreign layer
+// (net/http's *url.Error) wraps: the group of the whole chain, whose message
+// is the outer error's, rather than a flat string.
+func TestLogValueOfForeignWrapper(t *testing.T) {
+	err := &url.Error{Op: "Post", URL: "http://payments/charge", Err: chargeFailure()}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Error("charge failed", "error", errctx.LogValueOf(err))
+	group := logged(t, &buf)
+	assert.Equal(t, err.Error(), group["message"])
+	assert.Equal(t, []any{"charging customer 42", "POST payments/charge"}, group["attempted"])
+	assert.Equal(t, "transient", group["class"])
+
+	e := chargeFailure().(*errctx.Error)
+	assert.Equal(t, e.LogValue().String(), errctx.LogValueOf(e).String(), "an *Error is rendered as its own LogValue")
+	plain := fmt.Errorf("POST: %w", errors.New("connection refused"))
+	assert.Equal(t, slog.StringValue(plain.Error()), errctx.LogValueOf(plain), "without an errctx layer, the message")
+	assert.Equal(t, slog.Value{}, errctx.LogValueOf(nil))
 }
