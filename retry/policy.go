@@ -26,8 +26,9 @@ const (
 // between goroutines.
 type Policy struct {
 	// Name identifies the operation in logs and stats: retries are counted as
-	// retry.<Name>.retries, .exhausted and .succeeded_after_retry. Empty
-	// means "unnamed".
+	// retry.<Name>.retries, outcomes as .succeeded_after_retry, .exhausted,
+	// .stopped and .canceled (see the package documentation). Empty means
+	// "unnamed".
 	Name string
 
 	// Attempts is the most times the operation runs, the first included.
@@ -37,11 +38,14 @@ type Policy struct {
 	// Base is the backoff before the first retry; each later retry doubles
 	// it. The actual wait is drawn uniformly from [0, backoff] (full jitter).
 	// 0 means DefaultBase, or Cap if Cap is smaller; negative is invalid.
+	// Any Base up to the largest duration works, waits never overflow.
 	Base time.Duration
 
 	// Cap bounds every wait, including one asked for by a Retry-After.
-	// 0 means DefaultCap; negative, or smaller than an explicit Base, is
-	// invalid.
+	// 0 means DefaultCap; negative is invalid, and so is a Cap (or
+	// DefaultCap, when Cap is 0) below an explicit Base: a Base would
+	// otherwise be cut silently. The largest duration (math.MaxInt64) means
+	// no cap at all.
 	Cap time.Duration
 
 	// Budget bounds the time from the start of Do to the start of the last
@@ -89,7 +93,7 @@ func (p *Policy) Validate() error {
 // enough for every call of Do.
 func (p *Policy) valid() bool {
 	return p.Attempts >= 0 && p.Base >= 0 && p.Cap >= 0 && p.Budget >= 0 &&
-		(p.Base == 0 || p.Cap == 0 || p.Base <= p.Cap)
+		p.Base <= p.cap()
 }
 
 // invalid explains what valid refused.
@@ -108,6 +112,9 @@ func (p *Policy) invalid() error {
 	case p.Budget < 0:
 		field, value = "Budget", p.Budget.String()
 		remedy = "set Budget to a positive duration, or 0 for no budget"
+	case p.Cap == 0:
+		field, value = "Base", p.Base.String()
+		remedy = fmt.Sprintf("set Base to at most the default Cap of %s, or set Cap to at least Base", DefaultCap)
 	default:
 		field, value = "Base", p.Base.String()
 		remedy = fmt.Sprintf("set Base to at most Cap (%s), or raise Cap", p.Cap)
@@ -118,6 +125,14 @@ func (p *Policy) invalid() error {
 		errctx.Fields("retry", p.Name, "field", field, "value", value),
 		errctx.Remedy(remedy),
 	)
+}
+
+// cap returns the longest wait p allows.
+func (p *Policy) cap() time.Duration {
+	if p.Cap == 0 {
+		return DefaultCap
+	}
+	return p.Cap
 }
 
 // attempts returns the number of attempts p allows.
