@@ -131,3 +131,27 @@ func TestLogValueOfForeignWrapper(t *testing.T) {
 	assert.Equal(t, slog.StringValue(plain.Error()), errctx.LogValueOf(plain), "without an errctx layer, the message")
 	assert.Equal(t, slog.Value{}, errctx.LogValueOf(nil))
 }
+
+// inlined is a LogValuer that resolves to an inline group, as slog inlines
+// a group with an empty key.
+type inlined struct{ a []slog.Attr }
+
+func (v inlined) LogValue() slog.Value { return slog.GroupValue(v.a...) }
+
+func TestFieldsOfInlineGroups(t *testing.T) {
+	inner := errctx.Wrap(errors.New("refused"), "POST payments/charge",
+		errctx.Fields(slog.Group("", "a", 1, "b", 2), "", inlined{[]slog.Attr{slog.Int("c", 3)}}))
+	err := errctx.Wrap(inner, "charging",
+		errctx.Fields(slog.Group("", "a", 9), slog.Group("", slog.Group("", "d", 4))))
+
+	var keys []string
+	for _, a := range errctx.FieldsOf(err) {
+		keys = append(keys, a.Key)
+	}
+	assert.Equal(t, []string{"a", "d", "b", "c"}, keys, "inline groups are flattened, one field per key, the outermost winning")
+
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Error("failed", "error", err)
+	line := buf.String()
+	assert.Contains(t, line, `"fields":{"a":9,"d":4,"b":2,"c":3}`)
+}
