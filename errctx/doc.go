@@ -76,12 +76,20 @@
 //
 // Wrap(err, "attempted") makes one allocation and records only the program
 // counter of its call site, resolved to file:line when the error is printed
-// or logged; with a remedy and two fields it makes two (the fields are
-// stored once, as slog.Attr). On amd64 the program counter is read from the
-// frame pointer in a few instructions; elsewhere, or with the purego build
-// tag, runtime.Callers reads it, which costs about 100 ns more. Options are
-// small values, so passing them does not allocate. WithStack captures a full
-// stack on demand.
+// or logged. On amd64 the program counter is read from the frame pointer in
+// a few instructions; elsewhere, or with the purego build tag,
+// runtime.Callers reads it, which costs about 100 ns more. Remedy, Secret,
+// WithClass and RetryAfter add no allocation. Fields given as Attrs add one
+// (the fields are stored once), so Wrap with a remedy and two fields makes
+// two:
+//
+//	errctx.Wrap(err, "charging", errctx.Remedy(remedy),
+//		errctx.Attrs(slog.String("order", order), slog.Int64("cents", cents)))
+//
+// Fields, which takes its arguments as interfaces as slog's Logger.Info
+// does, adds one more for each value that is not a constant (Go boxes it),
+// an slog.Attr included: four for the same two variables. WithStack
+// captures a full stack on demand, for one allocation more.
 //
 // # Bad input
 //
