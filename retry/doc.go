@@ -24,8 +24,8 @@
 //     the budget or the context's deadline;
 //   - retry.<name>.stopped: a later attempt failed in a way that must not
 //     be repeated, or panicked (the panic goes on to the caller);
-//   - retry.<name>.canceled: the caller's context ended, during a wait or
-//     during an attempt.
+//   - retry.<name>.canceled: the caller's context ended, during a wait,
+//     during an attempt, or before the first.
 //
 // The smallest complete use:
 //

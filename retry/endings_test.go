@@ -375,3 +375,24 @@ type requestKey struct{}
 func reqidContext() context.Context {
 	return context.WithValue(context.Background(), requestKey{}, "req-42")
 }
+
+func TestNoFirstAttemptAfterTheContextEnded(t *testing.T) {
+	f := newFixture()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	fn, calls := failing()
+
+	err := retry.Do(ctx, f.policy, fn)
+	_, errValue := retry.DoValue(ctx, f.policy, func(context.Context) (int, error) {
+		*calls++
+		return 1, nil
+	})
+
+	assert.Zero(t, *calls, "fn never runs with a context that already ended")
+	for _, err := range []error{err, errValue} {
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.EqualError(t, err, "retrying charge (canceled before the first attempt): context canceled")
+		assert.Equal(t, errctx.NotAFailure, errctx.ClassOf(err))
+	}
+	assert.Equal(t, int64(2), f.count("canceled"))
+}

@@ -113,16 +113,23 @@ func (p *Policy) gaveUp(err error, r *run, remedy string) error {
 }
 
 // canceledError wraps the error of ctx, which ended after the attempts of r,
-// whether during a wait or during an attempt; its class is the context's
+// whether during a wait or during an attempt, or before any (last is then
+// nil); its class is the context's
 // (a cancellation is not a failure, a deadline is a timeout).
 func (p *Policy) canceledError(ctx context.Context, last error, r *run) error {
-	how := "canceled"
+	how, when := "canceled", "after "+plural(len(r.classes))
 	if ctx.Err() == context.DeadlineExceeded {
 		how = "deadline passed"
 	}
+	var more []any
+	if last != nil {
+		more = []any{"last_error", last.Error()}
+	} else {
+		when = "before the first attempt"
+	}
 	return errctx.Wrap(ctx.Err(),
-		fmt.Sprintf("%s (%s after %s)", p.label(), how, plural(len(r.classes))),
-		r.fields(p.Name, "last_error", last.Error()),
+		fmt.Sprintf("%s (%s %s)", p.label(), how, when),
+		r.fields(p.Name, more...),
 		errctx.Remedy(r.uncertain()+"the caller's context ended before the operation succeeded; give it more time if it should have waited"),
 	)
 }

@@ -28,11 +28,16 @@ import (
 // If ctx ends, during a wait or during an attempt, Do returns ctx's error
 // wrapped as "retrying <name> (canceled after n attempts)", or "(deadline
 // passed after n attempts)", with the same fields and the last failure as
-// last_error; its class is the context error's. An invalid p is refused
-// before fn runs, with an error naming the field.
+// last_error; its class is the context error's. No attempt starts after
+// ctx ended, the first included: then Do returns "(canceled before the first
+// attempt)". An invalid p is refused before fn runs, with an error naming
+// the field.
 func Do(ctx context.Context, p Policy, fn func(context.Context) error) error {
 	if !p.valid() {
 		return p.invalid()
+	}
+	if ctx.Err() != nil {
+		return p.notStarted(ctx)
 	}
 	var start time.Time
 	if p.Budget > 0 || p.IdempotencyKey != "" {
@@ -45,11 +50,16 @@ func Do(ctx context.Context, p Policy, fn func(context.Context) error) error {
 }
 
 // DoValue is [Do] for an operation that returns a value. It returns the
-// value of the last attempt made, along with Do's error.
+// value of the last attempt made (the zero T if none was), along with Do's
+// error.
 func DoValue[T any](ctx context.Context, p Policy, fn func(context.Context) (T, error)) (T, error) {
 	if !p.valid() {
 		var zero T
 		return zero, p.invalid()
+	}
+	if ctx.Err() != nil {
+		var zero T
+		return zero, p.notStarted(ctx)
 	}
 	var start time.Time
 	if p.Budget > 0 || p.IdempotencyKey != "" {
@@ -137,6 +147,13 @@ func (p *Policy) retry(ctx context.Context, fn func(context.Context) error, err 
 		}
 		r.classes = append(r.classes, p.classify(err))
 	}
+}
+
+// notStarted counts and builds the error for a Do whose context ended
+// before its first attempt.
+func (p *Policy) notStarted(ctx context.Context) error {
+	p.stats().Count(p.counters().canceled, 1)
+	return p.canceledError(ctx, nil, &run{})
 }
 
 // sleep waits for d or until ctx ends, whichever comes first, and reports
