@@ -396,3 +396,27 @@ func TestNoFirstAttemptAfterTheContextEnded(t *testing.T) {
 	}
 	assert.Equal(t, int64(2), f.count("canceled"))
 }
+
+func TestPanickingClassifierIsReportedAndNotRetried(t *testing.T) {
+	f := newFixture()
+	f.policy.Classify = func(err error) errctx.Class {
+		var rc *http.Response
+		_ = rc.StatusCode // a nil response, as a classifier may meet
+		return errctx.Transient
+	}
+	fn, calls := failing(refused(), refused())
+
+	var err error
+	require.NotPanics(t, func() { err = retry.Do(context.Background(), f.policy, fn) })
+
+	assert.Equal(t, 1, *calls, "a failure the classifier could not judge is Unknown: never retried")
+	assert.EqualError(t, err, "connecting to payments", "a first failure not retried comes back unchanged")
+	assert.Equal(t, int64(1), f.count("classifier_panics"))
+	recs := f.records(t)
+	require.Len(t, recs, 1)
+	assert.Equal(t, "ERROR", recs[0]["level"])
+	assert.Equal(t, "run Policy.Classify", recs[0]["attempted"])
+	assert.Contains(t, recs[0]["error"], "nil pointer")
+	assert.Contains(t, recs[0]["remedy"], "Policy.Classify")
+	assert.NotEmpty(t, recs[0]["stack"])
+}

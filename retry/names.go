@@ -10,6 +10,7 @@ import (
 // counterNames are the stat names of one Policy.Name, built once.
 type counterNames struct {
 	retries, succeeded, exhausted, stopped, canceled string
+	classifierPanics                                 string
 }
 
 // outcome picks the counter a retried Do ends in.
@@ -30,8 +31,8 @@ var (
 )
 
 // counters returns the names of p's counters: retry.<Name>.retries,
-// .succeeded_after_retry, .exhausted, .stopped and .canceled, with
-// "unnamed" for an empty Name.
+// .succeeded_after_retry, .exhausted, .stopped, .canceled and
+// .classifier_panics, with "unnamed" for an empty Name.
 func (p *Policy) counters() *counterNames {
 	if n, ok := cachedNames.Load(p.Name); ok {
 		return n.(*counterNames)
@@ -46,6 +47,8 @@ func (p *Policy) counters() *counterNames {
 		exhausted: stats.Name("retry", name, "exhausted"),
 		stopped:   stats.Name("retry", name, "stopped"),
 		canceled:  stats.Name("retry", name, "canceled"),
+
+		classifierPanics: stats.Name("retry", name, "classifier_panics"),
 	}
 	if cachedNumber.Load() < maxCachedNames {
 		if _, loaded := cachedNames.LoadOrStore(p.Name, n); !loaded {

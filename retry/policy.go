@@ -1,11 +1,13 @@
 package retry
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/panics"
 	"github.com/vitals-go/vitals/stats"
 )
 
@@ -69,7 +71,9 @@ type Policy struct {
 
 	// Classify returns the class of a failure. Nil means [errctx.ClassOf].
 	// Only [errctx.Transient], and [errctx.Indeterminate] for an idempotent
-	// operation, are retried.
+	// operation, are retried. If Classify panics, the failure counts as
+	// [errctx.Unknown] (not retried), the panic is logged as an error and
+	// counted as retry.<Name>.classifier_panics, and Do goes on.
 	Classify func(error) errctx.Class
 
 	// Logger receives a warning for each retry. Nil means slog.Default().
@@ -148,12 +152,23 @@ func (p *Policy) idempotent() bool {
 	return p.Idempotent || p.IdempotencyKey != ""
 }
 
-// classify returns the class of err under p.
-func (p *Policy) classify(err error) errctx.Class {
-	if p.Classify != nil {
-		return p.Classify(err)
+// classify returns the class of err under p. A Classify that panics is
+// reported with ctx and counted, and the failure is Unknown: never retried,
+// since nothing says that repeating it is safe.
+func (p *Policy) classify(ctx context.Context, err error) (class errctx.Class) {
+	if p.Classify == nil {
+		return errctx.ClassOf(err)
 	}
-	return errctx.ClassOf(err)
+	defer func() {
+		if v := recover(); v != nil {
+			class = errctx.Unknown
+			p.stats().Count(p.counters().classifierPanics, 1)
+			p.logger().LogAttrs(ctx, slog.LevelError, "retry classifier panicked", panics.AppendAttrs(
+				[]slog.Attr{slog.String("retry", p.Name)}, "run Policy.Classify", v, panics.Stack(16),
+				"fix Policy.Classify (it must handle every error fn returns); the failure was treated as unknown and not retried")...)
+		}
+	}()
+	return p.Classify(err)
 }
 
 // logger returns the logger for retry warnings.

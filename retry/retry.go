@@ -96,7 +96,7 @@ func (p *Policy) begin(ctx context.Context) (context.Context, time.Time) {
 // comes back unchanged and counts no outcome; every other Do counts exactly
 // one, even when fn panics.
 func (p *Policy) again(ctx context.Context, fn func(context.Context) error, err error, start time.Time) error {
-	class := p.classify(err)
+	class := p.classify(ctx, err)
 	if p.attempts() == 1 || !class.Retryable(p.idempotent()) {
 		return err
 	}
@@ -145,7 +145,7 @@ func (p *Policy) retry(ctx context.Context, fn func(context.Context) error, err 
 		if err = fn(ctx); err == nil {
 			return nil, succeeded
 		}
-		r.classes = append(r.classes, p.classify(err))
+		r.classes = append(r.classes, p.classify(ctx, err))
 	}
 }
 

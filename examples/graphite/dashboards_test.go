@@ -256,6 +256,8 @@ func TestMetricsTableMatchesCode(t *testing.T) {
 	canceled, cancel := context.WithCancel(ctx)
 	cancel()
 	require.Error(t, retry.Do(canceled, p, func(context.Context) error { return nil }))
+	p.Classify = func(error) errctx.Class { panic("a classifier bug") }
+	require.Error(t, retry.Do(ctx, p, func(context.Context) error { return transient }))
 
 	for _, series := range rec.Series() {
 		name, _, _ := strings.Cut(series, ";")
