@@ -109,27 +109,26 @@ func (d *defaults) note(err error) {
 			d.unsure = true
 		}
 	}
-	switch {
-	case matches(err, context.Canceled):
+	// As errors.Is does at each layer: equal to the entry, or an Is method
+	// that says so, as net's "operation was canceled" does for
+	// context.Canceled.
+	switch err {
+	case context.Canceled:
 		d.canceled = true
-	case matches(err, context.DeadlineExceeded), matches(err, io.EOF), matches(err, io.ErrUnexpectedEOF):
+	case context.DeadlineExceeded, io.EOF, io.ErrUnexpectedEOF:
 		d.unsure = true
+	}
+	if x, ok := err.(interface{ Is(error) bool }); ok {
+		switch {
+		case x.Is(context.Canceled):
+			d.canceled = true
+		case x.Is(context.DeadlineExceeded), x.Is(io.EOF), x.Is(io.ErrUnexpectedEOF):
+			d.unsure = true
+		}
 	}
 	if t, ok := err.(interface{ Timeout() bool }); ok && t.Timeout() {
 		d.unsure = true
 	}
-}
-
-// matches reports whether err itself, not what it wraps, is target in the
-// sense of errors.Is: equal to it, or saying so by an Is method, as net's
-// "operation was canceled" does for context.Canceled. Walking every layer
-// with matches is errors.Is without walking the chain once per target.
-func matches(err, target error) bool {
-	if err == target {
-		return true
-	}
-	x, ok := err.(interface{ Is(error) bool })
-	return ok && x.Is(target)
 }
 
 // class applies the defaults table; false means no entry matched.
