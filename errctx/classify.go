@@ -37,10 +37,11 @@ func classify(err error, g *guard) (c Class, explicit, counted bool) {
 			}
 			break
 		}
-		if e, ok := err.(*Error); ok && e != nil && e.flags&hasClass != 0 {
+		if e, ok := err.(*Error); !ok {
+			d.note(err) // no row of the table is an *Error
+		} else if e != nil && e.flags&hasClass != 0 {
 			return e.class, true, true
 		}
-		d.note(err)
 		one, many := children(err)
 		if many == nil {
 			err = one
