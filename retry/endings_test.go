@@ -16,6 +16,7 @@ import (
 
 	"github.com/vitals-go/vitals/errctx"
 	vlog "github.com/vitals-go/vitals/log"
+	"github.com/vitals-go/vitals/reqid"
 	"github.com/vitals-go/vitals/retry"
 )
 
@@ -70,11 +71,11 @@ func TestFinalClassIsTheMostUncertainSeen(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		errs    []error
-		classes []any
+		classes []string
 		outcome string
 	}{
-		{"timeout, then 503s", []error{timedOut(), refused(), refused()}, []any{"indeterminate", "transient", "transient"}, "exhausted"},
-		{"timeout, then a permanent failure", []error{timedOut(), declined}, []any{"indeterminate", "permanent"}, "stopped"},
+		{"timeout, then 503s", []error{timedOut(), refused(), refused()}, []string{"indeterminate", "transient", "transient"}, "exhausted"},
+		{"timeout, then a permanent failure", []error{timedOut(), declined}, []string{"indeterminate", "permanent"}, "stopped"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture()
@@ -86,22 +87,12 @@ func TestFinalClassIsTheMostUncertainSeen(t *testing.T) {
 			assert.Equal(t, len(tc.errs), *calls)
 			assert.Equal(t, errctx.Indeterminate, errctx.ClassOf(err), "an attempt that may have taken effect makes the whole uncertain")
 			assert.EqualValues(t, len(tc.errs), field(t, err, "attempts"))
-			assert.Equal(t, tc.classes, toAny(field(t, err, "attempt_classes")))
+			assert.Equal(t, tc.classes, field(t, err, "attempt_classes"))
 			require.NotEmpty(t, errctx.RemediesOf(err))
 			assert.Contains(t, errctx.RemediesOf(err)[0], "attempt 1 may have taken effect")
 			f.ended(t, tc.outcome)
 		})
 	}
-}
-
-// toAny turns a []string field into the []any that assertions compare.
-func toAny(v any) []any {
-	ss, _ := v.([]string)
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
 }
 
 // errctxTransport wraps the failures of a round trip as a service's client
@@ -349,7 +340,7 @@ func TestReadmeExampleAllocations(t *testing.T) {
 }
 
 func TestIdempotencyKeyContextIsAFullContext(t *testing.T) {
-	parent, cancel := context.WithCancel(reqidContext())
+	parent, cancel := context.WithCancel(reqid.With(context.Background(), "req-42"))
 	p := newFixture().policy
 	p.IdempotencyKey = "charge-7f3a"
 
@@ -359,7 +350,8 @@ func TestIdempotencyKeyContextIsAFullContext(t *testing.T) {
 		key, ok := retry.IdempotencyKey(derived)
 		assert.True(t, ok)
 		assert.Equal(t, "charge-7f3a", key, "a derived context still carries the key")
-		assert.Equal(t, "req-42", derived.Value(requestKey{}), "and the caller's values")
+		id, _ := reqid.From(derived)
+		assert.Equal(t, "req-42", id, "and the caller's values")
 		cancel()
 		select {
 		case <-derived.Done():
@@ -368,12 +360,6 @@ func TestIdempotencyKeyContextIsAFullContext(t *testing.T) {
 		}
 		return nil
 	}))
-}
-
-type requestKey struct{}
-
-func reqidContext() context.Context {
-	return context.WithValue(context.Background(), requestKey{}, "req-42")
 }
 
 func TestNoFirstAttemptAfterTheContextEnded(t *testing.T) {
