@@ -38,6 +38,13 @@ func TestWrapAllocationsWithVariables(t *testing.T) {
 			allocSink = errctx.Wrap(allocCause, order, errctx.Remedy(remedy),
 				errctx.Fields(slog.String("order", order), slog.Int64("cents", cents)))
 		}},
+		{"a Secret is one field", 2, func() {
+			allocSink = errctx.Wrap(allocCause, order, errctx.Secret("card", order))
+		}},
+		{"a Secret after Attrs: one more to merge them", 4, func() {
+			allocSink = errctx.Wrap(allocCause, order, errctx.Attrs(slog.String("order", order)), errctx.Secret("card", order))
+		}},
+		{"WithStack: one more", 2, func() { allocSink = errctx.Wrap(allocCause, order, errctx.WithStack()) }},
 		{"class and Retry-After", 1, func() {
 			allocSink = errctx.Wrap(allocCause, order, errctx.WithClass(errctx.Transient), errctx.RetryAfter(allocDelay))
 		}},

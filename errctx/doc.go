@@ -78,7 +78,7 @@
 // counter of its call site, resolved to file:line when the error is printed
 // or logged. On amd64 the program counter is read from the frame pointer in
 // a few instructions; elsewhere, or with the purego build tag,
-// runtime.Callers reads it, which costs about 100 ns more. Remedy, Secret,
+// runtime.Callers reads it, which costs about 100 ns more. Remedy,
 // WithClass and RetryAfter add no allocation. Fields given as Attrs add one
 // (the fields are stored once), so Wrap with a remedy and two fields makes
 // two:
@@ -88,8 +88,10 @@
 //
 // Fields, which takes its arguments as interfaces as slog's Logger.Info
 // does, adds one more for each value that is not a constant (Go boxes it),
-// an slog.Attr included: four for the same two variables. WithStack
-// captures a full stack on demand, for one allocation more.
+// an slog.Attr included: four for the same two variables. A Secret is a
+// field of one allocation; each fields option after the first on a layer
+// (Fields, Attrs or Secret) adds one more, to merge them. WithStack captures
+// a full stack on demand, for one allocation more.
 //
 // # Bad input
 //

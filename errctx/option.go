@@ -26,8 +26,8 @@ const (
 
 // An Option adds one piece of context to the layer made by New or Wrap.
 // Options are small values, and the zero Option does nothing. Remedy,
-// Secret, WithClass and RetryAfter do not allocate; Fields, Attrs and
-// WithStack do (see their documentation).
+// WithClass and RetryAfter do not allocate; Fields, Attrs, Secret and
+// WithStack do (see the Cost section of the package documentation).
 type Option struct {
 	kind  optionKind
 	text  string      // remedy text or secret key
