@@ -114,8 +114,8 @@ func (p *Policy) gaveUp(err error, r *run, remedy string) error {
 
 // canceledError wraps the error of ctx, which ended after the attempts of r,
 // whether during a wait or during an attempt, or before any (last is then
-// nil); its class is the context's
-// (a cancellation is not a failure, a deadline is a timeout).
+// nil); its class is the context's (a cancellation is not a failure, a
+// deadline is a timeout).
 func (p *Policy) canceledError(ctx context.Context, last error, r *run) error {
 	how, when := "canceled", "after "+plural(len(r.classes))
 	if ctx.Err() == context.DeadlineExceeded {
