@@ -44,7 +44,9 @@ func textsOf(err error, text func(*Error) string) []string {
 
 // FieldsOf returns the fields of every layer of err, outermost first, one per
 // key: when layers disagree about a key, the outermost layer wins. Secret
-// fields have the value Masked.
+// fields have the value Masked. An inline group (a group, or a LogValuer
+// resolving to one, under the empty key, which slog writes as its members)
+// counts as its members, so that no key is repeated and none is lost.
 func FieldsOf(err error) []slog.Attr {
 	var fs fieldSet
 	layers(err, func(e *Error) { fs.add(e.attrs) })
@@ -59,6 +61,12 @@ type fieldSet struct {
 
 func (fs *fieldSet) add(attrs []slog.Attr) {
 	for _, a := range attrs {
+		if a.Key == "" {
+			if v := a.Value.Resolve(); v.Kind() == slog.KindGroup {
+				fs.add(v.Group())
+				continue
+			}
+		}
 		if fs.has(a.Key) {
 			continue
 		}

@@ -36,6 +36,16 @@ func BenchmarkWrapRemedyFields(b *testing.B) {
 	}
 }
 
+// BenchmarkWrapRemedyAttrs is the same with variables given as Attrs.
+func BenchmarkWrapRemedyAttrs(b *testing.B) {
+	order, cents := "A-1", int64(1999)
+	for b.Loop() {
+		benchSink = Wrap(benchCause, "charging customer",
+			Remedy("check the gateway status page"),
+			Attrs(slog.String("order", order), slog.Int64("cents", cents)))
+	}
+}
+
 func BenchmarkWrapAllOptions(b *testing.B) {
 	for b.Loop() {
 		benchSink = Wrap(benchCause, "charging customer",

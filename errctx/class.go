@@ -19,10 +19,12 @@ const (
 	// input, a missing permission): trying again is pointless.
 	Permanent
 	// Indeterminate means the outcome is unknown: a timeout, or a connection
-	// lost after the request was sent. The operation may have succeeded, so
-	// it may be repeated only if it is idempotent.
+	// lost after the request was sent (reset, or closed early: io.EOF,
+	// io.ErrUnexpectedEOF). The operation may have succeeded, so it may be
+	// repeated only if it is idempotent.
 	Indeterminate
-	// NotAFailure is a caller's cancellation or a negative business outcome
+	// NotAFailure is a caller's cancellation (context.Canceled, wherever it
+	// is in the chain) or a negative business outcome
 	// the caller marked as such (a declined card, a 404 from a lookup): a
 	// success for breakers, never retried.
 	NotAFailure

@@ -2,6 +2,7 @@ package errctx
 
 import (
 	"context"
+	"io"
 	"net"
 	"syscall"
 	"time"
@@ -36,10 +37,11 @@ func classify(err error, g *guard) (c Class, explicit, counted bool) {
 			}
 			break
 		}
-		if e, ok := err.(*Error); ok && e != nil && e.flags&hasClass != 0 {
+		if e, ok := err.(*Error); !ok {
+			d.note(err) // no row of the table is an *Error
+		} else if e != nil && e.flags&hasClass != 0 {
 			return e.class, true, true
 		}
-		d.note(err)
 		one, many := children(err)
 		if many == nil {
 			err = one
@@ -108,11 +110,22 @@ func (d *defaults) note(err error) {
 			d.unsure = true
 		}
 	}
-	switch {
-	case err == context.Canceled:
+	// As errors.Is does at each layer: equal to the entry, or an Is method
+	// that says so, as net's "operation was canceled" does for
+	// context.Canceled.
+	switch err {
+	case context.Canceled:
 		d.canceled = true
-	case err == context.DeadlineExceeded:
+	case context.DeadlineExceeded, io.EOF, io.ErrUnexpectedEOF:
 		d.unsure = true
+	}
+	if x, ok := err.(interface{ Is(error) bool }); ok {
+		switch {
+		case x.Is(context.Canceled):
+			d.canceled = true
+		case x.Is(context.DeadlineExceeded), x.Is(io.EOF), x.Is(io.ErrUnexpectedEOF):
+			d.unsure = true
+		}
 	}
 	if t, ok := err.(interface{ Timeout() bool }); ok && t.Timeout() {
 		d.unsure = true

@@ -44,18 +44,31 @@
 //
 // An error that carries no class gets one from the errors it wraps:
 //
-//	error in the chain                                             class
-//	context.Canceled                                               NotAFailure
-//	*net.DNSError, syscall.ECONNREFUSED, *net.OpError with Op "dial" Transient
-//	a Timeout() bool method that reports true (net.Error timeouts,  Indeterminate
-//	  os.ErrDeadlineExceeded), context.DeadlineExceeded,
+//	error in the chain                                    class
+//	context.Canceled, or an error that errors.Is it        NotAFailure
+//	  (net's "operation was canceled" from a cancelled
+//	  dial or DNS lookup)
+//	*net.DNSError, syscall.ECONNREFUSED,                   Transient
+//	  *net.OpError with Op "dial"
+//	a Timeout() bool method that reports true (net.Error   Indeterminate
+//	  timeouts, os.ErrDeadlineExceeded, http.Client.Timeout),
+//	  context.DeadlineExceeded, io.EOF, io.ErrUnexpectedEOF,
 //	  syscall.ECONNRESET, ECONNABORTED, EPIPE
-//	anything else                                                  Unknown
+//	anything else                                          Unknown
 //
-// When a chain matches several rows, the first row wins: a dial that timed out
-// never sent the request, so it is Transient. An explicit class (WithClass)
-// anywhere in the chain overrides the table, and the outermost explicit class
-// wins. The branches of a joined error are classified one by one and the most
+// Every error of the chain is compared as errors.Is compares it: equal to
+// the entry, or its Is method says so. When a chain matches several rows,
+// the first row wins: a cancelled dial is the caller's doing, and a dial
+// that timed out never sent the request, so it is Transient. io.EOF and
+// io.ErrUnexpectedEOF are what a connection closed after the request was
+// sent gives (no answer, or an answer cut short), hence Indeterminate.
+// http.Client.Timeout is Indeterminate even when it fires while dialing:
+// net/http reports it as a message that no longer says whether the request
+// was sent. To have slow dials retried as Transient, bound them with
+// net.Dialer.Timeout in the client's Transport, which reports a dial error.
+//
+// An explicit class (WithClass) anywhere in the chain overrides the table,
+// and the outermost explicit class wins. The branches of a joined error are classified one by one and the most
 // severe class wins (Permanent, Unknown, Indeterminate, Transient,
 // NotAFailure). ClassOf(nil) is NotAFailure.
 //
@@ -63,12 +76,22 @@
 //
 // Wrap(err, "attempted") makes one allocation and records only the program
 // counter of its call site, resolved to file:line when the error is printed
-// or logged; with a remedy and two fields it makes two (the fields are
-// stored once, as slog.Attr). On amd64 the program counter is read from the
-// frame pointer in a few instructions; elsewhere, or with the purego build
-// tag, runtime.Callers reads it, which costs about 100 ns more. Options are
-// small values, so passing them does not allocate. WithStack captures a full
-// stack on demand.
+// or logged. On amd64 the program counter is read from the frame pointer in
+// a few instructions; elsewhere, or with the purego build tag,
+// runtime.Callers reads it, which costs about 100 ns more. Remedy,
+// WithClass and RetryAfter add no allocation. Fields given as Attrs add one
+// (the fields are stored once), so Wrap with a remedy and two fields makes
+// two:
+//
+//	errctx.Wrap(err, "charging", errctx.Remedy(remedy),
+//		errctx.Attrs(slog.String("order", order), slog.Int64("cents", cents)))
+//
+// Fields, which takes its arguments as interfaces as slog's Logger.Info
+// does, adds one more for each value that is not a constant (Go boxes it),
+// an slog.Attr included: four for the same two variables. A Secret is a
+// field of one allocation; each fields option after the first on a layer
+// (Fields, Attrs or Secret) adds one more, to merge them. WithStack captures
+// a full stack on demand, for one allocation more.
 //
 // # Bad input
 //

@@ -111,9 +111,11 @@ func (e *Error) Attempted() string { return e.attempted }
 //	charging customer 42: POST payments/charge: connection refused
 //
 // Layers with an empty attempted text are left out; fields and remedies are
-// not part of the message (see %+v and LogValue). A chain of more than 64
-// layers keeps its 32 outermost and 32 innermost steps and says how many
-// were left out.
+// not part of the message (see %+v and LogValue). More than 64 layers, each
+// wrapping the next directly, keep their 32 outermost and 32 innermost steps
+// and one note of how many were left out, at any depth. A foreign error
+// between layers (fmt.Errorf's, say) writes its own message, which
+// includes those of the layers it wraps.
 func (e *Error) Error() string {
 	var b strings.Builder
 	e.writeMessage(&b)
@@ -128,7 +130,8 @@ const unspecified = "unspecified failure"
 
 // writeMessage writes e's message. The directly nested *Error layers are
 // walked in a loop rather than by recursion, so a deep chain costs neither
-// stack nor quadratic copying.
+// stack nor quadratic copying; the loop needs no bound, since a layer's
+// cause is made before the layer and so cannot lead back to it.
 func (e *Error) writeMessage(b *strings.Builder) {
 	n, size := 0, 0
 	var cause error
@@ -137,7 +140,7 @@ func (e *Error) writeMessage(b *strings.Builder) {
 		size += len(l.attempted) + 2
 		cause = l.cause
 		next, ok := cause.(*Error)
-		if !ok || next == nil || n >= maxWalk {
+		if !ok || next == nil {
 			break
 		}
 		l = next

@@ -233,6 +233,25 @@ func TestDeepChain(t *testing.T) {
 	assert.Contains(t, fmt.Sprintf("%+v", mixed), "more errors ...")
 }
 
+// TestMessageAtAnyDepth: a run of nested layers deeper than any walk goes
+// still reads as its 32 outermost and 32 innermost steps with one note.
+func TestMessageAtAnyDepth(t *testing.T) {
+	for _, depth := range []int{65, maxWalk, maxWalk + 1, 40_000} {
+		var err error = errRefused
+		for i := range depth {
+			err = Wrap(err, fmt.Sprintf("step %d", i))
+		}
+		msg := err.Error()
+		parts := strings.Split(msg, ": ")
+		require.Len(t, parts, maxMessageLayers+2, "depth %d", depth)
+		assert.Equal(t, 1, strings.Count(msg, "more steps"), "depth %d", depth)
+		assert.Equal(t, fmt.Sprintf("step %d", depth-1), parts[0])
+		assert.Equal(t, fmt.Sprintf("... %d more steps ...", depth-maxMessageLayers), parts[maxMessageLayers/2])
+		assert.Equal(t, "step 0", parts[len(parts)-2])
+		assert.Equal(t, "connection refused", parts[len(parts)-1])
+	}
+}
+
 // loop is a custom error whose Unwrap can lead back to itself.
 type loop struct{ next error }
 

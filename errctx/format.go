@@ -152,15 +152,18 @@ func writeForeign(b *strings.Builder, err error) {
 func typeName(err error) string { return reflect.TypeOf(err).String() }
 
 // writeAttr writes a field as key=value, a group as its members with dotted
-// keys, and quotes values that would otherwise be ambiguous.
+// keys (an inline group as its members), and quotes values that would otherwise be ambiguous.
 func writeAttr(b *strings.Builder, prefix string, a slog.Attr) {
 	v := a.Value.Resolve()
 	if v.Kind() == slog.KindGroup {
+		if a.Key != "" { // an inline group's members keep the prefix
+			prefix += a.Key + "."
+		}
 		for i, m := range v.Group() {
 			if i > 0 {
 				b.WriteByte(' ')
 			}
-			writeAttr(b, prefix+a.Key+".", m)
+			writeAttr(b, prefix, m)
 		}
 		return
 	}

@@ -100,3 +100,9 @@ func TestSecretNeverShown(t *testing.T) {
 func slogGroup() slog.Attr {
 	return slog.Group("card", "last4", "1111", "brand", "visa")
 }
+
+func TestFormatDetailInlineGroup(t *testing.T) {
+	err := Wrap(errRefused, "charging", Fields(slog.Group("", "a", 1), slog.Group("g", "b", 2)))
+	detail := fmt.Sprintf("%+v", err)
+	assert.Contains(t, detail, "fields: a=1 g.b=2", "an inline group's members keep their own keys")
+}

@@ -2,6 +2,7 @@ package errctx
 
 import (
 	"log/slog"
+	"slices"
 	"time"
 )
 
@@ -24,8 +25,9 @@ const (
 )
 
 // An Option adds one piece of context to the layer made by New or Wrap.
-// Options are small values: passing them does not allocate, and the zero
-// Option does nothing.
+// Options are small values, and the zero Option does nothing. Remedy,
+// WithClass and RetryAfter do not allocate; Fields, Attrs, Secret and
+// WithStack do (see the Cost section of the package documentation).
 type Option struct {
 	kind  optionKind
 	text  string      // remedy text or secret key
@@ -39,8 +41,14 @@ func Remedy(text string) Option { return Option{kind: optRemedy, text: text} }
 
 // Fields attaches key-value fields, given as slog does: alternating keys and
 // values, or slog.Attr. As with slog, a value without a string key is kept
-// under the key "!BADKEY". Fields copies what it needs, so the error does not
-// change if the caller reuses its slice.
+// under the key "!BADKEY". Fields copies its argument list, so the error
+// does not change if the caller reuses that slice; the values themselves are
+// kept as given, as slog keeps them, so a slice, map or pointer passed as a
+// value is shared, and a later change to it shows in the error: pass a copy
+// (slices.Clone, maps.Clone) of one you will change.
+//
+// Its arguments are interfaces, so each value that is not a constant costs
+// an allocation to box, as with slog's Logger.Info; Attrs does not.
 func Fields(args ...any) Option {
 	n := 0
 	for i := 0; i < len(args); i++ {
@@ -69,6 +77,16 @@ func Fields(args ...any) Option {
 		}
 	}
 	return Option{kind: optFields, attrs: attrs}
+}
+
+// Attrs attaches fields given as slog.Attr, for the hot path: unlike Fields,
+// it boxes nothing, and costs one allocation in all, for its copy of attrs.
+// Like Fields, it keeps the values themselves as given.
+func Attrs(attrs ...slog.Attr) Option {
+	if len(attrs) == 0 {
+		return Option{}
+	}
+	return Option{kind: optFields, attrs: slices.Clone(attrs)}
 }
 
 // Secret attaches a field whose value must never be shown: Error, %+v,

@@ -33,11 +33,37 @@ const (
 //
 // message and class are always present; the other keys only when they have
 // something to say.
-func (e *Error) LogValue() slog.Value {
+func (e *Error) LogValue() slog.Value { return group(e) }
+
+// LogValueOf returns what a logger should record for err: the group
+// LogValue renders when err has an *Error anywhere in its chain, even behind
+// a foreign layer such as net/http's *url.Error (the message is then err's
+// own, and the other keys come from the whole chain); otherwise err's
+// message. LogValueOf(nil) is the zero Value.
+//
+//	logger.Warn("charge failed", "error", errctx.LogValueOf(err))
+func LogValueOf(err error) slog.Value {
+	if err == nil {
+		return slog.Value{}
+	}
+	found := false
+	walk(err, func(n node) bool {
+		e, ok := n.err.(*Error)
+		found = ok && e != nil
+		return !found
+	})
+	if !found {
+		return slog.StringValue(message(err))
+	}
+	return group(err)
+}
+
+// group renders err as the group LogValue documents.
+func group(err error) slog.Value {
 	var attempted, remedies, where []string
 	var fields fieldSet
 	var stack []uintptr
-	layers(e, func(l *Error) {
+	layers(err, func(l *Error) {
 		if l.attempted != "" {
 			attempted = append(attempted, l.attempted)
 		}
@@ -53,15 +79,15 @@ func (e *Error) LogValue() slog.Value {
 		}
 	})
 	attrs := make([]slog.Attr, 0, 8)
-	attrs = append(attrs, slog.String(KeyMessage, e.Error()))
+	attrs = append(attrs, slog.String(KeyMessage, message(err)))
 	if len(attempted) > 0 {
 		attrs = append(attrs, slog.Any(KeyAttempted, elide(attempted)))
 	}
 	if len(remedies) > 0 {
 		attrs = append(attrs, slog.Any(KeyRemedy, elide(remedies)))
 	}
-	attrs = append(attrs, slog.String(KeyClass, ClassOf(e).String()))
-	if d, ok := RetryAfterOf(e); ok {
+	attrs = append(attrs, slog.String(KeyClass, ClassOf(err).String()))
+	if d, ok := RetryAfterOf(err); ok {
 		attrs = append(attrs, slog.String(KeyRetryAfter, d.String()))
 	}
 	if len(fields.attrs) > 0 {

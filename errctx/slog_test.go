@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -110,4 +111,47 @@ func TestLogValueLongChain(t *testing.T) {
 	assert.Equal(t, "... 936 more ...", attempted[32])
 	assert.Equal(t, "step 0", attempted[64])
 	assert.Len(t, group["where"], 65)
+}
+
+// TestLogValueOfForeignWrapper logs an errctx error that a foreign layer
+// (net/http's *url.Error) wraps: the group of the whole chain, whose message
+// is the outer error's, rather than a flat string.
+func TestLogValueOfForeignWrapper(t *testing.T) {
+	err := &url.Error{Op: "Post", URL: "http://payments/charge", Err: chargeFailure()}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Error("charge failed", "error", errctx.LogValueOf(err))
+	group := logged(t, &buf)
+	assert.Equal(t, err.Error(), group["message"])
+	assert.Equal(t, []any{"charging customer 42", "POST payments/charge"}, group["attempted"])
+	assert.Equal(t, "transient", group["class"])
+
+	e := chargeFailure().(*errctx.Error)
+	assert.Equal(t, e.LogValue().String(), errctx.LogValueOf(e).String(), "an *Error is rendered as its own LogValue")
+	plain := fmt.Errorf("POST: %w", errors.New("connection refused"))
+	assert.Equal(t, slog.StringValue(plain.Error()), errctx.LogValueOf(plain), "without an errctx layer, the message")
+	assert.Equal(t, slog.Value{}, errctx.LogValueOf(nil))
+}
+
+// inlined is a LogValuer that resolves to an inline group, as slog inlines
+// a group with an empty key.
+type inlined struct{ a []slog.Attr }
+
+func (v inlined) LogValue() slog.Value { return slog.GroupValue(v.a...) }
+
+func TestFieldsOfInlineGroups(t *testing.T) {
+	inner := errctx.Wrap(errors.New("refused"), "POST payments/charge",
+		errctx.Fields(slog.Group("", "a", 1, "b", 2), "", inlined{[]slog.Attr{slog.Int("c", 3)}}))
+	err := errctx.Wrap(inner, "charging",
+		errctx.Fields(slog.Group("", "a", 9), slog.Group("", slog.Group("", "d", 4))))
+
+	var keys []string
+	for _, a := range errctx.FieldsOf(err) {
+		keys = append(keys, a.Key)
+	}
+	assert.Equal(t, []string{"a", "d", "b", "c"}, keys, "inline groups are flattened, one field per key, the outermost winning")
+
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Error("failed", "error", err)
+	line := buf.String()
+	assert.Contains(t, line, `"fields":{"a":9,"d":4,"b":2,"c":3}`)
 }

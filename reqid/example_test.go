@@ -3,6 +3,7 @@ package reqid_test
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/vitals-go/vitals/reqid"
 )
@@ -18,6 +19,14 @@ func ExampleValid() {
 	// Output:
 	// keep checkout-7f3a:2
 	// replace len=19 prefix="bad\r\nSet-Cookie:"...
+}
+
+func ExampleDescribe() {
+	fmt.Println(reqid.Describe("abc\x00def\n" + strings.Repeat("x", 62)))
+	fmt.Println(reqid.Describe("short id"))
+	// Output:
+	// len=70 prefix="abc\x00def\nxxxxxxxx"...
+	// len=8 prefix="short id"
 }
 
 func ExampleWith() {

@@ -39,9 +39,10 @@ const describePrefix = 16
 
 // Describe returns a description of a rejected request ID that is safe to
 // log: its length and at most its first 16 bytes, quoted with every byte
-// outside printable ASCII escaped, for example
+// outside printable ASCII escaped, then "..." when bytes were left out. For
+// a 70-byte value starting "abc", a NUL, "def", a newline and x's:
 //
-//	len=70 prefix="abc\x00def\n..."
+//	len=70 prefix="abc\x00def\nxxxxxxxx"...
 //
 // The result is printable ASCII and at most 100 bytes long, whatever the input.
 func Describe(rejected string) string {

@@ -12,10 +12,7 @@ import (
 // jitter"), raised to the Retry-After carried by err if that is longer, and
 // never more than Cap.
 func (p *Policy) backoff(n int, err error) time.Duration {
-	limit := p.Cap
-	if limit == 0 {
-		limit = DefaultCap
-	}
+	limit := p.cap()
 	base := p.Base
 	if base == 0 {
 		base = min(DefaultBase, limit)
@@ -24,7 +21,9 @@ func (p *Policy) backoff(n int, err error) time.Duration {
 	if shift := n - 1; shift < 62 && base <= limit>>shift {
 		ceiling = base << shift
 	}
-	wait := time.Duration(rand.Int64N(int64(ceiling) + 1))
+	// In uint64, ceiling+1 does not overflow even when ceiling is the
+	// largest duration, as a Cap meaning "no cap" makes it.
+	wait := time.Duration(rand.Uint64N(uint64(ceiling) + 1))
 	if after, ok := errctx.RetryAfterOf(err); ok && after > wait {
 		wait = after
 	}

@@ -15,6 +15,9 @@ var ok = func(context.Context) error { return nil }
 
 var okValue = func(context.Context) (int, error) { return 1, nil }
 
+// benchKey is an idempotency key held in a variable, as callers hold theirs.
+var benchKey = "inv-2024-0042"
+
 func BenchmarkSuccess(b *testing.B) {
 	ctx := context.Background()
 	b.Run("direct", func(b *testing.B) {
@@ -25,6 +28,13 @@ func BenchmarkSuccess(b *testing.B) {
 	})
 	b.Run("Do", func(b *testing.B) {
 		p := retry.Policy{Name: "bench"}
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = retry.Do(ctx, p, ok)
+		}
+	})
+	b.Run("DoIdempotencyKey", func(b *testing.B) {
+		p := retry.Policy{Name: "bench", IdempotencyKey: benchKey}
 		b.ReportAllocs()
 		for b.Loop() {
 			_ = retry.Do(ctx, p, ok)

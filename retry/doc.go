@@ -12,11 +12,20 @@
 //   - Permanent, Unknown and NotAFailure are never retried.
 //
 // Waits grow exponentially with full jitter, honour a Retry-After carried by
-// the error, and stop at once when the context ends. Each retry is logged as
-// a warning through log/slog with the caller's context, so a vitals log
-// handler adds the request ID, and counted as retry.<name>.retries; the
-// outcome is counted as retry.<name>.succeeded_after_retry or
-// retry.<name>.exhausted.
+// the error, and stop at once when the context ends; no attempt starts
+// after it ended. Each retry is logged as a warning through log/slog with
+// the caller's context, so a vitals log handler adds the request ID, and
+// counted as retry.<name>.retries. A Do whose first attempt succeeds, or
+// fails in a way it does not retry, counts nothing more; every other Do
+// counts exactly one outcome:
+//
+//   - retry.<name>.succeeded_after_retry: a later attempt succeeded;
+//   - retry.<name>.exhausted: attempts used up, or the next wait would pass
+//     the budget or the context's deadline;
+//   - retry.<name>.stopped: a later attempt failed in a way that must not
+//     be repeated, or panicked (the panic goes on to the caller);
+//   - retry.<name>.canceled: the caller's context ended, during a wait,
+//     during an attempt, or before the first.
 //
 // The smallest complete use:
 //

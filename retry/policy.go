@@ -1,11 +1,13 @@
 package retry
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/panics"
 	"github.com/vitals-go/vitals/stats"
 )
 
@@ -26,8 +28,9 @@ const (
 // between goroutines.
 type Policy struct {
 	// Name identifies the operation in logs and stats: retries are counted as
-	// retry.<Name>.retries, .exhausted and .succeeded_after_retry. Empty
-	// means "unnamed".
+	// retry.<Name>.retries, outcomes as .succeeded_after_retry, .exhausted,
+	// .stopped and .canceled (see the package documentation). Empty means
+	// "unnamed".
 	Name string
 
 	// Attempts is the most times the operation runs, the first included.
@@ -37,11 +40,14 @@ type Policy struct {
 	// Base is the backoff before the first retry; each later retry doubles
 	// it. The actual wait is drawn uniformly from [0, backoff] (full jitter).
 	// 0 means DefaultBase, or Cap if Cap is smaller; negative is invalid.
+	// Any Base up to the largest duration works, waits never overflow.
 	Base time.Duration
 
 	// Cap bounds every wait, including one asked for by a Retry-After.
-	// 0 means DefaultCap; negative, or smaller than an explicit Base, is
-	// invalid.
+	// 0 means DefaultCap; negative is invalid, and so is a Cap (or
+	// DefaultCap, when Cap is 0) below an explicit Base: a Base would
+	// otherwise be cut silently. The largest duration (math.MaxInt64) means
+	// no cap at all.
 	Cap time.Duration
 
 	// Budget bounds the time from the start of Do to the start of the last
@@ -65,7 +71,9 @@ type Policy struct {
 
 	// Classify returns the class of a failure. Nil means [errctx.ClassOf].
 	// Only [errctx.Transient], and [errctx.Indeterminate] for an idempotent
-	// operation, are retried.
+	// operation, are retried. If Classify panics, the failure counts as
+	// [errctx.Unknown] (not retried), the panic is logged as an error and
+	// counted as retry.<Name>.classifier_panics, and Do goes on.
 	Classify func(error) errctx.Class
 
 	// Logger receives a warning for each retry. Nil means slog.Default().
@@ -89,7 +97,7 @@ func (p *Policy) Validate() error {
 // enough for every call of Do.
 func (p *Policy) valid() bool {
 	return p.Attempts >= 0 && p.Base >= 0 && p.Cap >= 0 && p.Budget >= 0 &&
-		(p.Base == 0 || p.Cap == 0 || p.Base <= p.Cap)
+		p.Base <= p.cap()
 }
 
 // invalid explains what valid refused.
@@ -108,6 +116,9 @@ func (p *Policy) invalid() error {
 	case p.Budget < 0:
 		field, value = "Budget", p.Budget.String()
 		remedy = "set Budget to a positive duration, or 0 for no budget"
+	case p.Cap == 0:
+		field, value = "Base", p.Base.String()
+		remedy = fmt.Sprintf("set Base to at most the default Cap of %s, or set Cap to at least Base", DefaultCap)
 	default:
 		field, value = "Base", p.Base.String()
 		remedy = fmt.Sprintf("set Base to at most Cap (%s), or raise Cap", p.Cap)
@@ -118,6 +129,14 @@ func (p *Policy) invalid() error {
 		errctx.Fields("retry", p.Name, "field", field, "value", value),
 		errctx.Remedy(remedy),
 	)
+}
+
+// cap returns the longest wait p allows.
+func (p *Policy) cap() time.Duration {
+	if p.Cap == 0 {
+		return DefaultCap
+	}
+	return p.Cap
 }
 
 // attempts returns the number of attempts p allows.
@@ -133,12 +152,23 @@ func (p *Policy) idempotent() bool {
 	return p.Idempotent || p.IdempotencyKey != ""
 }
 
-// classify returns the class of err under p.
-func (p *Policy) classify(err error) errctx.Class {
-	if p.Classify != nil {
-		return p.Classify(err)
+// classify returns the class of err under p. A Classify that panics is
+// reported with ctx and counted, and the failure is Unknown: never retried,
+// since nothing says that repeating it is safe.
+func (p *Policy) classify(ctx context.Context, err error) (class errctx.Class) {
+	if p.Classify == nil {
+		return errctx.ClassOf(err)
 	}
-	return errctx.ClassOf(err)
+	defer func() {
+		if v := recover(); v != nil {
+			class = errctx.Unknown
+			p.stats().Count(p.counters().classifierPanics, 1)
+			p.logger().LogAttrs(ctx, slog.LevelError, "retry classifier panicked", panics.AppendAttrs(
+				[]slog.Attr{slog.String("retry", p.Name)}, "run Policy.Classify", v, panics.Stack(16),
+				"fix Policy.Classify (it must handle every error fn returns); the failure was treated as unknown and not retried")...)
+		}
+	}()
+	return p.Classify(err)
 }
 
 // logger returns the logger for retry warnings.

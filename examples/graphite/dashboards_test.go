@@ -246,6 +246,18 @@ func TestMetricsTableMatchesCode(t *testing.T) {
 		return nil
 	}))
 	require.Error(t, retry.Do(ctx, p, func(context.Context) error { return transient }))
+	permanent := errctx.New("probing", errctx.WithClass(errctx.Permanent))
+	fails := []error{transient, permanent}
+	require.Error(t, retry.Do(ctx, p, func(context.Context) error {
+		err := fails[0]
+		fails = fails[1:]
+		return err
+	}))
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	require.Error(t, retry.Do(canceled, p, func(context.Context) error { return nil }))
+	p.Classify = func(error) errctx.Class { panic("a classifier bug") }
+	require.Error(t, retry.Do(ctx, p, func(context.Context) error { return transient }))
 
 	for _, series := range rec.Series() {
 		name, _, _ := strings.Cut(series, ";")
