@@ -171,9 +171,10 @@ func (s *Statsd) GaugeDelta(name string, delta float64, tags ...Tag) {
 	}
 }
 
-// Set implements [Emitter]. Bytes of member that would break the line
-// become '_'; an empty member is sent as "_". A set member is formatted by
-// the caller, into the series' cached wire form when there is one.
+// Set implements [Emitter]. member is sent as [NormalizeMember] returns
+// it: valid UTF-8 is kept, what would break the line is replaced. A set
+// member is formatted by the caller, into the series' cached wire form when
+// there is one.
 func (s *Statsd) Set(name string, member string, tags ...Tag) {
 	if !s.live() {
 		return
