@@ -227,11 +227,11 @@ func (s *Statsd) NewCounter(name string, tags ...Tag) *Counter {
 	if s == nil {
 		return nil // a nil Statsd discards, as Discard does
 	}
-	line, suffix := s.appendHead(nil, name, tags), s.format.appendSuffixTags([]byte("|c"), tags)
-	return register(s, s.counters, string(line)+string(suffix), func() *Counter {
-		c := newCounter()
-		c.line, c.suffix = line, suffix
-		return c
+	line := s.appendHead(nil, name, tags)
+	n := len(line)
+	key := string(s.format.appendSuffixTags(append(line, "|c"...), tags))
+	return register(s, s.counters, key, func() *Counter {
+		return &Counter{line: key[:n], suffix: key[n:]} // one copy of the text
 	})
 }
 
