@@ -15,7 +15,9 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -106,11 +108,28 @@ func matches(ref, doc string) bool {
 	return true
 }
 
-// checkTargets checks that each target reads at least one metric and that
-// every metric it reads is documented with that type.
+// checkTargets checks that each target reads at least one metric, that
+// every metric it reads is documented with that type, that every documented
+// metric is read by some target, and that aliasByNode labels do not depend
+// on the prefix.
 func checkTargets(t *testing.T, where string, targets []string, prefix string) {
 	t.Helper()
 	docs := documented(t)
+	t.Run("every documented metric has a panel", func(t *testing.T) {
+		var refs []reference
+		for _, target := range targets {
+			refs = append(refs, references(t, target, prefix)...)
+		}
+		for name, typ := range docs {
+			assert.True(t, slices.ContainsFunc(refs, func(r reference) bool { return r.typ == typ && matches(r.name, name) }),
+				"%s: no target reads the %s %s", where, typ, name)
+		}
+	})
+	t.Run("aliasByNode labels do not depend on the prefix", func(t *testing.T) {
+		for _, target := range targets {
+			checkAliasByNode(t, where, target, prefix)
+		}
+	})
 	require.NotEmpty(t, targets, "%s: no targets", where)
 	for _, target := range targets {
 		refs := references(t, target, prefix)
@@ -328,4 +347,76 @@ func sorted(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// checkAliasByNode checks every aliasByNode call of target: with the
+// undotted prefix "orders" and the dotted "prod.orders", each call labels a
+// series with the same nodes, and the label holds every wildcard of the path,
+// so that distinct series get distinct labels. Graphite counts negative
+// nodes from the end, as Python indexes.
+func checkAliasByNode(t *testing.T, where, target, prefix string) {
+	t.Helper()
+	for rest := target; ; {
+		i := strings.Index(rest, "aliasByNode(")
+		if i < 0 {
+			return
+		}
+		args, after := callArgs(rest[i+len("aliasByNode("):])
+		rest = after
+		path := regexp.MustCompile(`stats\.[A-Za-z0-9_*.$-]+`).FindString(args[0])
+		require.NotEmpty(t, path, "%s: %q: aliasByNode of no stats path", where, target)
+		var labels [][]string
+		for _, p := range []string{"orders", "prod.orders"} {
+			segs := strings.Split(strings.Replace(path, "."+prefix+".", "."+p+".", 1), ".")
+			wild := 0
+			for k, seg := range segs {
+				if seg == "*" {
+					segs[k] = "w" + strconv.Itoa(wild)
+					wild++
+				}
+			}
+			var label []string
+			for _, a := range args[1:] {
+				n, err := strconv.Atoi(strings.TrimSpace(a))
+				require.NoError(t, err, "%s: %q: node %q", where, target, a)
+				if n < 0 {
+					n += len(segs)
+				}
+				require.True(t, n >= 0 && n < len(segs), "%s: %q: node %s outside %v", where, target, a, segs)
+				label = append(label, segs[n])
+			}
+			for w := range wild {
+				assert.Contains(t, label, "w"+strconv.Itoa(w), "%s: %q with prefix %q: label %v leaves out a wildcard of %v", where, target, p, label, segs)
+			}
+			labels = append(labels, label)
+		}
+		assert.Equal(t, labels[0], labels[1], "%s: %q: the label depends on the prefix (orders, prod.orders)", where, target)
+	}
+}
+
+// callArgs splits the arguments of a call whose text starts just after its
+// '(' at their top-level commas, and returns the text after its ')'.
+func callArgs(s string) (args []string, after string) {
+	depth, start, quote := 0, 0, byte(0)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '(':
+			depth++
+		case c == ',' && depth == 0:
+			args = append(args, s[start:i])
+			start = i + 1
+		case c == ')':
+			if depth == 0 {
+				return append(args, s[start:i]), s[i+1:]
+			}
+			depth--
+		}
+	}
+	return append(args, s[start:]), ""
 }
