@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path"
 	"regexp"
@@ -25,6 +27,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/vitals-go/vitals/breaker"
 	"github.com/vitals-go/vitals/errctx"
@@ -226,8 +230,10 @@ func TestGrafanaDashboard(t *testing.T) {
 }
 
 // TestMetricsTableMatchesCode drives each emitting package into an in-memory
-// recorder (or a capturing statsd sender) and checks that docs/metrics.md
-// lists exactly the names and types that come out.
+// recorder (or a capturing statsd sender): an HTTP request served and one
+// sent, a gRPC call served and one sent, a breaker call, retries. It checks
+// that docs/metrics.md lists exactly the names and types that come out, so
+// that with the dashboard tests every panel reads a series the code emits.
 func TestMetricsTableMatchesCode(t *testing.T) {
 	emitted := map[string]string{}
 	add := func(name, typ string) {
@@ -235,20 +241,10 @@ func TestMetricsTableMatchesCode(t *testing.T) {
 		name = strings.ReplaceAll("."+name+".", ".probe.", ".<name>.")
 		emitted[strings.Trim(name, ".")] = typ
 	}
-	for name, typ := range map[string]string{
-		middleware.StatServerRequests: "counter", middleware.StatServerDuration: "timer",
-		middleware.StatServerInFlight: "gauge", middleware.StatClientRequests: "counter",
-		middleware.StatClientDuration: "timer",
-		grpcmw.StatServerRequests:     "counter", grpcmw.StatServerDuration: "timer",
-		grpcmw.StatServerInFlight: "gauge", grpcmw.StatClientRequests: "counter",
-		grpcmw.StatClientDuration: "timer",
-	} {
-		add(name, typ)
-	}
-
 	rec := statstest.New()
 	quiet := slog.New(slog.DiscardHandler)
 	ctx := context.Background()
+	runMiddleware(t, rec, quiet)
 
 	b, err := breaker.New(breaker.Config{Name: "probe", Stats: rec, Logger: quiet, TimeCalls: true})
 	require.NoError(t, err)
@@ -267,11 +263,17 @@ func TestMetricsTableMatchesCode(t *testing.T) {
 	require.Error(t, retry.Do(ctx, p, func(context.Context) error { return transient }))
 
 	for _, series := range rec.Series() {
-		name, _, _ := strings.Cut(series, ";")
+		name, tagged, _ := strings.Cut(series, ";")
+		var tags []stats.Tag
+		for kv := range strings.SplitSeq(tagged, ";") {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				tags = append(tags, stats.T(k, v)) // wire forms read back as themselves
+			}
+		}
 		switch {
-		case len(rec.Timings(name)) > 0:
+		case len(rec.Timings(name, tags...)) > 0:
 			add(name, "timer")
-		case func() bool { _, ok := rec.GaugeValue(name); return ok }():
+		case func() bool { _, ok := rec.GaugeValue(name, tags...); return ok }():
 			add(name, "gauge")
 		default:
 			add(name, "counter")
@@ -285,6 +287,48 @@ func TestMetricsTableMatchesCode(t *testing.T) {
 	docs := documented(t)
 	assert.Equal(t, sorted(emitted), sorted(docs), "left: what the code emits; right: what %s lists", metricsDoc)
 }
+
+// runMiddleware serves and sends one HTTP request and one gRPC call through
+// vitals' middleware, recording their stats in rec.
+func runMiddleware(t *testing.T, rec *statstest.Recorder, quiet *slog.Logger) {
+	t.Helper()
+	ctx := context.Background()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /probe", func(http.ResponseWriter, *http.Request) {})
+	h, err := middleware.New(mux, middleware.Config{AccessLog: middleware.AccessLogConfig{Logger: quiet}, Stats: middleware.StatsConfig{Emitter: rec}})
+	require.NoError(t, err)
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/probe", nil))
+
+	ok := roundTripper(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: r}, nil
+	})
+	tr, err := middleware.NewTransport(ok, middleware.TransportOptions{Stats: rec, Logger: quiet})
+	require.NoError(t, err)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://probe/probe", nil)
+	require.NoError(t, err)
+	resp, err := tr.RoundTrip(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+
+	srv, err := grpcmw.NewServerInterceptor(grpcmw.ServerConfig{Stats: rec, Logger: quiet})
+	require.NoError(t, err)
+	_, err = srv.Unary(ctx, nil, &grpc.UnaryServerInfo{FullMethod: "/vitals.Probe/Get"},
+		func(context.Context, any) (any, error) { return nil, nil })
+	require.NoError(t, err)
+
+	cli, err := grpcmw.NewClientInterceptor(grpcmw.ClientConfig{TargetName: "probe", Stats: rec, Logger: quiet})
+	require.NoError(t, err)
+	cc, err := grpc.NewClient("passthrough:///probe", grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	t.Cleanup(func() { cc.Close() })
+	require.NoError(t, cli.Unary(ctx, "/vitals.Probe/Get", nil, nil, cc,
+		func(context.Context, string, any, any, *grpc.ClientConn, ...grpc.CallOption) error { return nil }))
+}
+
+// roundTripper is an http.RoundTripper made of a function.
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // selfStats returns the emitter's own counters: it makes the first packet
 // fail and a stat be dropped, and reads the report lines of later packets.
