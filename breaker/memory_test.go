@@ -35,7 +35,7 @@ func TestMemoryPerBreaker(t *testing.T) {
 			})
 			t.Logf("GOMAXPROCS=%d: %.0f B per breaker", procs, per)
 			// 2 KB is the goal; today a breaker's own state is ~0.7 KB and
-			// each of its twelve stats handles ~150 B (bench/README.md).
+			// each of its twelve stats handles ~130 B (bench/README.md).
 			assert.Less(t, per, 3072.0, "bytes per breaker at GOMAXPROCS=%d", procs)
 			if procs == 2 {
 				at2 = per

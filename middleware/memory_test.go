@@ -35,7 +35,7 @@ func TestMemoryPerTransportHost(t *testing.T) {
 			})
 			t.Logf("GOMAXPROCS=%d: %.0f B per Transport host", procs, per)
 			// 2 KB is the goal; today a host is its breaker (~2.5 KB: ~0.7 KB
-			// of state and twelve stats handles of ~150 B) plus its entry
+			// of state and twelve stats handles of ~130 B) plus its entry
 			// (bench/README.md).
 			assert.Less(t, per, 3072.0, "bytes per Transport host at GOMAXPROCS=%d", procs)
 			if procs == 2 {

@@ -24,6 +24,18 @@ type Counter struct {
 	suffix string // after the value, e.g. "|c" or "|c|#k:v"
 }
 
+// handleWire returns the text of a handle's lines, its head (the name,
+// Graphite tags and ':') then typ and DogStatsD tags, and the length of the
+// head. The name is sanitised without the name cache: a handle is made
+// once, and caching its name would only evict the names that Count and
+// Timing look up on every call.
+func (s *Statsd) handleWire(name string, tags []Tag, typ string) ([]byte, int) {
+	b := appendSanitized(append([]byte(nil), s.names.prefix...), name)
+	b = append(s.format.appendInfixTags(b, tags), ':')
+	n := len(b)
+	return s.format.appendSuffixTags(append(b, typ...), tags), n
+}
+
 // Inc adds one.
 func (c *Counter) Inc() { c.Add(1) }
 

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/cactus/go-statsd-client/v5/statsd"
 
@@ -227,9 +228,8 @@ func (s *Statsd) NewCounter(name string, tags ...Tag) *Counter {
 	if s == nil {
 		return nil // a nil Statsd discards, as Discard does
 	}
-	line := s.appendHead(nil, name, tags)
-	n := len(line)
-	key := string(s.format.appendSuffixTags(append(line, "|c"...), tags))
+	wire, n := s.handleWire(name, tags, "|c")
+	key := string(wire)
 	return register(s, s.counters, key, func() *Counter {
 		return &Counter{line: key[:n], suffix: key[n:]} // one copy of the text
 	})
@@ -242,9 +242,11 @@ func (s *Statsd) NewGauge(name string, tags ...Tag) *Gauge {
 	if s == nil {
 		return nil // a nil Statsd discards, as Discard does
 	}
-	line, tail := s.appendHead(nil, name, tags), s.format.appendSuffixTags(nil, tags)
-	return register(s, s.gauges, string(line)+string(tail), func() *Gauge {
-		return &Gauge{line: line, tail: tail}
+	wire, n := s.handleWire(name, tags, "")
+	// The key shares wire's bytes, which nothing writes after this: one
+	// copy of the text.
+	return register(s, s.gauges, unsafe.String(unsafe.SliceData(wire), len(wire)), func() *Gauge {
+		return &Gauge{line: wire[:n:n], tail: wire[n:]}
 	})
 }
 
