@@ -123,6 +123,8 @@ func TestGraphitePipeline(t *testing.T) {
 	for i, c := range graphiteTagCases {
 		s.Count("langs", int64(i+1), stats.T("lang", c.raw))
 	}
+	s.Count("named", 2, stats.T("name", "a")) // carbon keeps the tag "name" for the path
+	s.Count("named", 3, stats.T("name", "b"))
 	for _, m := range []string{"José", "Josè", "日本", "中国", "a b", "a_b", "x:y", "x|y", "x_y"} {
 		s.Set("members", m)
 	}
@@ -179,6 +181,7 @@ func TestGraphitePipeline(t *testing.T) {
 		{"sanitised name", sum, g.whisper("stats.counters." + run + "." + sanitised + ".count"), 3},
 		{"DogStatsD tags arrive as Graphite tags", sum, g.whisper("stats.counters." + run + ".dogtagged.count;code=5xx;route=orders"), 3},
 		{"TagsNone drops the tags", sum, g.whisper("stats.counters." + run + ".untagged.count"), 2},
+		{"a tag keyed name", sum, g.whisper("stats.counters." + run + ".named.count;name_=b"), 3},
 		{"mapped tag value through seriesByTag", sum, g.render(fmt.Sprintf("seriesByTag('name=stats.counters.%s.langs.count','lang=C_2B_2B')", run)), 1},
 		{"set members keep UTF-8; only : and | become _", sum, g.whisper("stats.sets." + run + ".members.count"), 7},
 	}...) {

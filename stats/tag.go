@@ -22,7 +22,9 @@ import (
 //     delimiters : | , # @ ; become '_'; a byte of invalid UTF-8 becomes
 //     U+FFFD.
 //
-// An empty key or value is written "_" in both.
+// An empty key or value is written "_" in both. In the Graphite format the
+// key "name" is written "name_": carbon keeps that tag for the metric's
+// path and would drop the caller's, merging series that differ only there.
 type Tag struct {
 	Key, Value string
 }
@@ -45,7 +47,7 @@ func NormalizeTags(tags ...Tag) []Tag {
 	out := make([]Tag, 0, len(ord))
 	for _, i := range ord {
 		out = append(out, Tag{
-			Key:   string(appendGraphiteText(nil, tags[i].Key)),
+			Key:   string(appendGraphiteKey(nil, tags[i].Key)),
 			Value: string(appendGraphiteText(nil, tags[i].Value)),
 		})
 	}
@@ -86,13 +88,13 @@ func (f TagFormat) compareKeys(a, b string) int {
 		return strings.Compare(a, b)
 	}
 	var ab, bb [64]byte
-	return bytes.Compare(f.appendTagText(ab[:0], a), f.appendTagText(bb[:0], b))
+	return bytes.Compare(f.appendTagKey(ab[:0], a), f.appendTagKey(bb[:0], b))
 }
 
 // keptKey reports whether f writes the key k unchanged.
 func (f TagFormat) keptKey(k string) bool {
 	if f == TagsGraphite {
-		return isGraphiteText(k)
+		return isGraphiteText(k) && k != graphiteNameTag
 	}
 	for i := 0; i < len(k); i++ {
 		if c := k[i]; c >= utf8.RuneSelf || dogBytes[c] != c {
@@ -102,12 +104,12 @@ func (f TagFormat) keptKey(k string) bool {
 	return k != ""
 }
 
-// appendTagText appends a tag key or value as f writes it.
-func (f TagFormat) appendTagText(b []byte, s string) []byte {
+// appendTagKey appends a tag key as f writes it.
+func (f TagFormat) appendTagKey(b []byte, k string) []byte {
 	if f == TagsGraphite {
-		return appendGraphiteText(b, s)
+		return appendGraphiteKey(b, k)
 	}
-	return appendDogText(b, s)
+	return appendDogText(b, k)
 }
 
 // TagFormat says how tags are written on the wire.
@@ -144,7 +146,7 @@ func (f TagFormat) appendInfixTags(b []byte, tags []Tag) []byte {
 	var arr [stackTags]int
 	for _, i := range f.tagOrder(tags, arr[:0]) {
 		b = append(b, ';')
-		b = appendGraphiteText(b, tags[i].Key)
+		b = appendGraphiteKey(b, tags[i].Key)
 		b = append(b, '=')
 		b = appendGraphiteText(b, tags[i].Value)
 	}

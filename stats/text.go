@@ -59,6 +59,19 @@ func appendGraphiteText(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
+// graphiteNameTag is the tag key carbon keeps for a series' path: it drops
+// a tag of that key from the line.
+const graphiteNameTag = "name"
+
+// appendGraphiteKey appends a Graphite tag key: as a value, except that the
+// key "name" becomes "name_", so that carbon keeps the tag.
+func appendGraphiteKey(b []byte, k string) []byte {
+	if k == graphiteNameTag {
+		return append(b, graphiteNameTag+"_"...)
+	}
+	return appendGraphiteText(b, k)
+}
+
 // isGraphiteText reports whether appendGraphiteText writes s unchanged.
 func isGraphiteText(s string) bool {
 	for i := 0; i < len(s); i++ {

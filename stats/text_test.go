@@ -66,6 +66,19 @@ func TestGraphiteTagsArriveIntactAndDistinct(t *testing.T) {
 	assert.Contains(t, lines, "y;k_2B_7B_7D.__3D=v:1|c", "a key is mapped as a value is")
 }
 
+// TestGraphiteNameTagIsKept checks that a tag keyed "name", which carbon
+// drops (it keeps that key for the path), is written "name_", so series
+// that differ only there stay apart.
+func TestGraphiteNameTagIsKept(t *testing.T) {
+	l := listen(t)
+	s := newStatsd(t, stats.Config{Addr: l.addr()})
+	s.Count("x", 1, stats.T("name", "a"), stats.T("name_x", "b"), stats.T("nam", "c"))
+	s.Count("x", 2, stats.T("name", "b"))
+	require.NoError(t, s.Close())
+	assert.ElementsMatch(t, []string{"x;nam=c;name_=a;name_x=b:1|c", "x;name_=b:2|c"}, l.waitLines(t, 2))
+	assert.Equal(t, []stats.Tag{{Key: "name_", Value: "a"}}, stats.NormalizeTags(stats.T("name", "a")))
+}
+
 // TestSetMembersKeepUTF8 checks that a set member loses only what would
 // break a statsd line, so distinct members stay distinct.
 func TestSetMembersKeepUTF8(t *testing.T) {
