@@ -49,10 +49,7 @@ func unsigned0(bits uint64) float64 { return math.Float64frombits(bits) + 0 }
 
 // appendSet appends the line of a set member.
 func appendSet(b, head, tail []byte, member string) []byte {
-	if member == "" {
-		member = "_"
-	}
-	b = append(appendValue(append(b, head...), member), "|s"...)
+	b = append(appendMember(append(b, head...), member), "|s"...)
 	return append(b, tail...)
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // FuzzLine checks that whatever names, tags and set members callers pass,
@@ -45,12 +46,15 @@ func checkLine(t *testing.T, format TagFormat, line string) statsdMetric {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(line, " ") {
-		t.Fatalf("line %q has a space", line)
+	if strings.Contains(m.key, " ") {
+		t.Fatalf("line %q has a space before the value", line)
 	}
 	name, tags, _ := strings.Cut(m.key, ";")
 	if strings.ContainsAny(name, "|@#,=") || name != Sanitize(name) {
 		t.Fatalf("line %q: name %q is not sanitised", line, name)
+	}
+	if m.typ == "s" && !utf8.ValidString(m.member) { // a member may hold @ # ; , and spaces
+		t.Fatalf("line %q: member %q is not valid UTF-8", line, m.member)
 	}
 	switch format {
 	case TagsGraphite:
@@ -58,6 +62,11 @@ func checkLine(t *testing.T, format TagFormat, line string) statsdMetric {
 			k, v, ok := strings.Cut(tag, "=")
 			if !ok || k == "" || v == "" || strings.ContainsAny(k, "!^=") || strings.HasPrefix(v, "~") {
 				t.Fatalf("line %q: bad Graphite tag %q", line, tag)
+			}
+			if strings.ContainsFunc(k+v, func(r rune) bool {
+				return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' || r == '.' || r == '-')
+			}) {
+				t.Fatalf("line %q: Graphite tag %q has bytes the statsd daemon deletes", line, tag)
 			}
 		}
 	case TagsDogStatsD:
