@@ -55,6 +55,14 @@ var DefaultRedacted = []string{"Authorization", "Proxy-Authorization", "Cookie",
 // ([AccessLog], and Config.AccessLog of [New]). The zero value logs every
 // request to slog.Default() at [DefaultLevel], without query strings or
 // headers.
+//
+// Every value a client controls is bounded in the records, the access
+// record and those the handler logs through its context alike: method 64
+// bytes, path (with its query) 1,024, user_agent 256, each logged header
+// value 256, remote_addr 128. A value longer than its bound, or holding a
+// control (C0, C1), bidi or invalid UTF-8 character, is logged quoted as
+// strconv.QuoteToASCII quotes it, cut inside the quotes with "...", so no
+// such character ever reaches a log line.
 type AccessLogConfig struct {
 	// Logger receives the records. Default: slog.Default() at each request.
 	// Use a logger built on the vitals log handler (log.New) so records carry
@@ -84,11 +92,14 @@ type AccessLogConfig struct {
 	StackDepth int
 }
 
-// Field limits keep one request's record bounded whatever the client sends.
+// Field bounds keep one request's records bounded whatever the client
+// sends; see AccessLogConfig.
 const (
-	maxUserAgent   = 256
+	maxMethod      = 64
 	maxPath        = 1024
+	maxUserAgent   = 256
 	maxHeaderValue = 256
+	maxRemoteAddr  = 128
 )
 
 type accessLogger struct {
@@ -153,13 +164,13 @@ func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, 
 	}
 	var buf [20]slog.Attr
 	attrs := append(buf[:0],
-		slog.String("method", r.Method),
+		slog.String("method", record.Safe(r.Method, maxMethod)),
 		slog.String("path", a.path(r)),
 		slog.Int("status", o.Status),
 		slog.Int64("bytes", o.Bytes),
 		slog.Duration("duration", o.Duration),
-		slog.String("remote_addr", r.RemoteAddr),
-		slog.String("user_agent", record.Truncate(userAgent(r), maxUserAgent)),
+		slog.String("remote_addr", record.Safe(r.RemoteAddr, maxRemoteAddr)),
+		slog.String("user_agent", record.Safe(userAgent(r), maxUserAgent)),
 	)
 	if o.Route != "" {
 		attrs = append(attrs, slog.String("route", o.Route))
@@ -204,7 +215,7 @@ func (a *accessLogger) path(r *http.Request) string {
 	if a.query && r.URL.RawQuery != "" {
 		p += "?" + r.URL.RawQuery
 	}
-	return record.Truncate(p, maxPath)
+	return record.Safe(p, maxPath)
 }
 
 func (a *accessLogger) headerGroup(r *http.Request) slog.Attr {
@@ -216,7 +227,7 @@ func (a *accessLogger) headerGroup(r *http.Request) slog.Attr {
 		}
 		val := "[redacted]"
 		if !a.redact[name] {
-			val = record.Truncate(strings.Join(v, ", "), maxHeaderValue)
+			val = record.Safe(strings.Join(v, ", "), maxHeaderValue)
 		}
 		attrs = append(attrs, slog.String(name, val))
 	}

@@ -131,10 +131,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rw.idHeader[0] = id
 		w.Header()[h.rid.header] = rw.idHeader[:]
 		ctx = reqid.With(outer, id)
+		method := slog.String("method", record.Safe(r.Method, maxMethod))
 		if rejected == "" {
-			ctx = log.WithAttrs(ctx, slog.String("method", r.Method), slog.Any("route", (*lazyRoute)(rw)))
+			ctx = log.WithAttrs(ctx, method, slog.Any("route", (*lazyRoute)(rw)))
 		} else {
-			ctx = log.WithAttrs(ctx, slog.String("method", r.Method), slog.Any("route", (*lazyRoute)(rw)), record.RejectedID(rejected))
+			ctx = log.WithAttrs(ctx, method, slog.Any("route", (*lazyRoute)(rw)), record.RejectedID(rejected))
 		}
 		if h.alog == nil {
 			ctx = context.WithValue(ctx, handoffKey{}, &handoff{logCtx: outer, id: id, rejected: rejected})
@@ -235,9 +236,9 @@ func (a *accessLogger) callOnPanic(ctx context.Context, info PanicInfo) {
 func routeOrPath(route string, r *http.Request) string {
 	switch {
 	case route == "":
-		return r.Method + " " + record.Truncate(r.URL.Path, maxPath)
+		return record.Safe(r.Method, maxMethod) + " " + record.Safe(r.URL.Path, maxPath)
 	case strings.HasPrefix(route, r.Method+" "):
 		return route
 	}
-	return r.Method + " " + route
+	return record.Safe(r.Method, maxMethod) + " " + route
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"net/netip"
-	"strconv"
 	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
@@ -258,14 +257,14 @@ const maxMethod = 256
 // safeMethod returns a method name fit for records and stat tags. Names made
 // by protoc ("/package.Service/Method") are returned as they are; anything
 // else, which only a server with grpc.UnknownServiceHandler lets through to
-// the interceptors, is cut to 128 bytes and quoted with every byte outside
-// printable ASCII escaped, so that a client cannot put control or bidi
-// characters or a megabyte of text in the logs.
+// the interceptors, is quoted with every byte outside printable ASCII
+// escaped and cut to maxMethod bytes (record.Quote), so that a client cannot
+// put control or bidi characters or a megabyte of text in the logs.
 func safeMethod(m string) string {
 	if len(m) <= maxMethod && isCleanMethod(m) {
 		return m
 	}
-	return strconv.QuoteToASCII(record.Truncate(m, maxMethod/2))
+	return record.Quote(m, maxMethod)
 }
 
 func isCleanMethod(m string) bool {
