@@ -17,24 +17,38 @@ import (
 // any response was written (nginx's 499).
 const StatusClientGone = 499
 
+// StatusAborted is the status recorded when the handler aborted the
+// response with panic(http.ErrAbortHandler) before writing any: net/http
+// closed the connection without a response (nginx's 444).
+const StatusAborted = 444
+
 // Outcome is what happened to one request, as the access log sees it after
 // the response. Level and Skip decide on it.
 type Outcome struct {
-	Status     int           // the status sent; 499 if the client left before any
-	Bytes      int64         // response body bytes written
+	// Status is the status sent: StatusClientGone if the client left before
+	// any, StatusAborted if the handler aborted before any, 500 if it
+	// panicked before any; for a hijacked connection, 101 when the request
+	// asked for an upgrade, else 0 (the handler answered out of sight).
+	Status     int
+	Bytes      int64         // response body bytes that went on the wire (0 for HEAD)
 	Duration   time.Duration // from the middleware's start to the handler's return
 	Route      string        // the matched route; "" when none matched
 	ClientGone bool          // the client went away before the response was finished
 	Panicked   bool          // the handler panicked
 	Hijacked   bool          // the handler took over the connection
 	Aborted    bool          // the handler aborted the response with http.ErrAbortHandler
+	// WriteError is the first write net/http refused because of the
+	// handler, not the client: a body after a 1xx, 204 or 304
+	// (http.ErrBodyNotAllowed), or past the declared Content-Length
+	// (http.ErrContentLength). The client got the response as declared.
+	WriteError error
 }
 
 // DefaultLevel is the default AccessLogConfig.Level: Error for a panic or a
-// 5xx, Warn for a 4xx, a client that went away or an aborted response, Info
-// otherwise.
+// 5xx, Warn for a 4xx, a client that went away, an aborted response or a
+// refused write, Info otherwise.
 func DefaultLevel(o Outcome) slog.Level {
-	return level.Served(o.Panicked || o.Status >= 500, o.Status >= 400 || o.ClientGone || o.Aborted)
+	return level.Served(o.Panicked || o.Status >= 500, o.Status >= 400 || o.ClientGone || o.Aborted || o.WriteError != nil)
 }
 
 // SkipSucceeded returns a Skip function that skips requests to the given
@@ -194,12 +208,19 @@ func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, 
 		attrs = append(attrs, a.headerGroup(r))
 	}
 	msg := "request"
-	if p != nil {
+	switch {
+	case p != nil:
 		msg = "request panicked"
 		attrs = panics.AppendAttrs(attrs, p.attempted, p.value, p.stack, panicRemedy)
+	case o.WriteError != nil:
+		attrs = append(attrs, slog.String("attempted", "write the response body"),
+			slog.String("error", o.WriteError.Error()), slog.String("remedy", writeErrorRemedy))
 	}
 	record.Emit(ctx, handler, end, lvl, msg, attrs)
 }
+
+// writeErrorRemedy is the remedy logged with Outcome.WriteError.
+const writeErrorRemedy = "the handler wrote a body its status does not allow (1xx, 204, 304) or more bytes than its Content-Length; net/http dropped them: fix the handler"
 
 // userAgent is r.UserAgent() without canonicalizing the header name per
 // request.

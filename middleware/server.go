@@ -163,23 +163,19 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rw.returned = true
 }
 
-// finish runs deferred after the handler: it recovers a panic (when the
-// access log is on), answers it, and records the outcome once.
+// finish runs deferred after the handler: it recovers a panic, answers it
+// (when the access log is on), records the outcome once, and passes on the
+// panics it does not answer.
 func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx context.Context, id, rejected string) {
-	var p any
-	if h.alog != nil {
-		p = recover()
-	}
+	p := recover()
 	r := rw.req
-	o := Outcome{Duration: time.Since(start), Route: h.route(r), Hijacked: rw.hijacked}
-	o.Panicked = p != nil || !rw.returned
+	o := Outcome{Duration: time.Since(start), Route: h.route(r), Hijacked: rw.hijacked, WriteError: rw.writeErr}
+	o.Panicked = p != nil && p != http.ErrAbortHandler || p == nil && !rw.returned
+	o.Aborted = p == http.ErrAbortHandler // net/http's documented way to abort a response
 	nameSpan(outer, o.Route)
 	started := rw.wroteHeader
 	var rec *panicRecord
-	switch {
-	case p == http.ErrAbortHandler:
-		o.Panicked, o.Aborted = false, true // net/http's documented way to abort a response
-	case p != nil:
+	if o.Panicked && p != nil && h.alog != nil {
 		rec = &panicRecord{value: p, stack: panics.Stack(h.alog.stackDepth), attempted: "serve " + routeOrPath(o.Route, r)}
 		if !started && !rw.hijacked {
 			idHeader := ""
@@ -190,11 +186,19 @@ func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx cont
 		}
 	}
 	o.Status, o.Bytes = rw.status, rw.bytes
-	if !rw.wroteHeader {
+	switch {
+	case rw.wroteHeader:
+	case rw.hijacked:
+		o.Status = hijackedStatus(r)
+	case o.Aborted:
+		o.Status = StatusAborted
+	case o.Panicked:
+		o.Status = http.StatusInternalServerError // a panic passing through a stats-only piece
+	default:
 		o.Status = http.StatusOK // what net/http sends for a handler that wrote nothing
-		if !rw.returned {
-			o.Status = http.StatusInternalServerError // a panic passing through a stats-only piece
-		}
+	}
+	if r.Method == http.MethodHead {
+		o.Bytes = 0 // net/http sends no body for HEAD
 	}
 	if !rw.hijacked && (errors.Is(outer.Err(), context.Canceled) || rw.writeFailed) {
 		o.ClientGone = true
@@ -213,13 +217,23 @@ func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx cont
 		}
 	}
 	switch {
-	case p == http.ErrAbortHandler:
-		panic(p)
 	case rec != nil && started:
 		// The client already has part of a response that will never be
 		// finished: abort the connection so it cannot take it as complete.
 		panic(http.ErrAbortHandler)
+	case rec == nil && p != nil:
+		panic(p) // an abort, or a panic no access log answered: net/http's to handle
 	}
+}
+
+// hijackedStatus is the status of a response the handler wrote on the
+// hijacked connection, out of sight: 101 when the request asked to switch
+// protocols (WebSocket and the like), else 0, unknown.
+func hijackedStatus(r *http.Request) int {
+	if len(r.Header["Upgrade"]) > 0 {
+		return http.StatusSwitchingProtocols
+	}
+	return 0
 }
 
 // callOnPanic runs the OnPanic hook; a panic inside it is logged, not spread.

@@ -2,10 +2,12 @@ package middleware
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 )
 
 // responseWriter records what a handler did with its response: the status,
@@ -26,8 +28,9 @@ type responseWriter struct {
 	bytes       int64
 	wroteHeader bool
 	hijacked    bool
-	writeFailed bool
-	returned    bool // the handler returned (did not panic)
+	writeFailed bool  // a write failed because the client went away
+	writeErr    error // the first write net/http refused as the handler's mistake
+	returned    bool  // the handler returned (did not panic)
 	idHeader    [1]string
 	reqCopy     http.Request // storage for req when the middleware changed its context
 }
@@ -38,14 +41,15 @@ var (
 	_ io.ReaderFrom = (*responseWriter)(nil)
 )
 
-// WriteHeader records the first final status and passes code on.
-// Informational 1xx codes (other than 101) are passed on without being
-// recorded, since a final status follows them.
+// WriteHeader passes code on and records the first final status.
+// Informational 1xx codes (other than 101) are not recorded, since a final
+// status follows them. The code is recorded only once net/http took it: it
+// panics, sending nothing, on a code outside 100-999.
 func (w *responseWriter) WriteHeader(code int) {
+	w.ResponseWriter.WriteHeader(code)
 	if !w.wroteHeader && (code < 100 || code > 199 || code == http.StatusSwitchingProtocols) {
 		w.status, w.wroteHeader = code, true
 	}
-	w.ResponseWriter.WriteHeader(code)
 }
 
 // Write counts the bytes written; a first Write implies status 200.
@@ -54,9 +58,29 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 	n, err := w.ResponseWriter.Write(p)
 	w.bytes += int64(n)
 	if err != nil {
-		w.writeFailed = true
+		w.failed(err)
 	}
 	return n, err
+}
+
+// failed records why a write failed: the handler's mistake, which net/http
+// refuses while the client is still there, or the client going away.
+func (w *responseWriter) failed(err error) {
+	switch {
+	case !handlerMistake(err):
+		w.writeFailed = true
+	case w.writeErr == nil:
+		w.writeErr = err
+	}
+}
+
+// handlerMistake reports the write errors that are the handler's doing: a
+// body the status (1xx, 204, 304) does not allow, or more bytes than the
+// declared Content-Length (HTTP/2 reports the latter with an error of its
+// own, recognised by its text).
+func handlerMistake(err error) bool {
+	return errors.Is(err, http.ErrBodyNotAllowed) || errors.Is(err, http.ErrContentLength) ||
+		strings.Contains(err.Error(), "more than declared Content-Length")
 }
 
 // ReadFrom uses the underlying writer's ReadFrom when it has one (net/http's
@@ -67,7 +91,7 @@ func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 		n, err := rf.ReadFrom(src)
 		w.bytes += n
 		if err != nil {
-			w.writeFailed = true
+			w.failed(err)
 		}
 		return n, err
 	}
@@ -87,7 +111,7 @@ func (w *responseWriter) FlushError() error {
 	w.implicitOK()
 	err := http.NewResponseController(w.ResponseWriter).Flush()
 	if err != nil && err != http.ErrNotSupported {
-		w.writeFailed = true
+		w.failed(err)
 	}
 	return err
 }
