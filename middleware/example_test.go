@@ -97,3 +97,27 @@ func stableLogger() *slog.Logger {
 		},
 	}))
 }
+
+// Routed around the mux: an auth middleware that replaces the request
+// (r.WithContext) no longer hides the route from the record.
+func ExampleRouted() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /hello/{name}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "hello %s\n", r.PathValue("name"))
+	})
+	type userKey struct{}
+	auth := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, "ann")))
+		})
+	}
+	h, err := middleware.New(auth(middleware.Routed(mux)), middleware.Config{AccessLog: middleware.AccessLogConfig{Logger: stableLogger()}})
+	if err != nil {
+		panic(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/hello/ann", nil)
+	req.Header.Set("X-Request-ID", "from-the-edge-2")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	// Output:
+	// level=INFO msg=request method=GET path=/hello/ann status=200 bytes=10 user_agent="" route="GET /hello/{name}" request_id=from-the-edge-2
+}

@@ -152,7 +152,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rw.req = r
 	if h.alog == nil && h.stats == nil {
-		h.next.ServeHTTP(w, r)
+		h.next.ServeHTTP(rw, r) // rw: so that Routed can set the route of the log context
 		return
 	}
 	if h.stats != nil {
@@ -169,7 +169,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx context.Context, id, rejected string) {
 	p := recover()
 	r := rw.req
-	o := Outcome{Duration: time.Since(start), Route: h.route(r), Hijacked: rw.hijacked, WriteError: rw.writeErr}
+	o := Outcome{Duration: time.Since(start), Route: h.route(rw.routeReq()), Hijacked: rw.hijacked, WriteError: rw.writeErr}
 	o.Panicked = p != nil && p != http.ErrAbortHandler || p == nil && !rw.returned
 	o.Aborted = p == http.ErrAbortHandler // net/http's documented way to abort a response
 	nameSpan(outer, o.Route)
@@ -208,7 +208,7 @@ func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx cont
 	}
 	if h.stats != nil {
 		h.stats.inFlight.Add(-1)
-		h.stats.record(h.stats.route(r), o.Status, o.Duration)
+		h.stats.record(h.stats.route(rw.routeReq()), o.Status, o.Duration)
 	}
 	if h.alog != nil {
 		h.alog.log(logCtx, start.Add(o.Duration), r, o, id, rejected, rec)

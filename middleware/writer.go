@@ -23,6 +23,7 @@ import (
 type responseWriter struct {
 	http.ResponseWriter
 	req         *http.Request // the request as the handler received it
+	routed      *http.Request // the request the router received, set by Routed
 	route       func(*http.Request) string
 	status      int
 	bytes       int64
@@ -141,4 +142,16 @@ func (w *responseWriter) implicitOK() {
 type lazyRoute responseWriter
 
 // LogValue implements slog.LogValuer.
-func (l *lazyRoute) LogValue() slog.Value { return slog.StringValue(l.route(l.req)) }
+func (l *lazyRoute) LogValue() slog.Value {
+	w := (*responseWriter)(l)
+	return slog.StringValue(w.route(w.routeReq()))
+}
+
+// routeReq returns the request the route is read from: the one the router
+// received when Routed saw it, else the one the handler received.
+func (w *responseWriter) routeReq() *http.Request {
+	if w.routed != nil {
+		return w.routed
+	}
+	return w.req
+}
