@@ -10,6 +10,10 @@ import (
 	"net/http/httptest"
 	"os"
 
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
 	"github.com/vitals-go/vitals/errctx"
 	vlog "github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware"
@@ -20,6 +24,10 @@ import (
 // request (with request_id and trace IDs), panic recovery, stats and spans.
 func Example() {
 	slog.SetDefault(vlog.New(vlog.Options{})) // JSON to stderr
+	// Trace IDs need a provider; following an inbound traceparent needs a
+	// propagator too (both are no-ops by default).
+	otel.SetTracerProvider(sdktrace.NewTracerProvider()) // add an exporter: sdktrace.WithBatcher(exp)
+	otel.SetTextMapPropagator(propagation.TraceContext{})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /hello/{name}", func(w http.ResponseWriter, r *http.Request) {
 		// This record carries request_id, method and route.

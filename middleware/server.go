@@ -29,7 +29,13 @@ type Config struct {
 	// Stats configures the stats. Its Route defaults to AccessLog.Route.
 	Stats StatsConfig
 	// Trace wraps the stack in otelhttp (see [Trace]) with this operation
-	// name when not empty. Default: no tracing.
+	// name when not empty. Default: no tracing. Records carry trace IDs only
+	// when a TracerProvider is set (otel.SetTracerProvider, or
+	// otelhttp.WithTracerProvider in TraceOptions): with the global default,
+	// a no-op, there are none. An inbound traceparent is followed only when
+	// a propagator is set too (otel.SetTextMapPropagator(
+	// propagation.TraceContext{}), or otelhttp.WithPropagators); with a
+	// provider alone each request starts a new trace.
 	Trace string
 	// TraceOptions are passed to otelhttp when Trace is set.
 	TraceOptions []otelhttp.Option

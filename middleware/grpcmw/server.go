@@ -67,7 +67,11 @@ type ServerConfig struct {
 
 	// Trace adds otelgrpc's server stats handler to ServerOptions, which
 	// runs outside the interceptors so that every record carries the
-	// trace IDs. Default: no tracing.
+	// trace IDs. Default: no tracing. Records carry trace IDs only when a
+	// TracerProvider is set (otel.SetTracerProvider, or
+	// otelgrpc.WithTracerProvider in TraceOptions), and an inbound
+	// traceparent is followed only when a propagator is set too
+	// (otel.SetTextMapPropagator, or otelgrpc.WithPropagators).
 	Trace bool
 	// TraceOptions are passed to otelgrpc.NewServerHandler when Trace is set.
 	TraceOptions []otelgrpc.Option
