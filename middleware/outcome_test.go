@@ -25,18 +25,17 @@ func TestRefusedWriteIsTheHandlersMistakeNotAGoneClient(t *testing.T) {
 		handler func(http.ResponseWriter)
 		status  int
 		err     string
-		h2err   string // HTTP/2's text for the same mistake
 	}{
 		"body after 204": {func(w http.ResponseWriter) {
 			w.WriteHeader(http.StatusNoContent)
 			_, _ = io.WriteString(w, "body")
-		}, 204, http.ErrBodyNotAllowed.Error(), http.ErrBodyNotAllowed.Error()},
+		}, 204, http.ErrBodyNotAllowed.Error()},
 		"past Content-Length": {func(w http.ResponseWriter) {
 			w.Header().Set("Content-Length", "2")
 			_, _ = io.WriteString(w, "ok")
 			_ = http.NewResponseController(w).Flush() // HTTP/2 checks the length only past its buffer
 			_, _ = io.WriteString(w, "more")
-		}, 200, http.ErrContentLength.Error(), "http2: handler wrote more than declared Content-Length"},
+		}, 200, http.ErrContentLength.Error()},
 	}
 	for name, c := range cases {
 		for _, h2 := range []bool{false, true} {
@@ -59,7 +58,7 @@ func TestRefusedWriteIsTheHandlersMistakeNotAGoneClient(t *testing.T) {
 				assert.NotContains(t, rec, "client_gone", "the client is still there")
 				assert.EqualValues(t, c.status, rec["status"])
 				assert.Equal(t, "WARN", rec["level"], "a handler's mistake is worth a look")
-				assert.Contains(t, []string{c.err, c.h2err}, rec["error"])
+				assert.Equal(t, c.err, rec["error"])
 				assert.Equal(t, "write the response body", rec["attempted"])
 				assert.NotEmpty(t, rec["remedy"])
 			})

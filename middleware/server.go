@@ -175,7 +175,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx context.Context, id, rejected string) {
 	p := recover()
 	r := rw.req
-	o := Outcome{Duration: time.Since(start), Route: h.route(rw.routeReq()), Hijacked: rw.hijacked, WriteError: rw.writeErr}
+	o := Outcome{Duration: time.Since(start), Route: h.route(rw.routeReq()), Hijacked: rw.hijacked, WriteError: rw.mistake.err()}
 	o.Panicked = p != nil && p != http.ErrAbortHandler || p == nil && !rw.returned
 	o.Aborted = p == http.ErrAbortHandler // net/http's documented way to abort a response
 	nameSpan(outer, o.Route)
@@ -191,7 +191,7 @@ func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx cont
 			writePanicResponse(rw, id, idHeader)
 		}
 	}
-	o.Status, o.Bytes = rw.status, rw.bytes
+	o.Status, o.Bytes = int(rw.status), rw.bytes
 	switch {
 	case rw.wroteHeader:
 	case rw.hijacked:

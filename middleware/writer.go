@@ -22,18 +22,54 @@ import (
 // cost no allocation of their own.
 type responseWriter struct {
 	http.ResponseWriter
-	req         *http.Request // the request as the handler received it
-	routed      *http.Request // the request the router received, set by Routed
-	route       func(*http.Request) string
-	status      int
-	bytes       int64
+	req    *http.Request // the request as the handler received it
+	routed *http.Request // the request the router received, set by Routed
+	route  func(*http.Request) string
+	bytes  int64
+	// status and the flags share one word, keeping the writer in the
+	// allocator's 384-byte class.
+	status      int16 // 100-999 once wroteHeader
 	wroteHeader bool
 	hijacked    bool
-	writeFailed bool  // a write failed because the client went away
-	writeErr    error // the first write net/http refused as the handler's mistake
-	returned    bool  // the handler returned (did not panic)
+	writeFailed bool         // a write failed because the client went away
+	returned    bool         // the handler returned (did not panic)
+	mistake     writeMistake // the first write net/http refused as the handler's mistake
 	idHeader    [1]string
 	reqCopy     http.Request // storage for req when the middleware changed its context
+}
+
+// writeMistake is a write net/http refuses because of the handler, not the
+// client.
+type writeMistake uint8
+
+const (
+	noMistake         writeMistake = iota
+	bodyNotAllowed                 // a body after a 1xx, 204 or 304
+	pastContentLength              // more bytes than the declared Content-Length
+)
+
+// err returns the error net/http reports for m; nil for noMistake.
+func (m writeMistake) err() error {
+	switch m {
+	case bodyNotAllowed:
+		return http.ErrBodyNotAllowed
+	case pastContentLength:
+		return http.ErrContentLength
+	}
+	return nil
+}
+
+// mistakeOf returns the handler's mistake behind a write error, or
+// noMistake when the client went away. HTTP/2 reports a write past the
+// Content-Length with an error of its own, recognised by its text.
+func mistakeOf(err error) writeMistake {
+	switch {
+	case errors.Is(err, http.ErrBodyNotAllowed):
+		return bodyNotAllowed
+	case errors.Is(err, http.ErrContentLength), strings.Contains(err.Error(), "more than declared Content-Length"):
+		return pastContentLength
+	}
+	return noMistake
 }
 
 var (
@@ -48,8 +84,8 @@ var (
 // panics, sending nothing, on a code outside 100-999.
 func (w *responseWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
-	if !w.wroteHeader && (code < 100 || code > 199 || code == http.StatusSwitchingProtocols) {
-		w.status, w.wroteHeader = code, true
+	if !w.wroteHeader && code >= 100 && code <= 999 && (code > 199 || code == http.StatusSwitchingProtocols) {
+		w.status, w.wroteHeader = int16(code), true
 	}
 }
 
@@ -67,21 +103,12 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 // failed records why a write failed: the handler's mistake, which net/http
 // refuses while the client is still there, or the client going away.
 func (w *responseWriter) failed(err error) {
-	switch {
-	case !handlerMistake(err):
+	switch m := mistakeOf(err); {
+	case m == noMistake:
 		w.writeFailed = true
-	case w.writeErr == nil:
-		w.writeErr = err
+	case w.mistake == noMistake:
+		w.mistake = m
 	}
-}
-
-// handlerMistake reports the write errors that are the handler's doing: a
-// body the status (1xx, 204, 304) does not allow, or more bytes than the
-// declared Content-Length (HTTP/2 reports the latter with an error of its
-// own, recognised by its text).
-func handlerMistake(err error) bool {
-	return errors.Is(err, http.ErrBodyNotAllowed) || errors.Is(err, http.ErrContentLength) ||
-		strings.Contains(err.Error(), "more than declared Content-Length")
 }
 
 // ReadFrom uses the underlying writer's ReadFrom when it has one (net/http's
