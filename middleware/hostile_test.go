@@ -2,6 +2,7 @@ package middleware_test
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -137,4 +138,25 @@ func TestClientValuesAreBoundedAndEscapedInEveryRecord(t *testing.T) {
 			assert.NotContains(t, access.Group("headers")["Referer"], "\u202e")
 		})
 	}
+}
+
+// TestPanicInfoCarriesBoundedClientValues: the OnPanic hook, which may page
+// someone with what it gets, sees the method and path as the record does.
+func TestPanicInfoCarriesBoundedClientValues(t *testing.T) {
+	got := make(chan middleware.PanicInfo, 1)
+	h, err := middleware.New(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }),
+		middleware.Config{AccessLog: middleware.AccessLogConfig{Logger: (&logSink{}).logger(),
+			OnPanic: func(_ context.Context, p middleware.PanicInfo) { got <- p }}})
+	require.NoError(t, err)
+	srv := newPlainServer(t, h)
+	resp := rawRequest(t, srv.Listener.Addr().String(), strings.Repeat("M", 100<<10)+" /a%E2%80%AEb HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode)
+	var p middleware.PanicInfo
+	select {
+	case p = <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("OnPanic was not called")
+	}
+	assert.LessOrEqual(t, len(p.Method), 64)
+	assert.NotContains(t, p.Path, "\u202e")
 }

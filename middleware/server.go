@@ -219,7 +219,8 @@ func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx cont
 	if h.alog != nil {
 		h.alog.log(logCtx, start.Add(o.Duration), r, o, id, rejected, rec)
 		if rec != nil {
-			h.alog.callOnPanic(r.Context(), PanicInfo{Value: p, Stack: rec.stack, RequestID: id, Method: r.Method, Route: o.Route, Path: r.URL.Path})
+			h.alog.callOnPanic(r.Context(), PanicInfo{Value: p, Stack: rec.stack, RequestID: id,
+				Method: record.Safe(r.Method, maxMethod), Route: o.Route, Path: record.Safe(r.URL.Path, maxPath)})
 		}
 	}
 	switch {
