@@ -102,3 +102,27 @@ func TestUnmatchedMeansNoPatternMatched(t *testing.T) {
 	assert.NotContains(t, rec, "route")
 	assert.EqualValues(t, 1, st.Counted(middleware.StatServerRequests, stats.T("route", middleware.UnmatchedRoute), stats.T("status", "4xx")))
 }
+
+// unwrappingWriter is an inner middleware's writer that keeps Unwrap, as
+// http.ResponseController asks.
+type unwrappingWriter struct{ http.ResponseWriter }
+
+func (w unwrappingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// TestRoutedFindsThePiecesThroughWrappedWritersAndWorksAlone: Routed
+// reaches the pieces through a writer that keeps Unwrap, and without any
+// piece outside it only serves the router.
+func TestRoutedFindsThePiecesThroughWrappedWritersAndWorksAlone(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(r.PathValue("id"))) })
+	wrapping := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		middleware.Routed(mux).ServeHTTP(unwrappingWriter{w}, r.WithContext(context.WithValue(r.Context(), tenantKey{}, "x")))
+	})
+	srv, sink := newServer(t, wrapping, middleware.Config{})
+	get(t, srv.URL+"/items/3")
+	assert.Equal(t, "GET /items/{id}", sink.wait(t, "request", 1)[0]["route"])
+
+	resp, body := get(t, newPlainServer(t, middleware.Routed(mux)).URL+"/items/4")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "4", body)
+}
