@@ -7,9 +7,9 @@ type PanicInfo struct {
 	Value     any      // the value passed to panic
 	Stack     []string // "function file:line" frames from the panic, bounded by StackDepth
 	RequestID string
-	Method    string
+	Method    string // bounded and escaped as in the access record (see AccessLogConfig)
 	Route     string
-	Path      string // without the query string
+	Path      string // without the query string; bounded and escaped as in the access record
 }
 
 // panicRemedy is the remedy logged with every recovered panic.

@@ -79,6 +79,7 @@ func TestHijackIsKeptAndRecorded(t *testing.T) {
 	assert.Equal(t, "raw", body)
 	rec := sink.wait(t, "request", 1)[0]
 	assert.Equal(t, true, rec["hijacked"])
+	assert.EqualValues(t, 0, rec["status"], "answered on the raw connection, out of sight: not a 200 of ours")
 	assert.NotContains(t, rec, "client_gone")
 }
 
