@@ -9,7 +9,7 @@ import (
 )
 
 // TestOpenDurationLimits backs Config.OpenDuration's doc: an open period is
-// at least 1 ms, jitter included, and at most math.MaxInt64/2 nanoseconds.
+// at least 1 ms, jitter included, and at most 2^62 nanoseconds.
 func TestOpenDurationLimits(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -19,7 +19,7 @@ func TestOpenDurationLimits(t *testing.T) {
 	}{
 		{"below 1ms", Config{OpenDuration: time.Microsecond}, time.Millisecond, time.Millisecond},
 		{"jittered below 1ms", Config{OpenDuration: time.Millisecond, Jitter: 0.9}, time.Millisecond, 1900 * time.Microsecond},
-		{"292 years", Config{OpenDuration: math.MaxInt64}, math.MaxInt64 / 2, math.MaxInt64 / 2},
+		{"292 years", Config{OpenDuration: math.MaxInt64}, 1 << 62, 1 << 62},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			c.cfg.ConsecutiveFailures = 1
