@@ -1,7 +1,6 @@
 package breaker
 
 import (
-	"runtime"
 	"sync/atomic"
 
 	"github.com/vitals-go/vitals/internal/stripe"
@@ -15,18 +14,20 @@ import (
 // packed into one word (calls, failures and slow calls, 21 bits each, enough
 // for MaxWindowSize). Recording a change marks its slot busy with one CAS,
 // adds the difference to the totals, then clears the mark; a call that finds
-// its slot busy waits for that, so the changes of one slot reach the totals
-// in the order they were made and the totals never borrow across fields. A
-// success that replaces a success changes nothing and writes nothing but the
-// ring's position.
+// its slot busy takes the next one rather than wait (the busy call's thread
+// may be descheduled), so the changes of one slot reach the totals in the
+// order they were made and the totals never borrow across fields. A success
+// that replaces a success changes nothing and writes nothing but the ring's
+// position.
 //
 // A time-based window is a ring of buckets, each stamped with the bucket
 // number it holds. Each call adds one to exactly one counter of its bucket,
 // by outcome (fast success, failure, slow success, slow failure), so that
 // the totals derived from them can never be impossible. A bucket whose stamp
 // is stale is marked as being cleared, cleared, then stamped, by the first
-// call that lands in it; calls that find it being cleared wait for that, and
-// sums skip it. Fast successes are the bulk of the calls, so their counter is
+// call that lands in it; calls that find it being cleared are left out of
+// the window (whatever their outcome, so the rates stay those of the calls
+// counted) rather than wait, and sums skip it. Fast successes are the bulk of the calls, so their counter is
 // striped: it spreads over cache lines the first time calls from different
 // cores meet, and parallel successes do not contend.
 type window struct {
@@ -95,8 +96,8 @@ func (w *window) add(now int64, v uint32) uint64 {
 	}
 	n := now / w.width
 	b := &w.buckets[uint64(n)%uint64(len(w.buckets))]
-	if b.state.Load() != n<<1 {
-		b.hold(n)
+	if b.state.Load() != n<<1 && !b.hold(n) {
+		return 0
 	}
 	if k := v >> 1; k != 0 {
 		b.other[k-1].Add(1)
@@ -113,40 +114,46 @@ func (w *window) addCount(v uint32) uint64 {
 		// healthy steady state writes nothing here.
 		return 0
 	}
-	s := &w.slots[(w.seq.Add(1)-1)%uint64(len(w.slots))]
-	for {
-		switch old := s.Load(); {
-		case old == v:
-			return 0 // the usual case, a success replacing a success: nothing changes
-		case old&slotBusy != 0:
-			runtime.Gosched() // the call before us on this slot is between two atomic operations
-		case s.CompareAndSwap(old, v|slotBusy):
-			t := w.totals.Add(packed(v) - packed(old))
-			s.Store(v)
-			return t
+	for range len(w.slots) {
+		s := &w.slots[(w.seq.Add(1)-1)%uint64(len(w.slots))]
+		for {
+			old := s.Load()
+			if old&slotBusy != 0 {
+				break // the slot's last call is between its two atomic operations: take the next slot
+			}
+			if old == v {
+				return 0 // the usual case, a success replacing a success: nothing changes
+			}
+			if s.CompareAndSwap(old, v|slotBusy) {
+				t := w.totals.Add(packed(v) - packed(old))
+				s.Store(v)
+				return t
+			}
 		}
 	}
+	return 0 // every slot was busy: the window misses this call
 }
 
-// hold makes b hold bucket number n, clearing it if it held an older one, or
-// waits for the call doing so. A bucket that holds a newer number (the
-// caller read the clock just before it moved on) keeps it, and the call
-// counts there: it was made just now.
-func (b *bucket) hold(n int64) {
+// hold makes b hold bucket number n, clearing it if it held an older one,
+// and reports whether the call may count in it: not while another call is
+// clearing it. A bucket that holds a newer number (the caller read the clock
+// just before it moved on) keeps it, and the call counts there: it was made
+// just now.
+func (b *bucket) hold(n int64) bool {
 	for {
 		s := b.state.Load()
 		switch {
 		case s&clearing != 0:
-			runtime.Gosched()
+			return false
 		case s>>1 >= n:
-			return
+			return true
 		case b.state.CompareAndSwap(s, n<<1|clearing):
 			b.fast.Reset()
 			for i := range b.other {
 				b.other[i].Store(0)
 			}
 			b.state.Store(n << 1)
-			return
+			return true
 		}
 	}
 }
