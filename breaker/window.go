@@ -92,6 +92,12 @@ func newTimeWindow(width int64, buckets int) *window {
 // call).
 func (w *window) add(now int64, v uint32) uint64 {
 	if w.slots != nil {
+		if v == slotUsed && w.totals.Load() == uint64(len(w.slots)) {
+			// A full window of successes stays one after another success,
+			// wherever the ring stands: skip the shared increment, so the
+			// healthy steady state writes nothing here.
+			return 0
+		}
 		return w.addCount(v)
 	}
 	n := now / w.width
@@ -107,13 +113,8 @@ func (w *window) add(now int64, v uint32) uint64 {
 	return 0
 }
 
+// addCount records v in the next slot of a count-based window.
 func (w *window) addCount(v uint32) uint64 {
-	if v == slotUsed && w.totals.Load() == uint64(len(w.slots)) {
-		// A full window of successes stays one after another success,
-		// wherever the ring stands: skip the shared increment, so the
-		// healthy steady state writes nothing here.
-		return 0
-	}
 	for range len(w.slots) {
 		s := &w.slots[(w.seq.Add(1)-1)%uint64(len(w.slots))]
 		for {
