@@ -14,7 +14,10 @@ import (
 // reading (time.Now().UTC()) does when NTP steps it back: the breaker counts
 // a reading earlier than the one before as no time passing and goes on from
 // there, so its own time never goes back. Call durations are never negative,
-// windows keep counting, and an open period is not stretched by the step.
+// windows keep counting, and an open period is not stretched by the step:
+// it loses only the time between the last reading before the step and the
+// first after, a second at most while open (the breaker reads the clock
+// each second to refresh its rejection).
 type Clock interface {
 	// Now returns the current time.
 	Now() time.Time
