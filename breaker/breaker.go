@@ -39,11 +39,11 @@ type Breaker struct {
 	outcomes   [3]*stats.Counter // by Outcome
 	rejected   *stats.Counter
 	slow       *stats.Counter
+	panicked   *stats.Counter // calls whose function panicked
+	badJudge   *stats.Counter // classifier panics
 	targets    [len(stateNames)]*stats.Counter
 	stateGauge *stats.Gauge
 	timingName string
-
-	lastErr atomic.Pointer[errBox]
 
 	mu    sync.Mutex // serialises transitions; never held while publishing
 	trips int        // consecutive trips since the breaker last closed
@@ -64,6 +64,10 @@ type gen struct {
 	state  State
 	since  time.Time
 	reason string
+	// cause is the error of the failure that opened the breaker (nil when
+	// that failure was a result without an error), kept by the open
+	// generation and the half-open one that follows.
+	cause error
 
 	// Flags of the hot path, fixed for the generation.
 	fastAllow bool           // closed, and Allow needs no clock read
@@ -130,6 +134,8 @@ func New(cfg Config) (*Breaker, error) {
 	}
 	b.rejected = b.emitter.NewCounter(stats.Name("breaker", b.name, "calls", "rejected"))
 	b.slow = b.emitter.NewCounter(stats.Name("breaker", b.name, "calls", "slow"))
+	b.panicked = b.emitter.NewCounter(stats.Name("breaker", b.name, "calls", "panicked"))
+	b.badJudge = b.emitter.NewCounter(stats.Name("breaker", b.name, "classifier_panics"))
 	for s, name := range stateNames {
 		b.targets[s] = b.emitter.NewCounter(stats.Name("breaker", b.name, "transitions", name))
 	}
@@ -138,7 +144,7 @@ func New(cfg Config) (*Breaker, error) {
 	b.timingName = stats.Name("breaker", b.name, "duration")
 
 	b.pub.deliver = b.publish
-	b.cur.Store(b.newGen(nil, Closed, "created", b.clock.Now()))
+	b.cur.Store(b.newGen(nil, Closed, "created", nil, b.clock.Now()))
 	return b, nil
 }
 
@@ -170,15 +176,15 @@ func (b *Breaker) manual(to State, reason string) {
 	ctx := context.Background()
 	for {
 		g := b.cur.Load()
-		if b.transition(ctx, g, to, reason) {
+		if b.transition(ctx, g, to, reason, nil) {
 			return
 		}
 	}
 }
 
 // newGen builds the generation that starts now. Callers hold b.mu, except New.
-func (b *Breaker) newGen(prev *gen, to State, reason string, now time.Time) *gen {
-	g := &gen{b: b, state: to, since: now, reason: reason, ok: b.outcomes[Success]}
+func (b *Breaker) newGen(prev *gen, to State, reason string, cause error, now time.Time) *gen {
+	g := &gen{b: b, state: to, since: now, reason: reason, cause: cause, ok: b.outcomes[Success]}
 	g.fastAllow = to == Closed && b.fast
 	g.fastDone = to == Closed && b.plain
 	g.timedDone = to == Closed && !b.fast && !b.cfg.TimeCalls && b.cfg.Classify == nil
@@ -249,11 +255,11 @@ func (b *Breaker) openTick(g *gen) {
 
 // transition moves the breaker from generation from to a new one in state to,
 // unless another transition came first (then it reports false and does
-// nothing). The transition is queued for publication under the lock, which
+// nothing). cause is the error of the failure that opens the breaker, if any. The transition is queued for publication under the lock, which
 // keeps the order, and published by another goroutine; the event on the
 // causing call's span is added here, after the lock is released, while that
 // span is still live.
-func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason string) bool {
+func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason string, cause error) bool {
 	b.mu.Lock()
 	if b.cur.Load() != from {
 		b.mu.Unlock()
@@ -264,7 +270,7 @@ func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason st
 	}
 	now := b.clock.Now()
 	counts := b.counts(from)
-	g := b.newGen(from, to, reason, now)
+	g := b.newGen(from, to, reason, cause, now)
 	b.cur.Store(g)
 	tr := Transition{
 		Breaker:    b.name,
@@ -278,7 +284,7 @@ func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason st
 		ctx:        context.WithoutCancel(ctx),
 	}
 	if to == Open || to == ForcedOpen {
-		tr.LastError = b.LastError()
+		tr.LastError = cause
 	}
 	tr.SpanContext = trace.SpanContextFromContext(ctx)
 	b.pub.post(tr)
@@ -288,15 +294,6 @@ func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason st
 		span.AddEvent("breaker."+to.String(), trace.WithTimestamp(now), trace.WithAttributes(tr.attributes()...))
 	}
 	return true
-}
-
-// LastError returns the error of the most recent call counted as a failure,
-// or nil.
-func (b *Breaker) LastError() error {
-	if e := b.lastErr.Load(); e != nil {
-		return e.err
-	}
-	return nil
 }
 
 // String describes the breaker for logs and debugging.

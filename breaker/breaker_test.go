@@ -275,7 +275,8 @@ func TestProbeFailureReopensWithGrowth(t *testing.T) {
 	}
 	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 3 * time.Second}, got)
 	tr := h.expect(HalfOpen, Open)
-	assert.Equal(t, "a failed probe (boom)", tr.Reason)
+	assert.Equal(t, "a failed probe", tr.Reason)
+	assert.ErrorIs(t, tr.LastError, errBoom, "the probe's error goes with the transition, structured")
 	h.clock.Advance(3 * time.Second)
 	require.NoError(t, h.run(nil))
 	h.expect(Open, HalfOpen)
@@ -566,7 +567,7 @@ func TestSnapshot(t *testing.T) {
 	assert.Equal(t, Closed, s.State)
 	assert.True(t, s.Critical)
 	assert.Equal(t, int64(1), s.Counts.ConsecutiveFailures)
-	assert.ErrorIs(t, s.LastError, errBoom)
+	assert.NoError(t, s.LastError, "a closed breaker quotes no error")
 	h.clock.Advance(time.Second)
 	h.fails(1)
 	h.expect(Closed, Open)
@@ -575,6 +576,7 @@ func TestSnapshot(t *testing.T) {
 	assert.Equal(t, h.clock.Now(), s.Since)
 	assert.Equal(t, h.clock.Now().Add(30*time.Second), s.OpenUntil)
 	assert.Equal(t, "2 consecutive failures", s.Reason)
+	assert.ErrorIs(t, s.LastError, errBoom)
 	assert.Equal(t, "breaker payments (open)", h.b.String())
 }
 

@@ -37,8 +37,13 @@
 // 2 open) and the counter breaker.<name>.transitions.<state>; a span named
 // "breaker <state>" linked to the causing call's span, plus an event on that
 // span; and every listener given to [Breaker.Subscribe]. Each call also
-// counts breaker.<name>.calls.{success,failure,ignored,rejected,slow};
-// Config.TimeCalls adds the timing breaker.<name>.duration.
+// counts one of breaker.<name>.calls.{success,failure,ignored,rejected,panicked}
+// (a call whose function panics is the caller's bug: it is counted as
+// panicked, neither trips nor closes the breaker, and the panic goes on up),
+// plus breaker.<name>.calls.slow when it was slow and not ignored; a
+// classifier that panics is counted in breaker.<name>.classifier_panics,
+// logged, and replaced by [Classify] for that call. Config.TimeCalls adds
+// the timing breaker.<name>.duration.
 //
 // # Cost
 //

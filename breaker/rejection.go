@@ -18,7 +18,7 @@ func (b *Breaker) rejection(g *gen, left time.Duration) error {
 		opts = append(opts, errctx.RetryAfter(left))
 		remedy = fmt.Sprintf("calls to %s resume at %s (in %s) with %s; it opened because of %s",
 			b.name, g.until.UTC().Format(time.RFC3339), left.Round(time.Millisecond), probes(b.cfg.ProbeLimit), g.reason)
-		if err := b.LastError(); err != nil {
+		if err := g.cause; err != nil {
 			remedy += fmt.Sprintf(" (last error: %v)", err)
 		}
 		remedy += "; fix the dependency, or wait"

@@ -61,7 +61,9 @@ type Snapshot struct {
 	Counts Counts `json:"counts"`
 	// OpenUntil is when calls resume, while Open.
 	OpenUntil time.Time `json:"open_until,omitzero"`
-	// LastError is the last call error counted as a failure, or nil.
+	// LastError is the error of the failure that opened the breaker, while
+	// open or half-open after that opening; nil otherwise, and nil when
+	// that failure was a result classified as one without an error.
 	LastError error `json:"-"`
 	// Critical is Config.Critical.
 	Critical bool `json:"critical"`
@@ -80,7 +82,7 @@ func (b *Breaker) Snapshot() Snapshot {
 		Reason:     g.reason,
 		Counts:     b.counts(g),
 		OpenUntil:  g.until,
-		LastError:  b.LastError(),
+		LastError:  g.cause,
 		Critical:   b.cfg.Critical,
 	}
 }

@@ -25,7 +25,8 @@ type Transition struct {
 	Generation uint64
 	// Counts are the counts of the generation that ended.
 	Counts Counts
-	// LastError is the last failure seen, when the breaker opens.
+	// LastError is the error of the failure that opened the breaker, when
+	// To is Open; nil when that failure was a result without an error.
 	LastError error
 	// OpenUntil is when calls resume, when To is Open.
 	OpenUntil time.Time
