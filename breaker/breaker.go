@@ -83,6 +83,7 @@ type gen struct {
 	// half-open
 	probes    atomic.Int32
 	successes atomic.Int32
+	active    atomic.Int64 // when a probe last started or reported, in ns since b.base
 
 	// open, forced open and half-open (probe limit reached)
 	until   time.Time
@@ -207,7 +208,10 @@ func (b *Breaker) newGen(prev *gen, to State, reason string, cause error, now ti
 		g.until = now.Add(d)
 		g.reject.Store(&errBox{b.rejection(g, d)})
 		b.armOpenTimer(g, d)
-	case ForcedOpen, HalfOpen:
+	case HalfOpen:
+		g.active.Store(int64(now.Sub(b.base)))
+		g.reject.Store(&errBox{b.rejection(g, 0)})
+	case ForcedOpen:
 		g.reject.Store(&errBox{b.rejection(g, 0)})
 	}
 	return g

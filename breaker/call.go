@@ -4,25 +4,39 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/vitals-go/vitals/errctx"
 )
 
 // Ticket is one call let through by [Breaker.Allow]. Report its result
-// exactly once, with Done or Record. A Ticket is a small value: passing it
-// around does not allocate.
+// once, with Done or Record. A probe's ticket counts its first report only:
+// a second one changes nothing. A closed breaker's ticket is not checked
+// (that would cost an allocation per call): each report counts. A probe
+// never reported is taken as lost once the probe deadline has passed (see
+// [Config.OpenDuration]). A Ticket is a small value: passing it around does
+// not allocate.
 type Ticket struct {
 	g     *gen
 	ctx   context.Context
 	start int64
+	probe *probe // nil unless the call is a half-open probe
 	// No bool here: a byte-sized field in the returned struct defeats store
-	// forwarding and costs Allow ~10 ns. A ticket of a half-open generation
-	// is a probe.
+	// forwarding and costs Allow ~10 ns.
+}
+
+// probe is one half-open call's slot, settled by its first report.
+type probe struct{ settled atomic.Bool }
+
+// claim reports whether this report of t is the one that counts: always for
+// a closed generation's ticket, only the first time for a probe.
+func (t Ticket) claim() bool {
+	return t.probe == nil || t.probe.settled.CompareAndSwap(false, true)
 }
 
 // Probe reports whether the call is a half-open probe.
-func (t Ticket) Probe() bool { return t.g != nil && t.g.state == HalfOpen }
+func (t Ticket) Probe() bool { return t.probe != nil }
 
 // Generation returns the generation the call started in.
 func (t Ticket) Generation() uint64 {
@@ -53,12 +67,17 @@ func (b *Breaker) allow(ctx context.Context) (Ticket, error) {
 		case Closed, Disabled:
 			return Ticket{g: g, ctx: ctx, start: b.now()}, nil
 		case HalfOpen:
-			if g.probes.Add(1) > int32(b.cfg.ProbeLimit) {
-				g.probes.Add(-1)
-				b.rejected.Inc()
-				return Ticket{}, g.reject.Load().err
+			if g.probes.Add(1) <= int32(b.cfg.ProbeLimit) {
+				g.stir()
+				return Ticket{g: g, ctx: ctx, start: b.now(), probe: &probe{}}, nil
 			}
-			return Ticket{g: g, ctx: ctx, start: b.now()}, nil
+			g.probes.Add(-1)
+			if g.probesLost() {
+				b.transition(ctx, g, Open, "a probe not reported within "+b.probeDeadline().String(), nil)
+				continue
+			}
+			b.rejected.Inc()
+			return Ticket{}, g.reject.Load().err
 		case Open, ForcedOpen:
 			if err := g.rejectNow(); err != nil {
 				return Ticket{}, err
@@ -156,8 +175,10 @@ func (g *gen) countPanic(returned *bool) {
 // dependency's failure, so it counts only in calls.panicked, and a probe
 // gives its slot back.
 func (t Ticket) panicked() {
-	t.g.b.panicked.Inc()
-	t.release()
+	if t.claim() {
+		t.g.b.panicked.Inc()
+		t.release()
+	}
 }
 
 // Record reports the call's outcome as already classified by the caller,
@@ -182,6 +203,9 @@ func (b *Breaker) classify(ctx context.Context, err error) Outcome {
 
 // record counts one call in the generation it started in.
 func (b *Breaker) record(t Ticket, o Outcome, err error, timedOut bool) {
+	if !t.claim() {
+		return
+	}
 	if o > Ignore {
 		o = Failure
 	}
@@ -273,6 +297,7 @@ func percent(n, of int64) string {
 // failure's error goes with the transition, structured, not into the reason.
 func (b *Breaker) recordProbe(t Ticket, o Outcome, slow bool, err error) {
 	g := t.g
+	g.stir()
 	switch {
 	case o == Failure:
 		b.transition(t.ctx, g, Open, "a failed probe", err)
@@ -389,10 +414,10 @@ func call[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, e
 	switch {
 	case callerGaveUp(t.ctx, err):
 		o = Ignore
+	case timedOut: // one rule for every entry point, whatever the result says
+		o = Failure
 	case classify != nil:
 		o = b.judge(t.ctx, err, func() Outcome { return classify(v, err) })
-	case timedOut:
-		o = Failure
 	default:
 		o = b.classify(t.ctx, err)
 	}

@@ -81,7 +81,15 @@ type Config struct {
 	MinCalls int
 
 	// OpenDuration is how long the breaker stays open before it lets probes
-	// through. Zero means 30 s.
+	// through. Zero means 30 s. An open period (grown and jittered) is at
+	// least 1 ms and at most about 146 years (half the range of a
+	// time.Duration); longer ones are cut to that.
+	//
+	// It is also the probe deadline (plus Timeout, when set): a half-open
+	// breaker whose probe slots are all taken and that has heard of no probe
+	// starting or reporting for that long takes its probes as lost (a Ticket
+	// never reported) and opens again, with the reason "a probe not reported
+	// within <deadline>".
 	OpenDuration time.Duration
 
 	// OpenGrowth multiplies the open period for each consecutive trip (a
@@ -107,9 +115,13 @@ type Config struct {
 	// breaker; any failed probe opens it again. Zero means 1.
 	SuccessesToClose int
 
-	// Timeout, when set, gives every call made through Do or Run a context
-	// deadline; a call that runs out of it is a failure and a slow call.
-	// Zero adds no deadline and costs nothing.
+	// Timeout, when set, gives every call made through Do, DoClassified or
+	// Run a context deadline; a call that runs out of it is a failure and a
+	// slow call, whatever its result and its classifier say. A call that
+	// ignores its context and returns a good result after the deadline
+	// reaches its caller as that result, with no error, while the breaker
+	// counts it as a failure. Calls made through Allow get no deadline. Zero
+	// adds no deadline and costs nothing.
 	Timeout time.Duration
 
 	// Classify, when set, replaces the default [Classify] for calls made

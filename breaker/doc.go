@@ -57,8 +57,10 @@
 // VM, so they read a process-wide coarse clock instead (one atomic load),
 // advanced by one goroutine every tenth of the finest duration configured
 // (1 ms to 100 ms). Call timings (Config.TimeCalls) need the precise clock,
-// twice per call, so they are opt-in. Nothing on the call path allocates
-// unless Config.Timeout is set (a context with a deadline).
+// twice per call, so they are opt-in. Nothing on the call path allocates,
+// failures with an error included, except a context with a deadline when
+// Config.Timeout is set and the small slot of each half-open probe. Do and
+// Run count a call that panics with a deferred check, a few nanoseconds.
 //
 // cep21/circuit, one of the usual peers, is not in the side-by-side
 // benchmarks of the bench module: it cannot be fetched from the module proxy.
