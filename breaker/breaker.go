@@ -160,7 +160,9 @@ func (b *Breaker) Config() Config { return b.cfg }
 func (b *Breaker) State() State { return b.cur.Load().state }
 
 // ForceOpen rejects every call until Reset, whatever the policies say. The
-// reason is logged, published and quoted in every rejection.
+// reason is logged, published and quoted in every rejection. Its
+// rejections are of class errctx.Permanent, since only Reset ends them:
+// retry does not repeat them.
 func (b *Breaker) ForceOpen(reason string) {
 	b.manual(ForcedOpen, "forced open: "+reason)
 }

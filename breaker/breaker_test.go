@@ -181,7 +181,7 @@ func TestConsecutiveFailuresTrip(t *testing.T) {
 }
 
 func TestPolicyOff(t *testing.T) {
-	h := newHarness(t, Config{ConsecutiveFailures: -1})
+	h := newHarness(t, Config{ConsecutiveFailures: -1, FailureRate: 1, WindowSize: 200, MinCalls: 200})
 	h.fails(100)
 	assert.Equal(t, Closed, h.b.State())
 }

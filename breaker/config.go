@@ -48,7 +48,8 @@ type Config struct {
 	Critical bool
 
 	// ConsecutiveFailures trips the breaker after that many failures in a
-	// row. Zero means 5; a negative value turns the policy off.
+	// row. Zero means 5; a negative value turns the policy off, which New
+	// refuses unless a rate policy is on.
 	ConsecutiveFailures int
 
 	// FailureRate, in (0, 1], trips the breaker when the share of failures
@@ -77,7 +78,8 @@ type Config struct {
 	WindowBuckets  int
 
 	// MinCalls is the number of calls the window must hold before a rate
-	// policy may trip. Zero means 10.
+	// policy may trip. Zero means 10. With a count-based window it must not
+	// exceed WindowSize.
 	MinCalls int
 
 	// OpenDuration is how long the breaker stays open before it lets probes
@@ -215,6 +217,14 @@ func (c Config) normalize() (Config, error) {
 	}
 	if c.MinCalls == 0 {
 		c.MinCalls = DefaultMinCalls
+	}
+	if c.rates() && c.WindowDuration == 0 && c.MinCalls > c.WindowSize {
+		return c, fieldError(n, "MinCalls", c.MinCalls, fmt.Sprintf("exceeds WindowSize (%d): the window never holds enough calls for a rate policy to trip", c.WindowSize),
+			"lower MinCalls to at most WindowSize, or widen the window")
+	}
+	if c.ConsecutiveFailures < 0 && !c.rates() {
+		return c, fieldError(n, "ConsecutiveFailures", c.ConsecutiveFailures, "turns off the last trip policy (FailureRate and SlowCallRate are 0): the breaker could never open",
+			"keep a policy on: a ConsecutiveFailures count, a FailureRate or a SlowCallRate")
 	}
 	if c.OpenDuration < 0 {
 		return c, fieldError(n, "OpenDuration", c.OpenDuration, "must not be negative", "leave it zero for 30s")

@@ -354,7 +354,7 @@ func (l *Latch) trip(ctx context.Context, reason string, cause error, at time.Ti
 	}
 	attrs = append(attrs, slog.String("attempted", attempted))
 	if cause != nil {
-		attrs = append(attrs, slog.Any("error", cause))
+		attrs = append(attrs, slog.Any("error", loggable(cause)))
 	}
 	l.logger().LogAttrs(ctx, slog.LevelWarn, "breaker latched", append(attrs, slog.String("remedy", l.remedy()))...)
 	return nil

@@ -2,11 +2,14 @@ package breaker
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/vitals-go/vitals/errctx"
 )
 
 // Transition is one change of state, as published to the logs, the stats,
@@ -96,7 +99,7 @@ func (b *Breaker) publish(t Transition) {
 		level = slog.LevelWarn
 		attrs = append(attrs, slog.String("attempted", "calling "+t.Breaker))
 		if t.LastError != nil {
-			attrs = append(attrs, slog.Any("error", t.LastError))
+			attrs = append(attrs, slog.Any("error", loggable(t.LastError)))
 		}
 		attrs = append(attrs, slog.String("remedy", b.remedy(t)))
 	}
@@ -154,4 +157,15 @@ func (b *Breaker) logger() *slog.Logger {
 func safely(step func()) {
 	defer func() { _ = recover() }()
 	step()
+}
+
+// loggable is err as a log record should show it: the outermost errctx
+// error inside it when there is one, which logs as a structured group,
+// rather than the flat text of a wrapper such as net/http's *url.Error
+// (which repeats the URL the errctx error already names).
+func loggable(err error) any {
+	if e, ok := errors.AsType[*errctx.Error](err); ok {
+		return e
+	}
+	return err
 }
