@@ -51,6 +51,7 @@ type Breaker struct {
 	pub       mailbox
 	subMu     sync.Mutex
 	listeners atomic.Pointer[[]*mailbox]
+	latch     atomic.Pointer[Latch] // holds every opening, when set
 }
 
 type errBox struct{ err error }
@@ -276,7 +277,12 @@ func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason st
 	}
 	now := b.clock.Now()
 	counts := b.counts(from)
-	g := b.newGen(from, to, reason, cause, now)
+	genReason, latched := reason, false
+	if l := b.latch.Load(); l != nil && to == Open {
+		to, latched = ForcedOpen, true
+		genReason = l.holdOpening(reason, cause, now)
+	}
+	g := b.newGen(from, to, genReason, cause, now)
 	b.cur.Store(g)
 	tr := Transition{
 		Breaker:    b.name,
@@ -288,12 +294,25 @@ func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason st
 		Counts:     counts,
 		OpenUntil:  g.until,
 		ctx:        context.WithoutCancel(ctx),
+		latched:    latched,
 	}
 	if to == Open || to == ForcedOpen {
 		tr.LastError = cause
 	}
 	tr.SpanContext = trace.SpanContextFromContext(ctx)
+	// The stats are handles (an atomic store and add), set here so that
+	// they follow the state at once and in order.
+	b.stateGauge.Set(to.gaugeValue())
+	b.targets[to].Inc()
 	b.pub.post(tr)
+	// Listeners are posted here, in order under the lock, rather than after
+	// the log record: a slow log handler must not delay them (the latch
+	// records trips through one).
+	if ls := b.listeners.Load(); ls != nil {
+		for _, l := range *ls {
+			l.post(tr)
+		}
+	}
 	b.mu.Unlock()
 
 	if span := trace.SpanFromContext(ctx); span.IsRecording() {

@@ -30,13 +30,15 @@
 // [DoClassified] classifies calls whose failure is in the result (a response
 // with a status code). [Breaker.Allow] is the two-step form for middleware.
 //
-// Every transition is published off the calling goroutine, in order: a log
-// record through Config.Logger (Warn when the breaker opens, Info otherwise)
-// made with the causing call's context, so it carries that call's request ID
-// and trace IDs; the gauge breaker.<name>.state (0 closed, 1 half-open,
-// 2 open) and the counter breaker.<name>.transitions.<state>; a span named
-// "breaker <state>" linked to the causing call's span, plus an event on that
-// span; and every listener given to [Breaker.Subscribe]. Each call also
+// Every transition is published in order: at once, the gauge
+// breaker.<name>.state (0 closed, 1 half-open, 2 open) and the counter
+// breaker.<name>.transitions.<state> (atomic handles) and an event on the
+// causing call's span; off the calling goroutine, a log record through
+// Config.Logger (Warn when the breaker opens, Info otherwise) made with the
+// causing call's context, so it carries that call's request ID and trace
+// IDs, and a span named "breaker <state>" linked to the causing call's span;
+// and, each on its own goroutine so that neither a slow log handler nor a
+// slow listener delays another, every listener given to [Breaker.Subscribe]. Each call also
 // counts one of breaker.<name>.calls.{success,failure,ignored,rejected,panicked}
 // (a call whose function panics is the caller's bug: it is counted as
 // panicked, neither trips nor closes the breaker, and the panic goes on up),

@@ -38,6 +38,9 @@ type Transition struct {
 	SpanContext trace.SpanContext
 
 	ctx context.Context
+	// latched says the breaker opened while a Latch followed it: To is then
+	// ForcedOpen, and Reason the cause of the opening.
+	latched bool
 }
 
 // Context returns the context of the call that caused the transition,
@@ -81,9 +84,9 @@ func (t Transition) message() string {
 	return "breaker closed"
 }
 
-// publish reports one transition to the log, the stats and the tracer, then
-// hands it to every listener. It runs on the breaker's publishing goroutine,
-// one transition at a time, in order.
+// publish reports one transition to the log and the tracer. It
+// runs on the breaker's publishing goroutine, one transition at a time, in
+// order; listeners have their own (see Breaker.transition).
 func (b *Breaker) publish(t Transition) {
 	ctx := t.Context()
 	level := slog.LevelInfo
@@ -105,9 +108,6 @@ func (b *Breaker) publish(t Transition) {
 	}
 	safely(func() { b.logger().LogAttrs(ctx, level, t.message(), attrs...) })
 
-	b.stateGauge.Set(t.To.gaugeValue())
-	b.targets[t.To].Inc()
-
 	opts := []trace.SpanStartOption{
 		trace.WithNewRoot(),
 		trace.WithTimestamp(t.At),
@@ -121,11 +121,6 @@ func (b *Breaker) publish(t Transition) {
 		span.End()
 	})
 
-	if ls := b.listeners.Load(); ls != nil {
-		for _, l := range *ls {
-			l.post(t)
-		}
-	}
 }
 
 // remedy is the log's remedy for a breaker that stops calls.
