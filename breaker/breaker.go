@@ -153,9 +153,6 @@ func New(cfg Config) (*Breaker, error) {
 // Name returns the breaker's name.
 func (b *Breaker) Name() string { return b.name }
 
-// Config returns the breaker's configuration with the defaults filled in.
-func (b *Breaker) Config() Config { return b.cfg }
-
 // State returns the current state. An open breaker whose open period has
 // elapsed still reports Open until the next call moves it to HalfOpen.
 func (b *Breaker) State() State { return b.cur.Load().state }

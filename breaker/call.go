@@ -35,17 +35,6 @@ func (t Ticket) claim() bool {
 	return t.probe == nil || t.probe.settled.CompareAndSwap(false, true)
 }
 
-// Probe reports whether the call is a half-open probe.
-func (t Ticket) Probe() bool { return t.probe != nil }
-
-// Generation returns the generation the call started in.
-func (t Ticket) Generation() uint64 {
-	if t.g == nil {
-		return 0
-	}
-	return t.g.id
-}
-
 // Allow asks to make one call. When the breaker lets it through, make the
 // call and report its result on the Ticket; otherwise the error wraps
 // [ErrOpen] and the call must not be made. Allow and Done do not allocate.
@@ -315,7 +304,7 @@ func (b *Breaker) recordProbe(t Ticket, o Outcome, slow bool, err error) {
 // release gives back the slot of a probe that did not count: ignored, or
 // panicked.
 func (t Ticket) release() {
-	if t.Probe() {
+	if t.probe != nil {
 		t.g.probes.Add(-1)
 	}
 }

@@ -5,10 +5,11 @@
 // A breaker is closed while calls succeed. When a trip policy says the
 // dependency is failing — 5 consecutive failures by default, or a failure
 // rate or slow-call rate over a window of recent calls — it opens: calls are
-// rejected at once with an error that wraps [ErrOpen], says when calls
-// resume and what tripped the breaker, and carries a Retry-After. After the
-// open period it lets a limited number of probe calls through (half-open);
-// their success closes it, any failure opens it again.
+// rejected at once with an errctx error that wraps [ErrOpen] ("calling
+// <name>: circuit breaker is open"), whose remedy ([errctx.RemediesOf]) says
+// when calls resume and what tripped the breaker, with a Retry-After of the
+// time left. After the open period it lets a limited number of probe calls
+// through (half-open); their success closes it, any failure opens it again.
 //
 // The smallest complete use:
 //

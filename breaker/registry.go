@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/vitals-go/vitals/errctx"
 	"github.com/vitals-go/vitals/stats"
@@ -140,29 +139,10 @@ const (
 )
 
 // Status is the state of every breaker of a registry, as the handler serves
-// it.
+// it: the verdict and each breaker's [Snapshot].
 type Status struct {
-	Health   Health          `json:"status"`
-	Breakers []BreakerStatus `json:"breakers"`
-}
-
-// BreakerStatus is one breaker's entry in a [Status], taken from its
-// [Snapshot].
-type BreakerStatus struct {
-	Name string `json:"name"`
-	// State is the state's name: "closed", "half_open", "open",
-	// "forced_open" or "disabled".
-	State    string `json:"state"`
-	Critical bool   `json:"critical"`
-	// Since is when the breaker entered the state, and Reason why.
-	Since  time.Time `json:"since"`
-	Reason string    `json:"reason"`
-	// OpenUntil is when calls resume, while open.
-	OpenUntil  time.Time `json:"open_until,omitzero"`
-	Generation uint64    `json:"generation"`
-	Counts     Counts    `json:"counts"`
-	// LastError is the text of the last failure, or empty.
-	LastError string `json:"last_error,omitempty"`
+	Health   Health     `json:"status"`
+	Breakers []Snapshot `json:"breakers"`
 }
 
 // Status returns the state of every registered breaker, sorted by name, and
@@ -171,23 +151,10 @@ type BreakerStatus struct {
 // otherwise.
 func (r *Registry) Status() Status {
 	all := r.All()
-	st := Status{Health: Healthy, Breakers: make([]BreakerStatus, 0, len(all))}
+	st := Status{Health: Healthy, Breakers: make([]Snapshot, 0, len(all))}
 	for _, b := range all {
 		snap := b.Snapshot()
-		e := BreakerStatus{
-			Name:       snap.Name,
-			State:      snap.State.String(),
-			Critical:   snap.Critical,
-			Since:      snap.Since,
-			Reason:     snap.Reason,
-			OpenUntil:  snap.OpenUntil,
-			Generation: snap.Generation,
-			Counts:     snap.Counts,
-		}
-		if snap.LastError != nil {
-			e.LastError = snap.LastError.Error()
-		}
-		st.Breakers = append(st.Breakers, e)
+		st.Breakers = append(st.Breakers, snap)
 		switch {
 		case snap.Critical && b.rejectsAll(snap):
 			st.Health = Unavailable

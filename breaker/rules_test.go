@@ -2,6 +2,7 @@ package breaker
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -122,4 +123,29 @@ func TestTransitionLogsTheErrctxErrorInsideAURLError(t *testing.T) {
 	logged := rec.Group("error")
 	require.NotNil(t, logged, "the error is a structured group: %v", rec["error"])
 	assert.Equal(t, []any{"check that payments is up"}, logged["remedy"])
+}
+
+// The registry's status is the breakers' own snapshots, whose JSON quotes
+// the trip's error as text.
+func TestRegistryStatusIsSnapshots(t *testing.T) {
+	h := newHarness(t, Config{Name: "payments", ConsecutiveFailures: 1})
+	r := NewRegistry()
+	require.NoError(t, r.Register(h.b))
+	h.fails(1)
+	h.expect(Closed, Open)
+	st := r.Status()
+	require.Len(t, st.Breakers, 1)
+	assert.Equal(t, h.b.Snapshot(), st.Breakers[0])
+	out, err := json.Marshal(st.Breakers[0])
+	require.NoError(t, err)
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(out, &got))
+	assert.Equal(t, "boom", got["last_error"])
+	assert.Equal(t, "open", got["state"])
+
+	var back Snapshot
+	require.NoError(t, json.Unmarshal(out, &back), "a status decodes into its own type")
+	assert.Equal(t, Open, back.State)
+	assert.EqualError(t, back.LastError, "boom")
+	assert.Error(t, json.Unmarshal([]byte(`{"state":"ajar"}`), &back))
 }
