@@ -225,7 +225,7 @@ func TestOpenHalfOpenClosed(t *testing.T) {
 
 	tk, err := h.b.Allow(context.Background())
 	require.NoError(t, err)
-	assert.NotNil(t, tk.probe, "the call is a probe")
+	assert.NotNil(t, tk.probe(), "the call is a probe")
 	tr := h.expect(Open, HalfOpen)
 	assert.Equal(t, "the open period elapsed", tr.Reason)
 

@@ -79,7 +79,7 @@ func TestStress(t *testing.T) {
 				}
 				granted.Add(1)
 				var n *atomic.Int32
-				if tk.probe != nil {
+				if tk.probe() != nil {
 					probesSeen.Add(1)
 					v, _ := inflight.LoadOrStore(tk.g.id, new(atomic.Int32))
 					n = v.(*atomic.Int32)
