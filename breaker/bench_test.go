@@ -139,3 +139,16 @@ func BenchmarkDoFailureRateWindowMixed(b *testing.B) {
 func BenchmarkDoSlowCallRateParallel(b *testing.B) {
 	benchDoParallel(b, benchBreaker(b, Config{Name: "bench", SlowCallRate: 0.5, SlowCallDuration: time.Second, WindowDuration: 10 * time.Second}))
 }
+
+// BenchmarkRunFailure is a failure that carries an error, in a breaker whose
+// policy never reaches its threshold: the cost of counting it.
+func BenchmarkRunFailure(b *testing.B) {
+	br := benchBreaker(b, Config{Name: "bench", ConsecutiveFailures: 1 << 30})
+	ctx := context.Background()
+	boom := errors.New("boom")
+	fn := func(context.Context) error { return boom }
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = br.Run(ctx, fn)
+	}
+}

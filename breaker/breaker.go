@@ -39,11 +39,11 @@ type Breaker struct {
 	outcomes   [3]*stats.Counter // by Outcome
 	rejected   *stats.Counter
 	slow       *stats.Counter
+	panicked   *stats.Counter // calls whose function panicked
+	badJudge   *stats.Counter // classifier panics
 	targets    [len(stateNames)]*stats.Counter
 	stateGauge *stats.Gauge
 	timingName string
-
-	lastErr atomic.Pointer[errBox]
 
 	mu    sync.Mutex // serialises transitions; never held while publishing
 	trips int        // consecutive trips since the breaker last closed
@@ -51,6 +51,7 @@ type Breaker struct {
 	pub       mailbox
 	subMu     sync.Mutex
 	listeners atomic.Pointer[[]*mailbox]
+	latch     atomic.Pointer[Latch] // holds every opening, when set
 }
 
 type errBox struct{ err error }
@@ -64,6 +65,10 @@ type gen struct {
 	state  State
 	since  time.Time
 	reason string
+	// cause is the error of the failure that opened the breaker (nil when
+	// that failure was a result without an error), kept by the open
+	// generation and the half-open one that follows.
+	cause error
 
 	// Flags of the hot path, fixed for the generation.
 	fastAllow bool           // closed, and Allow needs no clock read
@@ -79,6 +84,7 @@ type gen struct {
 	// half-open
 	probes    atomic.Int32
 	successes atomic.Int32
+	active    atomic.Int64 // when a probe last started or reported, in ns since b.base
 
 	// open, forced open and half-open (probe limit reached)
 	until   time.Time
@@ -130,6 +136,8 @@ func New(cfg Config) (*Breaker, error) {
 	}
 	b.rejected = b.emitter.NewCounter(stats.Name("breaker", b.name, "calls", "rejected"))
 	b.slow = b.emitter.NewCounter(stats.Name("breaker", b.name, "calls", "slow"))
+	b.panicked = b.emitter.NewCounter(stats.Name("breaker", b.name, "calls", "panicked"))
+	b.badJudge = b.emitter.NewCounter(stats.Name("breaker", b.name, "classifier_panics"))
 	for s, name := range stateNames {
 		b.targets[s] = b.emitter.NewCounter(stats.Name("breaker", b.name, "transitions", name))
 	}
@@ -138,22 +146,21 @@ func New(cfg Config) (*Breaker, error) {
 	b.timingName = stats.Name("breaker", b.name, "duration")
 
 	b.pub.deliver = b.publish
-	b.cur.Store(b.newGen(nil, Closed, "created", b.clock.Now()))
+	b.cur.Store(b.newGen(nil, Closed, "created", nil, b.clock.Now()))
 	return b, nil
 }
 
 // Name returns the breaker's name.
 func (b *Breaker) Name() string { return b.name }
 
-// Config returns the breaker's configuration with the defaults filled in.
-func (b *Breaker) Config() Config { return b.cfg }
-
 // State returns the current state. An open breaker whose open period has
 // elapsed still reports Open until the next call moves it to HalfOpen.
 func (b *Breaker) State() State { return b.cur.Load().state }
 
 // ForceOpen rejects every call until Reset, whatever the policies say. The
-// reason is logged, published and quoted in every rejection.
+// reason is logged, published and quoted in every rejection. Its
+// rejections are of class errctx.Permanent, since only Reset ends them:
+// retry does not repeat them.
 func (b *Breaker) ForceOpen(reason string) {
 	b.manual(ForcedOpen, "forced open: "+reason)
 }
@@ -170,15 +177,15 @@ func (b *Breaker) manual(to State, reason string) {
 	ctx := context.Background()
 	for {
 		g := b.cur.Load()
-		if b.transition(ctx, g, to, reason) {
+		if b.transition(ctx, g, to, reason, nil) {
 			return
 		}
 	}
 }
 
 // newGen builds the generation that starts now. Callers hold b.mu, except New.
-func (b *Breaker) newGen(prev *gen, to State, reason string, now time.Time) *gen {
-	g := &gen{b: b, state: to, since: now, reason: reason, ok: b.outcomes[Success]}
+func (b *Breaker) newGen(prev *gen, to State, reason string, cause error, now time.Time) *gen {
+	g := &gen{b: b, state: to, since: now, reason: reason, cause: cause, ok: b.outcomes[Success]}
 	g.fastAllow = to == Closed && b.fast
 	g.fastDone = to == Closed && b.plain
 	g.timedDone = to == Closed && !b.fast && !b.cfg.TimeCalls && b.cfg.Classify == nil
@@ -201,7 +208,10 @@ func (b *Breaker) newGen(prev *gen, to State, reason string, now time.Time) *gen
 		g.until = now.Add(d)
 		g.reject.Store(&errBox{b.rejection(g, d)})
 		b.armOpenTimer(g, d)
-	case ForcedOpen, HalfOpen:
+	case HalfOpen:
+		g.active.Store(int64(now.Sub(b.base)))
+		g.reject.Store(&errBox{b.rejection(g, 0)})
+	case ForcedOpen:
 		g.reject.Store(&errBox{b.rejection(g, 0)})
 	}
 	return g
@@ -249,11 +259,11 @@ func (b *Breaker) openTick(g *gen) {
 
 // transition moves the breaker from generation from to a new one in state to,
 // unless another transition came first (then it reports false and does
-// nothing). The transition is queued for publication under the lock, which
+// nothing). cause is the error of the failure that opens the breaker, if any. The transition is queued for publication under the lock, which
 // keeps the order, and published by another goroutine; the event on the
 // causing call's span is added here, after the lock is released, while that
 // span is still live.
-func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason string) bool {
+func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason string, cause error) bool {
 	b.mu.Lock()
 	if b.cur.Load() != from {
 		b.mu.Unlock()
@@ -264,7 +274,12 @@ func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason st
 	}
 	now := b.clock.Now()
 	counts := b.counts(from)
-	g := b.newGen(from, to, reason, now)
+	genReason, latched := reason, false
+	if l := b.latch.Load(); l != nil && to == Open {
+		to, latched = ForcedOpen, true
+		genReason = l.holdOpening(reason, cause, now)
+	}
+	g := b.newGen(from, to, genReason, cause, now)
 	b.cur.Store(g)
 	tr := Transition{
 		Breaker:    b.name,
@@ -276,27 +291,31 @@ func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason st
 		Counts:     counts,
 		OpenUntil:  g.until,
 		ctx:        context.WithoutCancel(ctx),
+		latched:    latched,
 	}
 	if to == Open || to == ForcedOpen {
-		tr.LastError = b.LastError()
+		tr.LastError = cause
 	}
 	tr.SpanContext = trace.SpanContextFromContext(ctx)
+	// The stats are handles (an atomic store and add), set here so that
+	// they follow the state at once and in order.
+	b.stateGauge.Set(to.gaugeValue())
+	b.targets[to].Inc()
 	b.pub.post(tr)
+	// Listeners are posted here, in order under the lock, rather than after
+	// the log record: a slow log handler must not delay them (the latch
+	// records trips through one).
+	if ls := b.listeners.Load(); ls != nil {
+		for _, l := range *ls {
+			l.post(tr)
+		}
+	}
 	b.mu.Unlock()
 
 	if span := trace.SpanFromContext(ctx); span.IsRecording() {
 		span.AddEvent("breaker."+to.String(), trace.WithTimestamp(now), trace.WithAttributes(tr.attributes()...))
 	}
 	return true
-}
-
-// LastError returns the error of the most recent call counted as a failure,
-// or nil.
-func (b *Breaker) LastError() error {
-	if e := b.lastErr.Load(); e != nil {
-		return e.err
-	}
-	return nil
 }
 
 // String describes the breaker for logs and debugging.

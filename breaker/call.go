@@ -4,32 +4,47 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/vitals-go/vitals/errctx"
 )
 
 // Ticket is one call let through by [Breaker.Allow]. Report its result
-// exactly once, with Done or Record. A Ticket is a small value: passing it
-// around does not allocate.
+// once, with Done or Record. A probe's ticket counts its first report only:
+// a second one changes nothing. A closed breaker's ticket is not checked
+// (that would cost an allocation per call): each report counts. A probe
+// never reported is taken as lost once the probe deadline has passed (see
+// [Config.OpenDuration]). A Ticket is a small value: passing it around does
+// not allocate.
 type Ticket struct {
 	g     *gen
-	ctx   context.Context
+	ctx   context.Context // a *probe for a half-open probe
 	start int64
-	// No bool here: a byte-sized field in the returned struct defeats store
-	// forwarding and costs Allow ~10 ns. A ticket of a half-open generation
-	// is a probe.
+	// Nothing more here: at 4 words (32 bytes) the Ticket stays in
+	// registers; a fifth field, even a pointer, makes Allow/Done about
+	// twice as slow, and a byte-sized one defeats store forwarding.
 }
 
-// Probe reports whether the call is a half-open probe.
-func (t Ticket) Probe() bool { return t.g != nil && t.g.state == HalfOpen }
+// probe is a half-open call's context: the caller's, plus the slot that the
+// call's first report settles. Carrying it as the Ticket's context keeps the
+// Ticket at 4 words.
+type probe struct {
+	context.Context
+	settled atomic.Bool
+}
 
-// Generation returns the generation the call started in.
-func (t Ticket) Generation() uint64 {
-	if t.g == nil {
-		return 0
-	}
-	return t.g.id
+// probe returns the slot of a probe's ticket, or nil.
+func (t Ticket) probe() *probe {
+	p, _ := t.ctx.(*probe)
+	return p
+}
+
+// claim reports whether this report of t is the one that counts: always for
+// a closed generation's ticket, only the first time for a probe.
+func (t Ticket) claim() bool {
+	p := t.probe()
+	return p == nil || p.settled.CompareAndSwap(false, true)
 }
 
 // Allow asks to make one call. When the breaker lets it through, make the
@@ -38,7 +53,7 @@ func (t Ticket) Generation() uint64 {
 //
 // Allow is the two-step form for code that cannot wrap the call in a
 // function, such as HTTP middleware; prefer [Do] or [Breaker.Run], which also
-// apply Config.Timeout and give a probe's slot back if the call panics.
+// apply Config.Timeout and count a call that panics.
 func (b *Breaker) Allow(ctx context.Context) (Ticket, error) {
 	if g := b.cur.Load(); g.fastAllow {
 		return Ticket{g: g, ctx: ctx}, nil
@@ -53,17 +68,22 @@ func (b *Breaker) allow(ctx context.Context) (Ticket, error) {
 		case Closed, Disabled:
 			return Ticket{g: g, ctx: ctx, start: b.now()}, nil
 		case HalfOpen:
-			if g.probes.Add(1) > int32(b.cfg.ProbeLimit) {
-				g.probes.Add(-1)
-				b.rejected.Inc()
-				return Ticket{}, g.reject.Load().err
+			if g.probes.Add(1) <= int32(b.cfg.ProbeLimit) {
+				g.stir()
+				return Ticket{g: g, ctx: &probe{Context: ctx}, start: b.now()}, nil
 			}
-			return Ticket{g: g, ctx: ctx, start: b.now()}, nil
+			g.probes.Add(-1)
+			if g.probesLost() {
+				b.transition(ctx, g, Open, "a probe not reported within "+b.probeDeadline().String(), nil)
+				continue
+			}
+			b.rejected.Inc()
+			return Ticket{}, g.reject.Load().err
 		case Open, ForcedOpen:
 			if err := g.rejectNow(); err != nil {
 				return Ticket{}, err
 			}
-			b.transition(ctx, g, HalfOpen, "the open period elapsed")
+			b.transition(ctx, g, HalfOpen, "the open period elapsed", g.cause)
 		}
 	}
 }
@@ -144,6 +164,24 @@ func (t Ticket) done(err error) {
 	b.record(t, b.classify(t.ctx, err), err, false)
 }
 
+// countPanic counts a call of g whose function did not return: it panicked.
+func (g *gen) countPanic(returned *bool) {
+	if !*returned {
+		Ticket{g: g}.panicked()
+	}
+}
+
+// panicked counts a call whose function panicked (or called
+// runtime.Goexit), on its way up: the panic is the caller's bug, not the
+// dependency's failure, so it counts only in calls.panicked, and a probe
+// gives its slot back.
+func (t Ticket) panicked() {
+	if t.claim() {
+		t.g.b.panicked.Inc()
+		t.release()
+	}
+}
+
 // Record reports the call's outcome as already classified by the caller,
 // with its error (if any) for the logs and the rejection remedy.
 func (t Ticket) Record(o Outcome, err error) {
@@ -161,18 +199,18 @@ func (b *Breaker) classify(ctx context.Context, err error) Outcome {
 	case callerGaveUp(ctx, err):
 		return Ignore
 	}
-	return b.cfg.Classify(err)
+	return b.judge(ctx, err, func() Outcome { return b.cfg.Classify(err) })
 }
 
 // record counts one call in the generation it started in.
 func (b *Breaker) record(t Ticket, o Outcome, err error, timedOut bool) {
+	if !t.claim() {
+		return
+	}
 	if o > Ignore {
 		o = Failure
 	}
 	b.outcomes[o].Inc()
-	if o == Failure && err != nil {
-		b.lastErr.Store(&errBox{err})
-	}
 	var slow bool
 	now := t.start
 	if !b.fast {
@@ -183,30 +221,35 @@ func (b *Breaker) record(t Ticket, o Outcome, err error, timedOut bool) {
 		}
 		slow = b.cfg.SlowCallDuration > 0 && d >= b.cfg.SlowCallDuration
 	}
+	if o == Ignore {
+		t.release() // ignored means ignored: neither slow nor counted
+		return
+	}
 	if slow = slow || timedOut; slow {
 		b.slow.Inc()
 	}
 	g := t.g
 	switch g.state {
 	case Closed:
-		b.recordClosed(t, o, slow, now)
+		b.recordClosed(t, o, slow, now, err)
 	case HalfOpen:
 		b.recordProbe(t, o, slow, err)
 	}
 }
 
-func (b *Breaker) recordClosed(t Ticket, o Outcome, slow bool, now int64) {
+func (b *Breaker) recordClosed(t Ticket, o Outcome, slow bool, now int64, err error) {
 	g := t.g
-	if o == Ignore {
-		return
-	}
+	var cause error // the error quoted if this call trips the breaker
 	if o == Success {
 		if g.consec.Load() != 0 {
 			g.consec.Store(0)
 		}
-	} else if n := g.consec.Add(1); b.cfg.ConsecutiveFailures > 0 && n >= int64(b.cfg.ConsecutiveFailures) {
-		b.transition(t.ctx, g, Open, inARow(n))
-		return
+	} else {
+		cause = err
+		if n := g.consec.Add(1); b.cfg.ConsecutiveFailures > 0 && n >= int64(b.cfg.ConsecutiveFailures) {
+			b.transition(t.ctx, g, Open, inARow(n), cause)
+			return
+		}
 	}
 	if g.win == nil {
 		return
@@ -231,9 +274,9 @@ func (b *Breaker) recordClosed(t Ticket, o Outcome, slow bool, now int64) {
 	}
 	switch {
 	case b.cfg.FailureRate > 0 && float64(failures) >= b.cfg.FailureRate*float64(calls):
-		b.transition(t.ctx, g, Open, fmt.Sprintf("a failure rate of %s (%d of the last %d calls)", percent(failures, calls), failures, calls))
+		b.transition(t.ctx, g, Open, fmt.Sprintf("a failure rate of %s (%d of the last %d calls)", percent(failures, calls), failures, calls), cause)
 	case b.cfg.SlowCallRate > 0 && float64(slows) >= b.cfg.SlowCallRate*float64(calls):
-		b.transition(t.ctx, g, Open, fmt.Sprintf("a slow-call rate of %s (%d of the last %d calls took %s or more)", percent(slows, calls), slows, calls, b.cfg.SlowCallDuration))
+		b.transition(t.ctx, g, Open, fmt.Sprintf("a slow-call rate of %s (%d of the last %d calls took %s or more)", percent(slows, calls), slows, calls, b.cfg.SlowCallDuration), cause)
 	}
 }
 
@@ -249,34 +292,31 @@ func percent(n, of int64) string {
 	return fmt.Sprintf("%.0f%%", 100*float64(n)/float64(of))
 }
 
-// recordProbe settles a half-open probe: a failure (or a slow call, when the
-// slow-call policy is on) opens the breaker again, enough successes close it,
-// and an ignored call gives its slot back.
+// recordProbe settles a half-open probe that counts (an ignored one has given
+// its slot back already): a failure (or a slow call, when the slow-call
+// policy is on) opens the breaker again, and enough successes close it. The
+// failure's error goes with the transition, structured, not into the reason.
 func (b *Breaker) recordProbe(t Ticket, o Outcome, slow bool, err error) {
 	g := t.g
+	g.stir()
 	switch {
 	case o == Failure:
-		reason := "a failed probe"
-		if err != nil {
-			reason += " (" + err.Error() + ")"
-		}
-		b.transition(t.ctx, g, Open, reason)
+		b.transition(t.ctx, g, Open, "a failed probe", err)
 	case slow && b.cfg.SlowCallRate > 0:
-		b.transition(t.ctx, g, Open, fmt.Sprintf("a slow probe (%s or more)", b.cfg.SlowCallDuration))
-	case o == Ignore:
-		g.probes.Add(-1)
+		b.transition(t.ctx, g, Open, fmt.Sprintf("a slow probe (%s or more)", b.cfg.SlowCallDuration), nil)
 	default:
 		n := g.successes.Add(1)
 		g.probes.Add(-1)
 		if n >= int32(b.cfg.SuccessesToClose) {
-			b.transition(t.ctx, g, Closed, fmt.Sprintf("%d successful probe(s)", n))
+			b.transition(t.ctx, g, Closed, fmt.Sprintf("%d successful probe(s)", n), nil)
 		}
 	}
 }
 
-// release gives back the slot of a probe that never finished (it panicked).
+// release gives back the slot of a probe that did not count: ignored, or
+// panicked.
 func (t Ticket) release() {
-	if t.Probe() {
+	if t.probe() != nil {
 		t.g.probes.Add(-1)
 	}
 }
@@ -297,20 +337,18 @@ func (b *Breaker) Run(ctx context.Context, fn func(context.Context) error) error
 	if !g.fastAllow {
 		start = b.now()
 	}
+	returned := false
+	defer g.countPanic(&returned)
 	err := fn(ctx)
-	if err == nil && g.fastDone {
-		g.succeeded()
-		return nil
-	}
-	if err == nil && g.timedDone && g.succeededTimed(start) {
-		return nil
-	}
-	Ticket{g: g, ctx: ctx, start: start}.done(err)
+	returned = true
+	g.finish(ctx, start, err)
 	return err
 }
 
 // Do calls fn through b and returns its result. When the breaker rejects the
-// call, fn is not called and the error wraps [ErrOpen].
+// call, fn is not called and the error wraps [ErrOpen]. A panic of fn goes
+// on up to the caller, counted in breaker.<name>.calls.panicked: it is the
+// caller's bug, so it neither trips nor closes the breaker.
 func Do[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, error)) (T, error) {
 	g := b.cur.Load()
 	if !g.direct {
@@ -324,16 +362,25 @@ func Do[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, err
 	if !g.fastAllow {
 		start = b.now()
 	}
+	returned := false
+	defer g.countPanic(&returned)
 	v, err := fn(ctx)
-	if err == nil && g.fastDone {
-		g.succeeded()
-		return v, nil
-	}
-	if err == nil && g.timedDone && g.succeededTimed(start) {
-		return v, nil
-	}
-	Ticket{g: g, ctx: ctx, start: start}.done(err)
+	returned = true
+	g.finish(ctx, start, err)
 	return v, err
+}
+
+// finish counts a call of a closed or disabled generation made without a
+// Ticket (Do and Run with no Config.Timeout): a plain success costs a counter
+// add, anything else takes the full path.
+func (g *gen) finish(ctx context.Context, start int64, err error) {
+	switch {
+	case err == nil && g.fastDone:
+		g.succeeded()
+	case err == nil && g.timedDone && g.succeededTimed(start):
+	default:
+		Ticket{g: g, ctx: ctx, start: start}.done(err)
+	}
 }
 
 // DoClassified is Do for APIs that report failure in their result rather
@@ -344,8 +391,7 @@ func DoClassified[T any](ctx context.Context, b *Breaker, fn func(context.Contex
 }
 
 // call runs a call that needs more care than the closed fast path: a clock
-// read, a deadline, a probe slot to give back if fn panics, or a result
-// classifier.
+// read, a deadline, a probe, or a result classifier.
 func call[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, error), classify func(T, error) Outcome) (v T, err error) {
 	t, err := b.Allow(ctx)
 	if err != nil {
@@ -356,23 +402,23 @@ func call[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, e
 		ctx, cancel = context.WithTimeout(ctx, b.cfg.Timeout)
 		defer cancel()
 	}
-	settled := false
+	returned := false
 	defer func() {
-		if !settled {
-			t.release()
+		if !returned {
+			t.panicked()
 		}
 	}()
 	v, err = fn(ctx)
-	settled = true
+	returned = true
 	timedOut := b.cfg.Timeout > 0 && t.ctx.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded)
 	var o Outcome
 	switch {
 	case callerGaveUp(t.ctx, err):
 		o = Ignore
-	case classify != nil:
-		o = classify(v, err)
-	case timedOut:
+	case timedOut: // one rule for every entry point, whatever the result says
 		o = Failure
+	case classify != nil:
+		o = b.judge(t.ctx, err, func() Outcome { return classify(v, err) })
 	default:
 		o = b.classify(t.ctx, err)
 	}

@@ -48,7 +48,8 @@ type Config struct {
 	Critical bool
 
 	// ConsecutiveFailures trips the breaker after that many failures in a
-	// row. Zero means 5; a negative value turns the policy off.
+	// row. Zero means 5; a negative value turns the policy off, which New
+	// refuses unless a rate policy is on.
 	ConsecutiveFailures int
 
 	// FailureRate, in (0, 1], trips the breaker when the share of failures
@@ -77,7 +78,8 @@ type Config struct {
 	WindowBuckets  int
 
 	// MinCalls is the number of calls the window must hold before a rate
-	// policy may trip. Zero means 10.
+	// policy may trip. Zero means 10. With a count-based window it must not
+	// exceed WindowSize.
 	MinCalls int
 
 	// OpenDuration is how long the breaker stays open before it lets probes
@@ -85,6 +87,12 @@ type Config struct {
 	// is never shorter than 1 ms, and one longer than about 146 years (2^62
 	// nanoseconds, so that the time it ends can always be computed) is cut
 	// to that.
+	//
+	// It is also the probe deadline (plus Timeout, when set): a half-open
+	// breaker whose probe slots are all taken and that has heard of no probe
+	// starting or reporting for that long takes its probes as lost (a Ticket
+	// never reported) and opens again, with the reason "a probe not reported
+	// within <deadline>".
 	OpenDuration time.Duration
 
 	// OpenGrowth multiplies the open period for each consecutive trip (a
@@ -110,9 +118,13 @@ type Config struct {
 	// breaker; any failed probe opens it again. Zero means 1.
 	SuccessesToClose int
 
-	// Timeout, when set, gives every call made through Do or Run a context
-	// deadline; a call that runs out of it is a failure and a slow call.
-	// Zero adds no deadline and costs nothing.
+	// Timeout, when set, gives every call made through Do, DoClassified or
+	// Run a context deadline; a call that runs out of it is a failure and a
+	// slow call, whatever its result and its classifier say. A call that
+	// ignores its context and returns a good result after the deadline
+	// reaches its caller as that result, with no error, while the breaker
+	// counts it as a failure. Calls made through Allow get no deadline. Zero
+	// adds no deadline and costs nothing.
 	Timeout time.Duration
 
 	// Classify, when set, replaces the default [Classify] for calls made
@@ -206,6 +218,14 @@ func (c Config) normalize() (Config, error) {
 	}
 	if c.MinCalls == 0 {
 		c.MinCalls = DefaultMinCalls
+	}
+	if c.rates() && c.WindowDuration == 0 && c.MinCalls > c.WindowSize {
+		return c, fieldError(n, "MinCalls", c.MinCalls, fmt.Sprintf("exceeds WindowSize (%d): the window never holds enough calls for a rate policy to trip", c.WindowSize),
+			"lower MinCalls to at most WindowSize, or widen the window")
+	}
+	if c.ConsecutiveFailures < 0 && !c.rates() {
+		return c, fieldError(n, "ConsecutiveFailures", c.ConsecutiveFailures, "turns off the last trip policy (FailureRate and SlowCallRate are 0): the breaker could never open",
+			"keep a policy on: a ConsecutiveFailures count, a FailureRate or a SlowCallRate")
 	}
 	if c.OpenDuration < 0 {
 		return c, fieldError(n, "OpenDuration", c.OpenDuration, "must not be negative", "leave it zero for 30s")

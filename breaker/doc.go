@@ -5,10 +5,11 @@
 // A breaker is closed while calls succeed. When a trip policy says the
 // dependency is failing — 5 consecutive failures by default, or a failure
 // rate or slow-call rate over a window of recent calls — it opens: calls are
-// rejected at once with an error that wraps [ErrOpen], says when calls
-// resume and what tripped the breaker, and carries a Retry-After. After the
-// open period it lets a limited number of probe calls through (half-open);
-// their success closes it, any failure opens it again.
+// rejected at once with an errctx error that wraps [ErrOpen] ("calling
+// <name>: circuit breaker is open"), whose remedy ([errctx.RemediesOf]) says
+// when calls resume and what tripped the breaker, with a Retry-After of the
+// time left. After the open period it lets a limited number of probe calls
+// through (half-open); their success closes it, any failure opens it again.
 //
 // The smallest complete use:
 //
@@ -30,15 +31,22 @@
 // [DoClassified] classifies calls whose failure is in the result (a response
 // with a status code). [Breaker.Allow] is the two-step form for middleware.
 //
-// Every transition is published off the calling goroutine, in order: a log
-// record through Config.Logger (Warn when the breaker opens, Info otherwise)
-// made with the causing call's context, so it carries that call's request ID
-// and trace IDs; the gauge breaker.<name>.state (0 closed, 1 half-open,
-// 2 open) and the counter breaker.<name>.transitions.<state>; a span named
-// "breaker <state>" linked to the causing call's span, plus an event on that
-// span; and every listener given to [Breaker.Subscribe]. Each call also
-// counts breaker.<name>.calls.{success,failure,ignored,rejected,slow};
-// Config.TimeCalls adds the timing breaker.<name>.duration.
+// Every transition is published in order: at once, the gauge
+// breaker.<name>.state (0 closed, 1 half-open, 2 open) and the counter
+// breaker.<name>.transitions.<state> (atomic handles) and an event on the
+// causing call's span; off the calling goroutine, a log record through
+// Config.Logger (Warn when the breaker opens, Info otherwise) made with the
+// causing call's context, so it carries that call's request ID and trace
+// IDs, and a span named "breaker <state>" linked to the causing call's span;
+// and, each on its own goroutine so that neither a slow log handler nor a
+// slow listener delays another, every listener given to [Breaker.Subscribe]. Each call also
+// counts one of breaker.<name>.calls.{success,failure,ignored,rejected,panicked}
+// (a call whose function panics is the caller's bug: it is counted as
+// panicked, neither trips nor closes the breaker, and the panic goes on up),
+// plus breaker.<name>.calls.slow when it was slow and not ignored; a
+// classifier that panics is counted in breaker.<name>.classifier_panics,
+// logged, and replaced by [Classify] for that call. Config.TimeCalls adds
+// the timing breaker.<name>.duration.
 //
 // # Cost
 //
@@ -52,8 +60,10 @@
 // VM, so they read a process-wide coarse clock instead (one atomic load),
 // advanced by one goroutine every tenth of the finest duration configured
 // (1 ms to 100 ms). Call timings (Config.TimeCalls) need the precise clock,
-// twice per call, so they are opt-in. Nothing on the call path allocates
-// unless Config.Timeout is set (a context with a deadline).
+// twice per call, so they are opt-in. Nothing on the call path allocates,
+// failures with an error included, except a context with a deadline when
+// Config.Timeout is set and the small slot of each half-open probe. Do and
+// Run count a call that panics with a deferred check, a few nanoseconds.
 //
 // cep21/circuit, one of the usual peers, is not in the side-by-side
 // benchmarks of the bench module: it cannot be fetched from the module proxy.

@@ -45,8 +45,8 @@ func ExampleRegistry_Handler() {
 		fmt.Println(resp.StatusCode, st.Health)
 		for _, b := range st.Breakers {
 			line := fmt.Sprintf("  %s: %s, critical %v", b.Name, b.State, b.Critical)
-			if b.LastError != "" {
-				line += ", last error: " + b.LastError
+			if b.LastError != nil {
+				line += ", last error: " + b.LastError.Error()
 			}
 			fmt.Println(line)
 		}

@@ -48,7 +48,7 @@ func FuzzConfig(f *testing.F) {
 			}
 			return
 		}
-		cfg = b.Config()
+		cfg = b.cfg
 		if len(ops) > 200 {
 			ops = ops[:200]
 		}

@@ -79,11 +79,16 @@ type LatchRecord struct {
 // A state file that cannot be read or parsed counts as tripped: when in
 // doubt, stay stopped.
 //
-// The latch records an opening on the breaker's publishing goroutine, a
-// moment after the call that caused it returns. Code that may exit right
-// after a failure (a job run by cron, a panic on its way out) calls
-// [Latch.Trip] itself, which returns once the file is written, and whose
-// record wins over the latch's own record of the same stop.
+// The latch holds the breaker at the very transition that would open it:
+// the breaker enters ForcedOpen instead of Open (the published [Transition]
+// says To: ForcedOpen, with the opening's reason), so no open period can
+// run out into a probe, whatever the log handler or listeners do. It writes
+// the state file on a goroutine of its own a moment after the call that
+// caused the opening returns. Code that may exit right after a failure (a
+// job run by cron, a panic on its way out) calls [Latch.Trip] itself, which
+// returns once the file is written, and whose record wins over the latch's
+// own record of the same stop. Record times come from the breaker's
+// Config.Clock.
 //
 // To resume, fix the cause, then call [Latch.Reset] (or [Breaker.Reset],
 // which the latch follows), or delete the state file by hand and restart the
@@ -99,6 +104,7 @@ type Latch struct {
 	b     *Breaker
 	path  string
 	hint  string // how the operator resumes: LatchOptions.ResetHint or the default
+	host  string // os.Hostname, read once: the breaker's lock may be held while a record is made
 	unsub func()
 
 	mu      sync.Mutex // serialises trips, resets and their file operations
@@ -172,8 +178,12 @@ func NewLatchWith(b *Breaker, path string, opts LatchOptions) (*Latch, error) {
 	if l.hint == "" {
 		l.hint = "call Latch.Reset()"
 	}
+	l.host, _ = os.Hostname()
+	// The age of a temporary file is measured against the file system's
+	// clock, the wall clock, whatever the breaker's Clock says.
 	removeStaleTemps(abs, time.Now())
 	l.unsub = b.Subscribe(l.observe)
+	b.latch.Store(l)
 
 	rec, err := readLatchFile(abs)
 	switch {
@@ -258,13 +268,17 @@ func (l *Latch) Err() error {
 //   - opening, Trip, Trip (or Trip, Trip): the first Trip's record;
 //   - in a process that started latched, Trip: the record found at start.
 //
-// Trip returns nil when it keeps the earlier record. The error, also logged
+// Trip returns nil when it keeps the earlier record; a trip always leaves a
+// state file, so Trip writes that record again if the file was deleted
+// meanwhile. The error, also logged
 // and kept for [Latch.Err], says the state file could not be written; the
 // breaker is then held open in this process only.
 func (l *Latch) Trip(reason string, cause error) error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.trip(context.Background(), reason, cause, time.Now(), true)
+	note, err := l.trip(context.Background(), reason, cause, l.b.clock.Now(), true)
+	l.mu.Unlock()
+	note()
+	return err
 }
 
 // Reset deletes the state file and resets the breaker, so calls go through
@@ -281,18 +295,27 @@ func (l *Latch) Reset() error {
 	return nil
 }
 
-// Close stops following the breaker: later trips are no longer recorded.
-// The state file and the breaker's state are left as they are.
-func (l *Latch) Close() { l.unsub() }
+// Close stops following the breaker: later openings are no longer held
+// nor recorded. The state file and the breaker's state are left as they
+// are.
+func (l *Latch) Close() {
+	l.b.latch.CompareAndSwap(l, nil)
+	l.unsub()
+}
 
-// observe follows the breaker's transitions: an opening trips the latch, a
-// Reset of the breaker resets it.
+// observe follows the breaker's transitions: an opening (held by the
+// breaker itself as it happened, see Breaker.transition) is recorded, a
+// Reset of the breaker resets the latch.
 func (l *Latch) observe(t Transition) {
+	note := func() {}
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer func() {
+		l.mu.Unlock()
+		note()
+	}()
 	switch {
-	case t.To == Open && t.Generation >= l.resetGen:
-		_ = l.trip(t.Context(), t.Reason, t.LastError, t.At, false)
+	case (t.To == Open || t.latched) && t.Generation >= l.resetGen:
+		note, _ = l.trip(t.Context(), t.Reason, t.LastError, t.At, false)
 	case t.To == Closed && t.From != HalfOpen: // only Reset closes from another state
 		l.resetGen = max(l.resetGen, t.Generation)
 		// A trip after that Reset holds the breaker again: the file is
@@ -304,25 +327,18 @@ func (l *Latch) observe(t Transition) {
 }
 
 // trip writes the state file and holds the breaker; explicit says the trip
-// comes from Trip rather than from an opening of the breaker. Callers hold
-// l.mu.
-func (l *Latch) trip(ctx context.Context, reason string, cause error, at time.Time, explicit bool) error {
+// comes from Trip rather than from an opening of the breaker. It returns
+// the trip's log record, to be written once l.mu is released (a slow log
+// handler must not hold the latch), and its error. Callers hold l.mu.
+func (l *Latch) trip(ctx context.Context, reason string, cause error, at time.Time, explicit bool) (note func(), err error) {
 	held := l.tripped && l.err == nil && l.b.State() == ForcedOpen
 	replaces := held && explicit && l.opened
 	if held && !replaces {
-		return nil // recorded and held: the first trip is the one to look at
+		// Recorded and held: the first trip is the one to look at, but a
+		// trip always leaves a state file, even one deleted meanwhile.
+		return func() {}, l.keepFile(ctx)
 	}
-	rec := LatchRecord{
-		Breaker:   l.b.Name(),
-		TrippedAt: at.UTC(),
-		Reason:    truncate(reason),
-		PID:       os.Getpid(),
-		Reset:     "find the cause in the logs, then " + l.hint + ", or delete this file and restart the process",
-	}
-	if cause != nil {
-		rec.LastError = truncate(cause.Error())
-	}
-	rec.Host, _ = os.Hostname()
+	rec := l.recordOf(reason, cause, at)
 	earlier := l.record
 
 	l.tripped, l.record, l.opened, l.err = true, rec, !explicit, nil
@@ -338,7 +354,7 @@ func (l *Latch) trip(ctx context.Context, reason string, cause error, at time.Ti
 		l.hold(l.holdReason(rec))
 	}
 	if l.err != nil {
-		return l.err
+		return func() {}, l.err
 	}
 	attempted := "calling " + rec.Breaker
 	if a := errctx.AttemptedOf(cause); len(a) > 0 {
@@ -354,10 +370,52 @@ func (l *Latch) trip(ctx context.Context, reason string, cause error, at time.Ti
 	}
 	attrs = append(attrs, slog.String("attempted", attempted))
 	if cause != nil {
-		attrs = append(attrs, slog.Any("error", cause))
+		attrs = append(attrs, slog.Any("error", loggable(cause)))
 	}
-	l.logger().LogAttrs(ctx, slog.LevelWarn, "breaker latched", append(attrs, slog.String("remedy", l.remedy()))...)
+	attrs = append(attrs, slog.String("remedy", l.remedy()))
+	return func() { l.logger().LogAttrs(ctx, slog.LevelWarn, "breaker latched", attrs...) }, nil
+}
+
+// recordOf is the record of a trip at at.
+func (l *Latch) recordOf(reason string, cause error, at time.Time) LatchRecord {
+	rec := LatchRecord{
+		Breaker:   l.b.Name(),
+		TrippedAt: at.UTC(),
+		Reason:    truncate(reason),
+		Host:      l.host,
+		PID:       os.Getpid(),
+		Reset:     "find the cause in the logs, then " + l.hint + ", or delete this file and restart the process",
+	}
+	if cause != nil {
+		rec.LastError = truncate(cause.Error())
+	}
+	return rec
+}
+
+// keepFile writes the record of the trip that holds the latch again when
+// its state file has gone (deleted by hand while the process runs), so
+// that the next start is latched too. Callers hold l.mu.
+func (l *Latch) keepFile(ctx context.Context) error {
+	if _, err := os.Lstat(l.path); !errors.Is(err, fs.ErrNotExist) || l.record.TrippedAt.IsZero() {
+		return nil
+	}
+	if err := writeLatchFile(l.path, l.record); err != nil {
+		l.err = l.failure(ctx, "breaker latched, but its deleted state file could not be written again", err,
+			"recording the trip of breaker "+l.record.Breaker+" in its latch state file",
+			"the breaker is held open in this process only and a restart would let calls through; keep the process from restarting until "+
+				filepath.Dir(l.path)+" is writable again and the cause is fixed")
+		return l.err
+	}
 	return nil
+}
+
+// holdOpening is the reason a latched breaker gives for the generation it
+// enters instead of opening: the latch holds it at the very transition, so
+// that neither the open period nor a slow sink lets a probe through before
+// the state file is written. It reads only what never changes after
+// NewLatch, since the breaker's lock is held.
+func (l *Latch) holdOpening(reason string, cause error, at time.Time) string {
+	return l.holdReason(l.recordOf(reason, cause, at))
 }
 
 // clear deletes the state file and forgets the trip. Callers hold l.mu.

@@ -101,7 +101,7 @@ func TestLatchSurvivesRestartUntilReset(t *testing.T) {
 	assert.NoError(t, l.Err())
 	latchOnlyStateFile(t, path)
 
-	warn := lg.Find(t, logtest.Msg("breaker latched"))
+	warn := lg.Wait(t, logtest.Msg("breaker latched"), 1) // logged once the latch lets go of its lock
 	require.Len(t, warn, 1)
 	assert.Equal(t, "WARN", warn[0]["level"])
 	assert.Equal(t, path, warn[0]["path"])
@@ -572,7 +572,7 @@ func TestLatchResetHintSpeaksTheProgramsLanguage(t *testing.T) {
 	latchWaitHeld(t, b, l)
 	rec := latchReadRecord(t, path)
 	assert.Equal(t, "find the cause in the logs, then "+hint+", or delete this file and restart the process", rec.Reset)
-	warn := lg.Find(t, logtest.Msg("breaker latched"))
+	warn := lg.Wait(t, logtest.Msg("breaker latched"), 1) // logged once the latch lets go of its lock
 	require.Len(t, warn, 1)
 	speaks("the trip's record", warn[0]["remedy"].(string))
 
@@ -642,10 +642,11 @@ func TestLatchTripReplacesTheRecordOfTheOpening(t *testing.T) {
 	rej := b.Run(context.Background(), latchFailing)
 	require.ErrorIs(t, rej, breaker.ErrOpen)
 	assert.Contains(t, errctx.RemediesOf(rej)[0], "panic while polling", "rejections quote the recorded reason")
-	warn := lg.Find(t, logtest.Msg("breaker latched"))
-	require.Len(t, warn, 2)
-	assert.Equal(t, "panic while polling", warn[1]["reason"])
-	assert.Equal(t, "1 failure in a row", warn[1]["replaces"])
+	// The opening's record is logged once the latch lets go of its lock, so
+	// it may come after Trip's.
+	warn := logtest.Filter(lg.Wait(t, logtest.Msg("breaker latched"), 2), logtest.Field("replaces", "1 failure in a row"))
+	require.Len(t, warn, 1)
+	assert.Equal(t, "panic while polling", warn[0]["reason"])
 
 	// A second explicit trip keeps the first one's record.
 	require.NoError(t, l.Trip("another failure", errors.New("later")))

@@ -3,6 +3,8 @@ package breaker
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 
 	"github.com/vitals-go/vitals/errctx"
 )
@@ -16,8 +18,9 @@ const (
 	Success Outcome = iota
 	// Failure counts towards tripping.
 	Failure
-	// Ignore does not count at all; a probe that is ignored gives its slot
-	// back.
+	// Ignore does not count towards any policy, however long the call took
+	// (it is counted only in calls.ignored); a probe that is ignored gives
+	// its slot back.
 	Ignore
 )
 
@@ -57,4 +60,25 @@ func Classify(ctx context.Context, err error) Outcome {
 // own context: the caller stopped waiting, the dependency did not fail.
 func callerGaveUp(ctx context.Context, err error) bool {
 	return err != nil && ctx != nil && errors.Is(ctx.Err(), context.Canceled)
+}
+
+// judge runs a user's classifier. One that panics is a bug of the caller's
+// that must not cost the call its verdict (nor a probe its slot): the panic
+// is counted in breaker.<name>.classifier_panics and logged, and the call is
+// judged by [Classify] instead.
+func (b *Breaker) judge(ctx context.Context, err error, classify func() Outcome) (o Outcome) {
+	defer func() {
+		if r := recover(); r != nil {
+			b.badJudge.Inc()
+			safely(func() {
+				b.logger().LogAttrs(ctx, slog.LevelError, "breaker classifier panicked",
+					slog.String("breaker", b.name),
+					slog.String("attempted", "classifying a call to "+b.name),
+					slog.String("error", fmt.Sprint(r)),
+					slog.String("remedy", "fix the classifier (Config.Classify or the one given to DoClassified); until then calls are judged by breaker.Classify"))
+			})
+			o = Classify(ctx, err)
+		}
+	}()
+	return classify()
 }

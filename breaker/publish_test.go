@@ -39,7 +39,8 @@ func TestTransitionsArePublished(t *testing.T) {
 
 	// Logs: Warn on open with what tripped it and the remedy, in the
 	// tripping call's request and trace; Info for the others.
-	recs := logs.Records(t)
+	// Listeners do not wait for the log, so the test does.
+	recs := logs.Wait(t, func(logtest.Record) bool { return true }, 3)
 	require.Len(t, recs, 3)
 	open := recs[0]
 	assert.Equal(t, "WARN", open["level"])
@@ -72,6 +73,7 @@ func TestTransitionsArePublished(t *testing.T) {
 
 	// Spans: an event on the tripping call's span, and a span of its own
 	// per transition, linked to the causing call.
+	require.Eventually(t, func() bool { return len(spans.Ended()) == 4 }, 5*time.Second, time.Millisecond, "the call's span and one per transition")
 	ended := spans.Ended()
 	var callSpan sdktrace.ReadOnlySpan
 	var own []sdktrace.ReadOnlySpan

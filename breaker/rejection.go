@@ -10,15 +10,24 @@ import (
 // rejection builds the error returned to calls that g refuses. It is built
 // once per generation (and refreshed every second while open, for its
 // Retry-After), so rejecting a call costs two atomic loads.
+//
+// Its class tells retry what to do: an open or half-open breaker ends by
+// itself, so its rejections are Transient (an open one with a Retry-After
+// of the time left); a forced-open one (and so a latched one) ends only by
+// Reset, so its rejections are Permanent and retry does not repeat them.
 func (b *Breaker) rejection(g *gen, left time.Duration) error {
-	opts := []errctx.Option{errctx.WithClass(errctx.Transient)}
+	class := errctx.Transient
+	if g.state == ForcedOpen {
+		class = errctx.Permanent
+	}
+	opts := []errctx.Option{errctx.WithClass(class)}
 	var remedy string
 	switch g.state {
 	case Open:
 		opts = append(opts, errctx.RetryAfter(left))
 		remedy = fmt.Sprintf("calls to %s resume at %s (in %s) with %s; it opened because of %s",
 			b.name, g.until.UTC().Format(time.RFC3339), left.Round(time.Millisecond), probes(b.cfg.ProbeLimit), g.reason)
-		if err := b.LastError(); err != nil {
+		if err := g.cause; err != nil {
 			remedy += fmt.Sprintf(" (last error: %v)", err)
 		}
 		remedy += "; fix the dependency, or wait"

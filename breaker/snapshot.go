@@ -1,6 +1,8 @@
 package breaker
 
 import (
+	"encoding/json"
+	"errors"
 	"log/slog"
 	"time"
 )
@@ -18,19 +20,6 @@ type Counts struct {
 	// number that succeeded (half-open state).
 	Probes         int32 `json:"probes"`
 	ProbeSuccesses int32 `json:"probe_successes"`
-}
-
-// FailureRate is WindowFailures/WindowCalls, or 0 for an empty window.
-func (c Counts) FailureRate() float64 { return rate(c.WindowFailures, c.WindowCalls) }
-
-// SlowRate is WindowSlow/WindowCalls, or 0 for an empty window.
-func (c Counts) SlowRate() float64 { return rate(c.WindowSlow, c.WindowCalls) }
-
-func rate(n, of int64) float64 {
-	if of == 0 {
-		return 0
-	}
-	return float64(n) / float64(of)
 }
 
 // LogValue implements slog.LogValuer.
@@ -61,10 +50,44 @@ type Snapshot struct {
 	Counts Counts `json:"counts"`
 	// OpenUntil is when calls resume, while Open.
 	OpenUntil time.Time `json:"open_until,omitzero"`
-	// LastError is the last call error counted as a failure, or nil.
-	LastError error `json:"-"`
+	// LastError is the error of the failure that opened the breaker, while
+	// open or half-open after that opening; nil otherwise, and nil when
+	// that failure was a result classified as one without an error.
+	LastError error `json:"-"` // in JSON as last_error, its text (see MarshalJSON)
 	// Critical is Config.Critical.
 	Critical bool `json:"critical"`
+}
+
+// MarshalJSON encodes the snapshot with its LastError as the text
+// "last_error", left out when nil: what the Registry's handler serves.
+func (s Snapshot) MarshalJSON() ([]byte, error) {
+	type fields Snapshot // without this method
+	out := struct {
+		fields
+		LastError string `json:"last_error,omitempty"`
+	}{fields: fields(s)}
+	if s.LastError != nil {
+		out.LastError = s.LastError.Error()
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON decodes what MarshalJSON encodes; LastError comes back as
+// an error with the text of the original.
+func (s *Snapshot) UnmarshalJSON(data []byte) error {
+	type fields Snapshot // without this method
+	var in struct {
+		fields
+		LastError string `json:"last_error"`
+	}
+	if err := json.Unmarshal(data, &in); err != nil {
+		return err
+	}
+	*s = Snapshot(in.fields)
+	if in.LastError != "" {
+		s.LastError = errors.New(in.LastError)
+	}
+	return nil
 }
 
 // Snapshot returns the current state and counts. It takes no lock: the
@@ -80,7 +103,7 @@ func (b *Breaker) Snapshot() Snapshot {
 		Reason:     g.reason,
 		Counts:     b.counts(g),
 		OpenUntil:  g.until,
-		LastError:  b.LastError(),
+		LastError:  g.cause,
 		Critical:   b.cfg.Critical,
 	}
 }

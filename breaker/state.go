@@ -1,5 +1,7 @@
 package breaker
 
+import "fmt"
+
 // State is the mode a breaker is in.
 //
 // Closed, HalfOpen and Open are the automatic states; ForcedOpen and Disabled
@@ -49,3 +51,15 @@ func (s State) gaugeValue() float64 {
 // MarshalText encodes the state as its name, so JSON shows "open" rather
 // than 2.
 func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText decodes a state's name, so that a [Status] read back from
+// the Registry's handler decodes into its own type.
+func (s *State) UnmarshalText(text []byte) error {
+	for i, name := range stateNames {
+		if string(text) == name {
+			*s = State(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown breaker state %q", text)
+}

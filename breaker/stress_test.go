@@ -79,9 +79,9 @@ func TestStress(t *testing.T) {
 				}
 				granted.Add(1)
 				var n *atomic.Int32
-				if tk.Probe() {
+				if tk.probe() != nil {
 					probesSeen.Add(1)
-					v, _ := inflight.LoadOrStore(tk.Generation(), new(atomic.Int32))
+					v, _ := inflight.LoadOrStore(tk.g.id, new(atomic.Int32))
 					n = v.(*atomic.Int32)
 					if n.Add(1) > probeLimit {
 						violations.Add(1)

@@ -2,11 +2,14 @@ package breaker
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/vitals-go/vitals/errctx"
 )
 
 // Transition is one change of state, as published to the logs, the stats,
@@ -25,7 +28,8 @@ type Transition struct {
 	Generation uint64
 	// Counts are the counts of the generation that ended.
 	Counts Counts
-	// LastError is the last failure seen, when the breaker opens.
+	// LastError is the error of the failure that opened the breaker, when
+	// To is Open; nil when that failure was a result without an error.
 	LastError error
 	// OpenUntil is when calls resume, when To is Open.
 	OpenUntil time.Time
@@ -34,6 +38,9 @@ type Transition struct {
 	SpanContext trace.SpanContext
 
 	ctx context.Context
+	// latched says the breaker opened while a Latch followed it: To is then
+	// ForcedOpen, and Reason the cause of the opening.
+	latched bool
 }
 
 // Context returns the context of the call that caused the transition,
@@ -77,9 +84,9 @@ func (t Transition) message() string {
 	return "breaker closed"
 }
 
-// publish reports one transition to the log, the stats and the tracer, then
-// hands it to every listener. It runs on the breaker's publishing goroutine,
-// one transition at a time, in order.
+// publish reports one transition to the log and the tracer. It
+// runs on the breaker's publishing goroutine, one transition at a time, in
+// order; listeners have their own (see Breaker.transition).
 func (b *Breaker) publish(t Transition) {
 	ctx := t.Context()
 	level := slog.LevelInfo
@@ -95,14 +102,11 @@ func (b *Breaker) publish(t Transition) {
 		level = slog.LevelWarn
 		attrs = append(attrs, slog.String("attempted", "calling "+t.Breaker))
 		if t.LastError != nil {
-			attrs = append(attrs, slog.Any("error", t.LastError))
+			attrs = append(attrs, slog.Any("error", loggable(t.LastError)))
 		}
 		attrs = append(attrs, slog.String("remedy", b.remedy(t)))
 	}
 	safely(func() { b.logger().LogAttrs(ctx, level, t.message(), attrs...) })
-
-	b.stateGauge.Set(t.To.gaugeValue())
-	b.targets[t.To].Inc()
 
 	opts := []trace.SpanStartOption{
 		trace.WithNewRoot(),
@@ -117,11 +121,6 @@ func (b *Breaker) publish(t Transition) {
 		span.End()
 	})
 
-	if ls := b.listeners.Load(); ls != nil {
-		for _, l := range *ls {
-			l.post(t)
-		}
-	}
 }
 
 // remedy is the log's remedy for a breaker that stops calls.
@@ -153,4 +152,15 @@ func (b *Breaker) logger() *slog.Logger {
 func safely(step func()) {
 	defer func() { _ = recover() }()
 	step()
+}
+
+// loggable is err as a log record should show it: the outermost errctx
+// error inside it when there is one, which logs as a structured group,
+// rather than the flat text of a wrapper such as net/http's *url.Error
+// (which repeats the URL the errctx error already names).
+func loggable(err error) any {
+	if e, ok := errors.AsType[*errctx.Error](err); ok {
+		return e
+	}
+	return err
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vitals-go/vitals/breaker"
 	"github.com/vitals-go/vitals/examples/internal/demotest"
 	"github.com/vitals-go/vitals/internal/logtest"
 )
@@ -34,7 +35,7 @@ func TestDemoTellsTheStory(t *testing.T) {
 	assert.Equal(t, http.StatusOK, code, "the breaker is closed at the start")
 	require.Len(t, status.Breakers, 1, "/debug/breakers serves the registry")
 	assert.Equal(t, "inventory", status.Breakers[0].Name)
-	assert.Equal(t, "closed", status.Breakers[0].State)
+	assert.Equal(t, breaker.Closed, status.Breakers[0].State)
 
 	records := d.Wait(t)
 	byMsg := demotest.GroupBy(records, "msg")

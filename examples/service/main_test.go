@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vitals-go/vitals/breaker"
 	"github.com/vitals-go/vitals/examples/internal/demotest"
 	"github.com/vitals-go/vitals/internal/logtest"
 )
@@ -25,13 +26,14 @@ func TestDemoTellsTheStory(t *testing.T) {
 	assert.Equal(t, http.StatusOK, code, "all breakers closed at the start")
 	require.Len(t, status.Breakers, 1, "/debug/breakers serves the registry")
 	assert.Equal(t, "payments", status.Breakers[0].Name)
-	assert.Equal(t, "closed", status.Breakers[0].State)
+	assert.Equal(t, breaker.Closed, status.Breakers[0].State)
 
 	d.WaitFor(t, logtest.Msg("breaker opened"))
 	code, status = demotest.Breakers(t, listening.Str("breakers"))
-	if status.Breakers[0].State == "open" { // unless the test was slower than the open period
+	if status.Breakers[0].State == breaker.Open { // unless the test was slower than the open period
 		assert.Equal(t, http.StatusServiceUnavailable, code, "payments is critical")
-		assert.Contains(t, status.Breakers[0].LastError, "503")
+		require.Error(t, status.Breakers[0].LastError)
+		assert.Contains(t, status.Breakers[0].LastError.Error(), "503")
 	}
 
 	records := d.Wait(t)
