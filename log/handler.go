@@ -57,8 +57,16 @@ type HandlerOptions struct {
 // through Logger.WithGroup, which the handler nests itself. A record that
 // sets a key the context also carries (an outbound call's "method" in a
 // request's context) is handed on rebuilt without the context's copy, at
-// the cost of at most one allocation. The cache keeps
-// a few hundred recent contexts reachable until their slots are reused.
+// the cost of at most one allocation.
+//
+// The request ID, span context and attributes are read from the context
+// for every record, never remembered per context object: a context that
+// is reused for the next request and answers Value differently (gin's
+// *gin.Context with ContextWithFallback, fasthttp's RequestCtx) logs the
+// new request's fields from its next record on. What is remembered is keyed
+// by those values, so the cache never keeps a context reachable. A
+// LogValuer carried by the context is resolved when the fields are encoded,
+// so once per combination, not per record.
 func NewHandler(inner slog.Handler, opts *HandlerOptions) slog.Handler {
 	if opts == nil {
 		opts = &HandlerOptions{}
