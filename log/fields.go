@@ -105,7 +105,7 @@ func (h *handler) newEntry(rid string, tid trace.TraceID, sid trace.SpanID, ca *
 	}
 	if ca != nil {
 		for _, a := range ca.attrs {
-			if !h.top.has(a.Key) {
+			if a = fixAttr(a, h.process); !h.top.has(a.Key) {
 				e.fields = append(e.fields, a)
 			}
 		}
