@@ -13,8 +13,14 @@ import (
 )
 
 // FloodOptions configures [NewFloodHandler]. The zero value is the default:
-// per key, the first 5 records of every 10 s window pass.
+// per key of WARN level or above, the first 5 records of every 10 s window
+// pass.
 type FloodOptions struct {
+	// Level is the lowest level collapsed; records below it all pass
+	// untouched (access records at INFO are each worth a line). nil means
+	// slog.LevelWarn.
+	Level slog.Leveler
+
 	// Window is the span over which records of one key are counted; 0
 	// means 10 s.
 	Window time.Duration
@@ -76,6 +82,7 @@ type FloodHandler struct {
 
 // floodTable is shared by a FloodHandler and the handlers derived from it.
 type floodTable struct {
+	level   slog.Leveler
 	window  time.Duration
 	burst   int
 	keyAttr string
@@ -129,12 +136,15 @@ type summary struct {
 // repeated ones as [FloodHandler] describes. Call Close (or Flush) at
 // shutdown so that the last summaries are written.
 func NewFloodHandler(inner slog.Handler, opts FloodOptions) *FloodHandler {
-	t := &floodTable{window: opts.Window, burst: opts.Burst, keyAttr: opts.KeyAttr, seed: maphash.MakeSeed()}
+	t := &floodTable{level: opts.Level, window: opts.Window, burst: opts.Burst, keyAttr: opts.KeyAttr, seed: maphash.MakeSeed()}
 	if t.window <= 0 {
 		t.window = defaultFloodWindow
 	}
 	if t.burst <= 0 {
 		t.burst = defaultFloodBurst
+	}
+	if t.level == nil {
+		t.level = slog.LevelWarn
 	}
 	return &FloodHandler{t: t, inner: inner}
 }
@@ -176,7 +186,7 @@ func (h *FloodHandler) WithGroup(name string) slog.Handler {
 // in the current window.
 func (h *FloodHandler) Handle(ctx context.Context, r slog.Record) error {
 	t := h.t
-	if t.closed.Load() {
+	if r.Level < t.level.Level() || t.closed.Load() {
 		return h.inner.Handle(ctx, r)
 	}
 	key := h.key(r)
