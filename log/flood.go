@@ -31,8 +31,9 @@ type FloodOptions struct {
 	// KeyAttr names an attribute whose value joins the key, so that, say,
 	// "breaker" or "route" keeps each breaker's or route's records apart.
 	// The value is taken from the record's top-level attributes, else from
-	// the logger's (Logger.With before any group). A string value costs
-	// nothing; another kind is formatted per record. "" means none.
+	// the logger's (Logger.With before any group), else from the context's
+	// ([With]). A string value costs nothing; another kind is formatted per
+	// record. "" means none.
 	KeyAttr string
 }
 
@@ -43,8 +44,14 @@ const (
 	floodSlots         = 1 << floodBits
 )
 
+// FloodSummaryMsg is the message of a flood summary record. It is not the
+// suppressed records' own, so that counting or checking the records of a
+// message never mistakes a summary for one of them.
+const FloodSummaryMsg = "log records suppressed"
+
 // Keys of a flood summary record.
 const (
+	KeySuppressedMsg   = "suppressed_msg"   // the message of the suppressed records
 	KeySuppressed      = "suppressed"       // records of the key not written in the window
 	KeySuppressedFirst = "suppressed_first" // time of the first of them
 	KeySuppressedLast  = "suppressed_last"  // time of the last of them
@@ -55,10 +62,11 @@ const (
 // record's key is its level, message, source (the logging call) and, with
 // FloodOptions.KeyAttr, an attribute's value. Per key, the first Burst
 // records of a window pass to the inner handler; the rest are counted, and
-// one summary record says how many were suppressed and when the first and
-// the last of them were logged, with the request ID of the last. The summary
-// has the key's level, message and source, so an ERROR is never lost
-// silently: it is summarised, never dropped without a count.
+// one summary record ([FloodSummaryMsg]) gives their message, says how many
+// were suppressed and when the first and the last of them were logged, with
+// the request ID of the last. The summary has the key's level and source, so
+// an ERROR is never lost silently: it is summarised, never dropped without a
+// count.
 //
 // A summary is written as soon as the window is over: by the key's next
 // record, or by a timer that runs only while records are suppressed (no
@@ -189,7 +197,7 @@ func (h *FloodHandler) Handle(ctx context.Context, r slog.Record) error {
 	if r.Level < t.level.Level() || t.closed.Load() {
 		return h.inner.Handle(ctx, r)
 	}
-	key := h.key(r)
+	key := h.key(ctx, r)
 	hash := maphash.String(t.seed, r.Message) ^ uint64(r.PC)*0x9e3779b97f4a7c15 ^ uint64(int64(r.Level))*0xc2b2ae3d27d4eb4f
 	if key != "" {
 		hash ^= maphash.String(t.seed, key) * 0xff51afd7ed558ccd
@@ -262,18 +270,27 @@ func (t *floodTable) slot(hash uint64, r slog.Record, key string, now time.Time)
 	return s, true
 }
 
-// key returns the KeyAttr value of r, else of the logger, else "".
-func (h *FloodHandler) key(r slog.Record) string {
-	if h.t.keyAttr == "" {
+// key returns the KeyAttr value of r, else of the logger, else of ctx,
+// else "".
+func (h *FloodHandler) key(ctx context.Context, r slog.Record) string {
+	name := h.t.keyAttr
+	if name == "" {
 		return ""
 	}
 	v, found := h.keyVal, h.hasKey
 	r.Attrs(func(a slog.Attr) bool {
-		if a.Key == h.t.keyAttr {
+		if a.Key == name {
 			v, found = a.Value, true
 		}
-		return !found || a.Key != h.t.keyAttr
+		return a.Key != name
 	})
+	if ca := attrsFrom(ctx); !found && ca != nil {
+		for _, a := range ca.attrs {
+			if a.Key == name {
+				v, found = a.Value, true
+			}
+		}
+	}
 	if !found {
 		return ""
 	}
@@ -300,8 +317,9 @@ func (sum summary) write() (err error) {
 			err = errFloodSummaryPanic
 		}
 	}()
-	r := slog.NewRecord(time.Now(), sum.level, sum.msg, sum.pc)
+	r := slog.NewRecord(time.Now(), sum.level, FloodSummaryMsg, sum.pc)
 	r.AddAttrs(
+		slog.String(KeySuppressedMsg, sum.msg),
 		slog.Uint64(KeySuppressed, sum.n),
 		slog.Time(KeySuppressedFirst, sum.first),
 		slog.Time(KeySuppressedLast, sum.last),

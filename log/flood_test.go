@@ -51,7 +51,8 @@ func TestFloodCollapsesRepeats(t *testing.T) {
 	}
 	sum := recs[8]
 	assert.Equal(t, "ERROR", sum.Str("level"))
-	assert.Equal(t, "db down", sum.Str("msg"))
+	assert.Equal(t, vlog.FloodSummaryMsg, sum.Str("msg"))
+	assert.Equal(t, "db down", sum.Str(vlog.KeySuppressedMsg))
 	assert.Equal(t, 7.0, sum.Num(vlog.KeySuppressed))
 	assert.Equal(t, "rid-j", sum.Str(vlog.KeyLastRequestID))
 	first, err := time.Parse(time.RFC3339Nano, sum.Str(vlog.KeySuppressedFirst))
@@ -104,7 +105,7 @@ func TestFloodSummaryAtNextWindow(t *testing.T) {
 }
 
 // TestFloodKeys keeps levels, messages, call sites and KeyAttr values (from
-// the record or the logger) apart.
+// the record, the logger or the context) apart.
 func TestFloodKeys(t *testing.T) {
 	var logs logtest.Buffer
 	l, f := floodLogger(&logs, vlog.FloodOptions{Level: slog.LevelInfo, Window: time.Hour, Burst: 1, KeyAttr: "breaker"})
@@ -115,10 +116,11 @@ func TestFloodKeys(t *testing.T) {
 		l.Warn("closed")
 		l.Warn("open", "breaker", "payments")
 		l.With("breaker", "shipping").Warn("open")
+		l.WarnContext(vlog.With(context.Background(), "breaker", "search"), "open")
 	}
 	l.Warn("open") // another call site
-	assert.Len(t, logs.Find(t, func(r logtest.Record) bool { return r[vlog.KeySuppressed] == nil }), 6)
-	assert.Equal(t, uint64(10), f.Suppressed())
+	assert.Len(t, logs.Find(t, func(r logtest.Record) bool { return r[vlog.KeySuppressed] == nil }), 7)
+	assert.Equal(t, uint64(12), f.Suppressed())
 }
 
 // countingHandler counts the records and the summarised records it is
