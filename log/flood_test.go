@@ -3,6 +3,7 @@ package log_test
 import (
 	"context"
 	"log/slog"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -242,4 +243,27 @@ func BenchmarkFloodSuppressingKeyAttr(b *testing.B) {
 	f := vlog.NewFloodHandler(slog.DiscardHandler, vlog.FloodOptions{Level: slog.LevelInfo, Window: time.Hour, Burst: 1, KeyAttr: "currency"})
 	defer f.Close()
 	benchFlood(b, f)
+}
+
+func ExampleNewFloodHandler() {
+	h := vlog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: dropTimes})
+	flood := vlog.NewFloodHandler(h, vlog.FloodOptions{Burst: 2})
+	logger := slog.New(flood)
+	for range 5 {
+		logger.Error("payments unreachable")
+	}
+	_ = flood.Close() // at shutdown: the pending summaries
+	// Output:
+	// {"level":"ERROR","msg":"payments unreachable"}
+	// {"level":"ERROR","msg":"payments unreachable"}
+	// {"level":"ERROR","msg":"log records suppressed","suppressed_msg":"payments unreachable","suppressed":3}
+}
+
+// dropTimes leaves out the record's time and the summary's times, which
+// change from run to run.
+func dropTimes(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindTime {
+		return slog.Attr{}
+	}
+	return a
 }
