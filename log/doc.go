@@ -9,7 +9,8 @@
 // drop-in for slog.NewJSONHandler that writes the same bytes at half the
 // cost. [AsyncWriter] queues log lines for a slow or unreliable sink, drops
 // and counts whole lines when it is full, and reports the drops once the
-// sink catches up.
+// sink catches up. [FloodHandler] collapses the repeated records of an
+// incident into one summary per key and window.
 //
 // The smallest complete use:
 //

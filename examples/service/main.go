@@ -34,7 +34,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	reqid.SetService("orders", "demo")                       // a real service passes its build version, e.g. from -ldflags
 	logs := vlog.NewAsyncWriter(stderr, vlog.AsyncOptions{}) // logging never blocks a request
-	logger := vlog.New(vlog.Options{Writer: logs, Level: cfg.Level})
+	// During an incident, repeated WARN/ERROR records collapse into one
+	// summary per key and window; each breaker's records stay apart.
+	flood := vlog.NewFloodHandler(vlog.New(vlog.Options{Writer: logs, Level: cfg.Level}).Handler(), vlog.FloodOptions{KeyAttr: "breaker"})
+	logger := slog.New(flood)
 	emitter, err := stats.NewStatsd(stats.Config{Addr: cfg.Statsd, Prefix: "orders"})
 	if err != nil {
 		return err
@@ -98,6 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	stopOrders()
 	_ = emitter.Close() // sends what is queued
+	_ = flood.Close()   // writes the pending summaries
 	_ = logs.Close()    // writes what is queued
 	sum.write(stdout, demo.Delivered(cfg.Statsd, emitter, logs))
 	return nil
