@@ -40,7 +40,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	reqid.SetService("billing", "")
-	logger := vlog.New(vlog.Options{Writer: stderr, Level: cfg.level})
+	// A payments outage makes every charge retry: the flood handler lets the
+	// first warnings of each kind per customer through and summarises the
+	// rest.
+	flood := vlog.NewFloodHandler(vlog.New(vlog.Options{Writer: stderr, Level: cfg.level}).Handler(), vlog.FloodOptions{KeyAttr: "customer"})
+	defer flood.Close()
+	logger := slog.New(flood)
 
 	api, err := startPayments(logger, restartAfter, restartFor)
 	if err != nil {
@@ -77,6 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	results := j.run(ctx, list)
 	s := summarize(cfg.period, len(list), results, len(j.outbox.mails()), api.report())
+	flood.Flush() // the summaries of suppressed warnings come before the run's own
 	s.log(ctx, logger)
 	s.write(stdout)
 	if s.failed > 0 || s.notBilled > 0 {
