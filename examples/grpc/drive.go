@@ -16,7 +16,7 @@ import (
 // Traffic of the self-driven run: workers shoppers asking for quotes, each
 // about quotesPerPeriod per period; one ask in oddOneIn is for an SKU the
 // catalogue does not have, one for the corrupt record and one for more than
-// the stock, all early in the run (asks 3, 8 and 13), so that a loaded
+// the stock, all early in the run (asks 1, 2 and 3, long before the outage), so that a loaded
 // machine that makes few asks still tells that part of the story. The other
 // choices are seeded, so every run asks the same questions.
 const (
@@ -43,11 +43,11 @@ func drive(ctx context.Context, base string, period time.Duration) {
 // the first item than its stock of 3.
 func pick(n int64, rng *rand.Rand) (sku string, qty int) {
 	switch n % oddOneIn {
-	case 3:
+	case 1:
 		return "sku-404", 1
-	case 8:
+	case 2:
 		return brokenSKU, 1
-	case 13:
+	case 3:
 		return skuName(1), 6
 	}
 	return skuName(1 + rng.IntN(12)), 1 + rng.IntN(6)
