@@ -17,10 +17,12 @@ import (
 // errDeclined is the payment gateway's answer for a card it refuses.
 var errDeclined = errors.New("card declined")
 
-// gateway is a payment provider's HTTP API.
+// gateway is a payment provider's HTTP API, with how long a charge may take
+// there.
 type gateway struct {
-	url    string
-	client *http.Client
+	url     string
+	client  *http.Client
+	timeout time.Duration
 }
 
 // charge asks the gateway to charge a customer and classifies the answer:
@@ -56,7 +58,7 @@ func (g gateway) charge(ctx context.Context, customer int, cents int64) error {
 
 // chargeOrder is the business function: it says which order it was charging.
 func chargeOrder(ctx context.Context, g gateway, order string, customer int, cents int64) error {
-	ctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	ctx, cancel := context.WithTimeout(ctx, g.timeout)
 	defer cancel()
 	err := g.charge(ctx, customer, cents)
 	return errctx.Wrap(err, "charging order "+order,
@@ -84,12 +86,18 @@ func Example_charge() {
 	defer hanging.Close()
 	defer close(stuck)
 
-	for _, tc := range []struct{ order, url string }{
-		{"A-1", declining.URL},
-		{"A-2", refusing},
-		{"A-3", hanging.URL},
+	// The gateways that answer get a timeout no loaded machine misses; the
+	// one that hangs, a short one, so that the example ends soon.
+	for _, tc := range []struct {
+		order, url string
+		timeout    time.Duration
+	}{
+		{"A-1", declining.URL, 10 * time.Second},
+		{"A-2", refusing, 10 * time.Second},
+		{"A-3", hanging.URL, 100 * time.Millisecond},
 	} {
-		err := chargeOrder(context.Background(), gateway{url: tc.url, client: http.DefaultClient}, tc.order, 42, 1999)
+		g := gateway{url: tc.url, client: http.DefaultClient, timeout: tc.timeout}
+		err := chargeOrder(context.Background(), g, tc.order, 42, 1999)
 		class := errctx.ClassOf(err)
 		fmt.Println(errctx.AttemptedOf(err), "->", class)
 		fmt.Println("  remedies:", errctx.RemediesOf(err))

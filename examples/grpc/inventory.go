@@ -8,6 +8,8 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/vitals-go/vitals/examples/internal/demo"
 )
 
 // Where in its period the inventory back end is down, as fractions of the
@@ -47,7 +49,8 @@ func skuName(i int) string { return "sku-" + strconv.Itoa(i) }
 // period, so that one run tells the whole story:
 //
 //   - from 30% to 42% of the period its database fails over: every call
-//     fails with codes.Unavailable;
+//     fails with codes.Unavailable; on a machine too busy to make 5 calls in
+//     that time it stays down until it has failed 5;
 //   - quoting sku-13 dereferences its missing price and panics: the server
 //     interceptor answers codes.Internal with the request ID only, logs the
 //     panic once with its stack, and the server keeps serving;
@@ -55,19 +58,13 @@ func skuName(i int) string { return "sku-" + strconv.Itoa(i) }
 //   - a quote that the stock does not cover is an answer too, logged at
 //     INFO by the handler with the request ID it was called with.
 type inventory struct {
-	start  time.Time
-	period time.Duration
 	logger *slog.Logger
-}
-
-// phase is where now falls in the schedule, in [0, 1).
-func (s *inventory) phase(now time.Time) float64 {
-	return float64(now.Sub(s.start)%s.period) / float64(s.period)
+	outage *demo.Outage
 }
 
 // Quote implements inventoryServer.
 func (s *inventory) Quote(ctx context.Context, req *quoteRequest) (*quoteReply, error) {
-	if p := s.phase(time.Now()); p >= outageFrom && p < outageTo {
+	if s.outage.Down(time.Now()) {
 		return nil, status.Error(codes.Unavailable, "inventory database is failing over")
 	}
 	if req.Qty <= 0 {

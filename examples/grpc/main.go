@@ -61,8 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// The inventory back end: a gRPC server on a loopback port of its own,
 	// behind the server interceptors.
-	stopInventory, invAddr, err := serveInventory(&inventory{start: time.Now(), period: cfg.Duration,
-		logger: logger.With("component", "inventory")}, emitter, sum.panicked)
+	stopInventory, invAddr, err := serveInventory(&inventory{logger: logger.With("component", "inventory"),
+		outage: &demo.Outage{Start: time.Now(), Period: cfg.Duration, From: outageFrom, To: outageTo, Fails: 5}}, emitter, sum.panicked)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,9 @@ func TestDemoTellsTheStory(t *testing.T) {
 		assert.Less(t, slices.IndexFunc(ids[id], isServer), slices.IndexFunc(ids[id], isClient), "the back end answers before the client logs")
 		assert.Less(t, slices.IndexFunc(ids[id], isClient), slices.IndexFunc(ids[id], isAccess), "the client logs before the front answers")
 	}
-	assert.GreaterOrEqual(t, statuses[200], 20, "quotes priced")
+	// How many asks a run makes, and how many meet the outage, depends on
+	// the machine's load: a count would flake.
+	assert.Positive(t, statuses[http.StatusOK], "quotes priced")
 	assert.Positive(t, statuses[404], "unknown SKUs")
 	assert.Positive(t, statuses[502], "panics on the corrupt record")
 	assert.Positive(t, statuses[503], "outage and open breaker")

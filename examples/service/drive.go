@@ -54,14 +54,16 @@ func placeOrder(ctx context.Context, client *http.Client, base string, o orderRe
 	if err != nil {
 		return
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/orders", bytes.NewReader(body))
+	// An order in flight when the run ends is answered, not abandoned: an
+	// abandoned one would be logged as a client gone.
+	req, err := http.NewRequestWithContext(context.WithoutCancel(ctx), http.MethodPost, base+"/orders", bytes.NewReader(body))
 	if err != nil {
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return // the run is ending
+		return // the service is gone: nothing to count
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	_ = resp.Body.Close()

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -88,11 +89,23 @@ func TestDemoTellsTheStory(t *testing.T) {
 	halfOpen, closed := byMsg["breaker half-open"][0], byMsg["breaker closed"][0]
 	assert.Equal(t, "half_open", halfOpen.Str("to"))
 	assert.Equal(t, "closed", closed.Str("to"))
+	// The breaker logs its transitions on a goroutine of its own, so a call
+	// it rejected can be logged before "breaker opened": the log orders the
+	// transitions among themselves, and each deferred order proves by its
+	// retry_in that it was rejected inside the open period.
+	assert.Less(t, line("breaker opened"), line("breaker half-open"))
+	assert.Less(t, line("breaker half-open"), line("breaker closed"))
+	period := regexp.MustCompile(`\(for ([0-9.]+m?s)\)`).FindStringSubmatch(opened.Str("remedy"))
+	require.NotNil(t, period, "open period in the remedy: %s", opened.Str("remedy"))
+	open, err := time.ParseDuration(period[1])
+	require.NoError(t, err)
 	const deferred = "payments breaker is open: order accepted, charge deferred"
 	require.NotEmpty(t, byMsg[deferred])
-	assert.Less(t, line("breaker opened"), line(deferred))
-	assert.Less(t, line(deferred), line("breaker half-open"))
-	assert.Less(t, line("breaker half-open"), line("breaker closed"))
+	for _, r := range byMsg[deferred] {
+		wait, err := time.ParseDuration(r.Str("retry_in"))
+		require.NoError(t, err, "retry_in of %v", r)
+		assert.True(t, wait >= 0 && wait <= open, "retry_in %s within the open period %s", wait, open)
+	}
 
 	// Errors say what was attempted and how to remedy, and mask the card.
 	failed := byMsg["charge failed"]

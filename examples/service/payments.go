@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vitals-go/vitals/examples/internal/demo"
 	"github.com/vitals-go/vitals/middleware"
 	"github.com/vitals-go/vitals/stats"
 )
@@ -46,7 +47,8 @@ type chargeResponse struct {
 // schedule repeating every period, so that one run tells the whole story:
 //
 //   - from 30% to 42% of the period it is down: every charge fails with 503,
-//     which trips the orders service's breaker;
+//     which trips the orders service's breaker; on a machine too busy to
+//     send 5 charges in that time it stays down until it has failed 5;
 //   - one charge in 20 takes longer than the orders service waits, except
 //     from 25% to 65% of the period, so that the outage alone trips the
 //     breaker and the breaker's probe meets a healthy service;
@@ -56,10 +58,13 @@ type payments struct {
 	period time.Duration
 	slow   time.Duration // how long a slow charge takes, unless its caller leaves first
 	seq    atomic.Int64  // charges received
+	outage *demo.Outage
 }
 
 func newPayments(period, slow time.Duration) *payments {
-	return &payments{start: time.Now(), period: period, slow: slow}
+	start := time.Now()
+	return &payments{start: start, period: period, slow: slow,
+		outage: &demo.Outage{Start: start, Period: period, From: outageFrom, To: outageTo, Fails: 5}}
 }
 
 // phase is where now falls in the schedule, in [0, 1).
@@ -84,8 +89,9 @@ func (p *payments) handler(logger *slog.Logger) (http.Handler, error) {
 
 func (p *payments) charge(w http.ResponseWriter, r *http.Request) {
 	n := p.seq.Add(1)
-	phase := p.phase(time.Now())
-	if phase >= outageFrom && phase < outageTo {
+	now := time.Now()
+	phase := p.phase(now)
+	if p.outage.Down(now) {
 		reply(w, http.StatusServiceUnavailable, chargeResponse{Error: "card processor unreachable"})
 		return
 	}
