@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/vitals-go/vitals/errctx"
-	"github.com/vitals-go/vitals/internal/level"
 	"github.com/vitals-go/vitals/internal/panics"
 	"github.com/vitals-go/vitals/internal/record"
+	"github.com/vitals-go/vitals/middleware/internal/level"
 )
 
 // StatusClientClosedRequest is the status recorded when the client went away before

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/vitals-go/vitals/internal/keycache"
+	"github.com/vitals-go/vitals/middleware/internal/keycache"
 	"github.com/vitals-go/vitals/stats"
 )
 

@@ -16,12 +16,12 @@ import (
 
 	"github.com/vitals-go/vitals/breaker"
 	"github.com/vitals-go/vitals/errctx"
-	"github.com/vitals-go/vitals/internal/deadline"
-	"github.com/vitals-go/vitals/internal/downstream"
-	"github.com/vitals-go/vitals/internal/keycache"
-	"github.com/vitals-go/vitals/internal/level"
 	"github.com/vitals-go/vitals/internal/record"
 	"github.com/vitals-go/vitals/middleware"
+	"github.com/vitals-go/vitals/middleware/internal/deadline"
+	"github.com/vitals-go/vitals/middleware/internal/downstream"
+	"github.com/vitals-go/vitals/middleware/internal/keycache"
+	"github.com/vitals-go/vitals/middleware/internal/level"
 	"github.com/vitals-go/vitals/stats"
 )
 
