@@ -44,7 +44,7 @@ func serverRequest() *http.Request {
 // vitalsStack is the vitals server stack over the bare handler, logging
 // through logger and counting to stats.Discard.
 func vitalsStack(b *testing.B, logger *slog.Logger) http.Handler {
-	h, err := middleware.New(bareHandler, middleware.Config{
+	h, err := middleware.New(bareHandler, middleware.ServerConfig{
 		AccessLog: middleware.AccessLogConfig{Logger: logger},
 		Stats:     middleware.StatsConfig{Emitter: stats.Discard},
 	})
@@ -154,8 +154,8 @@ func BenchmarkMiddlewareClientOverhead(b *testing.B) {
 			name = "watching"
 		}
 		b.Run(name, func(b *testing.B) {
-			vitals := middleware.Transport(base, middleware.TransportOptions{Logger: logger, Stats: stats.Discard})
-			noTimeout := middleware.Transport(base, middleware.TransportOptions{Logger: logger, Stats: stats.Discard, Timeout: -1})
+			vitals := newTransport(b, base, middleware.ClientConfig{Logger: logger, Stats: stats.Discard})
+			noTimeout := newTransport(b, base, middleware.ClientConfig{Logger: logger, Stats: stats.Discard, Timeout: -1})
 			reportOverheads(b, roundTrip(base), roundTrip(vitals), roundTrip(noTimeout), "vitals-ns", "no-timeout-ns", "x-no-timeout")
 		})
 	}
@@ -222,7 +222,7 @@ func BenchmarkMiddlewareClient(b *testing.B) {
 	}
 	b.Run("bare", func(b *testing.B) { run(b, benchmetric.CannedTransport{}) })
 	b.Run("vitals", func(b *testing.B) {
-		run(b, middleware.Transport(benchmetric.CannedTransport{}, middleware.TransportOptions{
+		run(b, newTransport(b, benchmetric.CannedTransport{}, middleware.ClientConfig{
 			Logger: vlog.New(vlog.Options{Writer: io.Discard}),
 			Stats:  stats.Discard,
 		}))
@@ -230,9 +230,19 @@ func BenchmarkMiddlewareClient(b *testing.B) {
 	// The same with successful calls below the logger's level: the cost of
 	// the transport without its per-call record.
 	b.Run("vitals-records-off", func(b *testing.B) {
-		run(b, middleware.Transport(benchmetric.CannedTransport{}, middleware.TransportOptions{
+		run(b, newTransport(b, benchmetric.CannedTransport{}, middleware.ClientConfig{
 			Logger: vlog.New(vlog.Options{Writer: io.Discard, Level: slog.LevelWarn}),
 			Stats:  stats.Discard,
 		}))
 	})
+}
+
+// newTransport is middleware.NewTransport for a valid cfg.
+func newTransport(b *testing.B, base http.RoundTripper, cfg middleware.ClientConfig) *middleware.Transport {
+	b.Helper()
+	tr, err := middleware.NewTransport(base, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tr
 }

@@ -8,24 +8,25 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vitals-go/vitals/internal/level"
+	"github.com/vitals-go/vitals/errctx"
 	"github.com/vitals-go/vitals/internal/panics"
 	"github.com/vitals-go/vitals/internal/record"
+	"github.com/vitals-go/vitals/middleware/internal/level"
 )
 
-// StatusClientGone is the status recorded when the client went away before
+// StatusClientClosedRequest is the status recorded when the client went away before
 // any response was written (nginx's 499).
-const StatusClientGone = 499
+const StatusClientClosedRequest = 499
 
 // StatusAborted is the status recorded when the handler aborted the
 // response with panic(http.ErrAbortHandler) before writing any: net/http
 // closed the connection without a response (nginx's 444).
 const StatusAborted = 444
 
-// Outcome is what happened to one request, as the access log sees it after
+// ServerOutcome is what happened to one request, as the access log sees it after
 // the response. Level and Skip decide on it.
-type Outcome struct {
-	// Status is the status sent: StatusClientGone if the client left before
+type ServerOutcome struct {
+	// Status is the status sent: StatusClientClosedRequest if the client left before
 	// any, StatusAborted if the handler aborted before any, 500 if it
 	// panicked before any; for a hijacked connection, 101 when the request
 	// asked for an upgrade, else 0 (the handler answered out of sight).
@@ -44,30 +45,39 @@ type Outcome struct {
 	WriteError error
 }
 
-// DefaultLevel is the default AccessLogConfig.Level: Error for a panic or a
+// DefaultServerLevel is the default AccessLogConfig.Level: Error for a panic or a
 // 5xx, Warn for a 4xx, a client that went away, an aborted response or a
 // refused write, Info otherwise.
-func DefaultLevel(o Outcome) slog.Level {
+func DefaultServerLevel(o ServerOutcome) slog.Level {
 	return level.Served(o.Panicked || o.Status >= 500, o.Status >= 400 || o.ClientGone || o.Aborted || o.WriteError != nil)
 }
 
 // SkipSucceeded returns a Skip function that skips requests to the given
 // paths (exact match on URL.Path) when they succeeded: a status below 400, no
 // panic, the client still there. A failing health check is still logged.
-func SkipSucceeded(paths ...string) func(*http.Request, Outcome) bool {
+func SkipSucceeded(paths ...string) func(*http.Request, ServerOutcome) bool {
 	paths = slices.Clone(paths)
-	return func(r *http.Request, o Outcome) bool {
+	return func(r *http.Request, o ServerOutcome) bool {
 		return o.Status < 400 && !o.Panicked && !o.ClientGone && !o.Aborted && slices.Contains(paths, r.URL.Path)
 	}
 }
 
-// DefaultRedacted are the request headers whose values are never logged,
-// whatever AccessLogConfig.Redact says.
-var DefaultRedacted = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key", "X-Auth-Token", "X-Csrf-Token"}
+// DefaultStackDepth bounds the frames logged for a panic when
+// AccessLogConfig.StackDepth is zero.
+const DefaultStackDepth = 32
+
+// defaultRedacted are the headers DefaultRedacted returns.
+var defaultRedacted = [...]string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key", "X-Auth-Token", "X-Csrf-Token"}
+
+// DefaultRedacted returns the request headers whose values are never
+// logged, whatever AccessLogConfig.Redact says. It returns a new slice each
+// time: changing it changes nothing, so that no package can unmask a
+// header for the whole process.
+func DefaultRedacted() []string { return slices.Clone(defaultRedacted[:]) }
 
 // AccessLogConfig configures the access log and panic recovery, one unit
-// ([AccessLog], and Config.AccessLog of [New]). The zero value logs every
-// request to slog.Default() at [DefaultLevel], without query strings or
+// ([AccessLog], and ServerConfig.AccessLog of [New]). The zero value logs every
+// request to slog.Default() at [DefaultServerLevel], without query strings or
 // headers.
 //
 // Every value a client controls is bounded in the records, the access
@@ -82,19 +92,20 @@ type AccessLogConfig struct {
 	// Use a logger built on the vitals log handler (log.New) so records carry
 	// request_id, trace_id and span_id from the context.
 	Logger *slog.Logger
-	// Level picks the record level from the outcome. Default: DefaultLevel.
-	Level func(Outcome) slog.Level
+	// Level picks the record level from the outcome. Default: DefaultServerLevel.
+	Level func(ServerOutcome) slog.Level
 	// Skip, when it returns true, drops the record. It runs after the
 	// response, so it can keep failures of requests it usually skips
 	// (see SkipSucceeded). Panics are always logged.
-	Skip func(*http.Request, Outcome) bool
+	Skip func(*http.Request, ServerOutcome) bool
 	// Route names the route of a request. Default: PatternRoute.
 	Route func(*http.Request) string
 	// Query logs the query string with the path. Default: path only, since
 	// query strings often carry tokens.
 	Query bool
 	// Headers lists request headers to log, in a "headers" group. Values of
-	// DefaultRedacted and Redact headers are replaced by "[redacted]".
+	// DefaultRedacted and Redact headers are replaced by errctx.Masked
+	// ("[REDACTED]"), as errctx masks a secret field.
 	Headers []string
 	// Redact adds header names to DefaultRedacted.
 	Redact []string
@@ -102,7 +113,8 @@ type AccessLogConfig struct {
 	// for example to page someone. It runs in the request's goroutine; a
 	// panic inside it is logged and swallowed.
 	OnPanic func(ctx context.Context, p PanicInfo)
-	// StackDepth bounds the frames logged for a panic. Default: 32.
+	// StackDepth bounds the frames logged for a panic. Default:
+	// DefaultStackDepth.
 	StackDepth int
 }
 
@@ -118,8 +130,8 @@ const (
 
 type accessLogger struct {
 	logger     *slog.Logger
-	level      func(Outcome) slog.Level
-	skip       func(*http.Request, Outcome) bool
+	level      func(ServerOutcome) slog.Level
+	skip       func(*http.Request, ServerOutcome) bool
 	route      func(*http.Request) string
 	query      bool
 	headers    []string
@@ -130,21 +142,21 @@ type accessLogger struct {
 
 func newAccessLogger(cfg AccessLogConfig) (*accessLogger, error) {
 	if cfg.StackDepth < 0 {
-		return nil, configError("AccessLogConfig.StackDepth", "is negative", "leave it 0 for the default (32) or set a positive bound")
+		return nil, configError("AccessLogConfig.StackDepth", "is negative", "leave it 0 for the default (DefaultStackDepth, 32) or set a positive bound")
 	}
 	a := &accessLogger{logger: cfg.Logger, level: cfg.Level, skip: cfg.Skip, route: cfg.Route,
 		query: cfg.Query, onPanic: cfg.OnPanic, stackDepth: cfg.StackDepth}
 	if a.level == nil {
-		a.level = DefaultLevel
+		a.level = DefaultServerLevel
 	}
 	if a.route == nil {
 		a.route = PatternRoute
 	}
 	if a.stackDepth == 0 {
-		a.stackDepth = 32
+		a.stackDepth = DefaultStackDepth
 	}
 	a.redact = make(map[string]bool)
-	for _, h := range slices.Concat(DefaultRedacted, cfg.Redact) {
+	for _, h := range slices.Concat(defaultRedacted[:], cfg.Redact) {
 		a.redact[http.CanonicalHeaderKey(h)] = true
 	}
 	for _, h := range cfg.Headers {
@@ -167,7 +179,7 @@ func (a *accessLogger) loggerOrDefault() *slog.Logger {
 // span but not the handler's log attributes: the request ID and the rest are
 // added here explicitly, so the record is the same with any slog handler.
 // p is non-nil for a panic.
-func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, o Outcome, id, rejectedID string, p *panicRecord) {
+func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, o ServerOutcome, id, rejectedID string, p *panicRecord) {
 	if p == nil && a.skip != nil && a.skip(r, o) {
 		return
 	}
@@ -219,7 +231,7 @@ func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, 
 	record.Emit(ctx, handler, end, lvl, msg, attrs)
 }
 
-// writeErrorRemedy is the remedy logged with Outcome.WriteError.
+// writeErrorRemedy is the remedy logged with ServerOutcome.WriteError.
 const writeErrorRemedy = "the handler wrote a body its status does not allow (1xx, 204, 304) or more bytes than its Content-Length; net/http dropped them: fix the handler"
 
 // userAgent is r.UserAgent() without canonicalizing the header name per
@@ -246,7 +258,7 @@ func (a *accessLogger) headerGroup(r *http.Request) slog.Attr {
 		if len(v) == 0 {
 			continue
 		}
-		val := "[redacted]"
+		val := errctx.Masked
 		if !a.redact[name] {
 			val = record.Safe(strings.Join(v, ", "), maxHeaderValue)
 		}

@@ -41,8 +41,8 @@ func serveBench(b *testing.B, h http.Handler, header ...string) {
 	}
 }
 
-func benchConfig() middleware.Config {
-	return middleware.Config{
+func benchConfig() middleware.ServerConfig {
+	return middleware.ServerConfig{
 		AccessLog: middleware.AccessLogConfig{Logger: log.New(log.Options{Writer: io.Discard})},
 		Stats:     middleware.StatsConfig{Emitter: stats.Discard},
 	}
@@ -108,8 +108,8 @@ func clientBench(b *testing.B, rt http.RoundTripper) {
 	}
 }
 
-func benchTransport(base http.RoundTripper) http.RoundTripper {
-	return middleware.Transport(base, middleware.TransportOptions{
+func benchTransport(b *testing.B, base http.RoundTripper) http.RoundTripper {
+	return newTransport(b, base, middleware.ClientConfig{
 		Logger: log.New(log.Options{Writer: io.Discard}),
 		Stats:  stats.Discard,
 	})
@@ -118,7 +118,7 @@ func benchTransport(base http.RoundTripper) http.RoundTripper {
 func BenchmarkClientBare(b *testing.B) { clientBench(b, benchmetric.CannedTransport{}) }
 
 func BenchmarkClientTransport(b *testing.B) {
-	clientBench(b, benchTransport(benchmetric.CannedTransport{}))
+	clientBench(b, benchTransport(b, benchmetric.CannedTransport{}))
 }
 
 // BenchmarkClientBareWatching and BenchmarkClientTransportWatching are the
@@ -128,5 +128,5 @@ func BenchmarkClientBareWatching(b *testing.B) {
 }
 
 func BenchmarkClientTransportWatching(b *testing.B) {
-	clientBench(b, benchTransport(benchmetric.CannedTransport{Watch: true}))
+	clientBench(b, benchTransport(b, benchmetric.CannedTransport{Watch: true}))
 }

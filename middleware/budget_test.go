@@ -38,7 +38,7 @@ func serveAllocs(h http.Handler) float64 {
 
 func TestServerStackAllocationBudget(t *testing.T) {
 	skipUnderRace(t)
-	h, err := middleware.New(bare, middleware.Config{
+	h, err := middleware.New(bare, middleware.ServerConfig{
 		AccessLog: middleware.AccessLogConfig{Logger: log.New(log.Options{Writer: io.Discard})},
 		Stats:     middleware.StatsConfig{Emitter: stats.Discard},
 	})
@@ -95,7 +95,7 @@ func TestTransportAllocationBudget(t *testing.T) {
 		})
 	}
 	over := func(base http.RoundTripper, ctx context.Context) float64 {
-		rt := middleware.Transport(base, middleware.TransportOptions{
+		rt := newTransport(t, base, middleware.ClientConfig{
 			Logger: log.New(log.Options{Writer: io.Discard}),
 			Stats:  stats.Discard,
 		})

@@ -21,9 +21,9 @@ func TestTransportNameTellsTwoTransportsApart(t *testing.T) {
 	host := strings.TrimPrefix(srv.URL, "http://")
 	rec := statstest.New()
 	sink := &logSink{}
-	var trs [2]*middleware.ClientTransport
+	var trs [2]*middleware.Transport
 	for i, name := range []string{"billing", "search"} {
-		tr, err := middleware.NewTransport(nil, middleware.TransportOptions{Name: name, Stats: rec, Logger: sink.logger()})
+		tr, err := middleware.NewTransport(nil, middleware.ClientConfig{Name: name, Stats: rec, Logger: sink.logger()})
 		require.NoError(t, err)
 		trs[i] = tr
 		for range i + 1 {
@@ -41,8 +41,8 @@ func TestTransportNameTellsTwoTransportsApart(t *testing.T) {
 	assert.Equal(t, []any{"billing", "search", "search"}, []any{recs[0]["client"], recs[1]["client"], recs[2]["client"]})
 
 	for _, bad := range []string{"Billing", "bill.ing", "bill ing", strings.Repeat("b", 65)} {
-		_, err := middleware.NewTransport(nil, middleware.TransportOptions{Name: bad})
-		assertFieldError(t, err, "TransportOptions.Name", bad)
+		_, err := middleware.NewTransport(nil, middleware.ClientConfig{Name: bad})
+		assertFieldError(t, err, "ClientConfig.Name", bad)
 	}
 }
 
@@ -52,8 +52,8 @@ func TestTransportRejectedCallsAreCountedNotTimed(t *testing.T) {
 	srv := newPlainServer(t, http.NotFoundHandler())
 	host := strings.TrimPrefix(srv.URL, "http://")
 	rec := statstest.New()
-	c, _ := client(t, middleware.TransportOptions{Stats: rec})
-	c.Transport.(*middleware.ClientTransport).Breaker(host).ForceOpen("test")
+	c, _ := client(t, middleware.ClientConfig{Stats: rec})
+	c.Transport.(*middleware.Transport).Breaker(host).ForceOpen("test")
 	for range 3 {
 		_, err := call(t, c, context.Background(), srv.URL)
 		require.Error(t, err)

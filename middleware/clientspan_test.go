@@ -30,7 +30,7 @@ func TestTransportRecordCarriesTheClientSpan(t *testing.T) {
 	}))
 	base := otelhttp.NewTransport(nil, otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(propagation.TraceContext{}))
 	sink := &logSink{}
-	c := &http.Client{Transport: middleware.Transport(base, middleware.TransportOptions{Logger: sink.logger()})}
+	c := &http.Client{Transport: newTransport(t, base, middleware.ClientConfig{Logger: sink.logger()})}
 
 	// A background job: no caller span.
 	_, err := call(t, c, reqid.With(context.Background(), "job-1"), srv.URL)

@@ -10,7 +10,7 @@
 //
 //	mux := http.NewServeMux()
 //	mux.HandleFunc("GET /users/{id}", getUser)
-//	h, err := middleware.New(mux, middleware.Config{})
+//	h, err := middleware.New(mux, middleware.ServerConfig{})
 //	if err != nil {
 //		return err
 //	}
@@ -28,13 +28,17 @@
 //
 // The client side is an http.RoundTripper:
 //
-//	client := &http.Client{Transport: middleware.Transport(nil, middleware.TransportOptions{})}
+//	transport, err := middleware.NewTransport(nil, middleware.ClientConfig{})
+//	if err != nil {
+//		return err
+//	}
+//	client := &http.Client{Transport: transport}
 //	resp, err := client.Do(req.WithContext(ctx)) // ctx from the inbound request
 //
 // Errors it returns are errctx errors: what was attempted ("GET host/path"),
 // the failure class (a timeout is indeterminate) and a remedy; an open
 // breaker's rejection wraps breaker.ErrOpen. Each call is bounded by
-// TransportOptions.Timeout or the caller's deadline, whichever ends sooner.
+// ClientConfig.Timeout or the caller's deadline, whichever ends sooner.
 //
 // A caller's mistake is not the host's failure, here and in
 // middleware/grpcmw alike: a call its caller cancelled is logged at Info
@@ -58,6 +62,45 @@
 //		logger.ErrorContext(ctx, "fetch stock failed", "error", err)
 //	}
 //
+// # Names
+//
+// This package and middleware/grpcmw share one vocabulary: the same
+// concept has the same name on both sides, and its HTTP and gRPC names
+// differ only where the protocols do (a header and a metadata key, a host
+// and a target).
+//
+//	concept                  middleware (HTTP)                    grpcmw (gRPC)
+//	server, one constructor  New(next, ServerConfig)              NewServerInterceptor(ServerConfig)
+//	client, one constructor  NewTransport(base, ClientConfig)     NewClientInterceptor(ClientConfig)
+//	                         returns *Transport                   returns *ClientInterceptor
+//	what happened            ServerOutcome, ClientOutcome         ServerOutcome, ClientOutcome
+//	default record levels    DefaultServerLevel,                  DefaultServerLevel,
+//	                           DefaultClientLevel                   DefaultClientLevel
+//	skip succeeded calls     SkipSucceeded(paths...)              SkipSucceeded(methods...)
+//	tracing                  Trace bool, TraceOptions             Trace bool, TraceOptions
+//	breakers shared by       Breaker BreakerScope:                Breaker BreakerScope:
+//	                           PerHost, NoBreaker                   PerTarget, PerMethod, NoBreaker
+//	breaker configuration    BreakerConfig func(host)             BreakerConfig func(name)
+//	client gave up (499)     StatusClientClosedRequest            StatusClientClosedRequest
+//	default client timeout   DefaultClientTimeout (30 s)          DefaultClientTimeout (30 s)
+//	request-ID carrier       RequestIDConfig.Header,              ServerConfig.RequestIDKey,
+//	                           ClientConfig.RequestIDHeader         ClientConfig.RequestIDKey
+//	                           (DefaultRequestIDHeader)             (DefaultRequestIDKey)
+//	whose IDs are trusted    Trust, TrustedProxies                Trust, TrustedProxies
+//	panics                   OnPanic func(ctx, PanicInfo),        OnPanic func(ctx, PanicInfo),
+//	                           StackDepth (DefaultStackDepth)       StackDepth (DefaultStackDepth)
+//	bounded tags             MaxRoutes, MaxHosts                  MaxMethods
+//	                           (DefaultMaxRoutes, DefaultMaxHosts)  (DefaultMaxMethods)
+//	tag past the bound       OtherRoute, OtherHost                OtherMethod, OtherTarget
+//	stat names               StatServer..., StatClient...         StatServer..., StatClient...
+//	masked value             errctx.Masked, "[REDACTED]"          (no metadata is logged)
+//
+// The rules behind it: a constructor is New..., takes one ...Config whose
+// zero value means the documented defaults, and returns an errctx error
+// naming the field it refuses; each thing has one constructor; a default
+// is an exported constant Default...; a tag shared past a bound is
+// Other...; a masked value reads as errctx masks a secret field.
+//
 // # Log keys
 //
 // Durations are logged under "duration" as a slog.Duration, here and in
@@ -70,7 +113,7 @@
 // Stats: http.server.requests and http.server.duration by route and status
 // class, http.server.in_flight; http.client.requests and
 // http.client.duration by host and status class (and client, when
-// TransportOptions.Name is set). Stats are never tagged with
+// ClientConfig.Name is set). Stats are never tagged with
 // raw paths.
 //
 // gRPC interceptors live in the sub-package middleware/grpcmw.

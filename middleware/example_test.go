@@ -34,8 +34,8 @@ func Example() {
 		slog.InfoContext(r.Context(), "greeting", "name", r.PathValue("name"))
 		fmt.Fprintf(w, "hello %s\n", r.PathValue("name"))
 	})
-	h, err := middleware.New(mux, middleware.Config{
-		Trace:     "hello", // otelhttp span around the stack
+	h, err := middleware.New(mux, middleware.ServerConfig{
+		Trace:     true, // otelhttp span around the stack
 		AccessLog: middleware.AccessLogConfig{Skip: middleware.SkipSucceeded("/healthz")},
 	})
 	if err != nil {
@@ -50,7 +50,7 @@ func ExampleNew() {
 	mux.HandleFunc("GET /hello/{name}", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "hello %s\n", r.PathValue("name"))
 	})
-	h, err := middleware.New(mux, middleware.Config{AccessLog: middleware.AccessLogConfig{Logger: stableLogger()}})
+	h, err := middleware.New(mux, middleware.ServerConfig{AccessLog: middleware.AccessLogConfig{Logger: stableLogger()}})
 	if err != nil {
 		panic(err)
 	}
@@ -66,13 +66,17 @@ func ExampleNew() {
 
 // A client whose calls carry the caller's request ID, are logged and
 // counted, go through a breaker per host and time out after 30 s.
-func ExampleTransport() {
+func ExampleNewTransport() {
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "request ID seen by the API:", r.Header.Get("X-Request-ID"))
 	}))
 	defer api.Close()
 
-	client := &http.Client{Transport: middleware.Transport(nil, middleware.TransportOptions{Logger: stableLogger()})}
+	tr, err := middleware.NewTransport(nil, middleware.ClientConfig{Logger: stableLogger()})
+	if err != nil {
+		panic(err) // an invalid config, named by the error
+	}
+	client := &http.Client{Transport: tr}
 	ctx := reqid.With(context.Background(), "checkout-42") // in a handler: r.Context()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, api.URL+"/stock/7", nil)
 	resp, err := client.Do(req)
@@ -119,7 +123,7 @@ func ExampleRouted() {
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, "ann")))
 		})
 	}
-	h, err := middleware.New(auth(middleware.Routed(mux)), middleware.Config{AccessLog: middleware.AccessLogConfig{Logger: stableLogger()}})
+	h, err := middleware.New(auth(middleware.Routed(mux)), middleware.ServerConfig{AccessLog: middleware.AccessLogConfig{Logger: stableLogger()}})
 	if err != nil {
 		panic(err)
 	}

@@ -34,7 +34,7 @@ func FuzzAccessRecord(f *testing.F) {
 		logger := sink.logger()
 		h, err := middleware.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			logger.InfoContext(r.Context(), "handling")
-		}), middleware.Config{AccessLog: middleware.AccessLogConfig{Logger: logger, Query: true, Headers: []string{"Referer"}}})
+		}), middleware.ServerConfig{AccessLog: middleware.AccessLogConfig{Logger: logger, Query: true, Headers: []string{"Referer"}}})
 		require.NoError(t, err)
 		h.ServeHTTP(httptest.NewRecorder(), req)
 		lines := sink.Lines()

@@ -21,16 +21,16 @@ var badHeaderNames = []string{"bad header", "X Bad Header", "X-ID\r\nX-Evil: 1",
 func TestHeaderNamesAreValidatedAtConstruction(t *testing.T) {
 	ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	for _, name := range badHeaderNames {
-		_, err := middleware.NewTransport(nil, middleware.TransportOptions{RequestIDHeader: name})
-		assertFieldError(t, err, "TransportOptions.RequestIDHeader", name)
+		_, err := middleware.NewTransport(nil, middleware.ClientConfig{RequestIDHeader: name})
+		assertFieldError(t, err, "ClientConfig.RequestIDHeader", name)
 
-		_, err = middleware.New(ok, middleware.Config{RequestID: middleware.RequestIDConfig{Header: name}})
+		_, err = middleware.New(ok, middleware.ServerConfig{RequestID: middleware.RequestIDConfig{Header: name}})
 		assertFieldError(t, err, "RequestIDConfig.Header", name)
 
 		_, err = middleware.RequestID(ok, middleware.RequestIDConfig{Header: name})
 		assertFieldError(t, err, "RequestIDConfig.Header", name)
 	}
-	_, err := middleware.NewTransport(nil, middleware.TransportOptions{RequestIDHeader: "x-correlation-id"})
+	_, err := middleware.NewTransport(nil, middleware.ClientConfig{RequestIDHeader: "x-correlation-id"})
 	assert.NoError(t, err, "a lower-case token is valid")
 	_, err = middleware.RequestID(ok, middleware.RequestIDConfig{Header: "X-Correlation-ID"})
 	assert.NoError(t, err)

@@ -8,8 +8,10 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/stretchr/testify/require"
 	"github.com/vitals-go/vitals/internal/logtest"
 	"github.com/vitals-go/vitals/log"
+	"github.com/vitals-go/vitals/middleware"
 )
 
 // logSink collects the JSON log lines written concurrently by servers
@@ -37,4 +39,12 @@ func newPlainServer(t *testing.T, h http.Handler) *httptest.Server {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// newTransport is middleware.NewTransport for a valid cfg.
+func newTransport(tb testing.TB, base http.RoundTripper, cfg middleware.ClientConfig) *middleware.Transport {
+	tb.Helper()
+	tr, err := middleware.NewTransport(base, cfg)
+	require.NoError(tb, err)
+	return tr
 }

@@ -38,7 +38,7 @@ func rawGet(t *testing.T, addr, path, extraHeader string) *http.Response {
 
 func TestHostileInboundIDsAreReplacedAndKeepLogLinesSmall(t *testing.T) {
 	sink := &logSink{}
-	h, err := middleware.New(http.NotFoundHandler(), middleware.Config{AccessLog: middleware.AccessLogConfig{Logger: sink.logger()}})
+	h, err := middleware.New(http.NotFoundHandler(), middleware.ServerConfig{AccessLog: middleware.AccessLogConfig{Logger: sink.logger()}})
 	require.NoError(t, err)
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.MaxHeaderBytes = 2 << 20 // net/http's default (1 MB) would refuse the largest before we see it
@@ -105,7 +105,7 @@ func TestClientValuesAreBoundedAndEscapedInEveryRecord(t *testing.T) {
 	h, err := middleware.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		logger.InfoContext(r.Context(), "handling")
 		w.WriteHeader(http.StatusNoContent)
-	}), middleware.Config{AccessLog: middleware.AccessLogConfig{Logger: logger, Query: true, Headers: []string{"Referer"}}})
+	}), middleware.ServerConfig{AccessLog: middleware.AccessLogConfig{Logger: logger, Query: true, Headers: []string{"Referer"}}})
 	require.NoError(t, err)
 	srv := newPlainServer(t, h)
 	addr := srv.Listener.Addr().String()
@@ -145,7 +145,7 @@ func TestClientValuesAreBoundedAndEscapedInEveryRecord(t *testing.T) {
 func TestPanicInfoCarriesBoundedClientValues(t *testing.T) {
 	got := make(chan middleware.PanicInfo, 1)
 	h, err := middleware.New(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }),
-		middleware.Config{AccessLog: middleware.AccessLogConfig{Logger: (&logSink{}).logger(),
+		middleware.ServerConfig{AccessLog: middleware.AccessLogConfig{Logger: (&logSink{}).logger(),
 			OnPanic: func(_ context.Context, p middleware.PanicInfo) { got <- p }}})
 	require.NoError(t, err)
 	srv := newPlainServer(t, h)

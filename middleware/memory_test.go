@@ -28,7 +28,7 @@ func TestMemoryPerTransportHost(t *testing.T) {
 			s, err := stats.NewStatsd(stats.Config{Addr: udp.LocalAddr().String(), FlushInterval: time.Hour})
 			require.NoError(t, err)
 			defer s.Close()
-			tr, err := middleware.NewTransport(nil, middleware.TransportOptions{Stats: s, MaxHosts: 2000})
+			tr, err := middleware.NewTransport(nil, middleware.ClientConfig{Stats: s, MaxHosts: 2000})
 			require.NoError(t, err)
 			per := heapsize.PerObject(1000, func(i int) any {
 				return tr.Breaker("host" + strconv.Itoa(i) + ".example:443")

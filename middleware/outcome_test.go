@@ -42,7 +42,7 @@ func TestRefusedWriteIsTheHandlersMistakeNotAGoneClient(t *testing.T) {
 			t.Run(fmt.Sprintf("%s HTTP/2 %v", name, h2), func(t *testing.T) {
 				sink := &logSink{}
 				h, err := middleware.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { c.handler(w) }),
-					middleware.Config{AccessLog: middleware.AccessLogConfig{Logger: sink.logger()}})
+					middleware.ServerConfig{AccessLog: middleware.AccessLogConfig{Logger: sink.logger()}})
 				require.NoError(t, err)
 				srv := httptest.NewUnstartedServer(h)
 				srv.EnableHTTP2 = h2
@@ -72,7 +72,7 @@ func TestRefusedWriteIsTheHandlersMistakeNotAGoneClient(t *testing.T) {
 func TestAbortBeforeAnyWriteIsAnAbortNotA500(t *testing.T) {
 	abort := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) })
 	st := statstest.New()
-	srv, sink := newServer(t, abort, middleware.Config{Stats: middleware.StatsConfig{Emitter: st}})
+	srv, sink := newServer(t, abort, middleware.ServerConfig{Stats: middleware.StatsConfig{Emitter: st}})
 	_, err := http.Get(srv.URL)
 	require.Error(t, err, "net/http closed the connection without a response")
 	rec := sink.wait(t, "request", 1)[0]
@@ -97,7 +97,7 @@ func TestAbortBeforeAnyWriteIsAnAbortNotA500(t *testing.T) {
 // gets the 500 the record says.
 func TestInvalidStatusCodeIsAPanicAnswered500(t *testing.T) {
 	for _, code := range []int{0, 1000} {
-		srv, sink := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code) }), middleware.Config{})
+		srv, sink := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code) }), middleware.ServerConfig{})
 		resp, _ := get(t, srv.URL)
 		assert.Equal(t, http.StatusInternalServerError, resp.StatusCode, "code %d", code)
 		rec := sink.wait(t, "request panicked", 1)[0]
@@ -111,7 +111,7 @@ func TestInvalidStatusCodeIsAPanicAnswered500(t *testing.T) {
 func TestHeadBytesAreWhatWentOnTheWire(t *testing.T) {
 	srv, sink := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "hello")
-	}), middleware.Config{})
+	}), middleware.ServerConfig{})
 	resp, err := http.Head(srv.URL)
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -131,7 +131,7 @@ func TestUpgradeIsRecordedAs101(t *testing.T) {
 		defer conn.Close()
 		_, _ = bw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")
 		_ = bw.Flush()
-	}), middleware.Config{})
+	}), middleware.ServerConfig{})
 	resp := rawRequest(t, srv.Listener.Addr().String(), "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
 	assert.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
 	rec := sink.wait(t, "request", 1)[0]
@@ -143,7 +143,7 @@ func TestUpgradeIsRecordedAs101(t *testing.T) {
 // TestIPv4MappedTrustedProxyMatches: a trusted prefix written in its
 // IPv4-mapped form trusts the IPv4 peer it names.
 func TestIPv4MappedTrustedProxyMatches(t *testing.T) {
-	srv, _ := newServer(t, http.NotFoundHandler(), middleware.Config{RequestID: middleware.RequestIDConfig{
+	srv, _ := newServer(t, http.NotFoundHandler(), middleware.ServerConfig{RequestID: middleware.RequestIDConfig{
 		Trust: middleware.TrustProxies, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("::ffff:127.0.0.1/128")},
 	}})
 	id := reqid.New()

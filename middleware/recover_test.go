@@ -28,7 +28,7 @@ func TestPanicBecomes500WithOneRecordAndTheServerKeepsServing(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /panic/{n}", panickingHandler)
 	mux.HandleFunc("GET /ok", func(w http.ResponseWriter, r *http.Request) {})
-	srv, sink := newServer(t, mux, middleware.Config{AccessLog: middleware.AccessLogConfig{
+	srv, sink := newServer(t, mux, middleware.ServerConfig{AccessLog: middleware.AccessLogConfig{
 		OnPanic: func(ctx context.Context, p middleware.PanicInfo) { hooked.Store(&p) },
 	}})
 
@@ -69,7 +69,7 @@ func TestPanicAfterTheResponseStartedAbortsTheConnection(t *testing.T) {
 		_, _ = io.WriteString(w, "partial")
 		http.NewResponseController(w).Flush()
 		panic("late")
-	}), middleware.Config{})
+	}), middleware.ServerConfig{})
 
 	resp, err := http.Get(srv.URL)
 	require.NoError(t, err)
@@ -84,7 +84,7 @@ func TestPanicAfterTheResponseStartedAbortsTheConnection(t *testing.T) {
 }
 
 func TestOnPanicHookPanicIsContained(t *testing.T) {
-	srv, sink := newServer(t, http.HandlerFunc(panickingHandler), middleware.Config{AccessLog: middleware.AccessLogConfig{
+	srv, sink := newServer(t, http.HandlerFunc(panickingHandler), middleware.ServerConfig{AccessLog: middleware.AccessLogConfig{
 		OnPanic: func(context.Context, middleware.PanicInfo) { panic("hook broke") },
 	}})
 	resp, _ := get(t, srv.URL)
@@ -96,7 +96,7 @@ func TestOnPanicHookPanicIsContained(t *testing.T) {
 func TestRawPanicBodyNeverCarriesTheStack(t *testing.T) {
 	srv, _ := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		panic(errors.New("secret internals at /src/app/db.go:42"))
-	}), middleware.Config{})
+	}), middleware.ServerConfig{})
 	_, body := get(t, srv.URL)
 	sc := bufio.NewScanner(strings.NewReader(body))
 	lines := 0

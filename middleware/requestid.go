@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"net/netip"
 
-	"github.com/vitals-go/vitals/internal/configerr"
-	"github.com/vitals-go/vitals/internal/proxies"
+	"github.com/vitals-go/vitals/middleware/internal/configerr"
+	"github.com/vitals-go/vitals/middleware/internal/proxies"
 	"github.com/vitals-go/vitals/reqid"
 )
 
@@ -43,7 +43,7 @@ func (t Trust) String() string {
 }
 
 // RequestIDConfig configures the request-ID piece ([RequestID], and
-// Config.RequestID of [New]). The zero value reads and echoes X-Request-ID and
+// ServerConfig.RequestID of [New]). The zero value reads and echoes X-Request-ID and
 // accepts a valid inbound ID from anyone.
 type RequestIDConfig struct {
 	// Header is the request and response header carrying the ID.

@@ -41,7 +41,7 @@ func statusServer(t *testing.T) *httptest.Server {
 
 func plainTransportClient(t *testing.T) *http.Client {
 	t.Helper()
-	tr, err := middleware.NewTransport(nil, middleware.TransportOptions{NoBreaker: true, Stats: stats.Discard,
+	tr, err := middleware.NewTransport(nil, middleware.ClientConfig{Breaker: middleware.NoBreaker, Stats: stats.Discard,
 		Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	return &http.Client{Transport: tr}

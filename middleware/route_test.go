@@ -44,10 +44,10 @@ func TestRouteSurvivesAnInnerMiddlewareThatReplacesTheRequest(t *testing.T) {
 		assert.Equal(t, "acme", r.Context().Value(tenantKey{}))
 		logger.InfoContext(r.Context(), "inside")
 	})
-	srv, _ := newServer(t, tenant(middleware.Routed(mux)), middleware.Config{
+	srv, _ := newServer(t, tenant(middleware.Routed(mux)), middleware.ServerConfig{
 		AccessLog:    middleware.AccessLogConfig{Logger: logger},
 		Stats:        middleware.StatsConfig{Emitter: st},
-		Trace:        "api",
+		Trace:        true,
 		TraceOptions: []otelhttp.Option{otelhttp.WithTracerProvider(tp)},
 	})
 	get(t, srv.URL+"/users/7")
@@ -93,7 +93,7 @@ func TestUnmatchedMeansNoPatternMatched(t *testing.T) {
 	st := statstest.New()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /users/{id}", func(http.ResponseWriter, *http.Request) {})
-	srv, _ := newServer(t, tenant(middleware.Routed(mux)), middleware.Config{
+	srv, _ := newServer(t, tenant(middleware.Routed(mux)), middleware.ServerConfig{
 		AccessLog: middleware.AccessLogConfig{Logger: sink.logger()},
 		Stats:     middleware.StatsConfig{Emitter: st},
 	})
@@ -118,7 +118,7 @@ func TestRoutedFindsThePiecesThroughWrappedWritersAndWorksAlone(t *testing.T) {
 	wrapping := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		middleware.Routed(mux).ServeHTTP(unwrappingWriter{w}, r.WithContext(context.WithValue(r.Context(), tenantKey{}, "x")))
 	})
-	srv, sink := newServer(t, wrapping, middleware.Config{})
+	srv, sink := newServer(t, wrapping, middleware.ServerConfig{})
 	get(t, srv.URL+"/items/3")
 	assert.Equal(t, "GET /items/{id}", sink.wait(t, "request", 1)[0]["route"])
 

@@ -10,7 +10,7 @@ import "net/http"
 // request it receives, which the pieces never see. Put it directly around
 // the router:
 //
-//	h, err := middleware.New(auth(middleware.Routed(mux)), middleware.Config{})
+//	h, err := middleware.New(auth(middleware.Routed(mux)), middleware.ServerConfig{})
 //
 // It finds the pieces through the response writer it is given, unwrapping
 // writers that have an Unwrap method (as http.ResponseController does), so

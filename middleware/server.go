@@ -16,11 +16,11 @@ import (
 	"github.com/vitals-go/vitals/reqid"
 )
 
-// Config configures the recommended server stack built by [New]. The zero
+// ServerConfig configures the recommended server stack built by [New]. The zero
 // value gives request IDs (X-Request-ID, accepted when valid), one access
 // record per request to slog.Default(), panic recovery, and stats to
 // stats.Default(); no tracing.
-type Config struct {
+type ServerConfig struct {
 	// RequestID configures the request IDs; see [RequestID].
 	RequestID RequestIDConfig
 	// AccessLog configures the access log and panic recovery; see
@@ -28,15 +28,15 @@ type Config struct {
 	AccessLog AccessLogConfig
 	// Stats configures the stats. Its Route defaults to AccessLog.Route.
 	Stats StatsConfig
-	// Trace wraps the stack in otelhttp (see [Trace]) with this operation
-	// name when not empty. Default: no tracing. Records carry trace IDs only
+	// Trace wraps the stack in otelhttp (see [Trace]), with the operation
+	// name TraceOperation. Default: no tracing. Records carry trace IDs only
 	// when a TracerProvider is set (otel.SetTracerProvider, or
 	// otelhttp.WithTracerProvider in TraceOptions): with the global default,
 	// a no-op, there are none. An inbound traceparent is followed only when
 	// a propagator is set too (otel.SetTextMapPropagator(
 	// propagation.TraceContext{}), or otelhttp.WithPropagators); with a
 	// provider alone each request starts a new trace.
-	Trace string
+	Trace bool
 	// TraceOptions are passed to otelhttp when Trace is set.
 	TraceOptions []otelhttp.Option
 }
@@ -46,7 +46,7 @@ type Config struct {
 // wrapper; and, if cfg.Trace is set, otelhttp outside them so that every
 // record carries the trace IDs. An invalid cfg is refused with an errctx
 // error naming the field.
-func New(next http.Handler, cfg Config) (http.Handler, error) {
+func New(next http.Handler, cfg ServerConfig) (http.Handler, error) {
 	rid, err := newRequestIDPolicy(cfg.RequestID)
 	if err != nil {
 		return nil, err
@@ -63,8 +63,8 @@ func New(next http.Handler, cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	var h http.Handler = &handler{next: next, rid: rid, alog: alog, stats: st, route: alog.route}
-	if cfg.Trace != "" {
-		h = Trace(h, cfg.Trace, cfg.TraceOptions...)
+	if cfg.Trace {
+		h = Trace(h, TraceOperation, cfg.TraceOptions...)
 	}
 	return h, nil
 }
@@ -175,7 +175,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx context.Context, id, rejected string) {
 	p := recover()
 	r := rw.req
-	o := Outcome{Duration: time.Since(start), Route: h.route(rw.routeReq()), Hijacked: rw.hijacked, WriteError: rw.mistake.err()}
+	o := ServerOutcome{Duration: time.Since(start), Route: h.route(rw.routeReq()), Hijacked: rw.hijacked, WriteError: rw.mistake.err()}
 	o.Panicked = p != nil && p != http.ErrAbortHandler || p == nil && !rw.returned
 	o.Aborted = p == http.ErrAbortHandler // net/http's documented way to abort a response
 	nameSpan(outer, o.Route)
@@ -209,7 +209,7 @@ func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx cont
 	if !rw.hijacked && (errors.Is(outer.Err(), context.Canceled) || rw.writeFailed) {
 		o.ClientGone = true
 		if !started {
-			o.Status = StatusClientGone
+			o.Status = StatusClientClosedRequest
 		}
 	}
 	if h.stats != nil {

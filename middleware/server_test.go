@@ -19,7 +19,7 @@ import (
 
 // newServer starts a loopback server running mux behind New(cfg), logging to
 // the returned sink unless cfg names a logger.
-func newServer(t *testing.T, mux http.Handler, cfg middleware.Config) (*httptest.Server, *logSink) {
+func newServer(t *testing.T, mux http.Handler, cfg middleware.ServerConfig) (*httptest.Server, *logSink) {
 	t.Helper()
 	sink := &logSink{}
 	if cfg.AccessLog.Logger == nil {
@@ -58,7 +58,7 @@ func TestNewLogsOneRecordPerRequestWithRouteAndRequestID(t *testing.T) {
 		logger.InfoContext(r.Context(), "loading user", "user", r.PathValue("id"))
 		_, _ = io.WriteString(w, "hello")
 	})
-	srv, _ := newServer(t, mux, middleware.Config{AccessLog: middleware.AccessLogConfig{Logger: logger}})
+	srv, _ := newServer(t, mux, middleware.ServerConfig{AccessLog: middleware.AccessLogConfig{Logger: logger}})
 
 	resp, body := get(t, srv.URL+"/users/42?token=secret", "User-Agent", "test-agent")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -105,7 +105,7 @@ func TestRequestIDTrustPolicy(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, sink := newServer(t, http.NotFoundHandler(), middleware.Config{RequestID: tc.cfg})
+			srv, sink := newServer(t, http.NotFoundHandler(), middleware.ServerConfig{RequestID: tc.cfg})
 			header := tc.cfg.Header
 			if header == "" {
 				header = "X-Request-ID"
@@ -125,7 +125,7 @@ func TestRequestIDTrustPolicy(t *testing.T) {
 }
 
 func TestInvalidConfigIsRefusedNamingTheField(t *testing.T) {
-	cases := map[string]middleware.Config{
+	cases := map[string]middleware.ServerConfig{
 		"RequestIDConfig.TrustedProxies": {RequestID: middleware.RequestIDConfig{Trust: middleware.TrustProxies}},
 		"RequestIDConfig.Trust":          {RequestID: middleware.RequestIDConfig{Trust: 9}},
 		"AccessLogConfig.StackDepth":     {AccessLog: middleware.AccessLogConfig{StackDepth: -1}},
@@ -150,7 +150,7 @@ func TestLevelByOutcomeAndSkipDecidedAfterTheOutcome(t *testing.T) {
 		}
 	})
 	mux.HandleFunc("/missing", http.NotFound)
-	srv, sink := newServer(t, mux, middleware.Config{AccessLog: middleware.AccessLogConfig{
+	srv, sink := newServer(t, mux, middleware.ServerConfig{AccessLog: middleware.AccessLogConfig{
 		Skip: middleware.SkipSucceeded("/healthz"),
 	}})
 
@@ -169,8 +169,8 @@ func TestLevelByOutcomeAndSkipDecidedAfterTheOutcome(t *testing.T) {
 }
 
 func TestCustomLevelAndQuery(t *testing.T) {
-	srv, sink := newServer(t, http.NotFoundHandler(), middleware.Config{AccessLog: middleware.AccessLogConfig{
-		Level: func(middleware.Outcome) slog.Level { return slog.LevelDebug },
+	srv, sink := newServer(t, http.NotFoundHandler(), middleware.ServerConfig{AccessLog: middleware.AccessLogConfig{
+		Level: func(middleware.ServerOutcome) slog.Level { return slog.LevelDebug },
 		Query: true,
 	}})
 	get(t, srv.URL+"/a?b=c")
@@ -179,14 +179,30 @@ func TestCustomLevelAndQuery(t *testing.T) {
 	assert.Equal(t, "/a?b=c", rec["path"])
 }
 
+func TestDefaultRedactedCannotBeChanged(t *testing.T) {
+	names := middleware.DefaultRedacted()
+	require.Contains(t, names, "Authorization")
+	for i := range names {
+		names[i] = "X-Nothing"
+	}
+	assert.Contains(t, middleware.DefaultRedacted(), "Authorization")
+
+	srv, sink := newServer(t, http.NotFoundHandler(), middleware.ServerConfig{AccessLog: middleware.AccessLogConfig{
+		Headers: []string{"Authorization"},
+	}})
+	get(t, srv.URL+"/", "Authorization", "Bearer hunter2")
+	assert.Equal(t, map[string]any{"Authorization": "[REDACTED]"}, sink.wait(t, "request", 1)[0]["headers"])
+}
+
 func TestSensitiveHeadersAreRedacted(t *testing.T) {
-	srv, sink := newServer(t, http.NotFoundHandler(), middleware.Config{AccessLog: middleware.AccessLogConfig{
+	srv, sink := newServer(t, http.NotFoundHandler(), middleware.ServerConfig{AccessLog: middleware.AccessLogConfig{
 		Headers: []string{"authorization", "X-Tenant", "X-Secret-Thing", "Absent"},
 		Redact:  []string{"x-secret-thing"},
 	}})
 	get(t, srv.URL+"/", "Authorization", "Bearer hunter2", "X-Tenant", "acme", "X-Secret-Thing", "s3cr3t")
 	rec := sink.wait(t, "request", 1)[0]
-	assert.Equal(t, map[string]any{"Authorization": "[redacted]", "X-Tenant": "acme", "X-Secret-Thing": "[redacted]"}, rec["headers"])
+	assert.Equal(t, map[string]any{"Authorization": "[REDACTED]", "X-Tenant": "acme", "X-Secret-Thing": "[REDACTED]"}, rec["headers"],
+		"masked as errctx masks a secret field")
 	for _, line := range sink.Lines() {
 		assert.NotContains(t, line, "hunter2")
 		assert.NotContains(t, line, "s3cr3t")

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/vitals-go/vitals/internal/keycache"
+	"github.com/vitals-go/vitals/middleware/internal/keycache"
 	"github.com/vitals-go/vitals/stats"
 )
 
@@ -26,7 +26,11 @@ const UnmatchedRoute = "unmatched"
 // have been seen.
 const OtherRoute = "other"
 
-// StatsConfig configures the stats piece ([Stats], and Config.Stats of
+// DefaultMaxRoutes is the bound on distinct route tags when
+// StatsConfig.MaxRoutes is zero.
+const DefaultMaxRoutes = 1000
+
+// StatsConfig configures the stats piece ([Stats], and ServerConfig.Stats of
 // [New]). The zero value emits to stats.Default() with routes from
 // Request.Pattern.
 type StatsConfig struct {
@@ -37,7 +41,7 @@ type StatsConfig struct {
 	// PatternRoute. An empty route is tagged UnmatchedRoute.
 	Route func(*http.Request) string
 	// MaxRoutes bounds the distinct route tags; later routes are tagged
-	// OtherRoute. Default: 1000.
+	// OtherRoute. Default: DefaultMaxRoutes.
 	MaxRoutes int
 }
 
@@ -83,7 +87,7 @@ func (g *classGroup) get(class string) *classStats { return g.classes.Get(class)
 
 func newServerStats(cfg StatsConfig) (*serverStats, error) {
 	if cfg.MaxRoutes < 0 {
-		return nil, configError("StatsConfig.MaxRoutes", "is negative", "leave it 0 for the default (1000) or set a positive bound")
+		return nil, configError("StatsConfig.MaxRoutes", "is negative", "leave it 0 for the default (DefaultMaxRoutes, 1000) or set a positive bound")
 	}
 	s := &serverStats{emitter: cfg.Emitter, route: cfg.Route}
 	if s.emitter == nil {
@@ -94,7 +98,7 @@ func newServerStats(cfg StatsConfig) (*serverStats, error) {
 	}
 	maxRoutes := cfg.MaxRoutes
 	if maxRoutes == 0 {
-		maxRoutes = 1000
+		maxRoutes = DefaultMaxRoutes
 	}
 	s.inFlight = s.emitter.NewGauge(StatServerInFlight)
 	s.byRoute = keycache.New(maxRoutes, OtherRoute, func(route string) *classGroup {

@@ -1,7 +1,9 @@
 package middleware_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -27,7 +29,7 @@ func TestServerStatsByRouteAndStatusClass(t *testing.T) {
 		default:
 		}
 	})
-	srv, _ := newServer(t, mux, middleware.Config{Stats: middleware.StatsConfig{Emitter: rec}})
+	srv, _ := newServer(t, mux, middleware.ServerConfig{Stats: middleware.StatsConfig{Emitter: rec}})
 
 	get(t, srv.URL+"/items/1")
 	get(t, srv.URL+"/items/2")
@@ -61,6 +63,21 @@ func TestServerStatsBoundRoutes(t *testing.T) {
 	get(t, srv.URL+"/c")
 	assert.EqualValues(t, 1, rec.Counted(middleware.StatServerRequests, stats.T("route", "/a"), stats.T("status", "4xx")))
 	assert.EqualValues(t, 2, rec.Counted(middleware.StatServerRequests, stats.T("route", middleware.OtherRoute), stats.T("status", "4xx")))
+}
+
+func TestServerStatsBoundRoutesByDefault(t *testing.T) {
+	rec := statstest.New()
+	h, err := middleware.Stats(http.NotFoundHandler(), middleware.StatsConfig{
+		Emitter: rec,
+		Route:   func(r *http.Request) string { return r.URL.Path },
+	})
+	require.NoError(t, err)
+	for i := range middleware.DefaultMaxRoutes + 1 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, fmt.Sprintf("/r%d", i), nil))
+	}
+	last := fmt.Sprintf("/r%d", middleware.DefaultMaxRoutes-1)
+	assert.EqualValues(t, 1, rec.Counted(middleware.StatServerRequests, stats.T("route", last), stats.T("status", "4xx")))
+	assert.EqualValues(t, 1, rec.Counted(middleware.StatServerRequests, stats.T("route", middleware.OtherRoute), stats.T("status", "4xx")))
 }
 
 func TestPanicThroughStatsAloneIsCountedAs5xx(t *testing.T) {

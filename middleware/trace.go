@@ -9,13 +9,19 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
+// TraceOperation is the operation name that [New] gives otelhttp when
+// ServerConfig.Trace is set. otelhttp's default span names do not use it
+// (a span is named after the method, then after the route); a span name
+// formatter given in ServerConfig.TraceOptions receives it.
+const TraceOperation = "http.server"
+
 // Trace wraps next in otelhttp.NewHandler. Put it outermost, around [New]'s
 // stack or the pieces, so the span is in the context before they log and
 // every record carries trace_id and span_id. The pieces inside rename the
 // span after the matched route and set its http.route attribute once the
 // mux has matched (otelhttp starts the span before routing). otelhttp
 // takes the global TracerProvider and propagator unless opts name them; see
-// Config.Trace for what each one is needed for.
+// ServerConfig.Trace for what each one is needed for.
 func Trace(next http.Handler, operation string, opts ...otelhttp.Option) http.Handler {
 	return otelhttp.NewHandler(next, operation, opts...)
 }

@@ -27,9 +27,9 @@ func TestTraceWrapsOtelhttpOutsideSoRecordsCarryTheTraceIDs(t *testing.T) {
 	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
 		logger.InfoContext(r.Context(), "inside")
 	})
-	srv, _ := newServer(t, mux, middleware.Config{
+	srv, _ := newServer(t, mux, middleware.ServerConfig{
 		AccessLog:    middleware.AccessLogConfig{Logger: logger},
-		Trace:        "api",
+		Trace:        true,
 		TraceOptions: []otelhttp.Option{otelhttp.WithTracerProvider(tp)},
 	})
 	get(t, srv.URL+"/orders/9")
@@ -56,7 +56,7 @@ func TestTransportOverOtelhttpPropagatesTheTrace(t *testing.T) {
 
 	base := otelhttp.NewTransport(nil, otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(propagation.TraceContext{}))
 	sink := &logSink{}
-	c := &http.Client{Transport: middleware.Transport(base, middleware.TransportOptions{Logger: sink.logger()})}
+	c := &http.Client{Transport: newTransport(t, base, middleware.ClientConfig{Logger: sink.logger()})}
 	ctx, parent := tp.Tracer("test").Start(t.Context(), "caller")
 	_, err := call(t, c, ctx, srv.URL)
 	require.NoError(t, err)
@@ -67,7 +67,7 @@ func TestTransportOverOtelhttpPropagatesTheTrace(t *testing.T) {
 	assert.Equal(t, parent.SpanContext().TraceID().String(), rec["trace_id"])
 }
 
-// TestTraceNeedsAProviderAndAPropagator backs Config.Trace's doc: with the
+// TestTraceNeedsAProviderAndAPropagator backs ServerConfig.Trace's doc: with the
 // global defaults (no provider, no propagator) records carry no trace IDs;
 // with a provider alone the span starts a new trace, ignoring the inbound
 // traceparent; with both it continues the caller's trace.
@@ -76,8 +76,8 @@ func TestTraceNeedsAProviderAndAPropagator(t *testing.T) {
 	traceparent := "00-" + inboundTrace + "-00f067aa0ba902b7-01"
 	serve := func(opts ...otelhttp.Option) logtest.Record {
 		sink := &logSink{}
-		srv, _ := newServer(t, http.NotFoundHandler(), middleware.Config{
-			AccessLog: middleware.AccessLogConfig{Logger: sink.logger()}, Trace: "api", TraceOptions: opts,
+		srv, _ := newServer(t, http.NotFoundHandler(), middleware.ServerConfig{
+			AccessLog: middleware.AccessLogConfig{Logger: sink.logger()}, Trace: true, TraceOptions: opts,
 		})
 		get(t, srv.URL, "Traceparent", traceparent)
 		return sink.wait(t, "request", 1)[0]
@@ -92,4 +92,25 @@ func TestTraceNeedsAProviderAndAPropagator(t *testing.T) {
 
 	both := serve(otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(propagation.TraceContext{}))
 	assert.Equal(t, inboundTrace, both["trace_id"])
+}
+
+// TestTraceOperationReachesASpanNameFormatter backs TraceOperation's doc.
+func TestTraceOperationReachesASpanNameFormatter(t *testing.T) {
+	tp := sdktrace.NewTracerProvider()
+	t.Cleanup(func() { _ = tp.Shutdown(t.Context()) })
+	operations := make(chan string, 4)
+	srv, _ := newServer(t, http.NotFoundHandler(), middleware.ServerConfig{
+		AccessLog: middleware.AccessLogConfig{Logger: (&logSink{}).logger()},
+		Trace:     true,
+		TraceOptions: []otelhttp.Option{otelhttp.WithTracerProvider(tp),
+			otelhttp.WithSpanNameFormatter(func(operation string, _ *http.Request) string {
+				select {
+				case operations <- operation:
+				default:
+				}
+				return operation
+			})},
+	})
+	get(t, srv.URL)
+	assert.Equal(t, middleware.TraceOperation, <-operations)
 }

@@ -13,11 +13,11 @@ import (
 
 	"github.com/vitals-go/vitals/breaker"
 	"github.com/vitals-go/vitals/errctx"
-	"github.com/vitals-go/vitals/internal/deadline"
-	"github.com/vitals-go/vitals/internal/downstream"
-	"github.com/vitals-go/vitals/internal/keycache"
-	"github.com/vitals-go/vitals/internal/level"
 	"github.com/vitals-go/vitals/internal/record"
+	"github.com/vitals-go/vitals/middleware/internal/deadline"
+	"github.com/vitals-go/vitals/middleware/internal/downstream"
+	"github.com/vitals-go/vitals/middleware/internal/keycache"
+	"github.com/vitals-go/vitals/middleware/internal/level"
 	"github.com/vitals-go/vitals/reqid"
 	"github.com/vitals-go/vitals/stats"
 )
@@ -25,29 +25,33 @@ import (
 // Stat names emitted by the client transport.
 const (
 	// StatClientRequests counts outbound calls, tagged host, client (see
-	// TransportOptions.Name) and status
+	// ClientConfig.Name) and status
 	// (class: 2xx..., "error" for transport errors and timeouts, "rejected"
 	// for calls an open breaker refused, "cancelled" for calls their caller
 	// cancelled, "unsent" for calls refused before sending: an invalid
 	// request or a caller's context already over).
 	StatClientRequests = "http.client.requests"
 	// StatClientDuration times outbound calls up to the response headers,
-	// tagged host and status (and client, see TransportOptions.Name).
+	// tagged host and status (and client, see ClientConfig.Name).
 	// Calls that were not sent, unsent or rejected, are not timed: their
 	// near-zero times would drag the latency panels down.
 	StatClientDuration = "http.client.duration"
 )
 
-// DefaultClientTimeout is the per-call timeout when TransportOptions.Timeout
+// DefaultClientTimeout is the per-call timeout when ClientConfig.Timeout
 // is zero.
 const DefaultClientTimeout = 30 * time.Second
 
 // OtherHost is the host tag (and breaker) shared once
-// TransportOptions.MaxHosts distinct hosts have been seen.
+// ClientConfig.MaxHosts distinct hosts have been seen.
 const OtherHost = "other"
 
+// DefaultMaxHosts is the bound on distinct hosts when ClientConfig.MaxHosts
+// is zero.
+const DefaultMaxHosts = 1000
+
 // ClientOutcome is what happened to one outbound call, for
-// TransportOptions.Level.
+// ClientConfig.Level.
 type ClientOutcome struct {
 	Status   int   // the response status; 0 when there is no response
 	Err      error // the errctx error returned to the caller, if any
@@ -64,7 +68,7 @@ type ClientOutcome struct {
 	Unsent bool
 }
 
-// DefaultClientLevel is the default TransportOptions.Level: Info for a
+// DefaultClientLevel is the default ClientConfig.Level: Info for a
 // call its caller cancelled, as middleware/grpcmw logs one (the caller
 // decided, nothing failed); Warn for a call refused before sending (the
 // caller's mistake) and for a call an open breaker refused (one per call
@@ -78,10 +82,10 @@ func DefaultClientLevel(o ClientOutcome) slog.Level {
 	return level.Called(o.Unsent || o.Rejected, o.Err != nil, isFailureStatus(o.Status))
 }
 
-// TransportOptions configures [Transport]. The zero value logs every call to
+// ClientConfig configures [Transport]. The zero value logs every call to
 // slog.Default(), counts to stats.Default(), gives each call a 30 s timeout
 // and each host a breaker with the breaker package's defaults.
-type TransportOptions struct {
+type ClientConfig struct {
 	// Name, when set, tells this transport's calls apart from another's
 	// to the same host, such as "billing" and "search": their stats carry
 	// the tag client=<name>, their records the key client, and the
@@ -119,22 +123,23 @@ type TransportOptions struct {
 	// set on the request is left alone. A name that is not a valid header
 	// name (a space, a colon, a line break) is refused by NewTransport.
 	RequestIDHeader string
-	// Breaker returns the configuration of the breaker of a host (host:port
-	// as in the URL). Default: the breaker package's defaults, named after
-	// the host (see Name). Responses 5xx and 429, transport errors and
-	// timeouts are failures; other statuses are successes. Calls the caller
-	// cancelled, and calls refused before sending (see
-	// ClientOutcome.Unsent), are neither: the breaker never sees them.
-	Breaker func(host string) breaker.Config
-	// NoBreaker turns the per-host breakers off.
-	NoBreaker bool
+	// Breaker says which calls share a breaker. Default: PerHost.
+	// Responses 5xx and 429, transport errors and timeouts are failures;
+	// other statuses are successes. Calls the caller cancelled, and calls
+	// refused before sending (see ClientOutcome.Unsent), are neither: the
+	// breaker never sees them.
+	Breaker BreakerScope
+	// BreakerConfig returns the configuration of the breaker of a host
+	// (host:port as in the URL). Default: the breaker package's defaults,
+	// named after the host (see Name).
+	BreakerConfig func(host string) breaker.Config
 	// MaxHosts bounds the distinct hosts given their own breaker and stats
-	// tags; later hosts share OtherHost's. Default: 1000.
+	// tags; later hosts share OtherHost's. Default: DefaultMaxHosts.
 	MaxHosts int
 }
 
-// ClientTransport is the http.RoundTripper made by [NewTransport].
-type ClientTransport struct {
+// Transport is the http.RoundTripper made by [NewTransport].
+type Transport struct {
 	base      http.RoundTripper
 	name      string
 	logger    *slog.Logger
@@ -142,7 +147,7 @@ type ClientTransport struct {
 	emitter   stats.Emitter
 	timeout   time.Duration
 	idHeader  string
-	noBreaker bool
+	scope     BreakerScope
 	breakerOf func(string) breaker.Config
 	hosts     *keycache.Cache[string, clientHost]
 }
@@ -154,16 +159,17 @@ type clientHost struct {
 	*classGroup
 }
 
-// Transport returns base (http.DefaultTransport when nil) wrapped so that
-// every call carries the context's request ID, is logged and counted, goes
-// through its host's breaker and has a timeout. Errors are errctx errors
-// saying what was attempted ("GET host/path"), the failure class and a
-// remedy. The caller's request is never modified.
+// NewTransport returns base (http.DefaultTransport when nil) wrapped so
+// that every call carries the context's request ID, is logged and counted,
+// goes through its host's breaker and has a timeout. Errors are errctx
+// errors saying what was attempted ("GET host/path"), the failure class and
+// a remedy. The caller's request is never modified. An invalid cfg is
+// refused with an errctx error naming the field.
 //
 // For spans and trace propagation, put otelhttp inside it, so each attempt's
 // span is a child of the caller's and the breaker sees its errors:
 //
-//	middleware.Transport(otelhttp.NewTransport(nil), middleware.TransportOptions{})
+//	middleware.NewTransport(otelhttp.NewTransport(nil), middleware.ClientConfig{})
 //
 // The record of a call that got a response then carries the trace_id and
 // span_id of the client span otelhttp made for it (the span whose
@@ -172,33 +178,23 @@ type clientHost struct {
 // (request_id, log.With fields) are kept. The record of a call that got no
 // response (a transport error, a rejection, a call never sent) carries the
 // caller's span, if any.
-//
-// Invalid options make every call fail with the configuration error; use
-// [NewTransport] to get that error up front.
-func Transport(base http.RoundTripper, opts TransportOptions) http.RoundTripper {
-	t, err := NewTransport(base, opts)
-	if err != nil {
-		return failingTransport{err}
+func NewTransport(base http.RoundTripper, opts ClientConfig) (*Transport, error) {
+	if opts.Breaker > NoBreaker {
+		return nil, configError("ClientConfig.Breaker", "is not PerHost or NoBreaker", "use one of the BreakerScope constants")
 	}
-	return t
-}
-
-// NewTransport is [Transport] returning an invalid configuration as an
-// errctx error naming the field.
-func NewTransport(base http.RoundTripper, opts TransportOptions) (*ClientTransport, error) {
 	if opts.MaxHosts < 0 {
-		return nil, configError("TransportOptions.MaxHosts", "is negative", "leave it 0 for the default (1000) or set a positive bound")
+		return nil, configError("ClientConfig.MaxHosts", "is negative", "leave it 0 for the default (DefaultMaxHosts, 1000) or set a positive bound")
 	}
-	if err := downstream.CheckName("middleware", "TransportOptions.Name", opts.Name); err != nil {
+	if err := downstream.CheckName("middleware", "ClientConfig.Name", opts.Name); err != nil {
 		return nil, err
 	}
-	idHeader, err := headerName("TransportOptions.RequestIDHeader", opts.RequestIDHeader, DefaultRequestIDHeader)
+	idHeader, err := headerName("ClientConfig.RequestIDHeader", opts.RequestIDHeader, DefaultRequestIDHeader)
 	if err != nil {
 		return nil, err
 	}
-	t := &ClientTransport{
+	t := &Transport{
 		base: base, name: opts.Name, logger: opts.Logger, level: opts.Level, emitter: opts.Stats, timeout: opts.Timeout,
-		idHeader: idHeader, noBreaker: opts.NoBreaker, breakerOf: opts.Breaker,
+		idHeader: idHeader, scope: opts.Breaker, breakerOf: opts.BreakerConfig,
 	}
 	if t.base == nil {
 		t.base = http.DefaultTransport
@@ -212,20 +208,20 @@ func NewTransport(base http.RoundTripper, opts TransportOptions) (*ClientTranspo
 	t.timeout = deadline.Timeout(t.timeout, DefaultClientTimeout)
 	maxHosts := opts.MaxHosts
 	if maxHosts == 0 {
-		maxHosts = 1000
+		maxHosts = DefaultMaxHosts
 	}
 	t.hosts = keycache.New(maxHosts, OtherHost, t.newHost)
 	return t, nil
 }
 
-func (t *ClientTransport) newHost(host string) *clientHost {
+func (t *Transport) newHost(host string) *clientHost {
 	tags, name := []stats.Tag{stats.T("host", host)}, host
 	if t.name != "" {
 		tags, name = []stats.Tag{stats.T("client", t.name), tags[0]}, t.name+"/"+host
 	}
 	h := &clientHost{classGroup: newClassGroup(t.emitter, StatClientRequests, tags...)}
-	if !t.noBreaker {
-		h.breaker, h.err = downstream.NewBreaker(t.breakerOf, host, name, t.emitter, t.logger, "TransportOptions.Breaker")
+	if t.scope == PerHost {
+		h.breaker, h.err = downstream.NewBreaker(t.breakerOf, host, name, t.emitter, t.logger, "ClientConfig.BreakerConfig")
 	}
 	return h
 }
@@ -233,20 +229,20 @@ func (t *ClientTransport) newHost(host string) *clientHost {
 // Breaker returns the breaker of host (host:port as in request URLs),
 // creating it if needed; nil when breakers are off. Use it to inspect or
 // register the breakers, or to force one open.
-func (t *ClientTransport) Breaker(host string) *breaker.Breaker {
+func (t *Transport) Breaker(host string) *breaker.Breaker {
 	return t.hosts.Get(host).breaker
 }
 
 // CloseIdleConnections closes the base transport's idle connections, so that
 // http.Client.CloseIdleConnections reaches it.
-func (t *ClientTransport) CloseIdleConnections() {
+func (t *Transport) CloseIdleConnections() {
 	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
 		c.CloseIdleConnections()
 	}
 }
 
 // RoundTrip implements http.RoundTripper.
-func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
 	h := t.hosts.Get(cmp.Or(hostOf(req), OtherHost))
 	if h.err != nil {
@@ -303,7 +299,7 @@ func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // unsent ends a call refused before it was sent, with err: the caller's
 // doing, counted but neither timed (it took no time) nor reported to the
 // host's breaker.
-func (t *ClientTransport) unsent(req *http.Request, h *clientHost, start time.Time, err error) (*http.Response, error) {
+func (t *Transport) unsent(req *http.Request, h *clientHost, start time.Time, err error) (*http.Response, error) {
 	closeBody(req)
 	t.finish(req.Context(), req, h, "unsent", start, ClientOutcome{Err: err, Duration: time.Since(start), Unsent: true,
 		Cancelled: errors.Is(err, context.Canceled)})
@@ -325,7 +321,7 @@ type call struct {
 // request ID header (the caller's request and headers are never modified).
 // The deadline is start+timeout unless the caller's context ends sooner, in
 // which case none of our own is set.
-func (t *ClientTransport) outbound(req *http.Request, start time.Time) (out *http.Request, c *call) {
+func (t *Transport) outbound(req *http.Request, start time.Time) (out *http.Request, c *call) {
 	ctx := req.Context()
 	end, bound := deadline.Needed(ctx, start, t.timeout)
 	id, ok := reqid.From(ctx)
@@ -361,7 +357,7 @@ func (c *call) stop() {
 }
 
 // finish counts one call, tagged status class, and logs it with ctx.
-func (t *ClientTransport) finish(ctx context.Context, req *http.Request, h *clientHost, class string, start time.Time, o ClientOutcome) {
+func (t *Transport) finish(ctx context.Context, req *http.Request, h *clientHost, class string, start time.Time, o ClientOutcome) {
 	c := h.get(class)
 	c.requests.Inc()
 	if !o.Unsent && !o.Rejected {
@@ -465,7 +461,7 @@ func classifyTransportError(req *http.Request, err error, timeout time.Duration)
 			errctx.Remedy("the caller's deadline ran out; the call may or may not have happened: give it more time or check why "+req.URL.Host+" is slow"))
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
 		return breaker.Failure, errctx.Wrap(err, attempted(req), errctx.WithClass(errctx.Indeterminate),
-			errctx.Remedy("no answer within the per-call timeout ("+timeout.String()+"); the call may or may not have happened: check "+req.URL.Host+" or raise TransportOptions.Timeout"))
+			errctx.Remedy("no answer within the per-call timeout ("+timeout.String()+"); the call may or may not have happened: check "+req.URL.Host+" or raise ClientConfig.Timeout"))
 	case errors.As(err, &opErr) && opErr.Op == "dial":
 		return breaker.Failure, errctx.Wrap(err, attempted(req), errctx.WithClass(errctx.Transient),
 			errctx.Remedy("could not connect to "+req.URL.Host+"; check that it is up and its address resolves"))
@@ -478,14 +474,6 @@ func closeBody(req *http.Request) {
 	if req.Body != nil {
 		_ = req.Body.Close()
 	}
-}
-
-// failingTransport is what Transport returns for invalid options.
-type failingTransport struct{ err error }
-
-func (f failingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	closeBody(req)
-	return nil, f.err
 }
 
 // stopBody ends the call's deadline when the body is read to the end or

@@ -26,7 +26,7 @@ import (
 )
 
 // client returns an http.Client over Transport(opts) logging to the sink.
-func client(t *testing.T, opts middleware.TransportOptions) (*http.Client, *logSink) {
+func client(t *testing.T, opts middleware.ClientConfig) (*http.Client, *logSink) {
 	t.Helper()
 	sink := &logSink{}
 	if opts.Logger == nil {
@@ -57,7 +57,7 @@ func TestTransportPropagatesTheRequestIDAndNeverMutatesTheRequest(t *testing.T) 
 	srv := newPlainServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen <- r.Header.Get("X-Request-ID")
 	}))
-	c, sink := client(t, middleware.TransportOptions{})
+	c, sink := client(t, middleware.ClientConfig{})
 
 	ctx := reqid.With(context.Background(), "req-42.a")
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/users/7?x=1", nil)
@@ -92,7 +92,7 @@ func TestTransportPropagatesTheRequestIDAndNeverMutatesTheRequest(t *testing.T) 
 func TestTransportCountsByHostAndStatusClass(t *testing.T) {
 	srv := newPlainServer(t, http.NotFoundHandler())
 	rec := statstest.New()
-	c, _ := client(t, middleware.TransportOptions{Stats: rec})
+	c, _ := client(t, middleware.ClientConfig{Stats: rec})
 	for range 3 {
 		_, err := call(t, c, context.Background(), srv.URL)
 		require.NoError(t, err)
@@ -112,7 +112,7 @@ func TestTransportBreakerOpensOnAFailingDownstreamAndRecovers(t *testing.T) {
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
 	}))
-	c, sink := client(t, middleware.TransportOptions{Breaker: func(host string) breaker.Config {
+	c, sink := client(t, middleware.ClientConfig{BreakerConfig: func(host string) breaker.Config {
 		return breaker.Config{Name: "downstream", ConsecutiveFailures: 3, OpenDuration: 50 * time.Millisecond}
 	}})
 
@@ -137,7 +137,7 @@ func TestTransportBreakerOpensOnAFailingDownstreamAndRecovers(t *testing.T) {
 		resp, err := call(t, c, context.Background(), srv.URL+"/work")
 		return err == nil && resp.StatusCode == http.StatusOK
 	}, 5*time.Second, 10*time.Millisecond, "the breaker lets a probe through and closes")
-	tr := c.Transport.(*middleware.ClientTransport)
+	tr := c.Transport.(*middleware.Transport)
 	assert.Equal(t, breaker.Closed, tr.Breaker(strings.TrimPrefix(srv.URL, "http://")).State())
 }
 
@@ -147,7 +147,7 @@ func TestTransportBreakerCountsOnly5xxAnd429(t *testing.T) {
 	srv := newPlainServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(int(status.Load()))
 	}))
-	c, _ := client(t, middleware.TransportOptions{Breaker: func(string) breaker.Config {
+	c, _ := client(t, middleware.ClientConfig{BreakerConfig: func(string) breaker.Config {
 		return breaker.Config{ConsecutiveFailures: 2, OpenDuration: time.Hour}
 	}})
 	for range 5 {
@@ -172,14 +172,14 @@ func TestTransportTimeoutIsIndeterminate(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	}))
-	c, sink := client(t, middleware.TransportOptions{Timeout: 50 * time.Millisecond})
+	c, sink := client(t, middleware.ClientConfig{Timeout: 50 * time.Millisecond})
 	_, err := call(t, c, context.Background(), srv.URL+"/slow")
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Equal(t, errctx.Indeterminate, errctx.ClassOf(err))
 	assert.Equal(t, []string{"GET " + strings.TrimPrefix(srv.URL, "http://") + "/slow"}, errctx.AttemptedOf(err))
 	require.NotEmpty(t, errctx.RemediesOf(err))
-	assert.Contains(t, errctx.RemediesOf(err)[0], "TransportOptions.Timeout")
+	assert.Contains(t, errctx.RemediesOf(err)[0], "ClientConfig.Timeout")
 
 	rec := sink.wait(t, "outbound request", 1)[0]
 	assert.Equal(t, "ERROR", rec["level"])
@@ -191,7 +191,7 @@ func TestTransportTimeoutCoversTheBodyButNotAFinishedCall(t *testing.T) {
 	srv := newPlainServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, strings.Repeat("b", 1<<20))
 	}))
-	c, _ := client(t, middleware.TransportOptions{Timeout: 5 * time.Second})
+	c, _ := client(t, middleware.ClientConfig{Timeout: 5 * time.Second})
 	resp, err := c.Get(srv.URL)
 	require.NoError(t, err)
 	body, err := io.ReadAll(resp.Body)
@@ -208,7 +208,7 @@ func callRefused(t *testing.T) (addr string, err error) {
 	require.NoError(t, err)
 	addr = ln.Addr().String()
 	require.NoError(t, ln.Close())
-	c, _ := client(t, middleware.TransportOptions{NoBreaker: true})
+	c, _ := client(t, middleware.ClientConfig{Breaker: middleware.NoBreaker})
 	_, err = call(t, c, context.Background(), "http://"+addr+"/x")
 	return addr, err
 }
@@ -225,7 +225,7 @@ func TestTransportCallerCancelIsNotABreakerFailure(t *testing.T) {
 		started <- struct{}{}
 		<-r.Context().Done()
 	}))
-	c, _ := client(t, middleware.TransportOptions{Breaker: func(string) breaker.Config {
+	c, _ := client(t, middleware.ClientConfig{BreakerConfig: func(string) breaker.Config {
 		return breaker.Config{ConsecutiveFailures: 1, OpenDuration: time.Hour}
 	}})
 	for range 3 {
@@ -237,17 +237,26 @@ func TestTransportCallerCancelIsNotABreakerFailure(t *testing.T) {
 	}
 }
 
-func TestTransportInvalidOptionsFailEveryCall(t *testing.T) {
-	rt := middleware.Transport(nil, middleware.TransportOptions{MaxHosts: -1})
-	req := httptest.NewRequest(http.MethodGet, "http://example.invalid/", nil)
-	_, err := rt.RoundTrip(req)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "TransportOptions.MaxHosts")
+func TestNewTransportRefusesInvalidConfig(t *testing.T) {
+	for field, cfg := range map[string]middleware.ClientConfig{
+		"ClientConfig.MaxHosts": {MaxHosts: -1},
+		"ClientConfig.Breaker":  {Breaker: middleware.NoBreaker + 1},
+	} {
+		_, err := middleware.NewTransport(nil, cfg)
+		require.Error(t, err, field)
+		assert.Contains(t, err.Error(), field)
+	}
+}
+
+func TestBreakerScopeString(t *testing.T) {
+	assert.Equal(t, "per_host", middleware.PerHost.String())
+	assert.Equal(t, "none", middleware.NoBreaker.String())
+	assert.Equal(t, "invalid", (middleware.NoBreaker + 1).String())
 }
 
 func TestTransportInvalidBreakerConfigFailsCallsToThatHost(t *testing.T) {
 	srv := newPlainServer(t, http.NotFoundHandler())
-	c, _ := client(t, middleware.TransportOptions{Breaker: func(string) breaker.Config {
+	c, _ := client(t, middleware.ClientConfig{BreakerConfig: func(string) breaker.Config {
 		return breaker.Config{FailureRate: 2}
 	}})
 	_, err := call(t, c, context.Background(), srv.URL)
@@ -270,7 +279,7 @@ func slowServer(t *testing.T) *httptest.Server {
 // deadline (a batch job's hour) does not lift the per-call bound.
 func TestTransportTimeoutShorterThanTheCallersDeadlineWins(t *testing.T) {
 	srv := slowServer(t)
-	c, _ := client(t, middleware.TransportOptions{Timeout: 50 * time.Millisecond})
+	c, _ := client(t, middleware.ClientConfig{Timeout: 50 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
 	start := time.Now()
@@ -280,14 +289,14 @@ func TestTransportTimeoutShorterThanTheCallersDeadlineWins(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Equal(t, errctx.Indeterminate, errctx.ClassOf(err))
 	require.NotEmpty(t, errctx.RemediesOf(err))
-	assert.Contains(t, errctx.RemediesOf(err)[0], "TransportOptions.Timeout")
+	assert.Contains(t, errctx.RemediesOf(err)[0], "ClientConfig.Timeout")
 }
 
 // TestTransportCallersShorterDeadlineWins: the caller's own, shorter
 // deadline ends the call, and the error says it was the caller's.
 func TestTransportCallersShorterDeadlineWins(t *testing.T) {
 	srv := slowServer(t)
-	c, _ := client(t, middleware.TransportOptions{Timeout: time.Hour})
+	c, _ := client(t, middleware.ClientConfig{Timeout: time.Hour})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -303,7 +312,7 @@ func TestTransportCallersShorterDeadlineWins(t *testing.T) {
 // bounds is not cut short.
 func TestTransportWithinTheTimeoutSucceeds(t *testing.T) {
 	srv := newPlainServer(t, http.NotFoundHandler())
-	c, _ := client(t, middleware.TransportOptions{Timeout: 10 * time.Second})
+	c, _ := client(t, middleware.ClientConfig{Timeout: 10 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
 	resp, err := call(t, c, ctx, srv.URL)
@@ -321,7 +330,7 @@ func TestTransportCloseIdleConnectionsReachesTheBase(t *testing.T) {
 	}
 	srv.Start()
 	defer srv.Close()
-	tr, err := middleware.NewTransport(&http.Transport{}, middleware.TransportOptions{})
+	tr, err := middleware.NewTransport(&http.Transport{}, middleware.ClientConfig{})
 	require.NoError(t, err)
 	c := &http.Client{Transport: tr}
 	_, err = call(t, c, context.Background(), srv.URL)
@@ -375,7 +384,7 @@ func TestTransportDeadlineLeavesNothingBehind(t *testing.T) {
 		_, _ = io.WriteString(w, "ok")
 	}))
 	base := &http.Transport{}
-	tr, err := middleware.NewTransport(base, middleware.TransportOptions{Logger: (&logSink{}).logger(), Stats: stats.Discard})
+	tr, err := middleware.NewTransport(base, middleware.ClientConfig{Logger: (&logSink{}).logger(), Stats: stats.Discard})
 	require.NoError(t, err)
 	c := &http.Client{Transport: tr}
 	caller, cancel := context.WithCancel(context.Background())
@@ -415,7 +424,7 @@ func TestTransportKeepsConnectionsAlive(t *testing.T) {
 	for _, timeout := range []time.Duration{0, time.Hour, -1} {
 		conns.Store(0)
 		base.CloseIdleConnections()
-		tr, err := middleware.NewTransport(base, middleware.TransportOptions{Logger: (&logSink{}).logger(), Stats: stats.Discard, Timeout: timeout})
+		tr, err := middleware.NewTransport(base, middleware.ClientConfig{Logger: (&logSink{}).logger(), Stats: stats.Discard, Timeout: timeout})
 		require.NoError(t, err)
 		c := &http.Client{Transport: tr}
 		for range 50 {

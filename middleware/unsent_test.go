@@ -30,11 +30,11 @@ func countingServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
 
 // touchyTransport returns a transport whose breakers open after one
 // failure, for an hour, counting to rec.
-func touchyTransport(t *testing.T, rec *statstest.Recorder) (*middleware.ClientTransport, *logSink) {
+func touchyTransport(t *testing.T, rec *statstest.Recorder) (*middleware.Transport, *logSink) {
 	t.Helper()
 	sink := &logSink{}
-	tr, err := middleware.NewTransport(nil, middleware.TransportOptions{Logger: sink.logger(), Stats: rec,
-		Breaker: func(string) breaker.Config { return breaker.Config{ConsecutiveFailures: 1, OpenDuration: time.Hour} }})
+	tr, err := middleware.NewTransport(nil, middleware.ClientConfig{Logger: sink.logger(), Stats: rec,
+		BreakerConfig: func(string) breaker.Config { return breaker.Config{ConsecutiveFailures: 1, OpenDuration: time.Hour} }})
 	require.NoError(t, err)
 	return tr, sink
 }

@@ -24,7 +24,7 @@ func TestStreamingFlushReachesTheClientBeforeTheHandlerEnds(t *testing.T) {
 		<-release
 		_, _ = io.WriteString(w, "data: two\n\n")
 		require.NoError(t, http.NewResponseController(w).Flush())
-	}), middleware.Config{})
+	}), middleware.ServerConfig{})
 
 	resp, err := http.Get(srv.URL + "/events")
 	require.NoError(t, err)
@@ -48,7 +48,7 @@ func TestClientGoneIsRecordedDistinctly(t *testing.T) {
 	srv, sink := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(started)
 		<-r.Context().Done()
-	}), middleware.Config{})
+	}), middleware.ServerConfig{})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/slow", nil)
@@ -61,7 +61,7 @@ func TestClientGoneIsRecordedDistinctly(t *testing.T) {
 	require.Error(t, err)
 
 	rec := sink.wait(t, "request", 1)[0]
-	assert.EqualValues(t, middleware.StatusClientGone, rec["status"])
+	assert.EqualValues(t, middleware.StatusClientClosedRequest, rec["status"])
 	assert.Equal(t, true, rec["client_gone"])
 	assert.Equal(t, "WARN", rec["level"])
 }
@@ -73,7 +73,7 @@ func TestHijackIsKeptAndRecorded(t *testing.T) {
 		defer conn.Close()
 		_, _ = bw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nraw")
 		_ = bw.Flush()
-	}), middleware.Config{})
+	}), middleware.ServerConfig{})
 	resp, body := get(t, srv.URL)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "raw", body)
@@ -94,7 +94,7 @@ func TestReaderFromAndResponseControllerReachTheServerWriter(t *testing.T) {
 		n, err := io.Copy(w, strings.NewReader(payload))
 		assert.NoError(t, err)
 		assert.EqualValues(t, len(payload), n)
-	}), middleware.Config{})
+	}), middleware.ServerConfig{})
 	_, body := get(t, srv.URL)
 	assert.Equal(t, payload, body)
 	rec := sink.wait(t, "request", 1)[0]
@@ -106,7 +106,7 @@ func TestInformationalStatusIsNotTheFinalStatus(t *testing.T) {
 		w.Header().Set("Link", "</style.css>; rel=preload")
 		w.WriteHeader(http.StatusEarlyHints)
 		w.WriteHeader(http.StatusCreated)
-	}), middleware.Config{})
+	}), middleware.ServerConfig{})
 	resp, _ := get(t, srv.URL)
 	assert.Equal(t, http.StatusCreated, resp.StatusCode)
 	assert.EqualValues(t, 201, sink.wait(t, "request", 1)[0]["status"])

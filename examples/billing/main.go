@@ -52,12 +52,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer api.stop()
-	transport, err := middleware.NewTransport(nil, middleware.TransportOptions{
+	transport, err := middleware.NewTransport(nil, middleware.ClientConfig{
 		Logger: logger,
 		Level:  func(middleware.ClientOutcome) slog.Level { return slog.LevelDebug }, // the job logs outcomes
 		// One charge at a time with its own retry budget: a breaker would
 		// add nothing here (see examples/service for one in a service).
-		NoBreaker: true,
+		Breaker: middleware.NoBreaker,
 	})
 	if err != nil {
 		return err

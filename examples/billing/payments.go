@@ -87,10 +87,10 @@ func startPayments(logger *slog.Logger, restartAfter int, downFor time.Duration)
 	mux.HandleFunc("POST /v1/charges", p.charge)
 	// The API's own access records are at debug level: it stands for
 	// another company's service.
-	h, err := middleware.New(mux, middleware.Config{
+	h, err := middleware.New(mux, middleware.ServerConfig{
 		AccessLog: middleware.AccessLogConfig{
 			Logger: p.logger,
-			Level:  func(middleware.Outcome) slog.Level { return slog.LevelDebug },
+			Level:  func(middleware.ServerOutcome) slog.Level { return slog.LevelDebug },
 		},
 		Stats: middleware.StatsConfig{Emitter: stats.Discard},
 	})

@@ -307,14 +307,14 @@ func runMiddleware(t *testing.T, rec *statstest.Recorder, quiet *slog.Logger) {
 	ctx := context.Background()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /probe", func(http.ResponseWriter, *http.Request) {})
-	h, err := middleware.New(mux, middleware.Config{AccessLog: middleware.AccessLogConfig{Logger: quiet}, Stats: middleware.StatsConfig{Emitter: rec}})
+	h, err := middleware.New(mux, middleware.ServerConfig{AccessLog: middleware.AccessLogConfig{Logger: quiet}, Stats: middleware.StatsConfig{Emitter: rec}})
 	require.NoError(t, err)
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/probe", nil))
 
 	ok := roundTripper(func(r *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: r}, nil
 	})
-	tr, err := middleware.NewTransport(ok, middleware.TransportOptions{Stats: rec, Logger: quiet})
+	tr, err := middleware.NewTransport(ok, middleware.ClientConfig{Stats: rec, Logger: quiet})
 	require.NoError(t, err)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://probe/probe", nil)
 	require.NoError(t, err)

@@ -53,11 +53,11 @@ var (
 
 // accessLevel is the level of the front's access record: the middleware's
 // default, except that an unknown SKU (404) is an answer, not a warning.
-func accessLevel(o middleware.Outcome) slog.Level {
+func accessLevel(o middleware.ServerOutcome) slog.Level {
 	if o.Status == http.StatusNotFound {
 		return slog.LevelInfo
 	}
-	return middleware.DefaultLevel(o)
+	return middleware.DefaultServerLevel(o)
 }
 
 // quote serves GET /quote.

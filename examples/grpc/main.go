@@ -105,7 +105,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /quote", f.quote)
 	mux.Handle("GET /debug/breakers", registry.Handler())
-	handler, err := middleware.New(mux, middleware.Config{
+	handler, err := middleware.New(mux, middleware.ServerConfig{
 		AccessLog: middleware.AccessLogConfig{Logger: logger, Level: accessLevel},
 		Stats:     middleware.StatsConfig{Emitter: emitter},
 	})

@@ -58,12 +58,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// The client for payments: request IDs passed on, calls counted and timed,
 	// a timeout, and a breaker that opens after 5 consecutive failures.
-	transport, err := middleware.NewTransport(nil, middleware.TransportOptions{
+	transport, err := middleware.NewTransport(nil, middleware.ClientConfig{
 		Logger:  logger,
 		Level:   func(middleware.ClientOutcome) slog.Level { return slog.LevelDebug }, // the handler logs outcomes
 		Stats:   emitter,
 		Timeout: chargeTimeout,
-		Breaker: func(string) breaker.Config {
+		BreakerConfig: func(string) breaker.Config {
 			return breaker.Config{Name: "payments", Critical: true, OpenDuration: cfg.Duration * 15 / 100}
 		},
 	})
@@ -82,7 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /orders", svc.create)
 	mux.Handle("GET /debug/breakers", registry.Handler())
-	handler, err := middleware.New(mux, middleware.Config{
+	handler, err := middleware.New(mux, middleware.ServerConfig{
 		AccessLog: middleware.AccessLogConfig{Logger: logger, Level: accessLevel},
 		Stats:     middleware.StatsConfig{Emitter: emitter},
 	})

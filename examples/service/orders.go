@@ -45,11 +45,11 @@ type orders struct {
 
 // accessLevel is the level of the access record: the middleware's default,
 // except that a declined card (402) is a normal outcome, not a warning.
-func accessLevel(o middleware.Outcome) slog.Level {
+func accessLevel(o middleware.ServerOutcome) slog.Level {
 	if o.Status == http.StatusPaymentRequired {
 		return slog.LevelInfo
 	}
-	return middleware.DefaultLevel(o)
+	return middleware.DefaultServerLevel(o)
 }
 
 // create serves POST /orders.

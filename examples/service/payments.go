@@ -78,10 +78,10 @@ func (p *payments) phase(now time.Time) float64 {
 func (p *payments) handler(logger *slog.Logger) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /charges", p.charge)
-	return middleware.New(mux, middleware.Config{
+	return middleware.New(mux, middleware.ServerConfig{
 		AccessLog: middleware.AccessLogConfig{
 			Logger: logger.With("component", "payments"),
-			Level:  func(middleware.Outcome) slog.Level { return slog.LevelDebug },
+			Level:  func(middleware.ServerOutcome) slog.Level { return slog.LevelDebug },
 		},
 		Stats: middleware.StatsConfig{Emitter: stats.Discard},
 	})

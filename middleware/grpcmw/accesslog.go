@@ -8,9 +8,9 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/peer"
 
-	"github.com/vitals-go/vitals/internal/level"
 	"github.com/vitals-go/vitals/internal/panics"
 	"github.com/vitals-go/vitals/internal/record"
+	"github.com/vitals-go/vitals/middleware/internal/level"
 )
 
 // ServerOutcome is what happened to one call served, as the record sees it

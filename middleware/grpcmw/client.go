@@ -16,18 +16,19 @@ import (
 
 	"github.com/vitals-go/vitals/breaker"
 	"github.com/vitals-go/vitals/errctx"
-	"github.com/vitals-go/vitals/internal/deadline"
-	"github.com/vitals-go/vitals/internal/downstream"
-	"github.com/vitals-go/vitals/internal/keycache"
-	"github.com/vitals-go/vitals/internal/level"
 	"github.com/vitals-go/vitals/internal/record"
+	"github.com/vitals-go/vitals/middleware"
+	"github.com/vitals-go/vitals/middleware/internal/deadline"
+	"github.com/vitals-go/vitals/middleware/internal/downstream"
+	"github.com/vitals-go/vitals/middleware/internal/keycache"
+	"github.com/vitals-go/vitals/middleware/internal/level"
 	"github.com/vitals-go/vitals/stats"
 )
 
 // DefaultClientTimeout bounds each unary call when ClientConfig.Timeout is
 // zero, as package middleware does for HTTP calls; a caller's sooner
-// deadline still wins.
-const DefaultClientTimeout = 30 * time.Second
+// deadline still wins. It is middleware.DefaultClientTimeout.
+const DefaultClientTimeout = middleware.DefaultClientTimeout
 
 // OtherTarget is the target tag (and breaker) shared once 1000 distinct
 // targets have been seen.
@@ -121,7 +122,7 @@ type ClientConfig struct {
 	// ID never makes the call fail.
 	RequestIDKey string
 
-	// Timeout bounds each unary call, as TransportOptions.Timeout does in
+	// Timeout bounds each unary call, as ClientConfig.Timeout does in
 	// package middleware: when the caller's context has a deadline too,
 	// the sooner of the two ends the call. A caller's long deadline (a
 	// batch job's hour) does not lift the per-call bound, and a caller's

@@ -50,6 +50,45 @@
 //	conn, err := grpc.NewClient(target, append(cli.DialOptions(),
 //		grpc.WithTransportCredentials(insecure.NewCredentials()))...)
 //
+// # Names
+//
+// This package and package middleware share one vocabulary: the same
+// concept has the same name on both sides, and its HTTP and gRPC names
+// differ only where the protocols do (a header and a metadata key, a host
+// and a target).
+//
+//	concept                  middleware (HTTP)                    grpcmw (gRPC)
+//	server, one constructor  New(next, ServerConfig)              NewServerInterceptor(ServerConfig)
+//	client, one constructor  NewTransport(base, ClientConfig)     NewClientInterceptor(ClientConfig)
+//	                         returns *Transport                   returns *ClientInterceptor
+//	what happened            ServerOutcome, ClientOutcome         ServerOutcome, ClientOutcome
+//	default record levels    DefaultServerLevel,                  DefaultServerLevel,
+//	                           DefaultClientLevel                   DefaultClientLevel
+//	skip succeeded calls     SkipSucceeded(paths...)              SkipSucceeded(methods...)
+//	tracing                  Trace bool, TraceOptions             Trace bool, TraceOptions
+//	breakers shared by       Breaker BreakerScope:                Breaker BreakerScope:
+//	                           PerHost, NoBreaker                   PerTarget, PerMethod, NoBreaker
+//	breaker configuration    BreakerConfig func(host)             BreakerConfig func(name)
+//	client gave up (499)     StatusClientClosedRequest            StatusClientClosedRequest
+//	default client timeout   DefaultClientTimeout (30 s)          DefaultClientTimeout (30 s)
+//	request-ID carrier       RequestIDConfig.Header,              ServerConfig.RequestIDKey,
+//	                           ClientConfig.RequestIDHeader         ClientConfig.RequestIDKey
+//	                           (DefaultRequestIDHeader)             (DefaultRequestIDKey)
+//	whose IDs are trusted    Trust, TrustedProxies                Trust, TrustedProxies
+//	panics                   OnPanic func(ctx, PanicInfo),        OnPanic func(ctx, PanicInfo),
+//	                           StackDepth (DefaultStackDepth)       StackDepth (DefaultStackDepth)
+//	bounded tags             MaxRoutes, MaxHosts                  MaxMethods
+//	                           (DefaultMaxRoutes, DefaultMaxHosts)  (DefaultMaxMethods)
+//	tag past the bound       OtherRoute, OtherHost                OtherMethod, OtherTarget
+//	stat names               StatServer..., StatClient...         StatServer..., StatClient...
+//	masked value             errctx.Masked, "[REDACTED]"          (no metadata is logged)
+//
+// The rules behind it: a constructor is New..., takes one ...Config whose
+// zero value means the documented defaults, and returns an errctx error
+// naming the field it refuses; each thing has one constructor; a default
+// is an exported constant Default...; a tag shared past a bound is
+// Other...; a masked value reads as errctx masks a secret field.
+//
 // # Errors of the client
 //
 // An error returned by the client interceptors keeps the call's gRPC status

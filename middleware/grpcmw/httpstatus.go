@@ -4,13 +4,17 @@ import (
 	"net/http"
 
 	"google.golang.org/grpc/codes"
+
+	"github.com/vitals-go/vitals/middleware"
 )
 
 // StatusClientClosedRequest is the HTTP status of codes.Canceled: 499, a
 // status outside the HTTP standard (nginx's "client closed request") that
 // the Google API design guide and grpc-gateway use for a call its caller
-// gave up on. http.StatusText has no text for it.
-const StatusClientClosedRequest = 499
+// gave up on. http.StatusText has no text for it. It is
+// middleware.StatusClientClosedRequest, the status package middleware
+// records for an HTTP client that went away.
+const StatusClientClosedRequest = middleware.StatusClientClosedRequest
 
 // httpStatuses maps each standard gRPC code to its HTTP status.
 var httpStatuses = [numCodes]int{

@@ -104,12 +104,17 @@ func TestHTTPStatusOf(t *testing.T) {
 // from real calls, as they are and wrapped again by the caller.
 func TestHTTPStatusOfClientErrors(t *testing.T) {
 	addr := plainServer(t)
-	cli := newClient(t, grpcmw.ClientConfig{TargetName: "echo", Logger: slog.New(slog.DiscardHandler), Stats: stats.Discard,
+	// The answers go through a client with the default timeout: a short one
+	// would also bound the first call's connection set-up, which under load
+	// can outlast it. Only the calls that wait for the timeout get one.
+	cli := newClient(t, grpcmw.ClientConfig{Logger: slog.New(slog.DiscardHandler), Stats: stats.Discard})
+	cc := dial(t, addr, cli.DialOptions()...)
+	short := newClient(t, grpcmw.ClientConfig{TargetName: "echo", Logger: slog.New(slog.DiscardHandler), Stats: stats.Discard,
 		Timeout: 100 * time.Millisecond,
 		BreakerConfig: func(string) breaker.Config {
 			return breaker.Config{ConsecutiveFailures: 1, OpenDuration: time.Hour}
 		}})
-	cc := dial(t, addr, cli.DialOptions()...)
+	shortCC := dial(t, addr, short.DialOptions()...)
 	check := func(t *testing.T, err error, code codes.Code, want int) {
 		t.Helper()
 		require.Error(t, err)
@@ -139,12 +144,12 @@ func TestHTTPStatusOfClientErrors(t *testing.T) {
 		check(t, err, codes.Canceled, grpcmw.StatusClientClosedRequest)
 	})
 	t.Run("per-call timeout", func(t *testing.T) {
-		_, err := callUnary(t.Context(), cc, "wait")
+		_, err := callUnary(t.Context(), shortCC, "wait") // waits for the call's context to end
 		check(t, err, codes.DeadlineExceeded, http.StatusGatewayTimeout)
 	})
 	t.Run("refused by the open breaker", func(t *testing.T) {
-		require.Equal(t, breaker.Open, cli.Breaker("echo", "").State(), "the timeout opened it")
-		_, err := callUnary(t.Context(), cc, "ok")
+		require.Equal(t, breaker.Open, short.Breaker("echo", "").State(), "the timeout opened it")
+		_, err := callUnary(t.Context(), shortCC, "ok")
 		require.ErrorIs(t, err, breaker.ErrOpen)
 		check(t, err, codes.Unavailable, http.StatusServiceUnavailable)
 		_, ok := errctx.RetryAfterOf(err)

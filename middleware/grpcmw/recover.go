@@ -7,6 +7,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/vitals-go/vitals/internal/panics"
+	"github.com/vitals-go/vitals/middleware"
 )
 
 // PanicInfo describes a recovered panic to ServerConfig.OnPanic.
@@ -18,8 +19,8 @@ type PanicInfo struct {
 }
 
 // DefaultStackDepth bounds the frames logged for a panic when
-// ServerConfig.StackDepth is zero.
-const DefaultStackDepth = 32
+// ServerConfig.StackDepth is zero. It is middleware.DefaultStackDepth.
+const DefaultStackDepth = middleware.DefaultStackDepth
 
 // panicRemedy is the remedy logged with every recovered panic.
 const panicRemedy = "a handler panicked; the client got codes.Internal carrying only the request_id and the server kept serving: fix the code at the top of stack"

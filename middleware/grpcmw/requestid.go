@@ -9,8 +9,8 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 
-	"github.com/vitals-go/vitals/internal/proxies"
 	"github.com/vitals-go/vitals/middleware"
+	"github.com/vitals-go/vitals/middleware/internal/proxies"
 	"github.com/vitals-go/vitals/reqid"
 )
 

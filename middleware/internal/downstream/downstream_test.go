@@ -18,7 +18,7 @@ import (
 func TestNewBreakerFillsTheClientDefaults(t *testing.T) {
 	rec := statstest.New()
 	var logs logtest.Buffer
-	b, err := NewBreaker(nil, "api.internal:8080", "api.internal:8080", rec, slog.New(slog.NewJSONHandler(&logs, nil)), "TransportOptions.Breaker")
+	b, err := NewBreaker(nil, "api.internal:8080", "api.internal:8080", rec, slog.New(slog.NewJSONHandler(&logs, nil)), "ClientConfig.BreakerConfig")
 	require.NoError(t, err)
 	assert.Equal(t, "api.internal:8080", b.Name())
 	assert.Equal(t, breaker.Closed, b.State())
@@ -29,7 +29,7 @@ func TestNewBreakerFillsTheClientDefaults(t *testing.T) {
 }
 
 func TestNewBreakerKeepsTheGivenName(t *testing.T) {
-	b, err := NewBreaker(func(string) breaker.Config { return breaker.Config{Name: "payments"} }, "api.internal:8080", "api.internal:8080", statstest.New(), nil, "TransportOptions.Breaker")
+	b, err := NewBreaker(func(string) breaker.Config { return breaker.Config{Name: "payments"} }, "api.internal:8080", "api.internal:8080", statstest.New(), nil, "ClientConfig.BreakerConfig")
 	require.NoError(t, err)
 	assert.Equal(t, "payments", b.Name())
 }
@@ -44,7 +44,7 @@ func TestNewBreakerRefusesAnInvalidConfig(t *testing.T) {
 
 func TestNewBreakerAsksConfigOfWithTheKeyAndNamesItName(t *testing.T) {
 	var asked string
-	b, err := NewBreaker(func(key string) breaker.Config { asked = key; return breaker.Config{} }, "api.internal:8080", "billing/api.internal:8080", nil, nil, "TransportOptions.Breaker")
+	b, err := NewBreaker(func(key string) breaker.Config { asked = key; return breaker.Config{} }, "api.internal:8080", "billing/api.internal:8080", nil, nil, "ClientConfig.BreakerConfig")
 	require.NoError(t, err)
 	assert.Equal(t, "api.internal:8080", asked)
 	assert.Equal(t, "billing/api.internal:8080", b.Name())
@@ -52,12 +52,12 @@ func TestNewBreakerAsksConfigOfWithTheKeyAndNamesItName(t *testing.T) {
 
 func TestCheckName(t *testing.T) {
 	for _, ok := range []string{"", "payments", "payments-eu_2", strings.Repeat("a", MaxName)} {
-		assert.NoError(t, CheckName("middleware", "TransportOptions.Name", ok), ok)
+		assert.NoError(t, CheckName("middleware", "ClientConfig.Name", ok), ok)
 	}
 	for _, bad := range []string{"Payments", "pay.ments", "a b", "caf\u00e9", "\xff", strings.Repeat("a", MaxName+1)} {
-		err := CheckName("middleware", "TransportOptions.Name", bad)
+		err := CheckName("middleware", "ClientConfig.Name", bad)
 		require.Error(t, err, bad)
-		assert.Contains(t, errctx.FieldsOf(err), slog.String("field", "TransportOptions.Name"))
+		assert.Contains(t, errctx.FieldsOf(err), slog.String("field", "ClientConfig.Name"))
 		assert.NotEmpty(t, errctx.RemediesOf(err))
 	}
 }

@@ -7,7 +7,7 @@
 //
 // The smallest complete use:
 //
-//	func DefaultLevel(o Outcome) slog.Level {
+//	func DefaultServerLevel(o ServerOutcome) slog.Level {
 //		return level.Served(o.Panicked || o.Status >= 500, o.Status >= 400)
 //	}
 package level
