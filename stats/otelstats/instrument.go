@@ -118,30 +118,37 @@ func (in *instrument) broken() bool {
 func (in *instrument) addHandle(s *series) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	var list []*series
-	if old := in.handles.Load(); old != nil {
-		list = append(list, *old...)
-	}
-	list = append(list, s)
-	in.handles.Store(&list)
+	in.handles.Store(appended(in.handles.Load(), s))
 }
 
-// observeCounters reports each counter handle's total: an OTel observable
-// counter takes the running total, which is what stats.Counter.Value is.
+// observeCounters reports each counter series' total, its handle's and
+// those reported to it: an OTel observable counter takes the running total,
+// which is what stats.Counter.Value is.
 func (in *instrument) observeCounters(_ context.Context, o metric.Int64Observer) error {
 	if list := in.handles.Load(); list != nil {
 		for _, s := range *list {
-			o.Observe(s.counter.Value(), s.observe...)
+			n := s.counter.Value()
+			if more := s.reportedCounters.Load(); more != nil {
+				for _, c := range *more {
+					n += c.Value()
+				}
+			}
+			o.Observe(n, s.observe...)
 		}
 	}
 	return nil
 }
 
-// observeGauges reports each gauge handle's current value.
+// observeGauges reports each gauge series' current value: that of the
+// handle last reported to it, else its own.
 func (in *instrument) observeGauges(_ context.Context, o metric.Float64Observer) error {
 	if list := in.handles.Load(); list != nil {
 		for _, s := range *list {
-			o.Observe(s.gauge.Value(), s.observe...)
+			g := s.gauge
+			if more := s.reportedGauges.Load(); more != nil {
+				g = (*more)[len(*more)-1]
+			}
+			o.Observe(g.Value(), s.observe...)
 		}
 	}
 	return nil

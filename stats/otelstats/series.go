@@ -28,6 +28,10 @@ type series struct {
 	observe []metric.ObserveOption
 	counter *stats.Counter // kindCounterHandle only
 	gauge   *stats.Gauge   // kindGaugeHandle only
+	// reported are handles of other Emitters given by ReportCounter or
+	// ReportGauge; replaced under inst.mu, never changed.
+	reportedCounters atomic.Pointer[[]*stats.Counter]
+	reportedGauges   atomic.Pointer[[]*stats.Gauge]
 }
 
 // seriesTable finds a series the way stats' series table does: first by
