@@ -69,9 +69,11 @@ func pointsOf(m metricdata.Metrics) int {
 	return -1
 }
 
-// sumOfIfAny returns the value of the int64 sum m for set, 0 when absent.
+// sumOfIfAny returns the value of the int64 sum m for set, 0 when m or the
+// point is absent.
 func sumOfIfAny(m metricdata.Metrics, set attribute.Set) int64 {
-	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+	sum, _ := m.Data.(metricdata.Sum[int64])
+	for _, dp := range sum.DataPoints {
 		if dp.Attributes.Equals(&set) {
 			return dp.Value
 		}

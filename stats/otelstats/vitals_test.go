@@ -43,7 +43,15 @@ func TestVitalsOwnMetricsGoThroughUnchanged(t *testing.T) {
 		return errctx.New("fetch", errctx.WithClass(errctx.Transient))
 	})
 
-	got := collect()
+	// The breaker publishes a transition off the caller's goroutine: wait
+	// for it, with a deadline.
+	var got map[string]metricdata.Metrics
+	require.Eventually(t, func() bool {
+		got = collect()
+		state, ok := got["breaker.payments.state"].Data.(metricdata.Gauge[float64])
+		return sumOfIfAny(got["breaker.payments.transitions.open"], attrs()) == 1 &&
+			ok && len(state.DataPoints) == 1 && state.DataPoints[0].Value == 2
+	}, 5*time.Second, time.Millisecond, "the breaker's trip never showed")
 	assert.EqualValues(t, 1, sumOf(t, got["breaker.payments.transitions.open"], attrs()))
 	assert.EqualValues(t, 1, sumOf(t, got["breaker.payments.calls.failure"], attrs()))
 	assert.EqualValues(t, 1, sumOf(t, got["breaker.payments.calls.rejected"], attrs()))
