@@ -66,3 +66,39 @@ func TestConcurrentCallsKeepEveryIncrement(t *testing.T) {
 	}
 	assert.EqualValues(t, calls.Load(), total+int64(e.DroppedBy(ReasonCardinality)), "every call is counted or dropped")
 }
+
+// TestHandlesMadeWhileCollecting: at GOMAXPROCS 8, handles made and
+// incremented while a reader collects all end up reported, with every
+// increment.
+func TestHandlesMadeWhileCollecting(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	e, collect := newTest(t, Config{})
+	const workers, per = 8, 500
+	routes := []string{"/a", "/b", "/c", "/d"}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range per {
+				e.NewCounter("hits", stats.T("route", routes[(w+i)%len(routes)])).Inc()
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+	for collecting := true; collecting; {
+		select {
+		case <-done:
+			collecting = false
+		default:
+			collect()
+		}
+	}
+	m := collect()["hits"]
+	var total int64
+	for _, r := range routes {
+		total += sumOf(t, m, attrs("route", r))
+	}
+	assert.EqualValues(t, workers*per, total)
+}
