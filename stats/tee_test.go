@@ -1,6 +1,7 @@
 package stats_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -94,4 +95,12 @@ func TestTeeAddsNoAllocation(t *testing.T) {
 	tee := stats.Tee(stats.Discard, stats.Discard)
 	assert.Equal(t, testing.AllocsPerRun(100, calls(stats.Discard, tags)), testing.AllocsPerRun(100, calls(tee, tags)))
 	assert.Zero(t, testing.AllocsPerRun(100, func() { tee.Count("req", 1, tags...) }))
+}
+
+func ExampleTee() {
+	statsdSide, otelSide := statstest.New(), statstest.New() // a *Statsd and an otelstats.Emitter in a service
+	e := stats.Tee(statsdSide, otelSide)
+	e.Count("orders.placed", 1, stats.T("plan", "pro"))
+	fmt.Println(statsdSide.Counted("orders.placed", stats.T("plan", "pro")), otelSide.Counted("orders.placed", stats.T("plan", "pro")))
+	// Output: 1 1
 }
