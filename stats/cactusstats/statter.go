@@ -1,0 +1,133 @@
+package cactusstats
+
+import (
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/cactus/go-statsd-client/v5/statsd"
+
+	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/stats"
+)
+
+// Statter is a cactus statsd.Statter (and SubStatter) over a stats.Emitter.
+// Its methods return nil, except Raw, and never block: what the Emitter
+// cannot send it drops and counts, as it always does.
+//
+// Sample rates are ignored: every stat reaches the Emitter, whose own
+// sampling (stats.Config.SampleRate) applies, so a caller's rate cannot
+// scale a count twice; SetSamplerFunc does nothing for the same reason.
+type Statter struct {
+	e      stats.Emitter
+	prefix atomic.Pointer[string]
+}
+
+var (
+	_ statsd.Statter    = (*Statter)(nil)
+	_ statsd.SubStatter = (*Statter)(nil)
+)
+
+// New returns a Statter sending to e, with prefix and a dot in front of
+// every name when prefix is not empty (an Emitter's own prefix comes
+// first). A nil e means stats.Default() as it is now.
+func New(e stats.Emitter, prefix string) *Statter {
+	if e == nil {
+		e = stats.Default()
+	}
+	s := &Statter{e: e}
+	s.SetPrefix(prefix)
+	return s
+}
+
+// Inc counts n.
+func (s *Statter) Inc(name string, n int64, _ float32, tags ...statsd.Tag) error {
+	s.e.Count(s.name(name), n, tagsOf(tags)...)
+	return nil
+}
+
+// Dec counts -n.
+func (s *Statter) Dec(name string, n int64, _ float32, tags ...statsd.Tag) error {
+	s.e.Count(s.name(name), -n, tagsOf(tags)...)
+	return nil
+}
+
+// Gauge sets the gauge to v.
+func (s *Statter) Gauge(name string, v int64, _ float32, tags ...statsd.Tag) error {
+	s.e.Gauge(s.name(name), float64(v), tagsOf(tags)...)
+	return nil
+}
+
+// GaugeDelta adds delta to the gauge.
+func (s *Statter) GaugeDelta(name string, delta int64, _ float32, tags ...statsd.Tag) error {
+	s.e.GaugeDelta(s.name(name), float64(delta), tagsOf(tags)...)
+	return nil
+}
+
+// Timing records ms milliseconds, as cactus' Timing takes them.
+func (s *Statter) Timing(name string, ms int64, _ float32, tags ...statsd.Tag) error {
+	s.e.Timing(s.name(name), time.Duration(ms)*time.Millisecond, tagsOf(tags)...)
+	return nil
+}
+
+// TimingDuration records d.
+func (s *Statter) TimingDuration(name string, d time.Duration, _ float32, tags ...statsd.Tag) error {
+	s.e.Timing(s.name(name), d, tagsOf(tags)...)
+	return nil
+}
+
+// Set records member in the set.
+func (s *Statter) Set(name string, member string, _ float32, tags ...statsd.Tag) error {
+	s.e.Set(s.name(name), member, tagsOf(tags)...)
+	return nil
+}
+
+// SetInt records member, written in decimal, in the set.
+func (s *Statter) SetInt(name string, member int64, _ float32, tags ...statsd.Tag) error {
+	s.e.Set(s.name(name), strconv.FormatInt(member, 10), tagsOf(tags)...)
+	return nil
+}
+
+// Raw is refused with an errctx error: a raw statsd value has no meaning
+// for an Emitter, which writes its own wire format (or none, for OTel).
+func (s *Statter) Raw(name string, _ string, _ float32, _ ...statsd.Tag) error {
+	return errctx.New("sending the raw stat "+strconv.Quote(name)+" through vitals",
+		errctx.WithClass(errctx.Permanent),
+		errctx.Remedy("use Inc, Gauge, Timing or Set, which vitals maps to its emitter"))
+}
+
+// NewSubStatter returns a Statter on the same Emitter whose prefix is this
+// one's, a dot and sub.
+func (s *Statter) NewSubStatter(sub string) statsd.SubStatter {
+	return New(s.e, s.name(sub))
+}
+
+// SetPrefix replaces the prefix; it is safe while other goroutines send.
+func (s *Statter) SetPrefix(prefix string) { s.prefix.Store(&prefix) }
+
+// SetSamplerFunc does nothing: sample rates are ignored (see [Statter]).
+func (s *Statter) SetSamplerFunc(statsd.SamplerFunc) {}
+
+// Close does nothing and returns nil: the Emitter belongs to whoever made
+// it, who closes it.
+func (s *Statter) Close() error { return nil }
+
+// name returns the prefixed name.
+func (s *Statter) name(name string) string {
+	if p := *s.prefix.Load(); p != "" {
+		return p + "." + name
+	}
+	return name
+}
+
+// tagsOf converts cactus' tags (key, value pairs) to vitals' tags.
+func tagsOf(tags []statsd.Tag) []stats.Tag {
+	if len(tags) == 0 {
+		return nil
+	}
+	out := make([]stats.Tag, len(tags))
+	for i, t := range tags {
+		out[i] = stats.Tag{Key: t[0], Value: t[1]}
+	}
+	return out
+}

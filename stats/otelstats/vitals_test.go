@@ -1,0 +1,73 @@
+package otelstats
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/vitals-go/vitals/breaker"
+	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/middleware"
+	"github.com/vitals-go/vitals/retry"
+)
+
+// TestVitalsOwnMetricsGoThroughUnchanged runs a breaker, the HTTP stats
+// middleware and a retry policy on the OTel emitter and reads their
+// metrics, under the names docs/metrics.md gives, from the SDK.
+func TestVitalsOwnMetricsGoThroughUnchanged(t *testing.T) {
+	e, collect := newTest(t, Config{})
+
+	b, err := breaker.New(breaker.Config{Name: "payments", ConsecutiveFailures: 1, Stats: e})
+	require.NoError(t, err)
+	boom := errors.New("down")
+	_ = b.Run(context.Background(), func(context.Context) error { return boom })
+	_ = b.Run(context.Background(), func(context.Context) error { return nil }) // rejected: open
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNotFound) })
+	h, err := middleware.Stats(mux, middleware.StatsConfig{Emitter: e})
+	require.NoError(t, err)
+	for range 2 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/orders/7", nil))
+	}
+
+	p := retry.Policy{Name: "fetch", Attempts: 2, Base: time.Microsecond, Stats: e}
+	_ = retry.Do(context.Background(), p, func(context.Context) error {
+		return errctx.New("fetch", errctx.WithClass(errctx.Transient))
+	})
+
+	// The breaker publishes a transition off the caller's goroutine: wait
+	// for it, with a deadline.
+	var got map[string]metricdata.Metrics
+	require.Eventually(t, func() bool {
+		got = collect()
+		state, ok := got["breaker.payments.state"].Data.(metricdata.Gauge[float64])
+		return sumOfIfAny(got["breaker.payments.transitions.open"], attrs()) == 1 &&
+			ok && len(state.DataPoints) == 1 && state.DataPoints[0].Value == 2
+	}, 5*time.Second, time.Millisecond, "the breaker's trip never showed")
+	assert.EqualValues(t, 1, sumOf(t, got["breaker.payments.transitions.open"], attrs()))
+	assert.EqualValues(t, 1, sumOf(t, got["breaker.payments.calls.failure"], attrs()))
+	assert.EqualValues(t, 1, sumOf(t, got["breaker.payments.calls.rejected"], attrs()))
+	state, ok := got["breaker.payments.state"].Data.(metricdata.Gauge[float64])
+	require.True(t, ok, "a %T", got["breaker.payments.state"].Data)
+	require.Len(t, state.DataPoints, 1)
+	assert.Equal(t, 2.0, state.DataPoints[0].Value, "open")
+
+	assert.EqualValues(t, 2, sumOf(t, got["http.server.requests"], attrs("route", "GET /orders/{id}", "status", "4xx")))
+	dur, ok := got["http.server.duration"].Data.(metricdata.Histogram[float64])
+	require.True(t, ok, "a %T", got["http.server.duration"].Data)
+	require.Len(t, dur.DataPoints, 1)
+	assert.EqualValues(t, 2, dur.DataPoints[0].Count)
+	assert.Equal(t, "s", got["http.server.duration"].Unit)
+
+	assert.EqualValues(t, 1, sumOf(t, got["retry.fetch.retries"], attrs()))
+	assert.EqualValues(t, 1, sumOf(t, got["retry.fetch.exhausted"], attrs()))
+	assert.Zero(t, e.Dropped())
+}
