@@ -54,8 +54,12 @@
 // the current generation and one counter add: no lock, no clock read, no
 // allocation. Rejecting a call while open is a few loads and one add; the
 // rejection error is built once per open generation (and refreshed each
-// second for its Retry-After). A count-based window adds one atomic
-// increment per call. Slow-call policies and time-based windows need the
+// second for its Retry-After). A count-based window full of successes
+// costs one atomic load per success and writes nothing. Otherwise each call
+// takes the next slot of the ring (one atomic add) and reads it; when the
+// slot already holds the same outcome nothing more is written, and when the
+// outcome changes it costs a compare-and-swap, an add to the totals and a
+// store. Slow-call policies and time-based windows need the
 // time of each call; reading the wall clock costs tens of nanoseconds on a
 // VM, so they read a process-wide coarse clock instead (one atomic load),
 // advanced by one goroutine every tenth of the finest duration configured
