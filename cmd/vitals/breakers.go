@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vitals-go/vitals/breaker"
 	"github.com/vitals-go/vitals/internal/record"
@@ -81,9 +82,8 @@ func runBreakers(c *cli, args []string) int {
 		return code
 	}
 	if *asJSON {
-		enc := json.NewEncoder(c.stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(st) // a Status of decoded snapshots always encodes
+		out, _ := json.MarshalIndent(st, "", "  ") // a Status of decoded snapshots always encodes
+		c.stdout.Write(append(escapeJSON(out), '\n'))
 	} else {
 		printBreakers(c.stdout, st, time.Now())
 	}
@@ -205,4 +205,19 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// escapeJSON returns the JSON text js with the C1 and bidi characters that
+// encoding/json leaves raw written as \u escapes, which decode to the same
+// text but cannot rewrite a terminal.
+func escapeJSON(js []byte) []byte {
+	out := make([]byte, 0, len(js))
+	for _, r := range string(js) {
+		if r >= utf8.RuneSelf && !record.Printable(string(r)) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+			continue
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return out
 }

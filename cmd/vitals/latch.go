@@ -99,7 +99,7 @@ func runLatch(c *cli, args []string) int {
 // file; ok false means the failure has been reported.
 func (c *cli) openLatch(sub, path string) (l *breaker.Latch, code int, ok bool) {
 	attempted := "reading the latch state file " + record.Safe(path, fieldWidth)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil)) // what matters is printed below
+	quiet := slog.New(slog.DiscardHandler) // what matters is printed below
 	b, err := breaker.New(breaker.Config{Name: "vitals-latch", Logger: quiet})
 	if err == nil {
 		l, err = breaker.NewLatch(b, path)
