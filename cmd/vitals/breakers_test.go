@@ -7,8 +7,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -143,4 +145,29 @@ func TestBreakersUnreadableEndpoint(t *testing.T) {
 		assert.NotContains(t, r.stderr, "\u202e", path)
 	}
 	assertFailure(t, vitals(t, []string{"VITALS_TIMEOUT=300ms"}, "breakers", srv.URL+"/slow"), 3, "did not answer within 300ms", "--timeout")
+}
+
+// The examples/service program's /debug/breakers, served by the real
+// program: its critical payments breaker, closed at the start.
+func TestBreakersOfTheServiceExample(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	service := exec.Command(bin["service"], "-serve", "-listen", addr, "-statsd", "127.0.0.1:9")
+	require.NoError(t, service.Start())
+	t.Cleanup(func() {
+		service.Process.Kill()
+		service.Wait()
+	})
+
+	url := "http://" + addr + "/debug/breakers"
+	var r result
+	deadline := time.Now().Add(15 * time.Second)
+	for r = vitals(t, nil, "breakers", url); r.code == 3 && time.Now().Before(deadline); r = vitals(t, nil, "breakers", url) {
+		time.Sleep(100 * time.Millisecond) // the service is starting; each try is a process run anyway
+	}
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "status: ok, 1 breakers")
+	assert.Regexp(t, `(?m)^payments +closed +yes `, r.stdout)
 }
