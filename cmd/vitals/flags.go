@@ -21,7 +21,8 @@ func (c *cli) flagSet(name, help string) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args with fs, flags before or after the arguments, and
+// parse parses args with fs, flags before or after the arguments (up to a
+// "--", after which all are arguments), and
 // returns the arguments; ok false means it has answered (help or a usage
 // error) and code is the exit status.
 func (c *cli) parse(fs *flag.FlagSet, args []string) (rest []string, code int, ok bool) {
@@ -35,6 +36,9 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) (rest []string, code int, o
 		}
 		if fs.NArg() == 0 {
 			return rest, exitOK, true
+		}
+		if n := len(args) - fs.NArg(); n > 0 && args[n-1] == "--" {
+			return append(rest, fs.Args()...), exitOK, true // all arguments, even those that look like flags
 		}
 		rest = append(rest, fs.Arg(0))
 		args = fs.Args()[1:]

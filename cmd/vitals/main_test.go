@@ -137,4 +137,5 @@ func TestUsageErrors(t *testing.T) {
 	assertFailure(t, vitals(t, nil, "latch", "open", "x"), 2, `no subcommand "open"`)
 	assertFailure(t, vitals(t, nil, "latch", "status"), 2, "0 paths given")
 	assertFailure(t, vitals(t, nil, "latch", "status", "--force", "x"), 2, "-force")
+	assertFailure(t, vitals(t, nil, "latch", "status", "--", "x", "-h"), 2, "2 paths given")
 }
