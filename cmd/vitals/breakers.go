@@ -124,7 +124,7 @@ func (c *cli) fetchStatus(target string, timeout time.Duration) (st breaker.Stat
 		return st, c.fail(exitUnread, attempted, "reading the answer: "+record.Safe(err.Error(), 300), "try again; check the service's logs if it persists"), false
 	}
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusServiceUnavailable {
-		return st, c.fail(exitUnread, attempted, fmt.Sprintf("the server answered %s: %s", resp.Status, record.Safe(string(body), 200)),
+		return st, c.fail(exitUnread, attempted, fmt.Sprintf("the server answered %s: %s", record.Safe(resp.Status, 100), record.Safe(string(body), 200)),
 			"check the URL: it must be the path where the service serves breaker.Registry.Handler (e.g. /debug/breakers), which answers 200 or 503"), false
 	}
 	if len(body) > maxStatusSize {

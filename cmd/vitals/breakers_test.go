@@ -110,6 +110,24 @@ func TestBreakersJSONAndEnv(t *testing.T) {
 	assert.Contains(t, after.stdout, "status: ok, 1 breakers")
 }
 
+// The table cuts a long reason; --json prints it in full.
+func TestBreakersLongTextCutInTableOnly(t *testing.T) {
+	reg := breaker.NewRegistry()
+	long := strings.Repeat("x", 500)
+	newBreaker(t, reg, "payments", false).ForceOpen(long)
+	url := serveRegistry(t, reg)
+
+	table := vitals(t, nil, "breakers", url)
+	require.Equal(t, 0, table.code, table.stderr)
+	assert.NotContains(t, table.stdout, long)
+	assert.Regexp(t, `"forced open: x+\.\.\."`, table.stdout)
+	assert.Less(t, len(table.stdout), 400)
+
+	full := vitals(t, nil, "breakers", "--json", url)
+	require.Equal(t, 0, full.code, full.stderr)
+	assert.Contains(t, full.stdout, "forced open: "+long)
+}
+
 // An endpoint that cannot be read exits 3 with what was attempted and how
 // to fix it.
 func TestBreakersUnreadableEndpoint(t *testing.T) {

@@ -170,7 +170,7 @@ func (c *cli) latchReset(l *breaker.Latch, force bool) int {
 // host, as far as this process can tell.
 func holder(rec breaker.LatchRecord) bool {
 	host, err := os.Hostname()
-	if err != nil || rec.Host != host || rec.PID <= 0 || rec.PID == os.Getpid() {
+	if err != nil || rec.Host != host || rec.PID <= 0 {
 		return false
 	}
 	return alive(rec.PID)
