@@ -112,8 +112,8 @@ func TestLatchOfTheMailerExample(t *testing.T) {
 }
 
 // A corrupt state file: status says what is wrong and exits 3; reset
-// deletes it, since no owner can be read from it. A missing directory is
-// exit 3 for both.
+// deletes it, since no owner can be read from it. A missing directory, or
+// a reset that cannot delete the file, is exit 3.
 func TestLatchCorruptOrMissing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mailer.latch")
 	require.NoError(t, os.WriteFile(path, []byte("{\"breaker\": \"mailer\", \x1b[2J"), 0o600))
@@ -125,6 +125,14 @@ func TestLatchCorruptOrMissing(t *testing.T) {
 	reset := vitals(t, nil, "latch", "reset", path)
 	require.Equal(t, 0, reset.code, reset.stderr)
 	assert.NoFileExists(t, path)
+
+	// A path that cannot be deleted (a directory that is not empty, which
+	// even root cannot remove): status and reset exit 3.
+	dir := filepath.Join(t.TempDir(), "mailer.latch")
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "inside"), 0o700))
+	assertFailure(t, vitals(t, nil, "latch", "status", dir), 3, "is not a regular file")
+	assertFailure(t, vitals(t, nil, "latch", "reset", dir), 3, "resetting the latch "+dir, "delete the file by hand")
+	assert.DirExists(t, dir)
 
 	missing := filepath.Join(t.TempDir(), "no-such-dir", "mailer.latch")
 	for _, sub := range []string{"status", "reset"} {
