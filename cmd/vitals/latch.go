@@ -40,18 +40,20 @@ reset   deletes the state file (through breaker.Latch.Reset) so that the
         while the process that tripped the latch still runs on this host (its
         pid is alive): that process holds the breaker in memory and would not
         notice; reset it through the program (see "resume" in status), or
-        stop it, or pass --force. A corrupt file has no owner to ask: reset
-        deletes it.
+        stop it, or pass --force. It refuses a file that is not a latch
+        record, which may be another file (a wrong path) unless --force, and
+        never deletes what is not a regular file.
 
 Flags:
-  --force   reset even though the process that tripped the latch still runs
+  --force   reset even though the process that tripped the latch still runs,
+            or the file is not a readable latch record
 ` + envHelp + `
 Exit statuses:
   0  status: no state file, the latch is not tripped; reset: deleted, or none to delete
   1  status: the latch is tripped; reset: refused, the tripping process still runs
   2  usage error: unknown subcommand or flag, no PATH or more than one
-  3  the state file is corrupt or unreadable, its directory does not exist,
-     or reset could not delete it
+  3  the state file is corrupt or unreadable (reset: without --force), not a
+     regular file, its directory does not exist, or reset could not delete it
 
 Examples:
   vitals latch status /var/lib/mailer/mailer.latch
@@ -74,7 +76,7 @@ func runLatch(c *cli, args []string) int {
 	fs := c.flagSet("latch "+sub, latchHelp)
 	force := false
 	if sub == "reset" {
-		fs.BoolVar(&force, "force", false, "reset even though the tripping process still runs")
+		fs.BoolVar(&force, "force", false, "reset even though the tripping process still runs or the file is corrupt")
 	}
 	rest, code, ok := c.parse(fs, args[1:])
 	if !ok {
@@ -155,7 +157,16 @@ func (c *cli) latchReset(l *breaker.Latch, force bool) int {
 		fmt.Fprintf(c.stdout, "nothing to reset: there is no latch state file at %s\n", path)
 		return exitOK
 	}
-	if rec, ok := l.Record(); ok && !force && holder(rec) {
+	if info, err := os.Stat(l.Path()); err == nil && !info.Mode().IsRegular() {
+		return c.fail(exitUnread, attempted, fmt.Sprintf("it is not a regular file (%s), so it is no latch state file; vitals deletes none but those", info.Mode().Type()),
+			"check the path: the state file is where the program's latch option points")
+	}
+	rec, ok := l.Record()
+	if !ok && !force {
+		return c.fail(exitUnread, attempted, "it is not a latch record ("+record.Safe(fileProblem(l), errorWidth)+"), so it may be another file",
+			"check the path; if it is the program's latch state file, corrupt, run vitals latch reset --force "+path)
+	}
+	if ok && !force && holder(rec) {
 		return c.fail(exitAttention, attempted, fmt.Sprintf("the process that tripped it (pid %d on this host) still runs and holds the breaker open in memory", rec.PID),
 			"reset it through that program ("+orDash(record.Safe(rec.Reset, fieldWidth))+"), or stop it first; if that pid is now another program, run vitals latch reset --force "+path)
 	}

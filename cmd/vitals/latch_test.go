@@ -112,8 +112,9 @@ func TestLatchOfTheMailerExample(t *testing.T) {
 }
 
 // A corrupt state file: status says what is wrong and exits 3; reset
-// deletes it, since no owner can be read from it. A missing directory, or
-// a reset that cannot delete the file, is exit 3.
+// refuses it without --force (a wrong path may name another file) and never
+// deletes what is not a regular file. A missing directory, or a reset that
+// cannot delete the file, is exit 3.
 func TestLatchCorruptOrMissing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mailer.latch")
 	require.NoError(t, os.WriteFile(path, []byte("{\"breaker\": \"mailer\", \x1b[2J"), 0o600))
@@ -122,17 +123,22 @@ func TestLatchCorruptOrMissing(t *testing.T) {
 	assertFailure(t, status, 3, "reading the latch state file "+path, "is not a latch record", "vitals latch reset "+path)
 	assert.NotContains(t, status.stderr, "\x1b")
 
-	reset := vitals(t, nil, "latch", "reset", path)
-	require.Equal(t, 0, reset.code, reset.stderr)
+	refused := vitals(t, nil, "latch", "reset", path)
+	assertFailure(t, refused, 3, "resetting the latch "+path, "may be another file", "--force")
+	assert.NotContains(t, refused.stderr, "\x1b")
+	assert.FileExists(t, path)
+	forced := vitals(t, nil, "latch", "reset", "--force", path)
+	require.Equal(t, 0, forced.code, forced.stderr)
 	assert.NoFileExists(t, path)
 
-	// A path that cannot be deleted (a directory that is not empty, which
-	// even root cannot remove): status and reset exit 3.
-	dir := filepath.Join(t.TempDir(), "mailer.latch")
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "inside"), 0o700))
-	assertFailure(t, vitals(t, nil, "latch", "status", dir), 3, "is not a regular file")
-	assertFailure(t, vitals(t, nil, "latch", "reset", dir), 3, "resetting the latch "+dir, "delete the file by hand")
-	assert.DirExists(t, dir)
+	// Directories, empty or not, are never deleted, even with --force.
+	for _, inside := range []string{"", "inside"} {
+		dir := filepath.Join(t.TempDir(), "mailer.latch")
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, inside), 0o700))
+		assertFailure(t, vitals(t, nil, "latch", "status", dir), 3, "is not a regular file")
+		assertFailure(t, vitals(t, nil, "latch", "reset", "--force", dir), 3, "resetting the latch "+dir, "not a regular file")
+		assert.DirExists(t, dir)
+	}
 
 	missing := filepath.Join(t.TempDir(), "no-such-dir", "mailer.latch")
 	for _, sub := range []string{"status", "reset"} {
