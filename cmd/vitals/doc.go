@@ -26,8 +26,9 @@
 //	2  usage error: unknown command or flag, missing or extra argument, a bad
 //	   VITALS_* value
 //	3  what was asked could not be read or written: the endpoint is unreachable
-//	   or does not serve a Registry's status, the latch file is corrupt or in a
-//	   directory that does not exist, the reset could not delete it
+//	   or does not serve a Registry's status, the latch file is corrupt, not a
+//	   regular file or in a directory that does not exist, the reset could not
+//	   delete it
 //
 // Every message names what was attempted and how to fix it. Text from the
 // service (breaker names, reasons, errors, latch records) is shown with

@@ -85,7 +85,7 @@ func runLatch(c *cli, args []string) int {
 	if len(rest) != 1 {
 		return c.usageError("vitals latch "+sub, fmt.Sprintf("%d paths given", len(rest)), "give the path of one latch state file, e.g. vitals latch "+sub+" /var/lib/mailer/mailer.latch")
 	}
-	l, code, ok := c.openLatch(sub, rest[0])
+	l, code, ok := c.openLatch(rest[0])
 	if !ok {
 		return code
 	}
@@ -99,7 +99,7 @@ func runLatch(c *cli, args []string) int {
 // openLatch reads the state file at path through a breaker.Latch of a
 // breaker of this process, the package's own reading and checks of the
 // file; ok false means the failure has been reported.
-func (c *cli) openLatch(sub, path string) (l *breaker.Latch, code int, ok bool) {
+func (c *cli) openLatch(path string) (l *breaker.Latch, code int, ok bool) {
 	attempted := "reading the latch state file " + record.Safe(path, fieldWidth)
 	quiet := slog.New(slog.DiscardHandler) // what matters is printed below
 	b, err := breaker.New(breaker.Config{Name: "vitals-latch", Logger: quiet})
