@@ -53,10 +53,13 @@
 // # Names and tags
 //
 // Names are Graphite paths: lower-case segments of [a-z0-9_-] joined by
-// dots (see [Sanitize] and [Name]). Tags are written sorted by key, without
-// duplicates, in Graphite form (name;k=v) by default or DogStatsD form
-// (|#k:v); see [Tag] and [TagFormat]. No name, tag or set member can break a
-// statsd line.
+// dots (see [Sanitize] and [Name]); two names that sanitise alike
+// ("HTTP Requests", "http_requests") are one series. Tags are written sorted
+// by key, without duplicates, in Graphite form (name;k=v) by default or
+// DogStatsD form (|#k:v); in Graphite form only bytes that the statsd
+// daemon passes on to carbon unchanged are written, the others are encoded
+// (see [Tag] and [TagFormat]). Set members keep valid UTF-8 (see
+// [NormalizeMember]). No name, tag or set member can break a statsd line.
 //
 // # The wire layer
 //

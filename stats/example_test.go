@@ -55,7 +55,7 @@ func ExampleStatsd_NewCounter() {
 	s.Close() // sends what is pending
 	fmt.Println(receive())
 	// Output:
-	// [shop.http.requests;route=/cart:3|c]
+	// [shop.http.requests;route=.cart:3|c]
 }
 
 // Timing a call: the duration is sent in milliseconds, with decimals.

@@ -117,6 +117,16 @@ func TestGraphitePipeline(t *testing.T) {
 	}
 	s.Gauge("temperature", 21.25, stats.T("room", "lab"))
 
+	// Tag values with bytes the statsd daemon deletes arrive each in a series
+	// of its own, under the name vitals wrote (graphiteTagCases); set members
+	// keep their UTF-8.
+	for i, c := range graphiteTagCases {
+		s.Count("langs", int64(i+1), stats.T("lang", c.raw))
+	}
+	for _, m := range []string{"José", "Josè", "日本", "中国", "a b", "a_b", "x:y", "x|y", "x_y"} {
+		s.Set("members", m)
+	}
+
 	// A name with Graphite- and statsd-special characters arrives under
 	// exactly the name Sanitize promises.
 	weird := "Weird Name:x|y@z#w"
@@ -145,12 +155,17 @@ func TestGraphitePipeline(t *testing.T) {
 	sanitised := stats.Sanitize(weird)
 	require.NotContains(t, sanitised, ":", "Sanitize(%q)", weird)
 	sum, last := g.eventuallySum, g.eventuallyLast
-	for _, c := range []struct {
+	type check struct {
 		name  string
 		check func(*testing.T, graphiteSource, time.Time, float64)
 		src   graphiteSource
 		want  float64
-	}{
+	}
+	var mapped []check
+	for i, c := range graphiteTagCases {
+		mapped = append(mapped, check{fmt.Sprintf("tag value %q", c.raw), sum, g.whisper("stats.counters." + run + ".langs.count;lang=" + c.wire), float64(i + 1)})
+	}
+	for _, c := range append(mapped, []check{
 		{"counter sums to the calls", sum, g.whisper("stats.counters." + run + ".requests.count"), 27},
 		{"counter handle", sum, g.whisper("stats.counters." + run + ".handled.count"), 15},
 		{"gauge keeps the last value", last, g.whisper("stats.gauges." + run + ".depth"), 42.5},
@@ -164,7 +179,9 @@ func TestGraphitePipeline(t *testing.T) {
 		{"sanitised name", sum, g.whisper("stats.counters." + run + "." + sanitised + ".count"), 3},
 		{"DogStatsD tags arrive as Graphite tags", sum, g.whisper("stats.counters." + run + ".dogtagged.count;code=5xx;route=orders"), 3},
 		{"TagsNone drops the tags", sum, g.whisper("stats.counters." + run + ".untagged.count"), 2},
-	} {
+		{"mapped tag value through seriesByTag", sum, g.render(fmt.Sprintf("seriesByTag('name=stats.counters.%s.langs.count','lang=C_2B_2B')", run)), 1},
+		{"set members keep UTF-8; only : and | become _", sum, g.whisper("stats.sets." + run + ".members.count"), 7},
+	}...) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			c.check(t, c.src, start, c.want)

@@ -45,10 +45,7 @@ func (s *Statsd) appendStat(b, head, tail []byte, k kind, v uint64) []byte {
 
 // appendSet appends the line of a set member.
 func appendSet(b, head, tail []byte, member string) []byte {
-	if member == "" {
-		member = "_"
-	}
-	b = append(appendValue(append(b, head...), member), "|s"...)
+	b = append(appendMember(append(b, head...), member), "|s"...)
 	return append(b, tail...)
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // FuzzLine checks that whatever names, tags and set members callers pass,
@@ -38,10 +39,10 @@ func FuzzLine(f *testing.F) {
 
 func checkLine(t *testing.T, format TagFormat, line string) {
 	t.Helper()
-	if strings.ContainsAny(line, "\n\r ") {
-		t.Fatalf("line %q has a line break or space", line)
-	}
 	head, rest, ok := strings.Cut(line, ":")
+	if strings.ContainsAny(line, "\n\r") || strings.Contains(head, " ") {
+		t.Fatalf("line %q has a line break, or a space before the value", line)
+	}
 	if !ok || strings.Contains(rest, ":") && format != TagsDogStatsD {
 		t.Fatalf("line %q: want exactly one ':' before the value", line)
 	}
@@ -53,7 +54,8 @@ func checkLine(t *testing.T, format TagFormat, line string) {
 	if len(fields) > 2 && strings.HasPrefix(fields[2], "@") {
 		fields = slices.Delete(fields, 2, 3) // the sample rate
 	}
-	if len(fields) < 2 || fields[0] == "" || strings.ContainsAny(fields[0], "@#;,") {
+	isSet := len(fields) > 1 && fields[1] == "s" // a member may hold @ # ; , and spaces
+	if len(fields) < 2 || fields[0] == "" || !isSet && strings.ContainsAny(fields[0], "@#;, ") || !utf8.ValidString(fields[0]) {
 		t.Fatalf("line %q: bad value %q", line, fields[0])
 	}
 	switch format {
@@ -62,6 +64,11 @@ func checkLine(t *testing.T, format TagFormat, line string) {
 			k, v, ok := strings.Cut(tag, "=")
 			if !ok || k == "" || v == "" || strings.ContainsAny(k, "!^=") || strings.HasPrefix(v, "~") {
 				t.Fatalf("line %q: bad Graphite tag %q", line, tag)
+			}
+			if strings.ContainsFunc(k+v, func(r rune) bool {
+				return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' || r == '.' || r == '-')
+			}) {
+				t.Fatalf("line %q: Graphite tag %q has bytes the statsd daemon deletes", line, tag)
 			}
 		}
 		if len(fields) != 2 {

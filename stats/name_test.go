@@ -1,6 +1,7 @@
 package stats_test
 
 import (
+	"cmp"
 	"strings"
 	"testing"
 
@@ -36,7 +37,7 @@ func TestName(t *testing.T) {
 
 func TestNormalizeTags(t *testing.T) {
 	assert.Nil(t, stats.NormalizeTags())
-	assert.Equal(t, []stats.Tag{{"_", "_"}, {"a", "2"}, {"b_", "_x"}, {"c", "_y_"}},
+	assert.Equal(t, []stats.Tag{{"_", "_"}, {"a", "2"}, {"b_3D", "_7Ex"}, {"c", "_7Ey_3B"}},
 		stats.NormalizeTags(stats.T("c", "~y;"), stats.T("a", "1"), stats.T("b=", "~x"), stats.T("", ""), stats.T("a", "2")))
 }
 
@@ -62,6 +63,38 @@ func FuzzSanitize(f *testing.F) {
 		}
 		if name := stats.Name(in); strings.Contains(name, ".") && !strings.Contains(in, ".") {
 			t.Fatalf("Name(%q) = %q split a part", in, name)
+		}
+	})
+}
+
+// FuzzNormalizeTags checks that Graphite tags hold only bytes the statsd
+// daemon passes to carbon, that normalising is idempotent, and that two
+// values stay distinct unless they differ only in ' ', ':', '_' and the
+// empty value, or in '/' and '.', the documented merges.
+func FuzzNormalizeTags(f *testing.F) {
+	f.Add("C++", "C")
+	f.Add("{sku}", "sku")
+	f.Add("José", "Josè")
+	f.Add("%", "")
+	f.Add("\xff", "\xfe")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		wa := stats.NormalizeTags(stats.T(a, a))[0]
+		wb := stats.NormalizeTags(stats.T(b, b))[0]
+		for _, w := range []string{wa.Key, wa.Value} {
+			if w == "" || strings.ContainsFunc(w, func(r rune) bool {
+				return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' || r == '.' || r == '-')
+			}) {
+				t.Fatalf("%q is written %q: empty, or bytes the statsd daemon deletes", a, w)
+			}
+		}
+		if again := stats.NormalizeTags(wa)[0]; again != wa {
+			t.Fatalf("not idempotent: %q -> %v -> %v", a, wa, again)
+		}
+		merged := func(s string) string { // "" is written "_"
+			return strings.NewReplacer(" ", "_", ":", "_", "/", ".").Replace(cmp.Or(s, "_"))
+		}
+		if wa.Value == wb.Value && merged(a) != merged(b) && !strings.Contains(a+b, "_") {
+			t.Fatalf("%q and %q are both written %q", a, b, wa.Value)
 		}
 	})
 }

@@ -97,7 +97,7 @@ func TestSeriesBeyondTheBoundAreSentLineByLine(t *testing.T) {
 			for _, v := range []string{"1.234567|ms", "-0.5|ms", "12.5|g", "0|g", "-3.5|g", "+2|g", "-0.25|g", "bob_1|s", "3|c"} {
 				switch format {
 				case TagsGraphite:
-					want = append(want, "app.http.requests;i="+over[0].Value+";route=/users:"+v)
+					want = append(want, "app.http.requests;i="+over[0].Value+";route=.users:"+v)
 				case TagsDogStatsD:
 					if v != "0|g" { // DogStatsD reads no sign as a change: no reset
 						want = append(want, "app.http.requests:"+v+"|#i:"+over[0].Value+",route:/users")

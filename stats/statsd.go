@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/cactus/go-statsd-client/v5/statsd"
 
@@ -171,9 +172,10 @@ func (s *Statsd) GaugeDelta(name string, delta float64, tags ...Tag) {
 	}
 }
 
-// Set implements [Emitter]. Bytes of member that would break the line
-// become '_'; an empty member is sent as "_". A set member is formatted by
-// the caller, into the series' cached wire form when there is one.
+// Set implements [Emitter]. member is sent as [NormalizeMember] returns
+// it: valid UTF-8 is kept, what would break the line is replaced. A set
+// member is formatted by the caller, into the series' cached wire form when
+// there is one.
 func (s *Statsd) Set(name string, member string, tags ...Tag) {
 	if !s.live() {
 		return
@@ -226,11 +228,10 @@ func (s *Statsd) NewCounter(name string, tags ...Tag) *Counter {
 	if s == nil {
 		return nil // a nil Statsd discards, as Discard does
 	}
-	line, suffix := s.appendHead(nil, name, tags), s.format.appendSuffixTags([]byte("|c"), tags)
-	return register(s, s.counters, string(line)+string(suffix), func() *Counter {
-		c := newCounter()
-		c.line, c.suffix = line, suffix
-		return c
+	wire, n := s.handleWire(name, tags, "|c")
+	key := string(wire)
+	return register(s, s.counters, key, func() *Counter {
+		return &Counter{line: key[:n], suffix: key[n:]} // one copy of the text
 	})
 }
 
@@ -241,9 +242,11 @@ func (s *Statsd) NewGauge(name string, tags ...Tag) *Gauge {
 	if s == nil {
 		return nil // a nil Statsd discards, as Discard does
 	}
-	line, tail := s.appendHead(nil, name, tags), s.format.appendSuffixTags(nil, tags)
-	return register(s, s.gauges, string(line)+string(tail), func() *Gauge {
-		return &Gauge{line: line, tail: tail}
+	wire, n := s.handleWire(name, tags, "")
+	// The key shares wire's bytes, which nothing writes after this: one
+	// copy of the text.
+	return register(s, s.gauges, unsafe.String(unsafe.SliceData(wire), len(wire)), func() *Gauge {
+		return &Gauge{line: wire[:n:n], tail: wire[n:]}
 	})
 }
 

@@ -37,16 +37,16 @@ func TestWireLines(t *testing.T) {
 		want   []string
 	}{
 		{stats.TagsGraphite, []string{
-			"app.db.query;code=200;route=/users:1.234567|ms",
-			"app.pool.size;code=200;route=/users:12.5|g",
-			"app.temp;code=200;route=/users:0|g",
-			"app.temp;code=200;route=/users:-3.5|g",
-			"app.temp;code=200;route=/users:+2|g",
-			"app.temp;code=200;route=/users:-0.25|g",
-			"app.users;code=200;route=/users:bob_1|s",
-			"app.http.requests;code=200;route=/users:2|c",
-			"app.handle;code=200;route=/users:0|g",
-			"app.handle;code=200;route=/users:-1|g",
+			"app.db.query;code=200;route=.users:1.234567|ms",
+			"app.pool.size;code=200;route=.users:12.5|g",
+			"app.temp;code=200;route=.users:0|g",
+			"app.temp;code=200;route=.users:-3.5|g",
+			"app.temp;code=200;route=.users:+2|g",
+			"app.temp;code=200;route=.users:-0.25|g",
+			"app.users;code=200;route=.users:bob_1|s",
+			"app.http.requests;code=200;route=.users:2|c",
+			"app.handle;code=200;route=.users:0|g",
+			"app.handle;code=200;route=.users:-1|g",
 		}},
 		{stats.TagsDogStatsD, []string{
 			"app.db.query:1.234567|ms|#code:200,route:/users",
@@ -105,7 +105,7 @@ func TestTagsSortedDedupedSanitised(t *testing.T) {
 	s := newStatsd(t, stats.Config{Addr: l.addr()})
 	s.Count("x", 1, stats.T("z", "1"), stats.T("a", "old"), stats.T("k=!^;", "~v;|@#:, \n"), stats.T("a", "new"), stats.T("", ""))
 	require.NoError(t, s.Close())
-	assert.Equal(t, []string{"x;_=_;a=new;k____=_v________;z=1:1|c"}, l.waitLines(t, 1))
+	assert.Equal(t, []string{"x;_=_;a=new;k_3D_21_5E_3B=_7Ev_3B_7C_40_23__2C__0A;z=1:1|c"}, l.waitLines(t, 1))
 }
 
 func TestPacksLinesUpToMaxPacketSize(t *testing.T) {

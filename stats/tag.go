@@ -1,16 +1,28 @@
 package stats
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Tag is a key-value pair attached to a stat. Tags are written sorted by
-// key; when a key repeats, the last value given wins. On the wire a key has
-// none of ; ! ^ = and a value has no ; and does not start with ~ (Graphite's
-// rules); neither has a statsd delimiter (: | @ # ,), a space, a control
-// character or a non-ASCII byte. Each such byte becomes '_', and an empty
-// key or value becomes "_".
+// their key as written, and when two keys are written the same, the last
+// tag given wins. What each character becomes depends on the [TagFormat]:
+//
+//   - Graphite (the default): ASCII letters, digits, '_', '-' and '.' are
+//     kept; a space or ':' becomes '_'; '/' becomes '.'; every other byte
+//     (other punctuation, control characters, each byte of a non-ASCII
+//     character) becomes '_' and its two upper-case hex digits: "C++" is
+//     written "C_2B_2B", "{sku}" "_7Bsku_7D", "José" "Jos_C3_A9". These are
+//     the only bytes the statsd daemon passes on to carbon unchanged, so the
+//     series Graphite stores has the name vitals wrote.
+//   - DogStatsD: valid UTF-8 is kept; a control character, a space and the
+//     delimiters : | , # @ ; become '_'; a byte of invalid UTF-8 becomes
+//     U+FFFD.
+//
+// An empty key or value is written "_" in both.
 type Tag struct {
 	Key, Value string
 }
@@ -21,33 +33,33 @@ func T(key, value string) Tag { return Tag{Key: key, Value: value} }
 // stackTags is how many tags a stat may carry before ordering them allocates.
 const stackTags = 16
 
-// NormalizeTags returns tags as they are written on the wire: sanitised,
-// sorted by key and de-duplicated (the last value of a key wins). It returns
-// nil for no tags.
+// NormalizeTags returns tags as they are written on the wire in the default
+// Graphite format (see [Tag]): mapped, sorted by key and de-duplicated (the
+// last value of a key wins). It returns nil for no tags.
 func NormalizeTags(tags ...Tag) []Tag {
 	if len(tags) == 0 {
 		return nil
 	}
 	var arr [stackTags]int
-	ord := tagOrder(tags, arr[:0])
+	ord := TagsGraphite.tagOrder(tags, arr[:0])
 	out := make([]Tag, 0, len(ord))
 	for _, i := range ord {
 		out = append(out, Tag{
-			Key:   string(appendTagKey(nil, tags[i].Key)),
-			Value: string(appendTagValue(nil, tags[i].Value)),
+			Key:   string(appendGraphiteText(nil, tags[i].Key)),
+			Value: string(appendGraphiteText(nil, tags[i].Value)),
 		})
 	}
 	return out
 }
 
-// tagOrder appends to ord the indexes of tags in wire order: sorted by
-// sanitised key (stable), keeping only the last tag of each key. An
+// tagOrder appends to ord the indexes of tags in wire order: sorted by key
+// as f writes it (stable), keeping only the last tag of each key. An
 // insertion sort: stats carry a handful of tags.
-func tagOrder(tags []Tag, ord []int) []int {
+func (f TagFormat) tagOrder(tags []Tag, ord []int) []int {
 	for i := range tags {
 		j := len(ord)
 		ord = append(ord, i)
-		for j > 0 && compareKeys(tags[ord[j-1]].Key, tags[i].Key) > 0 {
+		for j > 0 && f.compareKeys(tags[ord[j-1]].Key, tags[i].Key) > 0 {
 			ord[j] = ord[j-1]
 			j--
 		}
@@ -55,7 +67,7 @@ func tagOrder(tags []Tag, ord []int) []int {
 	}
 	out := ord[:0]
 	for k, i := range ord {
-		if k+1 < len(ord) && compareKeys(tags[i].Key, tags[ord[k+1]].Key) == 0 {
+		if k+1 < len(ord) && f.compareKeys(tags[i].Key, tags[ord[k+1]].Key) == 0 {
 			continue // a later tag has the same key
 		}
 		out = append(out, i)
@@ -63,82 +75,39 @@ func tagOrder(tags []Tag, ord []int) []int {
 	return out
 }
 
-// compareKeys compares two keys as they are written on the wire.
-func compareKeys(a, b string) int {
+// compareKeys compares two keys as f writes them. Keys written unchanged,
+// the common case, are compared as they are; others are written into
+// buffers on the stack first.
+func (f TagFormat) compareKeys(a, b string) int {
 	if a == b {
 		return 0
 	}
-	if a == "" {
-		a = "_"
+	if f.keptKey(a) && f.keptKey(b) {
+		return strings.Compare(a, b)
 	}
-	if b == "" {
-		b = "_"
-	}
-	for i := 0; i < len(a) && i < len(b); i++ {
-		if ca, cb := tagKeyByte(a[i]), tagKeyByte(b[i]); ca != cb {
-			return int(ca) - int(cb)
-		}
-	}
-	return len(a) - len(b)
+	var ab, bb [64]byte
+	return bytes.Compare(f.appendTagText(ab[:0], a), f.appendTagText(bb[:0], b))
 }
 
-// keyBytes and valueBytes map each byte of a tag key, or of a tag value or
-// set member, to itself or to '_'. Allowed: printable ASCII other than the
-// statsd and Graphite delimiters : | @ # , ; and, in keys, ! ^ =.
-var keyBytes, valueBytes = byteMaps()
-
-func byteMaps() (key, value [256]byte) {
-	for i := range 256 {
-		c := byte(i)
-		value[i], key[i] = c, c
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(":|@#,;", c) >= 0 {
-			value[i], key[i] = '_', '_'
-		}
-		if c == '!' || c == '^' || c == '=' {
-			key[i] = '_'
+// keptKey reports whether f writes the key k unchanged.
+func (f TagFormat) keptKey(k string) bool {
+	if f == TagsGraphite {
+		return isGraphiteText(k)
+	}
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c >= utf8.RuneSelf || dogBytes[c] != c {
+			return false
 		}
 	}
-	return key, value
+	return k != ""
 }
 
-func tagKeyByte(c byte) byte { return keyBytes[c] }
-
-func appendTagKey(b []byte, k string) []byte {
-	if k == "" {
-		return append(b, '_')
+// appendTagText appends a tag key or value as f writes it.
+func (f TagFormat) appendTagText(b []byte, s string) []byte {
+	if f == TagsGraphite {
+		return appendGraphiteText(b, s)
 	}
-	return appendMapped(b, k, &keyBytes)
-}
-
-func appendTagValue(b []byte, v string) []byte {
-	if v == "" {
-		return append(b, '_')
-	}
-	start := len(b)
-	b = appendMapped(b, v, &valueBytes)
-	if b[start] == '~' {
-		b[start] = '_'
-	}
-	return b
-}
-
-// appendValue appends a tag value or set member with every byte that could
-// break the line replaced by '_'.
-func appendValue(b []byte, v string) []byte { return appendMapped(b, v, &valueBytes) }
-
-// appendMapped appends s mapped byte by byte through m, copying it whole
-// when no byte changes, the common case.
-func appendMapped(b []byte, s string, m *[256]byte) []byte {
-	for i := 0; i < len(s); i++ {
-		if m[s[i]] != s[i] {
-			b = append(b, s[:i]...)
-			for ; i < len(s); i++ {
-				b = append(b, m[s[i]])
-			}
-			return b
-		}
-	}
-	return append(b, s...)
+	return appendDogText(b, s)
 }
 
 // TagFormat says how tags are written on the wire.
@@ -173,11 +142,11 @@ func (f TagFormat) appendInfixTags(b []byte, tags []Tag) []byte {
 		return b
 	}
 	var arr [stackTags]int
-	for _, i := range tagOrder(tags, arr[:0]) {
+	for _, i := range f.tagOrder(tags, arr[:0]) {
 		b = append(b, ';')
-		b = appendTagKey(b, tags[i].Key)
+		b = appendGraphiteText(b, tags[i].Key)
 		b = append(b, '=')
-		b = appendTagValue(b, tags[i].Value)
+		b = appendGraphiteText(b, tags[i].Value)
 	}
 	return b
 }
@@ -190,13 +159,13 @@ func (f TagFormat) appendSuffixTags(b []byte, tags []Tag) []byte {
 	}
 	var arr [stackTags]int
 	b = append(b, "|#"...)
-	for n, i := range tagOrder(tags, arr[:0]) {
+	for n, i := range f.tagOrder(tags, arr[:0]) {
 		if n > 0 {
 			b = append(b, ',')
 		}
-		b = appendTagKey(b, tags[i].Key)
+		b = appendDogText(b, tags[i].Key)
 		b = append(b, ':')
-		b = appendTagValue(b, tags[i].Value)
+		b = appendDogText(b, tags[i].Value)
 	}
 	return b
 }

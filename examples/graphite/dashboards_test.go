@@ -12,10 +12,14 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +27,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/vitals-go/vitals/breaker"
 	"github.com/vitals-go/vitals/errctx"
@@ -106,11 +112,28 @@ func matches(ref, doc string) bool {
 	return true
 }
 
-// checkTargets checks that each target reads at least one metric and that
-// every metric it reads is documented with that type.
+// checkTargets checks that each target reads at least one metric, that
+// every metric it reads is documented with that type, that every documented
+// metric is read by some target, and that aliasByNode labels do not depend
+// on the prefix.
 func checkTargets(t *testing.T, where string, targets []string, prefix string) {
 	t.Helper()
 	docs := documented(t)
+	t.Run("every documented metric has a panel", func(t *testing.T) {
+		var refs []reference
+		for _, target := range targets {
+			refs = append(refs, references(t, target, prefix)...)
+		}
+		for name, typ := range docs {
+			assert.True(t, slices.ContainsFunc(refs, func(r reference) bool { return r.typ == typ && matches(r.name, name) }),
+				"%s: no target reads the %s %s", where, typ, name)
+		}
+	})
+	t.Run("aliasByNode labels do not depend on the prefix", func(t *testing.T) {
+		for _, target := range targets {
+			checkAliasByNode(t, where, target, prefix)
+		}
+	})
 	require.NotEmpty(t, targets, "%s: no targets", where)
 	for _, target := range targets {
 		refs := references(t, target, prefix)
@@ -207,8 +230,10 @@ func TestGrafanaDashboard(t *testing.T) {
 }
 
 // TestMetricsTableMatchesCode drives each emitting package into an in-memory
-// recorder (or a capturing statsd sender) and checks that docs/metrics.md
-// lists exactly the names and types that come out.
+// recorder (or a capturing statsd sender): an HTTP request served and one
+// sent, a gRPC call served and one sent, a breaker call, retries. It checks
+// that docs/metrics.md lists exactly the names and types that come out, so
+// that with the dashboard tests every panel reads a series the code emits.
 func TestMetricsTableMatchesCode(t *testing.T) {
 	emitted := map[string]string{}
 	add := func(name, typ string) {
@@ -216,20 +241,10 @@ func TestMetricsTableMatchesCode(t *testing.T) {
 		name = strings.ReplaceAll("."+name+".", ".probe.", ".<name>.")
 		emitted[strings.Trim(name, ".")] = typ
 	}
-	for name, typ := range map[string]string{
-		middleware.StatServerRequests: "counter", middleware.StatServerDuration: "timer",
-		middleware.StatServerInFlight: "gauge", middleware.StatClientRequests: "counter",
-		middleware.StatClientDuration: "timer",
-		grpcmw.StatServerRequests:     "counter", grpcmw.StatServerDuration: "timer",
-		grpcmw.StatServerInFlight: "gauge", grpcmw.StatClientRequests: "counter",
-		grpcmw.StatClientDuration: "timer",
-	} {
-		add(name, typ)
-	}
-
 	rec := statstest.New()
 	quiet := slog.New(slog.DiscardHandler)
 	ctx := context.Background()
+	runMiddleware(t, rec, quiet)
 
 	b, err := breaker.New(breaker.Config{Name: "probe", Stats: rec, Logger: quiet, TimeCalls: true})
 	require.NoError(t, err)
@@ -260,11 +275,17 @@ func TestMetricsTableMatchesCode(t *testing.T) {
 	require.Error(t, retry.Do(ctx, p, func(context.Context) error { return transient }))
 
 	for _, series := range rec.Series() {
-		name, _, _ := strings.Cut(series, ";")
+		name, tagged, _ := strings.Cut(series, ";")
+		var tags []stats.Tag
+		for kv := range strings.SplitSeq(tagged, ";") {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				tags = append(tags, stats.T(k, v)) // wire forms read back as themselves
+			}
+		}
 		switch {
-		case len(rec.Timings(name)) > 0:
+		case len(rec.Timings(name, tags...)) > 0:
 			add(name, "timer")
-		case func() bool { _, ok := rec.GaugeValue(name); return ok }():
+		case func() bool { _, ok := rec.GaugeValue(name, tags...); return ok }():
 			add(name, "gauge")
 		default:
 			add(name, "counter")
@@ -278,6 +299,48 @@ func TestMetricsTableMatchesCode(t *testing.T) {
 	docs := documented(t)
 	assert.Equal(t, sorted(emitted), sorted(docs), "left: what the code emits; right: what %s lists", metricsDoc)
 }
+
+// runMiddleware serves and sends one HTTP request and one gRPC call through
+// vitals' middleware, recording their stats in rec.
+func runMiddleware(t *testing.T, rec *statstest.Recorder, quiet *slog.Logger) {
+	t.Helper()
+	ctx := context.Background()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /probe", func(http.ResponseWriter, *http.Request) {})
+	h, err := middleware.New(mux, middleware.Config{AccessLog: middleware.AccessLogConfig{Logger: quiet}, Stats: middleware.StatsConfig{Emitter: rec}})
+	require.NoError(t, err)
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/probe", nil))
+
+	ok := roundTripper(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: r}, nil
+	})
+	tr, err := middleware.NewTransport(ok, middleware.TransportOptions{Stats: rec, Logger: quiet})
+	require.NoError(t, err)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://probe/probe", nil)
+	require.NoError(t, err)
+	resp, err := tr.RoundTrip(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+
+	srv, err := grpcmw.NewServerInterceptor(grpcmw.ServerConfig{Stats: rec, Logger: quiet})
+	require.NoError(t, err)
+	_, err = srv.Unary(ctx, nil, &grpc.UnaryServerInfo{FullMethod: "/vitals.Probe/Get"},
+		func(context.Context, any) (any, error) { return nil, nil })
+	require.NoError(t, err)
+
+	cli, err := grpcmw.NewClientInterceptor(grpcmw.ClientConfig{TargetName: "probe", Stats: rec, Logger: quiet})
+	require.NoError(t, err)
+	cc, err := grpc.NewClient("passthrough:///probe", grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	t.Cleanup(func() { cc.Close() })
+	require.NoError(t, cli.Unary(ctx, "/vitals.Probe/Get", nil, nil, cc,
+		func(context.Context, string, any, any, *grpc.ClientConn, ...grpc.CallOption) error { return nil }))
+}
+
+// roundTripper is an http.RoundTripper made of a function.
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // selfStats returns the emitter's own counters: it makes the first packet
 // fail and a stat be dropped, and reads the report lines of later packets.
@@ -340,4 +403,76 @@ func sorted(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// checkAliasByNode checks every aliasByNode call of target: with the
+// undotted prefix "orders" and the dotted "prod.orders", each call labels a
+// series with the same nodes, and the label holds every wildcard of the path,
+// so that distinct series get distinct labels. Graphite counts negative
+// nodes from the end, as Python indexes.
+func checkAliasByNode(t *testing.T, where, target, prefix string) {
+	t.Helper()
+	for rest := target; ; {
+		i := strings.Index(rest, "aliasByNode(")
+		if i < 0 {
+			return
+		}
+		args, after := callArgs(rest[i+len("aliasByNode("):])
+		rest = after
+		path := regexp.MustCompile(`stats\.[A-Za-z0-9_*.$-]+`).FindString(args[0])
+		require.NotEmpty(t, path, "%s: %q: aliasByNode of no stats path", where, target)
+		var labels [][]string
+		for _, p := range []string{"orders", "prod.orders"} {
+			segs := strings.Split(strings.Replace(path, "."+prefix+".", "."+p+".", 1), ".")
+			wild := 0
+			for k, seg := range segs {
+				if seg == "*" {
+					segs[k] = "w" + strconv.Itoa(wild)
+					wild++
+				}
+			}
+			var label []string
+			for _, a := range args[1:] {
+				n, err := strconv.Atoi(strings.TrimSpace(a))
+				require.NoError(t, err, "%s: %q: node %q", where, target, a)
+				if n < 0 {
+					n += len(segs)
+				}
+				require.True(t, n >= 0 && n < len(segs), "%s: %q: node %s outside %v", where, target, a, segs)
+				label = append(label, segs[n])
+			}
+			for w := range wild {
+				assert.Contains(t, label, "w"+strconv.Itoa(w), "%s: %q with prefix %q: label %v leaves out a wildcard of %v", where, target, p, label, segs)
+			}
+			labels = append(labels, label)
+		}
+		assert.Equal(t, labels[0], labels[1], "%s: %q: the label depends on the prefix (orders, prod.orders)", where, target)
+	}
+}
+
+// callArgs splits the arguments of a call whose text starts just after its
+// '(' at their top-level commas, and returns the text after its ')'.
+func callArgs(s string) (args []string, after string) {
+	depth, start, quote := 0, 0, byte(0)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '(':
+			depth++
+		case c == ',' && depth == 0:
+			args = append(args, s[start:i])
+			start = i + 1
+		case c == ')':
+			if depth == 0 {
+				return append(args, s[start:i]), s[i+1:]
+			}
+			depth--
+		}
+	}
+	return append(args, s[start:]), ""
 }

@@ -64,19 +64,22 @@ func (c *Counter) Add(n int64) {
 
 // AddSpreading is Add for a counter whose contention is not known in
 // advance: the first time two adds collide on the shared word, it spreads
-// the counter over its cells, for good. Its slow path keeps it from being
-// inlined.
+// the counter over its cells, for good. Until then it is a compare-and-swap
+// inlined into the caller; once spread, a call to add to a cell.
 func (c *Counter) AddSpreading(n int64) {
-	if cs := c.cells.Load(); cs != nil {
-		cs.pick().Add(n)
-		return
+	if c.cells.Load() == nil {
+		if v := c.base.Load(); c.base.CompareAndSwap(v, v+n) {
+			return
+		}
 	}
-	if v := c.base.Load(); c.base.CompareAndSwap(v, v+n) {
-		return
-	}
-	// Another add got in between: the counter is contended, spread it.
-	c.spread().pick().Add(n)
+	c.addSpread(n)
 }
+
+// addSpread adds n to the calling goroutine's cell, spreading c first if
+// it is not yet: AddSpreading found it spread, or contended.
+//
+//go:noinline
+func (c *Counter) addSpread(n int64) { c.spread().pick().Add(n) }
 
 // Load returns the sum of everything added (since the last Reset). Adds that
 // run concurrently with Load may or may not be included.

@@ -2,10 +2,14 @@
 // under test emits into a [Recorder], and the test reads back counts, gauge
 // values, timings and set members by name and tags.
 //
-// Names and tags are recorded as they would go on the wire: names through
-// [stats.Sanitize], tags through [stats.NormalizeTags]; reads apply the same
-// rules, so a test may ask with either the raw or the sanitised form. Tags
-// must match exactly (in any order).
+// Everything is recorded as the default statsd emitter writes it on the
+// wire, which is what Graphite stores: names through [stats.Sanitize], tags
+// through [stats.NormalizeTags] (the Graphite format), set members through
+// [stats.NormalizeMember]. So values that production would merge are
+// merged here too ("C++" and "C+" stay apart, "a:b" and "a|b" become one
+// member "a_b"), and [Recorder.Series] and [Recorder.Members] return the
+// wire forms. Reads apply the same rules, so a test may ask with either the
+// raw or the wire form. Tags must match exactly (in any order).
 package statstest
 
 import (
@@ -42,8 +46,8 @@ func New() *Recorder {
 	}
 }
 
-// series returns the key of a name and its tags: the sanitised name and the
-// normalised tags in Graphite form.
+// series returns the key of a name and its tags as they go on the wire:
+// the sanitised name and the normalised tags in Graphite form.
 func series(name string, tags []stats.Tag) string {
 	var b strings.Builder
 	b.WriteString(stats.Sanitize(name))
@@ -84,7 +88,7 @@ func (r *Recorder) Set(name string, member string, tags ...stats.Tag) {
 	if r.sets[k] == nil {
 		r.sets[k] = map[string]struct{}{}
 	}
-	r.sets[k][member] = struct{}{}
+	r.sets[k][stats.NormalizeMember(member)] = struct{}{}
 }
 
 // NewCounter implements [stats.Emitter]; the same series returns the same
@@ -139,7 +143,7 @@ func (r *Recorder) Timings(name string, tags ...stats.Tag) []time.Duration {
 }
 
 // Members returns the distinct members recorded in the set name with
-// exactly tags, sorted.
+// exactly tags, in their wire form (see [stats.NormalizeMember]), sorted.
 func (r *Recorder) Members(name string, tags ...stats.Tag) []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()

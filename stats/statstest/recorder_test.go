@@ -42,7 +42,7 @@ func TestRecorderReadsBackEverything(t *testing.T) {
 	assert.Equal(t, []string{"alice", "bob"}, r.Members("users"))
 
 	assert.Equal(t, []string{
-		"db.query", "http.requests;code=200;route=/a", "http.requests;code=500", "pool.size", "users",
+		"db.query", "http.requests;code=200;route=.a", "http.requests;code=500", "pool.size", "users",
 	}, r.Series())
 }
 
@@ -67,4 +67,31 @@ func TestRecorderIsSafeForConcurrentUse(t *testing.T) {
 	v, ok := r.GaugeValue("g")
 	assert.True(t, ok)
 	assert.Equal(t, 8000.0, v)
+}
+
+// TestRecorderSeesWhatGraphiteStores checks that the recorder merges and
+// keeps apart exactly what the wire does: a test that counts distinct
+// members or series sees production's numbers.
+func TestRecorderSeesWhatGraphiteStores(t *testing.T) {
+	r := statstest.New()
+	for _, m := range []string{"José", "Josè", "日本", "中国", "a:b", "a|b", "a_b", "new\nline"} {
+		r.Set("users", m)
+	}
+	assert.Equal(t, []string{"Josè", "José", "a_b", "new_line", "中国", "日本"}, r.Members("users"),
+		"members in wire form: UTF-8 kept, ':' '|' and line breaks become '_'")
+
+	r.Count("req", 1, stats.T("lang", "C++"))
+	r.Count("req", 2, stats.T("lang", "C"))
+	r.Count("req", 4, stats.T("route", "GET /items/{sku}"))
+	r.Count("req", 8, stats.T("route", "GET /items/sku"))
+	assert.Equal(t, []string{
+		"req;lang=C", "req;lang=C_2B_2B", "req;route=GET_.items._7Bsku_7D", "req;route=GET_.items.sku", "users",
+	}, r.Series(), "tags in wire form, distinct values in distinct series")
+	assert.Equal(t, int64(1), r.Counted("req", stats.T("lang", "C++")), "read with the raw form")
+	assert.Equal(t, int64(1), r.Counted("req", stats.T("lang", "C_2B_2B")), "read with the wire form")
+	assert.Equal(t, int64(4), r.Counted("req", stats.T("route", "GET /items/{sku}")))
+
+	for _, m := range r.Members("users") {
+		assert.Equal(t, m, stats.NormalizeMember(m), "a wire form is its own wire form")
+	}
 }
