@@ -94,7 +94,7 @@ func New(cfg Config) (*Breaker, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Breaker{cfg: cfg, name: cfg.Name, clock: cfg.Clock}
+	b := &Breaker{cfg: cfg, name: cfg.Name, clock: steady(cfg.Clock)}
 	measures := cfg.SlowCallDuration > 0 || cfg.WindowDuration > 0
 	b.fast = !measures && !cfg.TimeCalls
 	b.precise = cfg.TimeCalls

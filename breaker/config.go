@@ -81,7 +81,10 @@ type Config struct {
 	MinCalls int
 
 	// OpenDuration is how long the breaker stays open before it lets probes
-	// through. Zero means 30 s.
+	// through. Zero means 30 s. An open period (grown and jittered as below)
+	// is never shorter than 1 ms, and one longer than about 146 years (2^62
+	// nanoseconds, so that the time it ends can always be computed) is cut
+	// to that.
 	OpenDuration time.Duration
 
 	// OpenGrowth multiplies the open period for each consecutive trip (a
