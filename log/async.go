@@ -52,9 +52,15 @@ const (
 // background goroutine passes the buffer to the sink. When the sink is slow
 // or stuck and the buffer is full, whole lines are dropped, never split, and
 // counted; error lines may use a reserved part of the buffer, so they are
-// the last to go. Once the sink has caught up (a write leaves nothing
-// queued), a line saying how many lines were dropped is written. Write
-// always returns len(p), nil.
+// the last to go. A line the sink refuses (an error, a short write, a panic)
+// is dropped and counted too. Once the sink has taken a write whole and
+// caught up (nothing is queued), a line saying how many lines were dropped
+// is written. Write always returns len(p), nil.
+//
+// The sink, IsError and DropReport are untrusted: a panic in any of them is
+// recovered and counted ([AsyncWriter.Panics]), never reaches the caller of
+// Write, and never stops the writer; none is called with the writer's lock
+// held.
 //
 // Close flushes what is queued, within a deadline.
 type AsyncWriter struct {
@@ -65,15 +71,20 @@ type AsyncWriter struct {
 	timeout time.Duration
 	report  func(uint64) []byte
 
-	mu      sync.Mutex
-	queue   []byte // lines waiting for the sink
-	spare   []byte // the other buffer, when the goroutine is not writing it
-	closed  bool
-	wake    chan struct{} // capacity 1: the queue went from empty to not
-	stop    chan struct{} // closed by Close
-	done    chan struct{} // closed when the goroutine exits
-	dropped atomic.Uint64 // lines dropped in total
-	unsaid  atomic.Uint64 // lines dropped and not yet reported
+	mu     sync.Mutex
+	queue  []byte // lines waiting for the sink
+	spare  []byte // the other buffer, when the goroutine is not writing it
+	closed bool
+	// abandoned is set when CloseContext gave up: the goroutine starts
+	// no further Write.
+	abandoned bool
+	wake      chan struct{} // capacity 1: the queue went from empty to not
+	stop      chan struct{} // closed by Close
+	done      chan struct{} // closed when the goroutine exits
+	dropped   atomic.Uint64 // lines dropped in total
+	unsaid    atomic.Uint64 // lines dropped and not yet reported
+	refused   atomic.Uint64 // lines the sink did not take
+	panics    atomic.Uint64 // panics recovered from user code
 }
 
 // NewAsyncWriter returns an AsyncWriter that writes to w from a background
@@ -127,16 +138,44 @@ func isErrorLine(line []byte) bool {
 }
 
 // Write queues a copy of p, or drops it when the buffer has no room for it.
-// It never blocks on the sink and never fails.
+// It never blocks on the sink and never fails. IsError runs only when p
+// would reach into the reserve, outside the writer's lock; if it panics, the
+// panic is counted ([AsyncWriter.Panics]) and p is taken for a non-error
+// line.
 func (a *AsyncWriter) Write(p []byte) (int, error) {
+	switch a.enqueue(p, a.limit) {
+	case queued:
+		return len(p), nil
+	case reserveOnly:
+		if a.lineIsError(p) && a.enqueue(p, a.size) == queued {
+			return len(p), nil
+		}
+	}
+	a.drop(1)
+	a.signal() // so that the drop is reported even if nothing follows
+	return len(p), nil
+}
+
+// room is what enqueue found.
+type room int
+
+const (
+	queued      room = iota // p was queued
+	reserveOnly             // p fits only in the reserve: not queued
+	noRoom                  // p does not fit, or the writer is closed
+)
+
+// enqueue queues p if the queue stays within limit.
+func (a *AsyncWriter) enqueue(p []byte, limit int) room {
 	a.mu.Lock()
 	n := len(a.queue) + len(p)
-	if a.closed || n > a.size || (n > a.limit && !a.isError(p)) {
+	if a.closed || n > a.size {
 		a.mu.Unlock()
-		a.dropped.Add(1)
-		a.unsaid.Add(1)
-		a.signal() // so that the drop is reported even if nothing follows
-		return len(p), nil
+		return noRoom
+	}
+	if n > limit {
+		a.mu.Unlock()
+		return reserveOnly
 	}
 	wasEmpty := len(a.queue) == 0
 	a.queue = append(a.queue, p...)
@@ -144,7 +183,25 @@ func (a *AsyncWriter) Write(p []byte) (int, error) {
 	if wasEmpty {
 		a.signal()
 	}
-	return len(p), nil
+	return queued
+}
+
+// lineIsError runs the IsError function, counting a panic as a non-error
+// line.
+func (a *AsyncWriter) lineIsError(p []byte) (isError bool) {
+	defer func() {
+		if recover() != nil {
+			a.panics.Add(1)
+			isError = false
+		}
+	}()
+	return a.isError(p)
+}
+
+// drop counts n lost lines, to be reported.
+func (a *AsyncWriter) drop(n uint64) {
+	a.dropped.Add(n)
+	a.unsaid.Add(n)
 }
 
 // signal wakes the goroutine without blocking.
@@ -155,8 +212,22 @@ func (a *AsyncWriter) signal() {
 	}
 }
 
-// Dropped returns the number of lines dropped since the writer was made.
+// Dropped returns the number of lines lost since the writer was made: those
+// that found the buffer full or the writer closed, those the sink refused
+// ([AsyncWriter.Refused]), and those still queued when CloseContext gave up.
 func (a *AsyncWriter) Dropped() uint64 { return a.dropped.Load() }
+
+// Refused returns the number of lines, counted in Dropped too, that the
+// sink did not take whole: its Write returned an error or a short count, or
+// panicked. A line is what ends with a newline, as slog handlers write them.
+func (a *AsyncWriter) Refused() uint64 { return a.refused.Load() }
+
+// Panics returns the number of panics recovered from the sink's Write,
+// IsError and DropReport. The writer goes on after each: a line IsError
+// panicked on is taken for a non-error line, the lines a panicking Write
+// was given are refused, and a panicking DropReport is replaced by the
+// default report.
+func (a *AsyncWriter) Panics() uint64 { return a.panics.Load() }
 
 // run passes queued lines to the sink until Close.
 func (a *AsyncWriter) run() {
@@ -173,26 +244,74 @@ func (a *AsyncWriter) run() {
 }
 
 // flush writes the queue to the sink; then, if lines were dropped and the
-// sink has caught up (nothing was queued meanwhile), the drop report.
+// sink has taken everything and caught up (nothing was queued meanwhile),
+// the drop report. Once CloseContext has given up, it writes nothing.
 func (a *AsyncWriter) flush() {
 	a.mu.Lock()
+	if a.abandoned {
+		a.mu.Unlock()
+		return
+	}
 	batch := a.queue
 	a.queue, a.spare = a.spare[:0], nil
 	a.mu.Unlock()
+	var lost uint64
 	if len(batch) > 0 {
-		// A sink error cannot be returned to anyone; the lines are gone
-		// as if dropped, except that the sink may have kept some.
-		_, _ = a.sink.Write(batch)
+		lost = a.send(batch)
+		a.refused.Add(lost)
+		a.drop(lost)
 	}
 	a.mu.Lock()
 	a.spare = batch[:0]
-	caughtUp := len(a.queue) == 0
+	caughtUp := len(a.queue) == 0 && !a.abandoned
 	a.mu.Unlock()
-	if caughtUp {
-		if n := a.unsaid.Swap(0); n > 0 {
-			_, _ = a.sink.Write(a.report(n))
+	if lost == 0 && caughtUp {
+		if n := a.unsaid.Swap(0); n > 0 && a.send(a.makeReport(n)) > 0 {
+			a.unsaid.Add(n) // the sink failed again: report later
 		}
 	}
+}
+
+// send passes p to the sink and returns how many of its lines the sink did
+// not take whole: all of them when it panics.
+func (a *AsyncWriter) send(p []byte) (lost uint64) {
+	defer func() {
+		if recover() != nil {
+			a.panics.Add(1)
+			lost = countLines(p)
+		}
+	}()
+	n, err := a.sink.Write(p)
+	if err == nil && n == len(p) {
+		return 0
+	}
+	n = max(0, min(n, len(p))) // a broken sink may return anything
+	taken := bytes.LastIndexByte(p[:n], '\n') + 1
+	return countLines(p[taken:])
+}
+
+// countLines returns the number of lines in p, the last one even without
+// its newline.
+func countLines(p []byte) uint64 {
+	n := uint64(bytes.Count(p, newline))
+	if len(p) > 0 && p[len(p)-1] != '\n' {
+		n++
+	}
+	return n
+}
+
+var newline = []byte{'\n'}
+
+// makeReport runs the DropReport function, falling back to the default
+// report when it panics.
+func (a *AsyncWriter) makeReport(n uint64) (report []byte) {
+	defer func() {
+		if recover() != nil {
+			a.panics.Add(1)
+			report = dropReport(n)
+		}
+	}()
+	return a.report(n)
 }
 
 // Close stops accepting lines and waits, at most AsyncOptions.CloseTimeout,
@@ -227,6 +346,7 @@ func (a *AsyncWriter) CloseContext(ctx context.Context) error {
 	case <-a.done:
 		return nil
 	case <-ctx.Done():
+		a.abandon()
 		return fmt.Errorf("attempted to flush %d queued log bytes: %w (%w); remedy: check the log sink, or raise AsyncOptions.CloseTimeout", queued, ErrCloseTimeout, ctx.Err())
 	}
 }
@@ -240,4 +360,15 @@ func dropReport(n uint64) []byte {
 		slog.String("attempted", "write log lines to a slow or blocked sink"),
 		slog.String("remedy", "check the log sink's health and throughput, or raise AsyncOptions.Size"))
 	return b.Bytes()
+}
+
+// abandon stops the goroutine from writing anything more and counts what is
+// still queued as dropped.
+func (a *AsyncWriter) abandon() {
+	a.mu.Lock()
+	a.abandoned = true
+	lost := countLines(a.queue)
+	a.queue = a.queue[:0]
+	a.mu.Unlock()
+	a.drop(lost)
 }

@@ -78,7 +78,9 @@ func (c *attrsCtx) String() string {
 // context or one derived from it. Middleware uses this to attach
 // request-scoped fields once.
 //
-// Attributes accumulate across calls; a later key replaces an earlier one.
+// Attributes accumulate across calls; a later key replaces an earlier one,
+// also when either comes in an inline group (slog.Group with an empty key,
+// or a LogValuer with an empty key resolving to a group, resolved here).
 // A key set here wins over the handler's request_id, trace_id and span_id,
 // and gives way to the same key in the logger's attributes (Logger.With)
 // or in the record. LogValuer values may be resolved once per request
@@ -117,10 +119,27 @@ func WithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
 		parent = p.attrs
 	}
 	c := newAttrsCtx(ctx, len(parent)+len(attrs))
-	all := append(c.ca.attrs, parent...)
+	c.ca = ctxAttrs{attrs: addAttrs(append(c.ca.attrs, parent...), attrs), seq: ctxAttrsSeq.Add(1)}
+	return c
+}
+
+// addAttrs appends attrs to all, each replacing an attribute of the same key,
+// so that the carried attributes never repeat a key. The members of an inline
+// group (an empty key, or a LogValuer with an empty key that resolves to a
+// group) are added one by one, as a handler writes them at the top level.
+func addAttrs(all, attrs []slog.Attr) []slog.Attr {
 	for _, a := range attrs {
-		if a.Value.Kind() == slog.KindGroup && len(a.Value.Group()) == 0 {
-			continue
+		if a.Key == "" {
+			a.Value = a.Value.Resolve()
+		}
+		if a.Value.Kind() == slog.KindGroup {
+			if a.Key == "" {
+				all = addAttrs(all, a.Value.Group())
+				continue
+			}
+			if len(a.Value.Group()) == 0 {
+				continue
+			}
 		}
 		for i := range all {
 			if all[i].Key == a.Key {
@@ -130,8 +149,7 @@ func WithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
 		}
 		all = append(all, a)
 	}
-	c.ca = ctxAttrs{attrs: all, seq: ctxAttrsSeq.Add(1)}
-	return c
+	return all
 }
 
 // attrsFrom returns the attributes carried by ctx, or nil.

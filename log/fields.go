@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"sync/atomic"
-	"unsafe"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -19,35 +18,23 @@ const (
 	cacheSlots = 1 << cacheBits
 )
 
-// ctxSlots is the number of contexts a handler tree remembers by identity.
-const (
-	ctxBits  = 6
-	ctxSlots = 1 << ctxBits
-)
-
-// fieldCache remembers the fields to add to a record, in two direct-mapped
-// tables, so that a lookup is one hash and one comparison and a collision
-// only costs a rebuild:
+// fieldCache remembers the fields to add to a record in a direct-mapped
+// table, per handler, request ID, span context and context attributes (the
+// ctxAttrs that With made, which never change), so that a lookup is one
+// hash and one comparison and a collision only costs a rebuild.
 //
-//   - byState: per handler, request ID, span context and context
-//     attributes, found after reading them from the context;
-//   - byCtx: per handler and context object, so that the records logged
-//     with the very same context (the common case within a request) skip
-//     even reading the context. Contexts are immutable, so the same context
-//     always yields the same fields.
-//
-// Entries hold the context that made them, so up to ctxSlots+cacheSlots
-// recent contexts stay reachable until their slots are reused.
+// The key is what the context's values are, read for every record, never
+// the context object: a context reused for the next request (a pooled
+// framework context whose Value results change) must never log the
+// previous request's fields.
 type fieldCache struct {
 	byState [cacheSlots]atomic.Pointer[entry]
-	byCtx   [ctxSlots]atomic.Pointer[entry]
 }
 
 // entry is the set of context fields for one combination of handler,
 // request ID, span context and context attributes.
 type entry struct {
 	h   *handler
-	ctx context.Context // the context that made the entry
 	rid string
 	tid trace.TraceID
 	sid trace.SpanID
@@ -62,35 +49,10 @@ type entry struct {
 	derived atomic.Pointer[derived]
 }
 
-// fields returns the context fields for ctx, or nil when ctx carries none.
-// The entry's fields may be empty when the logger's attributes use every key.
+// fields returns the context fields for what ctx carries, or nil when it
+// carries nothing. The entry's fields may be empty when the logger's
+// attributes use every key.
 func (h *handler) fields(ctx context.Context) *entry {
-	id := identity(ctx)
-	bySame := &h.cache.byCtx[((uint64(id.data)>>4^h.seq)*0x9e3779b97f4a7c15)>>(64-ctxBits)]
-	if e := bySame.Load(); e != nil && e.h == h && identity(e.ctx) == id {
-		return e
-	}
-	e := h.lookup(ctx)
-	if e != nil && identity(e.ctx) == id {
-		bySame.Store(e)
-	}
-	return e
-}
-
-// ifaceWords is the layout of an interface value: its type and its data.
-type ifaceWords struct{ typ, data uintptr }
-
-// identity returns the words of ctx. Two contexts with the same words are
-// the same object. Comparing the words, rather than the interfaces, cannot
-// panic on an uncomparable context type, and is safe from address reuse
-// because an entry holds its context alive.
-func identity(ctx context.Context) ifaceWords {
-	return *(*ifaceWords)(unsafe.Pointer(&ctx))
-}
-
-// lookup returns the fields for what ctx carries, or nil when it carries
-// nothing.
-func (h *handler) lookup(ctx context.Context) *entry {
 	rid, _ := reqid.From(ctx)
 	var tid trace.TraceID
 	var sid trace.SpanID
@@ -110,15 +72,15 @@ func (h *handler) lookup(ctx context.Context) *entry {
 	if e := slot.Load(); e != nil && e.h == h && e.rid == rid && e.tid == tid && e.sid == sid && e.ca == ca {
 		return e
 	}
-	e := h.newEntry(ctx, rid, tid, sid, ca)
+	e := h.newEntry(rid, tid, sid, ca)
 	slot.Store(e)
 	return e
 }
 
 // newEntry builds the fields for one combination, leaving out the keys that
 // the handler's own attributes already use.
-func (h *handler) newEntry(ctx context.Context, rid string, tid trace.TraceID, sid trace.SpanID, ca *ctxAttrs) *entry {
-	e := &entry{h: h, ctx: ctx, rid: rid, tid: tid, sid: sid, ca: ca}
+func (h *handler) newEntry(rid string, tid trace.TraceID, sid trace.SpanID, ca *ctxAttrs) *entry {
+	e := &entry{h: h, rid: rid, tid: tid, sid: sid, ca: ca}
 	e.fields = e.inline[:0]
 	if ca != nil {
 		e.fields = make([]slog.Attr, 0, 3+len(ca.attrs))
@@ -143,7 +105,7 @@ func (h *handler) newEntry(ctx context.Context, rid string, tid trace.TraceID, s
 	}
 	if ca != nil {
 		for _, a := range ca.attrs {
-			if !h.top.has(a.Key) {
+			if a = fixAttr(a, h.process); !h.top.has(a.Key) {
 				e.fields = append(e.fields, a)
 			}
 		}

@@ -42,10 +42,15 @@ type HandlerOptions struct {
 //   - the attributes carried by the context ([With]).
 //
 // The context fields stay at the top level of the record even after
-// Logger.WithGroup, and never repeat a key. When the same key comes from
-// several places, the most specific wins: the record's own top-level
-// attributes, then the logger's (Logger.With), then the context's ([With]),
-// then request_id, trace_id and span_id.
+// Logger.WithGroup, and never repeat a key, however the key arrives: as an
+// attribute, in an inline group, from a LogValuer with an empty key (which
+// the handler resolves to see its keys), or as the name of a group. When the
+// same key comes from several places, the most specific wins: the record's
+// own top-level attributes, then the logger's (Logger.With), then the
+// context's ([With]), then request_id, trace_id and span_id. The process
+// identity is the exception: it always wins, and an attribute or group of
+// the record, logger or context named "process" is written under
+// [KeyProcessMoved] instead (unless OmitProcess is set).
 //
 // The handler remembers, for a few hundred recent combinations of logger,
 // request ID, span and context attributes, the fields it built; from the
@@ -57,8 +62,16 @@ type HandlerOptions struct {
 // through Logger.WithGroup, which the handler nests itself. A record that
 // sets a key the context also carries (an outbound call's "method" in a
 // request's context) is handed on rebuilt without the context's copy, at
-// the cost of at most one allocation. The cache keeps
-// a few hundred recent contexts reachable until their slots are reused.
+// the cost of at most one allocation.
+//
+// The request ID, span context and attributes are read from the context
+// for every record, never remembered per context object: a context that
+// is reused for the next request and answers Value differently (gin's
+// *gin.Context with ContextWithFallback, fasthttp's RequestCtx) logs the
+// new request's fields from its next record on. What is remembered is keyed
+// by those values, so the cache never keeps a context reachable. A
+// LogValuer carried by the context is resolved when the fields are encoded,
+// so once per combination, not per record.
 func NewHandler(inner slog.Handler, opts *HandlerOptions) slog.Handler {
 	if opts == nil {
 		opts = &HandlerOptions{}
@@ -71,7 +84,7 @@ func NewHandler(inner slog.Handler, opts *HandlerOptions) slog.Handler {
 		}
 		inner = inner.WithAttrs([]slog.Attr{processAttr(*p)})
 	}
-	return &handler{cache: new(fieldCache), inner: inner, seq: handlerSeq.Add(1)}
+	return &handler{cache: new(fieldCache), inner: inner, seq: handlerSeq.Add(1), process: !opts.OmitProcess}
 }
 
 func processAttr(p reqid.Identity) slog.Attr {
@@ -92,6 +105,8 @@ type handler struct {
 	cache *fieldCache  // shared by every handler derived from one NewHandler
 	inner slog.Handler // the wrapped handler, with the process and the top-level attributes
 	seq   uint64       // identifies this handler in the cache
+
+	process bool // inner carries the process identity: the key is reserved
 
 	top keySet // keys of the attributes added before the first group
 
@@ -120,6 +135,7 @@ func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	h2 := *h
 	h2.seq = handlerSeq.Add(1)
 	if len(h.groups) == 0 {
+		attrs = fixAttrs(attrs, h.process)
 		h2.inner = h.inner.WithAttrs(attrs)
 		h2.top = h.top.with(attrs)
 		return &h2
@@ -149,16 +165,14 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		r = h.nest(r)
 	}
 	e := h.fields(ctx)
+	fix, clash := h.scan(r, e)
+	if fix {
+		r = h.fix(r)
+		_, clash = h.scan(r, e)
+	}
 	if e == nil || len(e.fields) == 0 {
 		return h.inner.Handle(ctx, r)
 	}
-	// A record that sets one of the fields' keys itself keeps its own
-	// value; the mask of keys settles most records at once.
-	clash := false
-	r.Attrs(func(a slog.Attr) bool {
-		clash = e.mask&keyBit(a.Key) != 0 && e.uses(a)
-		return !clash
-	})
 	if clash {
 		return h.inner.Handle(ctx, prepend(r, e.fields, true))
 	}
@@ -172,6 +186,42 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		return d.Handler.Handle(ctx, r)
 	}
 	return h.inner.Handle(ctx, prepend(r, e.fields, false))
+}
+
+// scan reports whether r has a top-level attribute that needsFix, and
+// whether r sets one of e's keys itself, in which case the record keeps its
+// own value. The mask of e's keys settles most attributes at once.
+func (h *handler) scan(r slog.Record, e *entry) (fix, clash bool) {
+	var mask uint64
+	if e != nil {
+		mask = e.mask
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		bit := keyBit(a.Key)
+		if bit&fixBits != 0 && needsFix(a, h.process) {
+			fix = true
+			return false
+		}
+		clash = clash || bit&mask != 0 && e.uses(a)
+		return true
+	})
+	return fix, clash
+}
+
+// fixBits are the keyBits of the keys that may need fixing: "" and
+// "process".
+var fixBits = keyBit("") | keyBit(KeyProcess)
+
+// fix returns a copy of r with fixAttr applied to its attributes.
+func (h *handler) fix(r slog.Record) slog.Record {
+	attrs := make([]slog.Attr, 0, r.NumAttrs())
+	r.Attrs(func(a slog.Attr) bool {
+		attrs = append(attrs, fixAttr(a, h.process))
+		return true
+	})
+	nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	nr.AddAttrs(attrs...)
+	return nr
 }
 
 // derived is inner with an entry's fields already added.

@@ -1,0 +1,96 @@
+package log_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	vlog "github.com/vitals-go/vitals/log"
+)
+
+// inlineValuer is a LogValuer that resolves to an inline group, as a
+// user's "request scope" type may.
+type inlineValuer []slog.Attr
+
+func (v inlineValuer) LogValue() slog.Value { return slog.GroupValue(v...) }
+
+// TestNoRepeatedKeyFromAnySource logs, for every way a key can reach a
+// line, one record and checks that no key repeats at any level and which
+// value wins.
+func TestNoRepeatedKeyFromAnySource(t *testing.T) {
+	ctx := requestContext()
+	userCtx := vlog.With(ctx, "user", "ctx-user")
+	cases := []struct {
+		name string
+		log  func(l *slog.Logger)
+		want map[string]any // top-level values expected
+	}{
+		{"record attribute named process", func(l *slog.Logger) {
+			l.InfoContext(ctx, "m", "process", "worker-3")
+		}, map[string]any{"!process": "worker-3"}},
+		{"Logger.With key named process", func(l *slog.Logger) {
+			l.With("process", "worker-3").InfoContext(ctx, "m")
+		}, map[string]any{"!process": "worker-3"}},
+		{"log.With key named process", func(l *slog.Logger) {
+			l.InfoContext(vlog.With(ctx, "process", "worker-3"), "m")
+		}, map[string]any{"!process": "worker-3"}},
+		{"inline group holding process in the record", func(l *slog.Logger) {
+			l.InfoContext(ctx, "m", slog.Group("", slog.String("process", "worker-3")))
+		}, map[string]any{"!process": "worker-3"}},
+		{"group named process", func(l *slog.Logger) {
+			l.WithGroup("process").InfoContext(ctx, "m", "a", 1)
+		}, map[string]any{"!process": map[string]any{"a": 1.0}}},
+		{"record LogValuer resolving to an inline group", func(l *slog.Logger) {
+			l.InfoContext(userCtx, "m", slog.Any("", inlineValuer{slog.String("request_id", "mine"), slog.String("user", "rec-user")}))
+		}, map[string]any{"request_id": "mine", "user": "rec-user", "trace_id": testTraceID}},
+		{"Logger.With LogValuer resolving to an inline group", func(l *slog.Logger) {
+			l.With(slog.Any("", inlineValuer{slog.String("request_id", "mine"), slog.String("user", "log-user")})).InfoContext(userCtx, "m")
+		}, map[string]any{"request_id": "mine", "user": "log-user", "trace_id": testTraceID}},
+		{"log.With LogValuer resolving to an inline group", func(l *slog.Logger) {
+			c := vlog.With(userCtx, slog.Any("", inlineValuer{slog.String("request_id", "mine"), slog.String("user", "new-user")}))
+			l.InfoContext(c, "m")
+		}, map[string]any{"request_id": "mine", "user": "new-user", "trace_id": testTraceID}},
+		{"log.With inline group repeating request_id and user", func(l *slog.Logger) {
+			c := vlog.With(userCtx, slog.Group("", slog.String("request_id", "mine"), slog.String("user", "new-user")))
+			l.InfoContext(c, "m")
+		}, map[string]any{"request_id": "mine", "user": "new-user"}},
+		{"log.With inline groups one after the other", func(l *slog.Logger) {
+			c := vlog.With(ctx, slog.Group("", slog.String("a", "1")))
+			c = vlog.With(c, slog.Group("", slog.String("b", "2")))
+			l.InfoContext(c, "m")
+		}, map[string]any{"a": "1", "b": "2"}},
+		{"log.With key after an inline group with it", func(l *slog.Logger) {
+			c := vlog.With(ctx, slog.Group("", slog.String("user", "old"), slog.String("a", "1")))
+			l.InfoContext(vlog.With(c, "user", "new"), "m")
+		}, map[string]any{"a": "1", "user": "new"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var out lines
+			l := newLogger(&out)
+			for range 2 { // the first record, and one through the pre-encoded fields
+				tc.log(l)
+			}
+			got := out.decode(t) // fails on a repeated key
+			require.Len(t, got, 2)
+			for _, m := range got {
+				for k, v := range tc.want {
+					assert.Equal(t, v, m[k], k)
+				}
+				assert.Equal(t, testIdentity.ID, m["process"].(map[string]any)["id"], "the process identity is never overwritten")
+			}
+		})
+	}
+}
+
+// TestProcessKeyFreeWithOmitProcess checks that "process" is an ordinary
+// key when the handler adds no process identity.
+func TestProcessKeyFreeWithOmitProcess(t *testing.T) {
+	var out lines
+	l := slog.New(vlog.NewHandler(vlog.NewJSONHandler(&out, nil), &vlog.HandlerOptions{OmitProcess: true}))
+	l.InfoContext(context.Background(), "m", "process", "worker-3")
+	assert.Equal(t, "worker-3", out.decode(t)[0]["process"])
+}
