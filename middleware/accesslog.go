@@ -17,24 +17,38 @@ import (
 // any response was written (nginx's 499).
 const StatusClientGone = 499
 
+// StatusAborted is the status recorded when the handler aborted the
+// response with panic(http.ErrAbortHandler) before writing any: net/http
+// closed the connection without a response (nginx's 444).
+const StatusAborted = 444
+
 // Outcome is what happened to one request, as the access log sees it after
 // the response. Level and Skip decide on it.
 type Outcome struct {
-	Status     int           // the status sent; 499 if the client left before any
-	Bytes      int64         // response body bytes written
+	// Status is the status sent: StatusClientGone if the client left before
+	// any, StatusAborted if the handler aborted before any, 500 if it
+	// panicked before any; for a hijacked connection, 101 when the request
+	// asked for an upgrade, else 0 (the handler answered out of sight).
+	Status     int
+	Bytes      int64         // response body bytes that went on the wire (0 for HEAD)
 	Duration   time.Duration // from the middleware's start to the handler's return
 	Route      string        // the matched route; "" when none matched
 	ClientGone bool          // the client went away before the response was finished
 	Panicked   bool          // the handler panicked
 	Hijacked   bool          // the handler took over the connection
 	Aborted    bool          // the handler aborted the response with http.ErrAbortHandler
+	// WriteError is the first write net/http refused because of the
+	// handler, not the client: a body after a 1xx, 204 or 304
+	// (http.ErrBodyNotAllowed), or past the declared Content-Length
+	// (http.ErrContentLength). The client got the response as declared.
+	WriteError error
 }
 
 // DefaultLevel is the default AccessLogConfig.Level: Error for a panic or a
-// 5xx, Warn for a 4xx, a client that went away or an aborted response, Info
-// otherwise.
+// 5xx, Warn for a 4xx, a client that went away, an aborted response or a
+// refused write, Info otherwise.
 func DefaultLevel(o Outcome) slog.Level {
-	return level.Served(o.Panicked || o.Status >= 500, o.Status >= 400 || o.ClientGone || o.Aborted)
+	return level.Served(o.Panicked || o.Status >= 500, o.Status >= 400 || o.ClientGone || o.Aborted || o.WriteError != nil)
 }
 
 // SkipSucceeded returns a Skip function that skips requests to the given
@@ -55,6 +69,14 @@ var DefaultRedacted = []string{"Authorization", "Proxy-Authorization", "Cookie",
 // ([AccessLog], and Config.AccessLog of [New]). The zero value logs every
 // request to slog.Default() at [DefaultLevel], without query strings or
 // headers.
+//
+// Every value a client controls is bounded in the records, the access
+// record and those the handler logs through its context alike: method 64
+// bytes, path (with its query) 1,024, user_agent 256, each logged header
+// value 256, remote_addr 128. A value longer than its bound, or holding a
+// control (C0, C1), bidi or invalid UTF-8 character, is logged quoted as
+// strconv.QuoteToASCII quotes it, cut inside the quotes with "...", so no
+// such character ever reaches a log line.
 type AccessLogConfig struct {
 	// Logger receives the records. Default: slog.Default() at each request.
 	// Use a logger built on the vitals log handler (log.New) so records carry
@@ -84,11 +106,14 @@ type AccessLogConfig struct {
 	StackDepth int
 }
 
-// Field limits keep one request's record bounded whatever the client sends.
+// Field bounds keep one request's records bounded whatever the client
+// sends; see AccessLogConfig.
 const (
-	maxUserAgent   = 256
+	maxMethod      = 64
 	maxPath        = 1024
+	maxUserAgent   = 256
 	maxHeaderValue = 256
+	maxRemoteAddr  = 128
 )
 
 type accessLogger struct {
@@ -153,13 +178,13 @@ func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, 
 	}
 	var buf [20]slog.Attr
 	attrs := append(buf[:0],
-		slog.String("method", r.Method),
+		slog.String("method", record.Safe(r.Method, maxMethod)),
 		slog.String("path", a.path(r)),
 		slog.Int("status", o.Status),
 		slog.Int64("bytes", o.Bytes),
 		slog.Duration("duration", o.Duration),
-		slog.String("remote_addr", r.RemoteAddr),
-		slog.String("user_agent", record.Truncate(userAgent(r), maxUserAgent)),
+		slog.String("remote_addr", record.Safe(r.RemoteAddr, maxRemoteAddr)),
+		slog.String("user_agent", record.Safe(userAgent(r), maxUserAgent)),
 	)
 	if o.Route != "" {
 		attrs = append(attrs, slog.String("route", o.Route))
@@ -183,12 +208,19 @@ func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, 
 		attrs = append(attrs, a.headerGroup(r))
 	}
 	msg := "request"
-	if p != nil {
+	switch {
+	case p != nil:
 		msg = "request panicked"
 		attrs = panics.AppendAttrs(attrs, p.attempted, p.value, p.stack, panicRemedy)
+	case o.WriteError != nil:
+		attrs = append(attrs, slog.String("attempted", "write the response body"),
+			slog.String("error", o.WriteError.Error()), slog.String("remedy", writeErrorRemedy))
 	}
 	record.Emit(ctx, handler, end, lvl, msg, attrs)
 }
+
+// writeErrorRemedy is the remedy logged with Outcome.WriteError.
+const writeErrorRemedy = "the handler wrote a body its status does not allow (1xx, 204, 304) or more bytes than its Content-Length; net/http dropped them: fix the handler"
 
 // userAgent is r.UserAgent() without canonicalizing the header name per
 // request.
@@ -204,7 +236,7 @@ func (a *accessLogger) path(r *http.Request) string {
 	if a.query && r.URL.RawQuery != "" {
 		p += "?" + r.URL.RawQuery
 	}
-	return record.Truncate(p, maxPath)
+	return record.Safe(p, maxPath)
 }
 
 func (a *accessLogger) headerGroup(r *http.Request) slog.Attr {
@@ -216,7 +248,7 @@ func (a *accessLogger) headerGroup(r *http.Request) slog.Attr {
 		}
 		val := "[redacted]"
 		if !a.redact[name] {
-			val = record.Truncate(strings.Join(v, ", "), maxHeaderValue)
+			val = record.Safe(strings.Join(v, ", "), maxHeaderValue)
 		}
 		attrs = append(attrs, slog.String(name, val))
 	}

@@ -4,7 +4,9 @@
 // a per-host circuit breaker and a timeout on the client side.
 //
 // The server stack is one call, [New]; each piece is also usable alone
-// ([RequestID], [AccessLog] with its panic recovery, [Stats], [Trace]):
+// ([RequestID], [AccessLog] with its panic recovery, [Stats], [Trace]);
+// [Routed] around the mux keeps the route visible through inner middleware
+// that replace the request (New(auth(Routed(mux)), cfg)):
 //
 //	mux := http.NewServeMux()
 //	mux.HandleFunc("GET /users/{id}", getUser)

@@ -10,6 +10,10 @@ import (
 	"net/http/httptest"
 	"os"
 
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
 	"github.com/vitals-go/vitals/errctx"
 	vlog "github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware"
@@ -20,6 +24,10 @@ import (
 // request (with request_id and trace IDs), panic recovery, stats and spans.
 func Example() {
 	slog.SetDefault(vlog.New(vlog.Options{})) // JSON to stderr
+	// Trace IDs need a provider; following an inbound traceparent needs a
+	// propagator too (both are no-ops by default).
+	otel.SetTracerProvider(sdktrace.NewTracerProvider()) // add an exporter: sdktrace.WithBatcher(exp)
+	otel.SetTextMapPropagator(propagation.TraceContext{})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /hello/{name}", func(w http.ResponseWriter, r *http.Request) {
 		// This record carries request_id, method and route.
@@ -96,4 +104,28 @@ func stableLogger() *slog.Logger {
 			return a
 		},
 	}))
+}
+
+// Routed around the mux: an auth middleware that replaces the request
+// (r.WithContext) no longer hides the route from the record.
+func ExampleRouted() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /hello/{name}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "hello %s\n", r.PathValue("name"))
+	})
+	type userKey struct{}
+	auth := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, "ann")))
+		})
+	}
+	h, err := middleware.New(auth(middleware.Routed(mux)), middleware.Config{AccessLog: middleware.AccessLogConfig{Logger: stableLogger()}})
+	if err != nil {
+		panic(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/hello/ann", nil)
+	req.Header.Set("X-Request-ID", "from-the-edge-2")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	// Output:
+	// level=INFO msg=request method=GET path=/hello/ann status=200 bytes=10 user_agent="" route="GET /hello/{name}" request_id=from-the-edge-2
 }

@@ -83,21 +83,6 @@ func TestPanicAfterTheResponseStartedAbortsTheConnection(t *testing.T) {
 	assert.Equal(t, "panic: late", rec["error"])
 }
 
-func TestErrAbortHandlerIsRepanicked(t *testing.T) {
-	srv, sink := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		panic(http.ErrAbortHandler)
-	}), middleware.Config{})
-
-	_, err := http.Get(srv.URL)
-	require.Error(t, err, "net/http aborted the connection")
-	rec := sink.wait(t, "request", 1)[0]
-	assert.Equal(t, true, rec["aborted"])
-	assert.EqualValues(t, 500, rec["status"], "nothing was sent: the response is lost")
-	assert.Equal(t, "ERROR", rec["level"])
-	assert.NotContains(t, rec, "stack")
-
-}
-
 func TestOnPanicHookPanicIsContained(t *testing.T) {
 	srv, sink := newServer(t, http.HandlerFunc(panickingHandler), middleware.Config{AccessLog: middleware.AccessLogConfig{
 		OnPanic: func(context.Context, middleware.PanicInfo) { panic("hook broke") },

@@ -29,7 +29,13 @@ type Config struct {
 	// Stats configures the stats. Its Route defaults to AccessLog.Route.
 	Stats StatsConfig
 	// Trace wraps the stack in otelhttp (see [Trace]) with this operation
-	// name when not empty. Default: no tracing.
+	// name when not empty. Default: no tracing. Records carry trace IDs only
+	// when a TracerProvider is set (otel.SetTracerProvider, or
+	// otelhttp.WithTracerProvider in TraceOptions): with the global default,
+	// a no-op, there are none. An inbound traceparent is followed only when
+	// a propagator is set too (otel.SetTextMapPropagator(
+	// propagation.TraceContext{}), or otelhttp.WithPropagators); with a
+	// provider alone each request starts a new trace.
 	Trace string
 	// TraceOptions are passed to otelhttp when Trace is set.
 	TraceOptions []otelhttp.Option
@@ -131,10 +137,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rw.idHeader[0] = id
 		w.Header()[h.rid.header] = rw.idHeader[:]
 		ctx = reqid.With(outer, id)
+		method := slog.String("method", record.Safe(r.Method, maxMethod))
 		if rejected == "" {
-			ctx = log.WithAttrs(ctx, slog.String("method", r.Method), slog.Any("route", (*lazyRoute)(rw)))
+			ctx = log.WithAttrs(ctx, method, slog.Any("route", (*lazyRoute)(rw)))
 		} else {
-			ctx = log.WithAttrs(ctx, slog.String("method", r.Method), slog.Any("route", (*lazyRoute)(rw)), record.RejectedID(rejected))
+			ctx = log.WithAttrs(ctx, method, slog.Any("route", (*lazyRoute)(rw)), record.RejectedID(rejected))
 		}
 		if h.alog == nil {
 			ctx = context.WithValue(ctx, handoffKey{}, &handoff{logCtx: outer, id: id, rejected: rejected})
@@ -151,7 +158,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rw.req = r
 	if h.alog == nil && h.stats == nil {
-		h.next.ServeHTTP(w, r)
+		h.next.ServeHTTP(rw, r) // rw: so that Routed can set the route of the log context
 		return
 	}
 	if h.stats != nil {
@@ -162,23 +169,19 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rw.returned = true
 }
 
-// finish runs deferred after the handler: it recovers a panic (when the
-// access log is on), answers it, and records the outcome once.
+// finish runs deferred after the handler: it recovers a panic, answers it
+// (when the access log is on), records the outcome once, and passes on the
+// panics it does not answer.
 func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx context.Context, id, rejected string) {
-	var p any
-	if h.alog != nil {
-		p = recover()
-	}
+	p := recover()
 	r := rw.req
-	o := Outcome{Duration: time.Since(start), Route: h.route(r), Hijacked: rw.hijacked}
-	o.Panicked = p != nil || !rw.returned
+	o := Outcome{Duration: time.Since(start), Route: h.route(rw.routeReq()), Hijacked: rw.hijacked, WriteError: rw.mistake.err()}
+	o.Panicked = p != nil && p != http.ErrAbortHandler || p == nil && !rw.returned
+	o.Aborted = p == http.ErrAbortHandler // net/http's documented way to abort a response
 	nameSpan(outer, o.Route)
 	started := rw.wroteHeader
 	var rec *panicRecord
-	switch {
-	case p == http.ErrAbortHandler:
-		o.Panicked, o.Aborted = false, true // net/http's documented way to abort a response
-	case p != nil:
+	if o.Panicked && p != nil && h.alog != nil {
 		rec = &panicRecord{value: p, stack: panics.Stack(h.alog.stackDepth), attempted: "serve " + routeOrPath(o.Route, r)}
 		if !started && !rw.hijacked {
 			idHeader := ""
@@ -188,12 +191,20 @@ func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx cont
 			writePanicResponse(rw, id, idHeader)
 		}
 	}
-	o.Status, o.Bytes = rw.status, rw.bytes
-	if !rw.wroteHeader {
+	o.Status, o.Bytes = int(rw.status), rw.bytes
+	switch {
+	case rw.wroteHeader:
+	case rw.hijacked:
+		o.Status = hijackedStatus(r)
+	case o.Aborted:
+		o.Status = StatusAborted
+	case o.Panicked:
+		o.Status = http.StatusInternalServerError // a panic passing through a stats-only piece
+	default:
 		o.Status = http.StatusOK // what net/http sends for a handler that wrote nothing
-		if !rw.returned {
-			o.Status = http.StatusInternalServerError // a panic passing through a stats-only piece
-		}
+	}
+	if r.Method == http.MethodHead {
+		o.Bytes = 0 // net/http sends no body for HEAD
 	}
 	if !rw.hijacked && (errors.Is(outer.Err(), context.Canceled) || rw.writeFailed) {
 		o.ClientGone = true
@@ -203,7 +214,7 @@ func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx cont
 	}
 	if h.stats != nil {
 		h.stats.inFlight.Add(-1)
-		h.stats.record(h.stats.route(r), o.Status, o.Duration)
+		h.stats.record(h.stats.route(rw.routeReq()), o.Status, o.Duration)
 	}
 	if h.alog != nil {
 		h.alog.log(logCtx, start.Add(o.Duration), r, o, id, rejected, rec)
@@ -212,13 +223,23 @@ func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx cont
 		}
 	}
 	switch {
-	case p == http.ErrAbortHandler:
-		panic(p)
 	case rec != nil && started:
 		// The client already has part of a response that will never be
 		// finished: abort the connection so it cannot take it as complete.
 		panic(http.ErrAbortHandler)
+	case rec == nil && p != nil:
+		panic(p) // an abort, or a panic no access log answered: net/http's to handle
 	}
+}
+
+// hijackedStatus is the status of a response the handler wrote on the
+// hijacked connection, out of sight: 101 when the request asked to switch
+// protocols (WebSocket and the like), else 0, unknown.
+func hijackedStatus(r *http.Request) int {
+	if len(r.Header["Upgrade"]) > 0 {
+		return http.StatusSwitchingProtocols
+	}
+	return 0
 }
 
 // callOnPanic runs the OnPanic hook; a panic inside it is logged, not spread.
@@ -235,9 +256,9 @@ func (a *accessLogger) callOnPanic(ctx context.Context, info PanicInfo) {
 func routeOrPath(route string, r *http.Request) string {
 	switch {
 	case route == "":
-		return r.Method + " " + record.Truncate(r.URL.Path, maxPath)
+		return record.Safe(r.Method, maxMethod) + " " + record.Safe(r.URL.Path, maxPath)
 	case strings.HasPrefix(route, r.Method+" "):
 		return route
 	}
-	return r.Method + " " + route
+	return record.Safe(r.Method, maxMethod) + " " + route
 }

@@ -43,7 +43,10 @@ type StatsConfig struct {
 
 // PatternRoute returns the pattern that http.ServeMux matched (Go 1.22+
 // Request.Pattern), such as "GET /users/{id}". A router that does not set
-// Request.Pattern needs its own route function in the configs.
+// Request.Pattern needs its own route function in the configs. When a
+// middleware between the pieces and the router replaces the request
+// (r.WithContext), wrap the router in [Routed], or every request reads as
+// unmatched.
 func PatternRoute(r *http.Request) string { return r.Pattern }
 
 type serverStats struct {

@@ -13,7 +13,9 @@ import (
 // stack or the pieces, so the span is in the context before they log and
 // every record carries trace_id and span_id. The pieces inside rename the
 // span after the matched route and set its http.route attribute once the
-// mux has matched (otelhttp starts the span before routing).
+// mux has matched (otelhttp starts the span before routing). otelhttp
+// takes the global TracerProvider and propagator unless opts name them; see
+// Config.Trace for what each one is needed for.
 func Trace(next http.Handler, operation string, opts ...otelhttp.Option) http.Handler {
 	return otelhttp.NewHandler(next, operation, opts...)
 }

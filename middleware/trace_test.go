@@ -12,6 +12,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/vitals-go/vitals/internal/logtest"
 	"github.com/vitals-go/vitals/middleware"
 )
 
@@ -64,4 +65,31 @@ func TestTransportOverOtelhttpPropagatesTheTrace(t *testing.T) {
 	assert.Contains(t, <-seen, parent.SpanContext().TraceID().String())
 	rec := sink.wait(t, "outbound request", 1)[0]
 	assert.Equal(t, parent.SpanContext().TraceID().String(), rec["trace_id"])
+}
+
+// TestTraceNeedsAProviderAndAPropagator backs Config.Trace's doc: with the
+// global defaults (no provider, no propagator) records carry no trace IDs;
+// with a provider alone the span starts a new trace, ignoring the inbound
+// traceparent; with both it continues the caller's trace.
+func TestTraceNeedsAProviderAndAPropagator(t *testing.T) {
+	const inboundTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
+	traceparent := "00-" + inboundTrace + "-00f067aa0ba902b7-01"
+	serve := func(opts ...otelhttp.Option) logtest.Record {
+		sink := &logSink{}
+		srv, _ := newServer(t, http.NotFoundHandler(), middleware.Config{
+			AccessLog: middleware.AccessLogConfig{Logger: sink.logger()}, Trace: "api", TraceOptions: opts,
+		})
+		get(t, srv.URL, "Traceparent", traceparent)
+		return sink.wait(t, "request", 1)[0]
+	}
+	assert.NotContains(t, serve(), "trace_id", "the global no-op provider records nothing")
+
+	tp := sdktrace.NewTracerProvider()
+	t.Cleanup(func() { _ = tp.Shutdown(t.Context()) })
+	alone := serve(otelhttp.WithTracerProvider(tp))
+	require.Contains(t, alone, "trace_id")
+	assert.NotEqual(t, inboundTrace, alone["trace_id"], "without a propagator the inbound traceparent is ignored")
+
+	both := serve(otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(propagation.TraceContext{}))
+	assert.Equal(t, inboundTrace, both["trace_id"])
 }

@@ -2,10 +2,12 @@ package middleware
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 )
 
 // responseWriter records what a handler did with its response: the status,
@@ -20,16 +22,54 @@ import (
 // cost no allocation of their own.
 type responseWriter struct {
 	http.ResponseWriter
-	req         *http.Request // the request as the handler received it
-	route       func(*http.Request) string
-	status      int
-	bytes       int64
+	req    *http.Request // the request as the handler received it
+	routed *http.Request // the request the router received, set by Routed
+	route  func(*http.Request) string
+	bytes  int64
+	// status and the flags share one word, keeping the writer in the
+	// allocator's 384-byte class.
+	status      int16 // 100-999 once wroteHeader
 	wroteHeader bool
 	hijacked    bool
-	writeFailed bool
-	returned    bool // the handler returned (did not panic)
+	writeFailed bool         // a write failed because the client went away
+	returned    bool         // the handler returned (did not panic)
+	mistake     writeMistake // the first write net/http refused as the handler's mistake
 	idHeader    [1]string
 	reqCopy     http.Request // storage for req when the middleware changed its context
+}
+
+// writeMistake is a write net/http refuses because of the handler, not the
+// client.
+type writeMistake uint8
+
+const (
+	noMistake         writeMistake = iota
+	bodyNotAllowed                 // a body after a 1xx, 204 or 304
+	pastContentLength              // more bytes than the declared Content-Length
+)
+
+// err returns the error net/http reports for m; nil for noMistake.
+func (m writeMistake) err() error {
+	switch m {
+	case bodyNotAllowed:
+		return http.ErrBodyNotAllowed
+	case pastContentLength:
+		return http.ErrContentLength
+	}
+	return nil
+}
+
+// mistakeOf returns the handler's mistake behind a write error, or
+// noMistake when the client went away. HTTP/2 reports a write past the
+// Content-Length with an error of its own, recognised by its text.
+func mistakeOf(err error) writeMistake {
+	switch {
+	case errors.Is(err, http.ErrBodyNotAllowed):
+		return bodyNotAllowed
+	case errors.Is(err, http.ErrContentLength), strings.Contains(err.Error(), "more than declared Content-Length"):
+		return pastContentLength
+	}
+	return noMistake
 }
 
 var (
@@ -38,14 +78,15 @@ var (
 	_ io.ReaderFrom = (*responseWriter)(nil)
 )
 
-// WriteHeader records the first final status and passes code on.
-// Informational 1xx codes (other than 101) are passed on without being
-// recorded, since a final status follows them.
+// WriteHeader passes code on and records the first final status.
+// Informational 1xx codes (other than 101) are not recorded, since a final
+// status follows them. The code is recorded only once net/http took it: it
+// panics, sending nothing, on a code outside 100-999.
 func (w *responseWriter) WriteHeader(code int) {
-	if !w.wroteHeader && (code < 100 || code > 199 || code == http.StatusSwitchingProtocols) {
-		w.status, w.wroteHeader = code, true
-	}
 	w.ResponseWriter.WriteHeader(code)
+	if !w.wroteHeader && code >= 100 && code <= 999 && (code > 199 || code == http.StatusSwitchingProtocols) {
+		w.status, w.wroteHeader = int16(code), true
+	}
 }
 
 // Write counts the bytes written; a first Write implies status 200.
@@ -54,9 +95,20 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 	n, err := w.ResponseWriter.Write(p)
 	w.bytes += int64(n)
 	if err != nil {
-		w.writeFailed = true
+		w.failed(err)
 	}
 	return n, err
+}
+
+// failed records why a write failed: the handler's mistake, which net/http
+// refuses while the client is still there, or the client going away.
+func (w *responseWriter) failed(err error) {
+	switch m := mistakeOf(err); {
+	case m == noMistake:
+		w.writeFailed = true
+	case w.mistake == noMistake:
+		w.mistake = m
+	}
 }
 
 // ReadFrom uses the underlying writer's ReadFrom when it has one (net/http's
@@ -67,7 +119,7 @@ func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 		n, err := rf.ReadFrom(src)
 		w.bytes += n
 		if err != nil {
-			w.writeFailed = true
+			w.failed(err)
 		}
 		return n, err
 	}
@@ -87,7 +139,7 @@ func (w *responseWriter) FlushError() error {
 	w.implicitOK()
 	err := http.NewResponseController(w.ResponseWriter).Flush()
 	if err != nil && err != http.ErrNotSupported {
-		w.writeFailed = true
+		w.failed(err)
 	}
 	return err
 }
@@ -117,4 +169,16 @@ func (w *responseWriter) implicitOK() {
 type lazyRoute responseWriter
 
 // LogValue implements slog.LogValuer.
-func (l *lazyRoute) LogValue() slog.Value { return slog.StringValue(l.route(l.req)) }
+func (l *lazyRoute) LogValue() slog.Value {
+	w := (*responseWriter)(l)
+	return slog.StringValue(w.route(w.routeReq()))
+}
+
+// routeReq returns the request the route is read from: the one the router
+// received when Routed saw it, else the one the handler received.
+func (w *responseWriter) routeReq() *http.Request {
+	if w.routed != nil {
+		return w.routed
+	}
+	return w.req
+}

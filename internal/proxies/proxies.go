@@ -22,7 +22,10 @@ type Set struct{ prefixes []netip.Prefix }
 
 // New returns the set of prefixes, masked, or the configuration error of
 // pkg naming field when the list is empty (TrustProxies would trust no one)
-// or holds an invalid prefix.
+// or holds an invalid prefix. An IPv4-mapped prefix (::ffff:10.0.0.0/104)
+// becomes its IPv4 one (10.0.0.0/8), since Contains matches peers by their
+// IPv4 form; one shorter than /96, which would mix IPv4 and IPv6 peers, is
+// refused.
 func New(pkg, field string, prefixes []netip.Prefix) (Set, error) {
 	if len(prefixes) == 0 {
 		return Set{}, configerr.New(pkg, field, "is empty while Trust is TrustProxies",
@@ -33,6 +36,13 @@ func New(pkg, field string, prefixes []netip.Prefix) (Set, error) {
 		if !pfx.IsValid() {
 			return Set{}, configerr.New(pkg, field, "holds an invalid prefix",
 				"build prefixes with netip.MustParsePrefix(\"10.0.0.0/8\")")
+		}
+		if pfx.Addr().Is4In6() {
+			if pfx.Bits() < 96 {
+				return Set{}, configerr.New(pkg, field, "holds an IPv4-mapped prefix shorter than /96",
+					"write IPv4 proxies as IPv4 prefixes, such as 10.0.0.0/8")
+			}
+			pfx = netip.PrefixFrom(pfx.Addr().Unmap(), pfx.Bits()-96)
 		}
 		s.prefixes = append(s.prefixes, pfx.Masked())
 	}

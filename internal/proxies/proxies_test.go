@@ -33,3 +33,20 @@ func TestNewRefusesEmptyAndInvalid(t *testing.T) {
 	assert.Equal(t, []string{"configure grpcmw: ServerConfig.TrustedProxies holds an invalid prefix"}, errctx.AttemptedOf(err))
 	assert.Equal(t, errctx.Permanent, errctx.ClassOf(err))
 }
+
+func TestIPv4MappedPrefixIsItsIPv4One(t *testing.T) {
+	s, err := New("middleware", "RequestIDConfig.TrustedProxies", []netip.Prefix{
+		netip.MustParsePrefix("::ffff:127.0.0.1/128"),
+		netip.MustParsePrefix("::ffff:10.0.0.0/104"),
+	})
+	require.NoError(t, err)
+	assert.True(t, s.Contains(netip.MustParseAddr("127.0.0.1")))
+	assert.True(t, s.Contains(netip.MustParseAddr("::ffff:127.0.0.1")))
+	assert.True(t, s.Contains(netip.MustParseAddr("10.9.8.7")))
+	assert.False(t, s.Contains(netip.MustParseAddr("127.0.0.2")))
+	assert.False(t, s.Contains(netip.MustParseAddr("11.0.0.1")))
+
+	_, err = New("grpcmw", "ServerConfig.TrustedProxies", []netip.Prefix{netip.MustParsePrefix("::ffff:0.0.0.0/80")})
+	require.Error(t, err, "a mapped prefix shorter than /96 spans IPv6 peers too")
+	assert.Equal(t, []string{"configure grpcmw: ServerConfig.TrustedProxies holds an IPv4-mapped prefix shorter than /96"}, errctx.AttemptedOf(err))
+}

@@ -13,6 +13,12 @@
 // carries only the request ID, plus one error record with the panic value, a
 // bounded stack and a remedy; the server keeps serving.
 //
+// What a client controls is bounded and escaped in the records: the method
+// to 256 bytes and the peer to 128, either as sent or, when longer or
+// holding a control (C0, C1), bidi or invalid UTF-8 character, quoted as
+// strconv.QuoteToASCII quotes it and cut inside the quotes; an invalid
+// inbound request ID is only described (length and an escaped prefix).
+//
 // On the client, [ClientInterceptor] sends the context's request ID (when
 // valid), ends a unary call after ClientConfig.Timeout (30 s) or at the
 // caller's deadline, whichever is sooner, logs and counts each call

@@ -2,6 +2,7 @@ package grpcmw
 
 import (
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -35,4 +36,23 @@ func TestPeerStringIsAddrString(t *testing.T) {
 func TestPeerStringAllocatesOnce(t *testing.T) {
 	addr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 50051}
 	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { _ = peerString(addr) }))
+}
+
+type hostileAddr string
+
+func (hostileAddr) Network() string  { return "unix" }
+func (a hostileAddr) String() string { return string(a) }
+
+func TestPeerStringBoundsAndEscapesOddAddresses(t *testing.T) {
+	for _, a := range []net.Addr{
+		hostileAddr("/run/\u202eapp\u202e.sock\x9b"),
+		hostileAddr(strings.Repeat("/x", 1<<12)),
+		&net.TCPAddr{IP: net.ParseIP("fe80::1"), Port: 80, Zone: "eth0\u202e" + strings.Repeat("z", 300)},
+	} {
+		got := peerString(a)
+		assert.LessOrEqual(t, len(got), maxPeer)
+		assert.True(t, strings.HasPrefix(got, `"`), got)
+		assert.NotContains(t, got, "\u202e")
+		assert.NotContains(t, got, "\u009b")
+	}
 }

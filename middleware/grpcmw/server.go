@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"net/netip"
-	"strconv"
 	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
@@ -68,7 +67,11 @@ type ServerConfig struct {
 
 	// Trace adds otelgrpc's server stats handler to ServerOptions, which
 	// runs outside the interceptors so that every record carries the
-	// trace IDs. Default: no tracing.
+	// trace IDs. Default: no tracing. Records carry trace IDs only when a
+	// TracerProvider is set (otel.SetTracerProvider, or
+	// otelgrpc.WithTracerProvider in TraceOptions), and an inbound
+	// traceparent is followed only when a propagator is set too
+	// (otel.SetTextMapPropagator, or otelgrpc.WithPropagators).
 	Trace bool
 	// TraceOptions are passed to otelgrpc.NewServerHandler when Trace is set.
 	TraceOptions []otelgrpc.Option
@@ -258,14 +261,14 @@ const maxMethod = 256
 // safeMethod returns a method name fit for records and stat tags. Names made
 // by protoc ("/package.Service/Method") are returned as they are; anything
 // else, which only a server with grpc.UnknownServiceHandler lets through to
-// the interceptors, is cut to 128 bytes and quoted with every byte outside
-// printable ASCII escaped, so that a client cannot put control or bidi
-// characters or a megabyte of text in the logs.
+// the interceptors, is quoted with every byte outside printable ASCII
+// escaped and cut to maxMethod bytes (record.Quote), so that a client cannot
+// put control or bidi characters or a megabyte of text in the logs.
 func safeMethod(m string) string {
 	if len(m) <= maxMethod && isCleanMethod(m) {
 		return m
 	}
-	return strconv.QuoteToASCII(record.Truncate(m, maxMethod/2))
+	return record.Quote(m, maxMethod)
 }
 
 func isCleanMethod(m string) bool {

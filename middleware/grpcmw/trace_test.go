@@ -66,3 +66,26 @@ func TestOtelgrpc(t *testing.T) {
 		assert.Equal(t, caller.SpanContext().SpanID().String(), r["span_id"], "the client interceptor runs before otelgrpc's client span")
 	}
 }
+
+// TestOtelgrpcWithoutAPropagatorStartsANewTrace backs ServerConfig.Trace's
+// doc: with a provider but no propagator, the server ignores the caller's
+// traceparent and its records carry a trace of their own.
+func TestOtelgrpcWithoutAPropagatorStartsANewTrace(t *testing.T) {
+	tp := sdktrace.NewTracerProvider()
+	t.Cleanup(func() { _ = tp.Shutdown(t.Context()) })
+	var serverLogs logSink
+	srv := newServer(t, grpcmw.ServerConfig{Logger: serverLogs.logger(), Stats: stats.Discard, Trace: true,
+		TraceOptions: []otelgrpc.Option{otelgrpc.WithTracerProvider(tp)}})
+	addr := startServer(t, serverLogs.logger(), srv.ServerOptions()...)
+	cli := newClient(t, grpcmw.ClientConfig{Stats: stats.Discard, Trace: true,
+		TraceOptions: []otelgrpc.Option{otelgrpc.WithTracerProvider(tp), otelgrpc.WithPropagators(propagation.TraceContext{})}})
+	cc := dial(t, addr, cli.DialOptions()...)
+
+	ctx, caller := tp.Tracer("test").Start(t.Context(), "caller")
+	_, err := callUnary(ctx, cc, "log")
+	require.NoError(t, err)
+	caller.End()
+	r := serverLogs.waitRecords(t, "request", 1)[0]
+	require.Contains(t, r, "trace_id")
+	assert.NotEqual(t, caller.SpanContext().TraceID().String(), r["trace_id"])
+}
