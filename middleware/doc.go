@@ -36,6 +36,13 @@
 // breaker's rejection wraps breaker.ErrOpen. Each call is bounded by
 // TransportOptions.Timeout or the caller's deadline, whichever ends sooner.
 //
+// A caller's mistake is not the host's failure, here and in
+// middleware/grpcmw alike: a call its caller cancelled is logged at Info
+// (class NotAFailure), and a call refused before it was sent (a request
+// net/http would refuse, such as a header value with a line break, or a
+// caller's context already over) at Warn, as Permanent when the request is
+// invalid; neither counts against the host's breaker.
+//
 // http.Client wraps the transport's error in a *url.Error, whose text
 // repeats the URL and which slog logs as that flat string. errors.Is,
 // errors.As and the errctx accessors (errctx.ClassOf, RemediesOf, ...) see
@@ -62,7 +69,8 @@
 //
 // Stats: http.server.requests and http.server.duration by route and status
 // class, http.server.in_flight; http.client.requests and
-// http.client.duration by host and status class. Stats are never tagged with
+// http.client.duration by host and status class (and client, when
+// TransportOptions.Name is set). Stats are never tagged with
 // raw paths.
 //
 // gRPC interceptors live in the sub-package middleware/grpcmw.

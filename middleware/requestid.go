@@ -47,7 +47,8 @@ func (t Trust) String() string {
 // accepts a valid inbound ID from anyone.
 type RequestIDConfig struct {
 	// Header is the request and response header carrying the ID.
-	// Default: X-Request-ID.
+	// Default: X-Request-ID. A name that is not a valid header name (a
+	// space, a colon, a line break) is refused by the constructors.
 	Header string
 	// Trust says whose inbound IDs are accepted. Default: TrustAny.
 	Trust Trust
@@ -65,11 +66,11 @@ type requestIDPolicy struct {
 }
 
 func newRequestIDPolicy(cfg RequestIDConfig) (*requestIDPolicy, error) {
-	p := &requestIDPolicy{header: DefaultRequestIDHeader, trust: cfg.Trust}
-	if cfg.Header != "" {
-		p.header = cfg.Header
+	header, err := headerName("RequestIDConfig.Header", cfg.Header, DefaultRequestIDHeader)
+	if err != nil {
+		return nil, err
 	}
-	p.header = http.CanonicalHeaderKey(p.header)
+	p := &requestIDPolicy{header: header, trust: cfg.Trust}
 	switch cfg.Trust {
 	case TrustAny, TrustNone:
 	case TrustProxies:

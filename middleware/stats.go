@@ -69,11 +69,11 @@ type classStats struct {
 	tags     []stats.Tag
 }
 
-// newClassGroup returns the handles of counter tagged key=value and
+// newClassGroup returns the handles of counter tagged with tags and
 // status=<class>.
-func newClassGroup(e stats.Emitter, counter, key, value string) *classGroup {
+func newClassGroup(e stats.Emitter, counter string, tags ...stats.Tag) *classGroup {
 	return &classGroup{classes: keycache.New(16, "other", func(class string) *classStats {
-		tags := []stats.Tag{stats.T(key, value), stats.T("status", class)}
+		tags := append(tags[:len(tags):len(tags)], stats.T("status", class))
 		return &classStats{requests: e.NewCounter(counter, tags...), tags: tags}
 	})}
 }
@@ -98,7 +98,7 @@ func newServerStats(cfg StatsConfig) (*serverStats, error) {
 	}
 	s.inFlight = s.emitter.NewGauge(StatServerInFlight)
 	s.byRoute = keycache.New(maxRoutes, OtherRoute, func(route string) *classGroup {
-		return newClassGroup(s.emitter, StatServerRequests, "route", route)
+		return newClassGroup(s.emitter, StatServerRequests, stats.T("route", route))
 	})
 	return s, nil
 }

@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -23,12 +24,17 @@ import (
 
 // Stat names emitted by the client transport.
 const (
-	// StatClientRequests counts outbound calls, tagged host and status
+	// StatClientRequests counts outbound calls, tagged host, client (see
+	// TransportOptions.Name) and status
 	// (class: 2xx..., "error" for transport errors and timeouts, "rejected"
-	// for calls an open breaker refused).
+	// for calls an open breaker refused, "cancelled" for calls their caller
+	// cancelled, "unsent" for calls refused before sending: an invalid
+	// request or a caller's context already over).
 	StatClientRequests = "http.client.requests"
 	// StatClientDuration times outbound calls up to the response headers,
-	// tagged host and status.
+	// tagged host and status (and client, see TransportOptions.Name).
+	// Calls that were not sent, unsent or rejected, are not timed: their
+	// near-zero times would drag the latency panels down.
 	StatClientDuration = "http.client.duration"
 )
 
@@ -46,20 +52,44 @@ type ClientOutcome struct {
 	Status   int   // the response status; 0 when there is no response
 	Err      error // the errctx error returned to the caller, if any
 	Duration time.Duration
+	// Cancelled: the caller cancelled the call (its context was cancelled,
+	// before or during it). Neither a failure of the host nor of ours.
+	Cancelled bool
+	// Rejected: an open breaker refused the call; it was not sent.
+	Rejected bool
+	// Unsent: the call was refused before it was sent, by the caller's
+	// doing: a request net/http would refuse (no URL, a header value with
+	// a line break...) or a caller's context already over. The host's
+	// breaker never sees it.
+	Unsent bool
 }
 
-// DefaultClientLevel is the default TransportOptions.Level: Error when no
-// response came back (transport error, timeout), Warn for a 5xx or 429 and
-// for a call an open breaker refused (one per call while it is open), Info
-// otherwise: a 404 from a lookup is an answer, not a failure.
+// DefaultClientLevel is the default TransportOptions.Level: Info for a
+// call its caller cancelled, as middleware/grpcmw logs one (the caller
+// decided, nothing failed); Warn for a call refused before sending (the
+// caller's mistake) and for a call an open breaker refused (one per call
+// while it is open); Error when no response came back (transport error,
+// timeout, the caller's deadline); Warn for a 5xx or 429; Info otherwise:
+// a 404 from a lookup is an answer, not a failure.
 func DefaultClientLevel(o ClientOutcome) slog.Level {
-	return level.Called(errors.Is(o.Err, breaker.ErrOpen), o.Err != nil, isFailureStatus(o.Status))
+	if o.Cancelled {
+		return level.Cancelled
+	}
+	return level.Called(o.Unsent || o.Rejected, o.Err != nil, isFailureStatus(o.Status))
 }
 
 // TransportOptions configures [Transport]. The zero value logs every call to
 // slog.Default(), counts to stats.Default(), gives each call a 30 s timeout
 // and each host a breaker with the breaker package's defaults.
 type TransportOptions struct {
+	// Name, when set, tells this transport's calls apart from another's
+	// to the same host, such as "billing" and "search": their stats carry
+	// the tag client=<name>, their records the key client, and the
+	// default name of their breakers is "<name>/<host>", so each has its
+	// own series. It must be 1 to 64 of a-z, 0-9, '-' and '_' (stats, logs
+	// and Graphite show it the same); anything else is refused. Default:
+	// no client tag or key, breakers named after the host.
+	Name string
 	// Logger receives one record per call. Default: slog.Default() at each call.
 	Logger *slog.Logger
 	// Level picks the record level. Default: DefaultClientLevel.
@@ -86,12 +116,15 @@ type TransportOptions struct {
 	Timeout time.Duration
 	// RequestIDHeader carries the request ID of the call's context (when
 	// reqid.Valid accepts it). Default: X-Request-ID. A header the caller
-	// set on the request is left alone.
+	// set on the request is left alone. A name that is not a valid header
+	// name (a space, a colon, a line break) is refused by NewTransport.
 	RequestIDHeader string
 	// Breaker returns the configuration of the breaker of a host (host:port
 	// as in the URL). Default: the breaker package's defaults, named after
-	// the host. Responses 5xx and 429, transport errors and timeouts are
-	// failures; other statuses, and calls the caller cancelled, are not.
+	// the host (see Name). Responses 5xx and 429, transport errors and timeouts are
+	// failures; other statuses are successes. Calls the caller cancelled,
+	// and calls refused before sending (see ClientOutcome.Unsent), are
+	// neither: the breaker never sees them.
 	Breaker func(host string) breaker.Config
 	// NoBreaker turns the per-host breakers off.
 	NoBreaker bool
@@ -103,6 +136,7 @@ type TransportOptions struct {
 // ClientTransport is the http.RoundTripper made by [NewTransport].
 type ClientTransport struct {
 	base      http.RoundTripper
+	name      string
 	logger    *slog.Logger
 	level     func(ClientOutcome) slog.Level
 	emitter   stats.Emitter
@@ -131,6 +165,14 @@ type clientHost struct {
 //
 //	middleware.Transport(otelhttp.NewTransport(nil), middleware.TransportOptions{})
 //
+// The record of a call that got a response then carries the trace_id and
+// span_id of the client span otelhttp made for it (the span whose
+// traceparent the host received), also for a call made outside any span,
+// such as a background job's; the other fields of the caller's context
+// (request_id, log.With fields) are kept. The record of a call that got no
+// response (a transport error, a rejection, a call never sent) carries the
+// caller's span, if any.
+//
 // Invalid options make every call fail with the configuration error; use
 // [NewTransport] to get that error up front.
 func Transport(base http.RoundTripper, opts TransportOptions) http.RoundTripper {
@@ -147,12 +189,16 @@ func NewTransport(base http.RoundTripper, opts TransportOptions) (*ClientTranspo
 	if opts.MaxHosts < 0 {
 		return nil, configError("TransportOptions.MaxHosts", "is negative", "leave it 0 for the default (1000) or set a positive bound")
 	}
-	if opts.RequestIDHeader == "" {
-		opts.RequestIDHeader = DefaultRequestIDHeader
+	if err := downstream.CheckName("middleware", "TransportOptions.Name", opts.Name); err != nil {
+		return nil, err
+	}
+	idHeader, err := headerName("TransportOptions.RequestIDHeader", opts.RequestIDHeader, DefaultRequestIDHeader)
+	if err != nil {
+		return nil, err
 	}
 	t := &ClientTransport{
-		base: base, logger: opts.Logger, level: opts.Level, emitter: opts.Stats, timeout: opts.Timeout,
-		idHeader: http.CanonicalHeaderKey(opts.RequestIDHeader), noBreaker: opts.NoBreaker, breakerOf: opts.Breaker,
+		base: base, name: opts.Name, logger: opts.Logger, level: opts.Level, emitter: opts.Stats, timeout: opts.Timeout,
+		idHeader: idHeader, noBreaker: opts.NoBreaker, breakerOf: opts.Breaker,
 	}
 	if t.base == nil {
 		t.base = http.DefaultTransport
@@ -173,9 +219,13 @@ func NewTransport(base http.RoundTripper, opts TransportOptions) (*ClientTranspo
 }
 
 func (t *ClientTransport) newHost(host string) *clientHost {
-	h := &clientHost{classGroup: newClassGroup(t.emitter, StatClientRequests, "host", host)}
+	tags, name := []stats.Tag{stats.T("host", host)}, host
+	if t.name != "" {
+		tags, name = []stats.Tag{stats.T("client", t.name), tags[0]}, t.name+"/"+host
+	}
+	h := &clientHost{classGroup: newClassGroup(t.emitter, StatClientRequests, tags...)}
 	if !t.noBreaker {
-		h.breaker, h.err = downstream.NewBreaker(t.breakerOf, host, t.emitter, t.logger, "TransportOptions.Breaker")
+		h.breaker, h.err = downstream.NewBreaker(t.breakerOf, host, name, t.emitter, t.logger, "TransportOptions.Breaker")
 	}
 	return h
 }
@@ -198,20 +248,25 @@ func (t *ClientTransport) CloseIdleConnections() {
 // RoundTrip implements http.RoundTripper.
 func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
-	host := req.URL.Host
-	h := t.hosts.Get(host)
+	h := t.hosts.Get(cmp.Or(hostOf(req), OtherHost))
 	if h.err != nil {
 		closeBody(req)
 		return nil, h.err
 	}
 	callerCtx := req.Context()
+	if why := refusal(req); why != "" {
+		return t.unsent(req, h, start, unsentError(req, why))
+	}
+	if err := callerCtx.Err(); err != nil {
+		return t.unsent(req, h, start, endedError(req, err))
+	}
 	var ticket breaker.Ticket
 	if h.breaker != nil {
 		tk, err := h.breaker.Allow(callerCtx)
 		if err != nil {
 			closeBody(req)
 			err = errctx.Wrap(err, attempted(req))
-			t.finish(req, h, "rejected", 0, start, time.Since(start), err)
+			t.finish(callerCtx, req, h, "rejected", start, ClientOutcome{Err: err, Duration: time.Since(start), Rejected: true})
 			return nil, err
 		}
 		ticket = tk
@@ -224,7 +279,12 @@ func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		c.stop()
 		outcome, err := classifyTransportError(req, err, t.timeout)
 		ticket.Record(outcome, err)
-		t.finish(req, h, "error", 0, start, d, err)
+		o := ClientOutcome{Err: err, Duration: d, Cancelled: outcome == breaker.Ignore}
+		class := "error"
+		if o.Cancelled {
+			class = "cancelled"
+		}
+		t.finish(callerCtx, req, h, class, start, o)
 		return nil, err
 	}
 	if isFailureStatus(resp.StatusCode) {
@@ -236,8 +296,18 @@ func (t *ClientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if c.bounded() {
 		resp.Body = c.stopOnClose(resp.Body)
 	}
-	t.finish(req, h, statusClass(resp.StatusCode), resp.StatusCode, start, d, nil)
+	t.finish(withClientSpan(callerCtx, out, resp), req, h, statusClass(resp.StatusCode), start, ClientOutcome{Status: resp.StatusCode, Duration: d})
 	return resp, nil
+}
+
+// unsent ends a call refused before it was sent, with err: the caller's
+// doing, counted but neither timed (it took no time) nor reported to the
+// host's breaker.
+func (t *ClientTransport) unsent(req *http.Request, h *clientHost, start time.Time, err error) (*http.Response, error) {
+	closeBody(req)
+	t.finish(req.Context(), req, h, "unsent", start, ClientOutcome{Err: err, Duration: time.Since(start), Unsent: true,
+		Cancelled: errors.Is(err, context.Canceled)})
+	return nil, err
 }
 
 // call is what a RoundTrip that changes the request allocates, in one
@@ -290,27 +360,34 @@ func (c *call) stop() {
 	}
 }
 
-// finish logs and counts one call.
-func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string, status int, start time.Time, d time.Duration, err error) {
+// finish counts one call, tagged status class, and logs it with ctx.
+func (t *ClientTransport) finish(ctx context.Context, req *http.Request, h *clientHost, class string, start time.Time, o ClientOutcome) {
 	c := h.get(class)
 	c.requests.Inc()
-	t.emitter.Timing(StatClientDuration, d, c.tags...)
+	if !o.Unsent && !o.Rejected {
+		t.emitter.Timing(StatClientDuration, o.Duration, c.tags...)
+	}
+	status, d, err := o.Status, o.Duration, o.Err
 
 	logger := t.logger
 	if logger == nil {
 		logger = slog.Default()
 	}
 	handler := logger.Handler()
-	ctx := req.Context()
-	lvl := t.level(ClientOutcome{Status: status, Err: err, Duration: d})
+	lvl := t.level(o)
 	if !handler.Enabled(ctx, lvl) {
 		return
 	}
-	var buf [10]slog.Attr
-	attrs := append(buf[:0],
-		slog.String("method", req.Method),
-		slog.String("host", req.URL.Host),
-		slog.String("path", record.Truncate(req.URL.Path, maxPath)),
+	var buf [12]slog.Attr
+	host, path := target(req)
+	attrs := buf[:0]
+	if t.name != "" {
+		attrs = append(attrs, slog.String("client", t.name))
+	}
+	attrs = append(attrs,
+		slog.String("method", record.Truncate(req.Method, maxQuotedName)),
+		slog.String("host", host),
+		slog.String("path", path),
 		slog.Duration("duration", d),
 	)
 	if status != 0 {
@@ -326,14 +403,32 @@ func (t *ClientTransport) finish(req *http.Request, h *clientHost, class string,
 		attrs = append(attrs,
 			slog.String("attempted", attempted(req)),
 			slog.String("error", "status "+strconv.Itoa(status)),
-			slog.String("remedy", statusRemedy(status, req.URL.Host)))
+			slog.String("remedy", statusRemedy(status, host)))
 	}
 	record.Emit(ctx, handler, start.Add(d), lvl, "outbound request", attrs)
 }
 
 // attempted names a call the way errors and records do: "GET host/path".
 func attempted(req *http.Request) string {
-	return req.Method + " " + req.URL.Host + record.Truncate(req.URL.Path, maxPath)
+	host, path := target(req)
+	return cmp.Or(record.Truncate(req.Method, maxQuotedName), http.MethodGet) + " " + host + path
+}
+
+// hostOf returns the host of req's URL, "" when it has none.
+func hostOf(req *http.Request) string {
+	if req.URL == nil {
+		return ""
+	}
+	return req.URL.Host
+}
+
+// target returns the host and the bounded path of req's URL, both "" when
+// it has none.
+func target(req *http.Request) (host, path string) {
+	if req.URL == nil {
+		return "", ""
+	}
+	return req.URL.Host, record.Truncate(req.URL.Path, maxPath)
 }
 
 // isFailureStatus reports whether a response status counts against the
@@ -363,7 +458,7 @@ func classifyTransportError(req *http.Request, err error, timeout time.Duration)
 	var opErr *net.OpError
 	switch {
 	case errors.Is(caller, context.Canceled):
-		return breaker.Ignore, errctx.Wrap(err, attempted(req), errctx.WithClass(errctx.Indeterminate),
+		return breaker.Ignore, errctx.Wrap(err, attempted(req), errctx.WithClass(errctx.NotAFailure),
 			errctx.Remedy("the caller cancelled the call; it may or may not have reached "+req.URL.Host))
 	case caller != nil:
 		return breaker.Failure, errctx.Wrap(err, attempted(req), errctx.WithClass(errctx.Indeterminate),

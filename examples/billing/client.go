@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/middleware"
 	"github.com/vitals-go/vitals/retry"
 )
 
@@ -71,6 +72,11 @@ func (c *paymentsClient) charge(ctx context.Context, cu customer, reference stri
 		}
 		return receipt{}, err
 	}
+	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusPaymentRequired {
+		// 503 and 429: Transient, after their Retry-After; other 5xx:
+		// Indeterminate (the charge may have been made); 4xx: Permanent.
+		return receipt{}, middleware.ResponseError(resp, "")
+	}
 	defer resp.Body.Close()
 	var answer chargeAnswer
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&answer); err != nil {
@@ -83,32 +89,20 @@ func (c *paymentsClient) charge(ctx context.Context, cu customer, reference stri
 	return answer.result(req, resp)
 }
 
-// result turns the API's answer into a receipt or a classified error.
+// result turns the API's answer to a 201 or a 402 into a receipt or a
+// decline.
 func (a chargeAnswer) result(req *http.Request, resp *http.Response) (receipt, error) {
-	code, msg := resp.StatusCode, resp.Status
-	if a.Error != nil {
-		msg += ": " + a.Error.Code + ": " + a.Error.Message
-	}
-	what := attempted(req)
 	switch {
-	case code == http.StatusCreated:
+	case resp.StatusCode == http.StatusCreated:
 		return receipt{ID: a.ID, Replayed: resp.Header.Get(replayedHdr) == "true"}, nil
-	case code == http.StatusPaymentRequired && a.Error != nil:
-		return receipt{}, errctx.Wrap(&declineError{Code: a.Error.DeclineCode, Message: a.Error.Message}, what,
-			errctx.WithClass(errctx.NotAFailure),
-			errctx.Remedy("none for us: the customer is mailed to update their card"))
-	case code == http.StatusServiceUnavailable || code == http.StatusTooManyRequests:
-		return receipt{}, errctx.Wrap(errors.New(msg), what,
-			errctx.WithClass(errctx.Transient),
-			errctx.Remedy("the payments API did not process the charge; it is safe to try again later"))
-	case code >= 500:
-		return receipt{}, errctx.Wrap(errors.New(msg), what,
-			errctx.WithClass(errctx.Indeterminate),
-			errctx.Remedy("the payments API failed while charging; the charge may have been made"))
+	case a.Error == nil:
+		return receipt{}, errctx.Wrap(errors.New(resp.Status+" without the API's refusal"), attempted(req),
+			errctx.WithClass(errctx.Permanent),
+			errctx.Remedy("compare the payments API's answer with its documentation; nothing was charged"))
 	}
-	return receipt{}, errctx.Wrap(errors.New(msg), what,
-		errctx.WithClass(errctx.Permanent),
-		errctx.Remedy("the payments API refused the charge as invalid; nothing was charged"))
+	return receipt{}, errctx.Wrap(&declineError{Code: a.Error.DeclineCode, Message: a.Error.Message}, attempted(req),
+		errctx.WithClass(errctx.NotAFailure),
+		errctx.Remedy("none for us: the customer is mailed to update their card"))
 }
 
 // attempted names a request the way the vitals transport does, so that

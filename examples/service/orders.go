@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -88,8 +87,9 @@ func (o *orders) create(w http.ResponseWriter, r *http.Request) {
 }
 
 // charge calls POST /charges. A declined card is an answer (resp.Declined),
-// not an error; errors are errctx errors from the transport, or say which
-// status payments answered.
+// not an error; errors are errctx errors from the transport, or
+// middleware.ResponseError's for any other status (a 503 is Transient:
+// payments did not take the charge).
 func (o *orders) charge(ctx context.Context, id string, req orderRequest) (chargeResponse, error) {
 	var out chargeResponse
 	body, err := json.Marshal(chargeRequest{Order: id, AmountCents: req.AmountCents, Card: req.Card})
@@ -109,21 +109,16 @@ func (o *orders) charge(ctx context.Context, id string, req orderRequest) (charg
 		}
 		return out, err
 	}
-	defer resp.Body.Close()
-	decodeErr := json.NewDecoder(resp.Body).Decode(&out)
-	switch {
-	case resp.StatusCode == http.StatusCreated && decodeErr == nil:
-		return out, nil
-	case resp.StatusCode == http.StatusPaymentRequired && decodeErr == nil:
-		return out, nil
-	case resp.StatusCode >= 500:
-		// 503 and friends: payments did not take the charge.
-		return out, errctx.Wrap(errors.New("payments answered "+resp.Status), "POST "+hreq.URL.Host+"/charges",
-			errctx.WithClass(errctx.Transient), errctx.Fields("payments_error", out.Error))
+	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusPaymentRequired {
+		return out, middleware.ResponseError(resp, "")
 	}
-	return out, errctx.Wrap(fmt.Errorf("payments answered %s, unexpected for a charge", resp.Status), "POST "+hreq.URL.Host+"/charges",
-		errctx.WithClass(errctx.Permanent),
-		errctx.Remedy("compare the charge request with the payments API; this is a bug on one side"))
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return out, errctx.Wrap(err, "POST "+hreq.URL.Host+"/charges: reading the answer ("+resp.Status+")",
+			errctx.WithClass(errctx.Indeterminate),
+			errctx.Remedy("payments' answer was unreadable; the charge may have been made"))
+	}
+	return out, nil
 }
 
 // failed answers an order whose charge failed, logging what was attempted

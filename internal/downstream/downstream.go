@@ -4,7 +4,7 @@
 //
 // The smallest complete use:
 //
-//	b, err := downstream.NewBreaker(opts.Breaker, host, emitter, logger, "TransportOptions.Breaker")
+//	b, err := downstream.NewBreaker(opts.Breaker, host, host, emitter, logger, "TransportOptions.Breaker")
 package downstream
 
 import (
@@ -15,16 +15,18 @@ import (
 	"github.com/vitals-go/vitals/stats"
 )
 
-// NewBreaker returns the breaker of the downstream called name, configured
-// by configOf(name), configOf being the client's option (such as
-// TransportOptions.Breaker, named by option), with the client's defaults
-// where the config leaves them out: the name, the client's emitter and
-// logger. A nil configOf gives the breaker package's defaults. An invalid
-// config is an errctx error saying which breaker and which option to fix.
-func NewBreaker(configOf func(name string) breaker.Config, name string, e stats.Emitter, l *slog.Logger, option string) (*breaker.Breaker, error) {
+// NewBreaker returns the breaker of the downstream known as key (a host,
+// a target), configured by configOf(key), configOf being the client's
+// option (such as TransportOptions.Breaker, named by option), with the
+// client's defaults where the config leaves them out: the name (name,
+// which tells apart two clients of one downstream), the client's emitter
+// and logger. A nil configOf gives the breaker package's defaults. An
+// invalid config is an errctx error saying which breaker and which option
+// to fix.
+func NewBreaker(configOf func(key string) breaker.Config, key, name string, e stats.Emitter, l *slog.Logger, option string) (*breaker.Breaker, error) {
 	var cfg breaker.Config
 	if configOf != nil {
-		cfg = configOf(name)
+		cfg = configOf(key)
 	}
 	if cfg.Name == "" {
 		cfg.Name = name

@@ -14,6 +14,13 @@ package level
 
 import "log/slog"
 
+// Cancelled is the level of the record of an outbound call that its own
+// caller cancelled, HTTP and gRPC alike: Info. The caller decided; neither
+// the downstream nor we failed, so it is no error, and nothing is to be
+// done about it, so it is no warning. A caller's deadline that ran out is
+// not a cancellation: the downstream may be slow.
+const Cancelled = slog.LevelInfo
+
 // Served is the level of the record of a request served: Error when the
 // server failed (a panic, a 5xx, Internal...), else Warn when the request
 // was refused or cut short (a 4xx, a client gone, a deadline), else Info.

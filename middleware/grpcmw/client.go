@@ -5,11 +5,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"google.golang.org/grpc"
@@ -34,9 +32,6 @@ const DefaultClientTimeout = 30 * time.Second
 // OtherTarget is the target tag (and breaker) shared once 1000 distinct
 // targets have been seen.
 const OtherTarget = "other"
-
-// maxTargetName bounds the length of ClientConfig.TargetName.
-const maxTargetName = 64
 
 // maxTargets bounds the distinct targets given their own breakers and tags.
 const maxTargets = 1000
@@ -169,9 +164,16 @@ type ClientOutcome struct {
 	Method     string     // the full method, "/package.Service/Method"
 	Code       codes.Code // the code returned to the caller
 	Rejected   bool       // an open breaker refused the call: it was not sent (Code is Unavailable)
-	Err        error      // the error returned to the caller, if any
-	Duration   time.Duration
-	Stream     bool
+	// Unsent: the call was refused before it was sent, by the caller's
+	// doing (see CodeUnsent). The breaker never sees it.
+	Unsent bool
+	// Cancelled: the caller cancelled the call (its context was
+	// cancelled, before or during it). Neither a failure of the target
+	// nor of ours.
+	Cancelled bool
+	Err       error // the error returned to the caller, if any
+	Duration  time.Duration
+	Stream    bool
 }
 
 // DefaultIsFailure is the default ClientConfig.IsFailure: Unavailable,
@@ -186,14 +188,19 @@ func DefaultIsFailure(c codes.Code) bool {
 	return false
 }
 
-// DefaultClientLevel is the default ClientConfig.Level: Error when no
-// answer came back (Unavailable, DeadlineExceeded); Warn for a call an open
-// breaker refused (one per call while it is open) and for codes that say the
-// server failed or pushed back (Internal, Unknown, DataLoss,
-// ResourceExhausted, Unimplemented); Info otherwise: a NotFound from a
-// lookup is an answer, not a failure.
+// DefaultClientLevel is the default ClientConfig.Level: Info for a call
+// its caller cancelled, as package middleware logs one (the caller decided,
+// nothing failed); Warn for a call refused before sending (the caller's
+// mistake) and for a call an open breaker refused (one per call while it is
+// open); Error when no answer came back (Unavailable, DeadlineExceeded);
+// Warn for codes that say the server failed or pushed back (Internal,
+// Unknown, DataLoss, ResourceExhausted, Unimplemented); Info otherwise: a
+// NotFound from a lookup is an answer, not a failure.
 func DefaultClientLevel(o ClientOutcome) slog.Level {
-	return level.Called(o.Rejected, o.Code == codes.Unavailable || o.Code == codes.DeadlineExceeded,
+	if o.Cancelled {
+		return level.Cancelled
+	}
+	return level.Called(o.Rejected || o.Unsent, o.Code == codes.Unavailable || o.Code == codes.DeadlineExceeded,
 		o.Code == codes.ResourceExhausted || o.Code == codes.Unimplemented || isServerFault(o.Code))
 }
 
@@ -242,7 +249,7 @@ func NewClientInterceptor(cfg ClientConfig) (*ClientInterceptor, error) {
 	case cfg.Breaker > NoBreaker:
 		return nil, configError("ClientConfig.Breaker", "is not PerTarget, PerMethod or NoBreaker", "use one of the BreakerScope constants")
 	}
-	if err := checkTargetName(cfg.TargetName); err != nil {
+	if err := downstream.CheckName("grpcmw", "ClientConfig.TargetName", cfg.TargetName); err != nil {
 		return nil, err
 	}
 	c := &ClientInterceptor{logger: cfg.Logger, level: cfg.Level, emitter: cfg.Stats,
@@ -277,29 +284,6 @@ func NewClientInterceptor(cfg ClientConfig) (*ClientInterceptor, error) {
 	return c, nil
 }
 
-// checkTargetName refuses a ClientConfig.TargetName that some sink would
-// show differently from the others, quoting it and the first offending
-// character.
-func checkTargetName(name string) error {
-	const field = "ClientConfig.TargetName"
-	const remedy = `name the service with 1 to 64 of a-z, 0-9, '-' and '_', such as "payments" or "payments-eu": the name is used as it is in stats tags, breaker series (breaker.<name>.*), log records and errors`
-	quoted := strconv.QuoteToASCII(record.Truncate(name, maxTargetName+3))
-	if len(name) > maxTargetName {
-		return configError(field, quoted+" is longer than "+strconv.Itoa(maxTargetName)+" bytes", remedy)
-	}
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			what := "invalid UTF-8 " + strconv.QuoteToASCII(name[i:i+1])
-			if r, size := utf8.DecodeRuneInString(name[i:]); r != utf8.RuneError || size > 1 {
-				what = strconv.QuoteRuneToASCII(r)
-			}
-			return configError(field, quoted+" has "+what+" at byte "+strconv.Itoa(i)+
-				"; only a-z, 0-9, '-' and '_' are allowed", remedy)
-		}
-	}
-	return nil
-}
-
 func (c *ClientInterceptor) newTarget(name string) *target {
 	t := &target{name: name}
 	if c.scope == PerTarget {
@@ -319,7 +303,7 @@ func (c *ClientInterceptor) newTarget(name string) *target {
 }
 
 func (c *ClientInterceptor) newBreaker(name string) (*breaker.Breaker, error) {
-	return downstream.NewBreaker(c.breakerOf, name, c.emitter, c.logger, "ClientConfig.BreakerConfig")
+	return downstream.NewBreaker(c.breakerOf, name, name, c.emitter, c.logger, "ClientConfig.BreakerConfig")
 }
 
 // DialOptions returns the options that install the interceptors (chained,
@@ -352,23 +336,27 @@ func (c *ClientInterceptor) Breaker(target, method string) *breaker.Breaker {
 
 // outbound is one call being made.
 type outbound struct {
-	start  time.Time
-	ctx    context.Context // the caller's
-	target string          // ClientConfig.TargetName, or else dial
-	dial   string          // the dial target, cc.Target()
-	named  bool            // target is ClientConfig.TargetName
-	method string
-	m      *clientMethod
-	ticket breaker.Ticket
-	stream bool
+	start   time.Time
+	ctx     context.Context // the caller's
+	callCtx context.Context // the caller's with the request ID to send
+	unsent  bool            // refused before sending
+	target  string          // ClientConfig.TargetName, or else dial
+	dial    string          // the dial target, cc.Target()
+	named   bool            // target is ClientConfig.TargetName
+	method  string
+	m       *clientMethod
+	ticket  breaker.Ticket
+	stream  bool
 	// timeout is the per-call bound of a unary call when it is sooner than
 	// the caller's deadline (a deadline of our own was made); 0 otherwise.
 	timeout time.Duration
 }
 
-// begin looks up the call's state and asks its breaker. The error, when not
-// nil, is returned to the caller as is: the breaker rejected the call
-// (Unavailable), or could not be built (Internal).
+// begin looks up the call's state, makes the context to send it with
+// (o.callCtx) and asks its breaker. The error, when not nil, is returned
+// to the caller as is: the call was refused before sending (see
+// CodeUnsent), the breaker rejected it (Unavailable), or could not be
+// built (Internal).
 func (c *ClientInterceptor) begin(ctx context.Context, cc *grpc.ClientConn, method string, o *outbound) error {
 	o.start, o.ctx, o.method = time.Now(), ctx, method
 	o.dial = cc.Target()
@@ -382,6 +370,13 @@ func (c *ClientInterceptor) begin(ctx context.Context, cc *grpc.ClientConn, meth
 	o.m = t.methods.Get(method)
 	if o.m.err != nil {
 		return &statusError{st: status.New(codes.Internal, o.m.err.Error()), err: o.m.err}
+	}
+	var why string
+	if o.callCtx, why = outgoing(ctx, c.key); why != "" || ctx.Err() != nil {
+		o.unsent = true
+		err := o.unsentError(why, ctx.Err())
+		c.finish(o, slotUnsent, err)
+		return err
 	}
 	if o.m.breaker == nil {
 		return nil
@@ -405,7 +400,7 @@ func (c *ClientInterceptor) Unary(ctx context.Context, method string, req, reply
 	if err := c.begin(ctx, cc, method, &o); err != nil {
 		return err
 	}
-	callCtx := outgoing(ctx, c.key)
+	callCtx := o.callCtx
 	if end, ok := deadline.Needed(callCtx, o.start, c.timeout); ok { // the per-call timeout is sooner than the caller's deadline
 		d := new(deadline.Call)
 		d.Start(callCtx, end)
@@ -424,7 +419,7 @@ func (c *ClientInterceptor) Stream(ctx context.Context, desc *grpc.StreamDesc, c
 	if err := c.begin(ctx, cc, method, &o); err != nil {
 		return nil, err
 	}
-	cs, err := streamer(outgoing(ctx, c.key), desc, cc, method, opts...)
+	cs, err := streamer(o.callCtx, desc, cc, method, opts...)
 	if err != nil {
 		return nil, c.end(&o, err)
 	}
@@ -460,14 +455,19 @@ func (c *ClientInterceptor) end(o *outbound, err error) error {
 // fields.
 func (c *ClientInterceptor) finish(o *outbound, slot int, err error) {
 	d := time.Since(o.start)
-	o.m.record(slot, d)
+	if o.unsent || slot == slotRejected {
+		o.m.count(slot)
+	} else {
+		o.m.record(slot, d)
+	}
 
 	logger := c.logger
 	if logger == nil {
 		logger = slog.Default()
 	}
 	out := ClientOutcome{Target: o.target, DialTarget: o.dial, Method: o.method, Code: codes.OK,
-		Rejected: slot == slotRejected, Err: err, Duration: d, Stream: o.stream}
+		Rejected: slot == slotRejected, Unsent: o.unsent, Cancelled: err != nil && o.ctx.Err() == context.Canceled,
+		Err: err, Duration: d, Stream: o.stream}
 	if err != nil {
 		out.Code = status.Code(err)
 	}

@@ -266,6 +266,8 @@ func TestClientBreakerOpensAndRecovers(t *testing.T) {
 	assert.Equal(t, served, srvRec.Counted(grpcmw.StatServerRequests, stats.T("method", methodUnary), stats.T("code", "Unavailable")),
 		"the rejected call never reached the server")
 	assert.Equal(t, int64(1), rec.Counted(grpcmw.StatClientRequests, stats.T("target", addr), stats.T("method", methodUnary), stats.T("code", grpcmw.CodeRejected)), rec.Series())
+	assert.Empty(t, rec.Timings(grpcmw.StatClientDuration, stats.T("target", addr), stats.T("method", methodUnary), stats.T("code", grpcmw.CodeRejected)),
+		"a rejection is counted, not timed: its near-zero time would drag the latency panels down")
 
 	var rejected map[string]any
 	for _, r := range sink.records(t, "outbound request") {

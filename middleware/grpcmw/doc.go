@@ -65,7 +65,17 @@
 //   - a call refused by an open breaker (never sent) is codes.Unavailable
 //     with the rejection's text, errors.Is(err, breaker.ErrOpen) is true,
 //     and errctx.ClassOf and errctx.RetryAfterOf give Transient and the time
-//     until the breaker lets a probe through.
+//     until the breaker lets a probe through;
+//   - a call refused before it was sent, by its caller's doing (see
+//     [CodeUnsent]), is codes.InvalidArgument and Permanent for outgoing
+//     metadata gRPC would refuse to send (gRPC itself would answer
+//     Internal, which a breaker counts), or Canceled or DeadlineExceeded
+//     for a caller's context already over.
+//
+// A caller's mistake is not the target's failure, here and in package
+// middleware alike: a call its caller cancelled is logged at Info (class
+// NotAFailure), a call refused before it was sent at Warn; neither counts
+// against the target's breaker.
 //
 // What does not work: an error crosses a process boundary as its status
 // only. A server handler that returns it sends the status it keeps (the

@@ -51,12 +51,9 @@ func newIDPolicy(key string, trust middleware.Trust, trusted []netip.Prefix) (*i
 // checkKey refuses a metadata key that gRPC would refuse to send, or a
 // binary one (whose values are base64 on the wire).
 func checkKey(field, key string) error {
-	for i := 0; i < len(key); i++ {
-		c := key[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return configError(field, "is not a valid metadata key",
-				"use lower-case letters, digits, '-', '_' and '.', such as x-request-id")
-		}
+	if !validKey(key) {
+		return configError(field, "is not a valid metadata key",
+			"use lower-case letters, digits, '-', '_' and '.', such as x-request-id")
 	}
 	if strings.HasSuffix(key, "-bin") || strings.HasPrefix(key, "grpc-") {
 		return configError(field, "is a binary or reserved metadata key",
@@ -109,19 +106,23 @@ func (p *idPolicy) trusted(ctx context.Context) bool {
 // under key. A valid value the caller already
 // set is left alone; an invalid one, which gRPC could refuse to send, is
 // replaced by the context's ID or dropped, so that a bad ID never makes the
-// call fail.
-func outgoing(ctx context.Context, key string) context.Context {
+// call fail. Other metadata gRPC would refuse to send is not changed: why
+// says what is wrong with it, and the call must not be made.
+func outgoing(ctx context.Context, key string) (_ context.Context, why string) {
 	id, ok := reqid.From(ctx)
 	ok = ok && reqid.Valid(id)
 	md, _ := metadata.FromOutgoingContext(ctx) // nil, without allocating, when there is none
+	if why := metadataRefusal(md, key); why != "" {
+		return ctx, why
+	}
 	set := md[key]
 	switch {
 	case len(set) == 1 && reqid.Valid(set[0]):
-		return ctx
+		return ctx, ""
 	case len(set) == 0 && ok:
-		return metadata.AppendToOutgoingContext(ctx, key, id)
+		return metadata.AppendToOutgoingContext(ctx, key, id), ""
 	case len(set) == 0:
-		return ctx
+		return ctx, ""
 	}
 	// md is a copy: replace the caller's invalid or repeated values.
 	if ok {
@@ -131,5 +132,5 @@ func outgoing(ctx context.Context, key string) context.Context {
 	} else {
 		delete(md, key)
 	}
-	return metadata.NewOutgoingContext(ctx, md)
+	return metadata.NewOutgoingContext(ctx, md), ""
 }

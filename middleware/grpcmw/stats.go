@@ -19,10 +19,13 @@ const (
 	// StatServerInFlight gauges the calls being served.
 	StatServerInFlight = "grpc.server.in_flight"
 	// StatClientRequests counts outbound calls, tagged target, method and
-	// code; CodeRejected for calls an open breaker refused.
+	// code; CodeRejected for calls an open breaker refused, CodeUnsent for
+	// calls refused before sending.
 	StatClientRequests = "grpc.client.requests"
 	// StatClientDuration times outbound calls (a stream until it ends),
-	// tagged target, method and code.
+	// tagged target, method and code. Calls that were not sent, unsent or
+	// rejected, are not timed: their near-zero times would drag the
+	// latency panels down.
 	StatClientDuration = "grpc.client.duration"
 )
 
@@ -41,7 +44,7 @@ const OtherMethod = "other"
 const DefaultMaxMethods = 1000
 
 // numCodes is the number of gRPC codes (OK to Unauthenticated); slot
-// numCodes holds CodeRejected.
+// numCodes holds CodeRejected, slot numCodes+1 CodeUnsent.
 const numCodes = int(codes.Unauthenticated) + 1
 
 // codeSlot returns the stats slot of a code; codes outside the standard
@@ -55,8 +58,11 @@ func codeSlot(c codes.Code) int {
 
 // codeName returns the tag value of a slot.
 func codeName(slot int) string {
-	if slot == numCodes {
+	switch slot {
+	case slotRejected:
 		return CodeRejected
+	case slotUnsent:
+		return CodeUnsent
 	}
 	return codes.Code(slot).String()
 }
@@ -68,7 +74,7 @@ type series struct {
 	counter string
 	timing  string
 	tags    []stats.Tag // without the code
-	codes   [numCodes + 1]atomic.Pointer[codeSeries]
+	codes   [numCodes + 2]atomic.Pointer[codeSeries]
 }
 
 type codeSeries struct {
@@ -78,6 +84,17 @@ type codeSeries struct {
 
 // record counts one call ending with the code of slot, taking d.
 func (s *series) record(slot int, d time.Duration) {
+	c := s.handles(slot)
+	c.requests.Inc()
+	s.emitter.Timing(s.timing, d, c.tags...)
+}
+
+// count counts one call ending with the code of slot, without timing it:
+// a call that was never sent took no time worth a latency panel.
+func (s *series) count(slot int) { s.handles(slot).requests.Inc() }
+
+// handles returns the handles of slot, built on first use.
+func (s *series) handles(slot int) *codeSeries {
 	c := s.codes[slot].Load()
 	if c == nil {
 		tags := append(append(make([]stats.Tag, 0, len(s.tags)+1), s.tags...), stats.T("code", codeName(slot)))
@@ -86,6 +103,5 @@ func (s *series) record(slot int, d time.Duration) {
 			c = s.codes[slot].Load()
 		}
 	}
-	c.requests.Inc()
-	s.emitter.Timing(s.timing, d, c.tags...)
+	return c
 }
