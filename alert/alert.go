@@ -79,6 +79,12 @@ type Event struct {
 	Alert
 	// Status is Firing or Resolved.
 	Status Status
+	// Ongoing is true when the condition is tracked (an invariant check, a
+	// breaker watch, a caller that will resolve it): a Resolved event will
+	// follow, so a sink such as Alertmanager keeps it firing until then. It
+	// is false for one-shot alerts from Notify and Error, which a sink lets
+	// expire after a documented time without repeats.
+	Ongoing bool
 	// Process is the identity of the process that raised the alert.
 	Process reqid.Identity
 	// RequestID, TraceID and SpanID come from the context of the call that
