@@ -62,16 +62,6 @@ func fingerprintText(key uint64) string {
 	return s
 }
 
-// callerPC returns the program counter of the function skip frames above
-// its caller: the call site that a derived fingerprint names.
-func callerPC(skip int) uintptr {
-	var pcs [1]uintptr
-	if runtime.Callers(skip+2, pcs[:]) == 0 {
-		return 0
-	}
-	return pcs[0]
-}
-
 // siteCache maps a program counter to the hash of its function, file and
 // line, which stay the same across processes of one build, unlike the pc
 // itself under address-space randomisation.

@@ -90,27 +90,34 @@ func (n *Notifier) onClose(fn func()) {
 // occurrence in the window) or counted in the next digest; a delivered
 // alert is logged on the caller's goroutine and queued for every sink.
 // Notify never returns an error, never blocks on a sink and never panics.
+//
+//go:noinline
 func (n *Notifier) Notify(ctx context.Context, a Alert) {
-	n.notify(ctx, &a, callerPC(1))
+	n.notify(ctx, &a, callerPC())
 }
 
 // Error raises an alert for err: Summary is err's text, Remedy and Fields
 // come from the errctx layers, and the fingerprint is derived from the
 // attempted steps, the class and the call site of Error, never from the
 // error's text. A nil err raises nothing.
+//
+//go:noinline
 func (n *Notifier) Error(ctx context.Context, err error) {
 	if err == nil {
 		return
 	}
-	n.notify(ctx, &Alert{Err: err}, callerPC(1))
+	n.notify(ctx, &Alert{Err: err}, callerPC())
 }
 
 func (n *Notifier) notify(ctx context.Context, a *Alert, pc uintptr) {
 	defer n.guardCaller()
 	n.notified.Inc()
 	now := n.cfg.Clock.Now()
-	e := n.lookup(n.keyOf(a, pc), a, now)
-	v := e.occur(now, n.cfg.Window)
+	key := n.keyOf(a, pc)
+	v, ok := n.lookup(key, a, now).occur(now, n.cfg.Window)
+	for !ok { // swept or resolved meanwhile: count it in the entry that replaces it
+		v, ok = n.lookup(key, a, now).occur(now, n.cfg.Window)
+	}
 	if !v.deliver {
 		for _, g := range n.guards {
 			g.suppressed.Inc()
@@ -127,14 +134,22 @@ func (n *Notifier) notify(ctx context.Context, a *Alert, pc uintptr) {
 // Ongoing set, and repeats are ignored until Resolve(ctx, a.Fingerprint),
 // which a must therefore carry (a derived one is used, and returned, when
 // it does not). It returns the fingerprint to resolve.
+//
+//go:noinline
 func (n *Notifier) Fire(ctx context.Context, a Alert) (fingerprint string) {
 	defer n.guardCaller()
 	now := n.cfg.Clock.Now()
 	if a.Fingerprint == "" {
-		a.Fingerprint = fingerprintText(n.keyOf(&a, callerPC(1)))
+		a.Fingerprint = fingerprintText(n.keyOf(&a, callerPC()))
 	}
-	e := n.lookup(n.keyOf(&a, 0), &a, now)
+	key := n.keyOf(&a, 0)
+	e := n.lookup(key, &a, now)
 	e.mu.Lock()
+	for e.gone {
+		e.mu.Unlock()
+		e = n.lookup(key, &a, now)
+		e.mu.Lock()
+	}
 	first := !e.ongoing
 	e.ongoing = true
 	if first {
@@ -157,21 +172,25 @@ func (n *Notifier) Resolve(ctx context.Context, fingerprint string) {
 	defer n.guardCaller()
 	key := hashString(hashByte(fnvOffset, 'f'), fingerprint)
 	s := &n.shards[key%shardCount]
+	var ev Event
+	found := false
 	s.mu.Lock()
-	e := s.m[key]
-	if e != nil && e.ongoing {
-		delete(s.m, key)
-		n.tracked.Add(-1)
-	} else {
-		e = nil
+	if e := s.get(key); e != nil {
+		e.mu.Lock()
+		if e.ongoing {
+			found, e.gone = true, true
+			ev = Event{Alert: e.alert, Status: Resolved, Ongoing: true, Occurrence: e.count, FirstSeen: e.first, LastSeen: n.cfg.Clock.Now()}
+		}
+		e.mu.Unlock()
+		if found {
+			s.edit(func(m map[uint64]*entry) { delete(m, key) })
+			n.tracked.Add(-1)
+		}
 	}
 	s.mu.Unlock()
-	if e == nil {
+	if !found {
 		return
 	}
-	e.mu.Lock()
-	ev := Event{Alert: e.alert, Status: Resolved, Ongoing: true, Occurrence: e.count, FirstSeen: e.first, LastSeen: n.cfg.Clock.Now()}
-	e.mu.Unlock()
 	n.addContext(ctx, &ev)
 	n.publish(ev)
 }

@@ -1,7 +1,9 @@
 package alert
 
 import (
+	"maps"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -11,11 +13,33 @@ const overflowKey = 0
 
 const shardCount = 64
 
-// shard is one part of the fingerprint table, so that alerts with different
-// fingerprints rarely meet on a lock.
+// shard is one part of the fingerprint table. Readers load its map without
+// a lock: a repeat, the hot path, touches no shared cache line but its
+// entry's. Writers (a new fingerprint, a sweep, a resolve) copy the map
+// under mu; fingerprints are few, and the copy is one shard's share.
 type shard struct {
-	mu sync.RWMutex
-	m  map[uint64]*entry
+	mu sync.Mutex
+	m  atomic.Pointer[map[uint64]*entry]
+}
+
+// get returns the entry of key, or nil.
+func (s *shard) get(key uint64) *entry {
+	if m := s.m.Load(); m != nil {
+		return (*m)[key]
+	}
+	return nil
+}
+
+// edit replaces the map with a copy changed by fn; s.mu is held.
+func (s *shard) edit(fn func(m map[uint64]*entry)) {
+	var m map[uint64]*entry
+	if old := s.m.Load(); old != nil {
+		m = maps.Clone(*old)
+	} else {
+		m = make(map[uint64]*entry)
+	}
+	fn(m)
+	s.m.Store(&m)
 }
 
 // entry is the throttle state of one fingerprint.
@@ -28,6 +52,7 @@ type entry struct {
 	suppressed  int64     // occurrences not delivered since the last delivery
 	first, last time.Time // first and last occurrence in the window
 	windowEnd   time.Time
+	gone        bool // removed from the table; a caller holding it looks again
 }
 
 // verdict is the throttle's decision about one occurrence.
@@ -52,9 +77,7 @@ func milestone(n int64) bool {
 // the occurrence is charged to the overflow entry.
 func (n *Notifier) lookup(key uint64, a *Alert, now time.Time) *entry {
 	s := &n.shards[key%shardCount]
-	s.mu.RLock()
-	e := s.m[key]
-	s.mu.RUnlock()
+	e := s.get(key)
 	if e != nil {
 		return e
 	}
@@ -63,17 +86,14 @@ func (n *Notifier) lookup(key uint64, a *Alert, now time.Time) *entry {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e = s.m[key]; e == nil {
+	if e = s.get(key); e == nil {
 		fp := a.Fingerprint
 		if fp == "" {
 			fp = fingerprintText(key)
 		}
 		e = &entry{fingerprint: fp, alert: complete(*a), windowEnd: now.Add(n.cfg.Window), first: now}
 		e.alert.Fingerprint = fp
-		if s.m == nil {
-			s.m = make(map[uint64]*entry)
-		}
-		s.m[key] = e
+		s.edit(func(m map[uint64]*entry) { m[key] = e })
 		n.tracked.Add(1)
 	}
 	return e
@@ -91,9 +111,13 @@ var overflowAlert = Alert{
 // An occurrence after the window has ended starts a new one and carries
 // the previous window's suppressed count, if the sweep has not yet sent it
 // as a digest.
-func (e *entry) occur(now time.Time, window time.Duration) verdict {
+// It returns false, counting nothing, if e has left the table.
+func (e *entry) occur(now time.Time, window time.Duration) (verdict, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.gone {
+		return verdict{}, false
+	}
 	if !now.Before(e.windowEnd) {
 		e.count, e.first, e.windowEnd = 0, now, now.Add(window)
 	}
@@ -105,7 +129,7 @@ func (e *entry) occur(now time.Time, window time.Duration) verdict {
 	} else {
 		e.suppressed++
 	}
-	return v
+	return v, true
 }
 
 // sweep sends one digest for each fingerprint whose window ended with
@@ -118,19 +142,22 @@ func (n *Notifier) sweep() {
 	for i := range n.shards {
 		s := &n.shards[i]
 		s.mu.Lock()
-		for key, e := range s.m {
-			e.mu.Lock()
-			if now.Before(e.windowEnd) || e.ongoing {
+		s.edit(func(m map[uint64]*entry) {
+			for key, e := range m {
+				e.mu.Lock()
+				if now.Before(e.windowEnd) || e.ongoing {
+					e.mu.Unlock()
+					continue
+				}
+				if e.suppressed > 0 {
+					digests = append(digests, n.digest(e))
+				}
+				e.gone = true
 				e.mu.Unlock()
-				continue
+				delete(m, key)
+				n.tracked.Add(-1)
 			}
-			if e.suppressed > 0 {
-				digests = append(digests, n.digest(e))
-			}
-			e.mu.Unlock()
-			delete(s.m, key)
-			n.tracked.Add(-1)
-		}
+		})
 		s.mu.Unlock()
 	}
 	for _, ev := range digests {
