@@ -183,11 +183,16 @@ func (a *Alertmanager) Send(ctx context.Context, ev Event) error {
 }
 
 // Close stops the refresh goroutine and waits for it, cancelling a refresh
-// in flight. The alerts it was refreshing expire in Alertmanager at their
-// endsAt. Close is idempotent; Send still works after it, without refresh.
+// in flight, and closes the idle connections of the sink's own client
+// (not those of a Config.Client). The alerts it was refreshing expire in
+// Alertmanager at their endsAt. Close is idempotent; Send still works after
+// it, without refresh.
 func (a *Alertmanager) Close() error {
 	a.once.Do(func() { close(a.stop) })
 	<-a.done
+	if a.cfg.Client == nil {
+		a.client.CloseIdleConnections()
+	}
 	return nil
 }
 
@@ -248,6 +253,11 @@ func (a *Alertmanager) post(ctx context.Context, alerts []amAlert) error {
 			errctx.Remedy("check AlertmanagerConfig.URL"))
 	}
 	req.Header.Set("Content-Type", "application/json")
+	// Posting an alert twice is harmless (Alertmanager merges alerts by
+	// labels), so saying so lets net/http send it again on a fresh
+	// connection when a reused keep-alive one turns out closed, as it is
+	// after Alertmanager restarts. A nil value is not sent on the wire.
+	req.Header["Idempotency-Key"] = nil
 	resp, err := a.client.Do(req)
 	if err != nil {
 		return errctx.Wrap(err, attempted,

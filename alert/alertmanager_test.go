@@ -1,6 +1,7 @@
 package alert_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -262,4 +263,44 @@ func TestAlertmanagerMaxOngoing(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, errctx.Permanent, errctx.ClassOf(err))
 	assert.Len(t, srv.wait(t, 3), 3, "the alert is delivered all the same")
+}
+
+// An Alertmanager that restarts closes the sink's idle keep-alive
+// connection; a POST that raced with the close is sent again on a new
+// connection (posting an alert twice is harmless), so the restart costs no
+// alert and no Indeterminate error.
+func TestAlertmanagerRetriesOnAClosedKeepAliveConnection(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	var served sync.WaitGroup
+	served.Add(1)
+	go func() {
+		defer served.Done()
+		for conn := 0; ; conn++ {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			r := bufio.NewReader(c)
+			for req := 0; ; req++ {
+				rq, err := http.ReadRequest(r)
+				if err != nil {
+					break
+				}
+				_, _ = io.Copy(io.Discard, rq.Body)
+				if conn == 0 && req == 1 { // the server went away after reading it
+					break
+				}
+				_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+			}
+			_ = c.Close()
+		}
+	}()
+	am := newAM(t, alert.AlertmanagerConfig{URL: "http://" + ln.Addr().String()})
+	require.NoError(t, am.Send(context.Background(), amEvent("fp", false)))
+	assert.NoError(t, am.Send(context.Background(), amEvent("fp", false)))
+	require.NoError(t, am.Close())
+	_ = ln.Close()
+	served.Wait()
 }
