@@ -75,14 +75,17 @@ func (s *smtpServer) session(r *bufio.Reader, w net.Conn) {
 			reply("250 127.0.0.1 hello")
 		case strings.HasPrefix(cmd, "MAIL FROM:"):
 			s.mu.Lock()
+			accepted := len(s.messages)
+			s.mu.Unlock()
 			answer := ""
-			if s.refuse != nil {
-				answer = s.refuse(len(s.messages))
+			if s.refuse != nil { // unlocked: it may take its time, as a loaded server does
+				answer = s.refuse(accepted)
 			}
 			if answer != "" {
+				s.mu.Lock()
 				s.refused++
+				s.mu.Unlock()
 			}
-			s.mu.Unlock()
 			if answer != "" {
 				reply(answer)
 				if strings.HasPrefix(answer, "421") {
