@@ -304,3 +304,36 @@ func TestAlertmanagerRetriesOnAClosedKeepAliveConnection(t *testing.T) {
 	_ = ln.Close()
 	served.Wait()
 }
+
+// Through a Notifier: Fire reaches Alertmanager as an Ongoing alert that is
+// refreshed, and Resolve ends it with the same labels.
+func TestAlertmanagerWithNotifierFireAndResolve(t *testing.T) {
+	srv := newAMServer(t, nil)
+	const refresh = 100 * time.Millisecond // a refresh's endsAt is 400 ms ahead
+	am := newAM(t, alert.AlertmanagerConfig{URL: srv.URL, Refresh: refresh})
+	r := newRig(t, alert.Config{Sinks: []alert.Sink{am}})
+	fp := r.n.Fire(context.Background(), alert.Alert{Summary: "purchases without authorization code", Severity: alert.Page})
+	posts := srv.wait(t, 3) // the first delivery and two refreshes
+	firing := posts[0][0]
+	assert.Equal(t, fp, firing.Labels["fingerprint"])
+	assert.Equal(t, "page", firing.Labels["severity"])
+	assert.True(t, posts[2][0].EndsAt.After(time.Now()), "still firing")
+
+	before := time.Now()
+	r.n.Resolve(context.Background(), fp)
+	deadline := time.After(5 * time.Second)
+	for {
+		all := srv.wait(t, 1)
+		// The resolution's endsAt is the moment it was sent, after before;
+		// no refresh's is that close.
+		if last := all[len(all)-1][0]; !last.EndsAt.Before(before) && last.EndsAt.Before(before.Add(refresh)) {
+			assert.Equal(t, firing.Labels, last.Labels)
+			return
+		}
+		select {
+		case <-srv.got:
+		case <-deadline:
+			require.FailNow(t, "no resolution posted")
+		}
+	}
+}
