@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -19,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vitals-go/vitals/alert"
+	"github.com/vitals-go/vitals/breaker"
 	"github.com/vitals-go/vitals/errctx"
 )
 
@@ -84,31 +87,31 @@ func newReceiver(t *testing.T) *receiver {
 	return r
 }
 
-// find returns the alerts received for fingerprint with status.
-func (r *receiver) find(fingerprint, status string) []webhookAlert {
+// find returns the alerts received whose label is value, with status.
+func (r *receiver) find(label, value, status string) []webhookAlert {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []webhookAlert
 	for _, a := range r.alerts {
-		if a.Labels["fingerprint"] == fingerprint && a.Status == status {
+		if a.Labels[label] == value && a.Status == status {
 			out = append(out, a)
 		}
 	}
 	return out
 }
 
-// await waits up to 15 s for an alert for fingerprint with status.
-func (r *receiver) await(t *testing.T, fingerprint, status string) webhookAlert {
+// await waits up to 15 s for an alert whose label is value, with status.
+func (r *receiver) await(t *testing.T, label, value, status string) webhookAlert {
 	t.Helper()
 	deadline := time.After(15 * time.Second)
 	for {
-		if got := r.find(fingerprint, status); len(got) > 0 {
+		if got := r.find(label, value, status); len(got) > 0 {
 			return got[0]
 		}
 		select {
 		case <-r.got:
 		case <-deadline:
-			require.FailNowf(t, "timeout", "no %s alert %q reached the webhook", status, fingerprint)
+			require.FailNowf(t, "timeout", "no %s alert with %s=%q reached the webhook", status, label, value)
 		}
 	}
 }
@@ -231,28 +234,28 @@ func TestAlertmanagerReal(t *testing.T) {
 	require.NoError(t, sink.Send(ctx, ongoing))
 	require.NoError(t, sink.Send(ctx, oneShot))
 
-	got := rcv.await(t, "real-ongoing", "firing")
+	got := rcv.await(t, "fingerprint", "real-ongoing", "firing")
 	assert.Equal(t, "billing", got.Labels["service"])
 	assert.Equal(t, "page", got.Labels["severity"])
 	assert.Equal(t, "payments breaker open", got.Labels["alertname"])
 	assert.Equal(t, "req-1", got.Annotations["request_id"])
 	assert.Equal(t, "check the payments gateway", got.Annotations["remedy"])
-	rcv.await(t, "real-oneshot", "firing")
+	rcv.await(t, "fingerprint", "real-oneshot", "firing")
 
 	// The one-shot alert resolves by itself at LastSeen + Hold ...
-	rcv.await(t, "real-oneshot", "resolved")
+	rcv.await(t, "fingerprint", "real-oneshot", "resolved")
 	// ... while the Ongoing one, whose first endsAt (4 refreshes) and
 	// resolve_timeout (1 s) are long past, still fires.
 	for time.Since(sentAt) < 8*refresh+2*time.Second {
 		require.True(t, am.active(t, "real-ongoing"), "the refreshed alert stopped firing")
-		require.Empty(t, rcv.find("real-ongoing", "resolved"))
+		require.Empty(t, rcv.find("fingerprint", "real-ongoing", "resolved"))
 		time.Sleep(100 * time.Millisecond)
 	}
 
 	resolved := ongoing
 	resolved.Status = alert.Resolved
 	require.NoError(t, sink.Send(ctx, resolved))
-	rcv.await(t, "real-ongoing", "resolved")
+	rcv.await(t, "fingerprint", "real-ongoing", "resolved")
 
 	am.stop()
 	err := sink.Send(ctx, amEvent("real-after", false))
@@ -261,5 +264,72 @@ func TestAlertmanagerReal(t *testing.T) {
 
 	am.start(t)
 	require.NoError(t, sink.Send(ctx, amEvent("real-after", false)))
-	rcv.await(t, "real-after", "firing")
+	rcv.await(t, "fingerprint", "real-after", "firing")
+}
+
+// TestAlertmanagerRealThroughNotifier: with Alertmanager down, callers of
+// Notify are not held up, the failures are counted and the sink's breaker
+// opens (later alerts dropped, counted); once it is back, alerts are
+// delivered again, led by the message that says what was missed.
+func TestAlertmanagerRealThroughNotifier(t *testing.T) {
+	rcv := newReceiver(t)
+	am := startRealAlertmanager(t, rcv.URL)
+	sink := newAM(t, alert.AlertmanagerConfig{URL: am.url()})
+	r := newRig(t, alert.Config{Sinks: []alert.Sink{sink}, RateLimit: -1,
+		Breaker: breaker.Config{ConsecutiveFailures: 2, OpenDuration: time.Second}})
+	ctx := context.Background()
+	r.n.Notify(ctx, alert.Alert{Summary: "before the outage"})
+	rcv.await(t, "alertname", "before the outage", "firing")
+
+	am.stop()
+	const during = 5
+	for i := range during {
+		start := time.Now()
+		r.n.Notify(ctx, alert.Alert{Summary: "during the outage " + strconv.Itoa(i)})
+		assert.Less(t, time.Since(start), 100*time.Millisecond, "Notify waited for the sink")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, failed, dropped, _ := r.counts(sink.Name())
+		if failed+dropped == during {
+			assert.GreaterOrEqual(t, failed, int64(2), "the breaker opens after two failures")
+			assert.GreaterOrEqual(t, dropped, int64(1), "and then drops, counted")
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "failed %d + dropped %d, want %d", failed, dropped, during)
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	am.start(t)
+	// Alerts flow again once the breaker lets a probe through.
+	deadline = time.Now().Add(15 * time.Second)
+	for i := 0; len(rcv.find("fingerprint", "alert.sink.alertmanager.missed", "firing")) == 0; i++ {
+		require.True(t, time.Now().Before(deadline), "no delivery after Alertmanager came back")
+		r.n.Notify(ctx, alert.Alert{Summary: "after the outage " + strconv.Itoa(i)})
+		select {
+		case <-rcv.got:
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	note := rcv.find("fingerprint", "alert.sink.alertmanager.missed", "firing")[0]
+	assert.Contains(t, note.Annotations["summary"], "missed")
+	// The note follows the first success: an alert raised after the outage.
+	afterOutage := func() bool {
+		rcv.mu.Lock()
+		defer rcv.mu.Unlock()
+		for _, a := range rcv.alerts {
+			if strings.HasPrefix(a.Labels["alertname"], "after the outage ") {
+				return true
+			}
+		}
+		return false
+	}
+	timeout := time.After(15 * time.Second)
+	for !afterOutage() {
+		select {
+		case <-rcv.got:
+		case <-timeout:
+			require.FailNow(t, "no alert raised after the outage reached the webhook")
+		}
+	}
 }
