@@ -1,0 +1,267 @@
+package alert
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/configerr"
+)
+
+// Defaults of a zero AlertmanagerConfig.
+const (
+	// DefaultAlertmanagerRefresh is how often the sink re-sends the
+	// Ongoing alerts that are still firing. Alertmanager resolves an alert
+	// that it has not seen for resolve_timeout (5 minutes by default)
+	// unless endsAt says otherwise, so a minute keeps a margin of several
+	// lost refreshes.
+	DefaultAlertmanagerRefresh = time.Minute
+	// DefaultAlertmanagerHold is how long a one-shot alert (from Notify or
+	// Error) stays firing after it was last seen: endsAt is LastSeen plus
+	// this, so a person who opens Alertmanager soon after still sees it.
+	DefaultAlertmanagerHold = 15 * time.Minute
+	// DefaultAlertmanagerTimeout bounds each refresh POST, which runs in
+	// the sink's own goroutine and not under a Send's ctx.
+	DefaultAlertmanagerTimeout = 10 * time.Second
+	// DefaultAlertmanagerMaxOngoing bounds the firing Ongoing alerts the
+	// sink keeps re-sending.
+	DefaultAlertmanagerMaxOngoing = 1000
+)
+
+// AlertmanagerConfig configures NewAlertmanager. Only URL is required.
+type AlertmanagerConfig struct {
+	// URL is Alertmanager's base URL, such as http://127.0.0.1:9093 (the
+	// sink POSTs to URL/api/v2/alerts).
+	URL string
+	// Name is the sink's name in stats and logs; empty means
+	// "alertmanager".
+	Name string
+	// AlertName, when set, is the alertname label of every alert, and the
+	// Summary is only the summary annotation. Empty means the alertname is
+	// the Summary, so that Alertmanager groups and silences by it.
+	AlertName string
+	// LabelFields are the keys of Alert.Fields sent as labels (for routing,
+	// grouping and silences); every other field is sent as an annotation.
+	// A label must not carry volatile values (IDs, times, counts): each
+	// distinct value is a distinct alert to Alertmanager.
+	LabelFields []string
+	// GeneratorURL is the generatorURL of every alert: where a person can
+	// look at what raised it (a dashboard, a runbook). Optional.
+	GeneratorURL string
+	// Refresh is how often firing Ongoing alerts are re-sent
+	// (DefaultAlertmanagerRefresh when zero). Their endsAt is set to four
+	// Refresh periods ahead, so that Alertmanager resolves them by itself
+	// only if this process stops refreshing them, as Prometheus does.
+	Refresh time.Duration
+	// Hold is how long a one-shot alert stays firing after its LastSeen
+	// (DefaultAlertmanagerHold when zero).
+	Hold time.Duration
+	// Timeout bounds each refresh POST (DefaultAlertmanagerTimeout when
+	// zero).
+	Timeout time.Duration
+	// MaxOngoing bounds the Ongoing alerts kept for refresh
+	// (DefaultAlertmanagerMaxOngoing when zero). A Send that would track
+	// one more still delivers the alert, and returns an error saying that
+	// it will not be refreshed.
+	MaxOngoing int
+	// Client sends the requests; nil means a client of its own with
+	// bounded dial and idle timeouts.
+	Client *http.Client
+}
+
+// Alertmanager is a Sink that delivers events to Prometheus Alertmanager's
+// v2 API, which deduplicates, groups, routes and silences alerts from many
+// processes. Each event is one alert whose labels are alertname, service,
+// severity, fingerprint and the LabelFields, and whose annotations are
+// summary, remedy, error, request_id, trace_id, span_id, occurrence,
+// suppressed, first_seen and the other fields.
+//
+// A Firing event with Ongoing set is re-sent every Refresh until a Resolved
+// event with the same fingerprint arrives or Close is called; the Resolved
+// event is sent with the labels of the firing one and endsAt now, so that
+// Alertmanager resolves exactly that alert. A one-shot event has endsAt
+// LastSeen + Hold.
+//
+// Send's errors are errctx errors: a connection refused is Transient; a 429
+// or 503 is Transient with the Retry-After of the answer; another 4xx is
+// Permanent (the same payload fails the same way); another 5xx is
+// Transient, since posting an alert again is harmless: Alertmanager
+// merges alerts with the same labels.
+type Alertmanager struct {
+	cfg      AlertmanagerConfig
+	endpoint string
+	client   *http.Client
+
+	mu      sync.Mutex
+	ongoing map[string]amAlert // by fingerprint; firing Ongoing alerts
+
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+// NewAlertmanager returns the sink and starts its refresh goroutine, which
+// Close stops. An invalid config is refused with an errctx error naming the
+// field.
+func NewAlertmanager(cfg AlertmanagerConfig) (*Alertmanager, error) {
+	bad := func(field, problem, remedy string) (*Alertmanager, error) {
+		return nil, configerr.New("alert", "AlertmanagerConfig."+field, problem, remedy)
+	}
+	u, err := url.Parse(cfg.URL)
+	switch {
+	case cfg.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return bad("URL", "is not an http(s) URL", "set Alertmanager's base URL, such as http://127.0.0.1:9093")
+	case cfg.Refresh < 0:
+		return bad("Refresh", "is negative", "leave it zero for the default or set a positive duration")
+	case cfg.Hold < 0:
+		return bad("Hold", "is negative", "leave it zero for the default or set a positive duration")
+	case cfg.Timeout < 0:
+		return bad("Timeout", "is negative", "leave it zero for the default or set a positive duration")
+	case cfg.MaxOngoing < 0:
+		return bad("MaxOngoing", "is negative", "leave it zero for the default or set a positive bound")
+	}
+	cfg.Name = or(cfg.Name, "alertmanager")
+	cfg.Refresh = or(cfg.Refresh, DefaultAlertmanagerRefresh)
+	cfg.Hold = or(cfg.Hold, DefaultAlertmanagerHold)
+	cfg.Timeout = or(cfg.Timeout, DefaultAlertmanagerTimeout)
+	cfg.MaxOngoing = or(cfg.MaxOngoing, DefaultAlertmanagerMaxOngoing)
+	client := cfg.Client
+	if client == nil {
+		client = defaultHTTPClient()
+	}
+	a := &Alertmanager{
+		cfg:      cfg,
+		endpoint: strings.TrimRight(cfg.URL, "/") + "/api/v2/alerts",
+		client:   client,
+		ongoing:  make(map[string]amAlert),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	go a.refreshLoop()
+	return a, nil
+}
+
+// Name returns the configured name, "alertmanager" by default.
+func (a *Alertmanager) Name() string { return a.cfg.Name }
+
+// Send posts ev as one alert and, for an Ongoing firing event, keeps it for
+// refresh (even when this POST fails, so that the next refresh delivers
+// it).
+func (a *Alertmanager) Send(ctx context.Context, ev Event) error {
+	now := time.Now()
+	al := a.toAlert(ev, now)
+	key := al.Labels["fingerprint"]
+	var tracked error
+	a.mu.Lock()
+	switch {
+	case ev.Status == Resolved:
+		if prev, ok := a.ongoing[key]; ok {
+			al.Labels = prev.Labels // resolve exactly the alert that fires
+			delete(a.ongoing, key)
+		}
+	case ev.Ongoing:
+		if _, ok := a.ongoing[key]; ok || len(a.ongoing) < a.cfg.MaxOngoing {
+			a.ongoing[key] = al
+		} else {
+			tracked = errctx.New("keep alert "+key+" firing in Alertmanager",
+				errctx.WithClass(errctx.Permanent),
+				errctx.Remedy("raise AlertmanagerConfig.MaxOngoing or resolve ongoing alerts"),
+				errctx.Fields("max_ongoing", a.cfg.MaxOngoing))
+		}
+	}
+	a.mu.Unlock()
+	if err := a.post(ctx, []amAlert{al}); err != nil {
+		return err
+	}
+	return tracked
+}
+
+// Close stops the refresh goroutine and waits for it, cancelling a refresh
+// in flight, and closes the idle connections of the sink's own client
+// (not those of a Config.Client). The alerts it was refreshing expire in
+// Alertmanager at their endsAt. Close is idempotent; Send still works after
+// it, without refresh.
+func (a *Alertmanager) Close() error {
+	a.once.Do(func() { close(a.stop) })
+	<-a.done
+	if a.cfg.Client == nil {
+		a.client.CloseIdleConnections()
+	}
+	return nil
+}
+
+// refreshLoop re-sends the firing Ongoing alerts every Refresh.
+func (a *Alertmanager) refreshLoop() {
+	defer close(a.done)
+	t := time.NewTicker(a.cfg.Refresh)
+	defer t.Stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-a.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	for {
+		select {
+		case <-a.stop:
+			return
+		case <-t.C:
+			a.refresh(ctx)
+		}
+	}
+}
+
+// refresh posts every firing Ongoing alert in one request with endsAt
+// pushed ahead. A failure is left to the next refresh: the endsAt already
+// sent covers several missed ones.
+func (a *Alertmanager) refresh(ctx context.Context) {
+	endsAt := time.Now().Add(4 * a.cfg.Refresh)
+	a.mu.Lock()
+	batch := make([]amAlert, 0, len(a.ongoing))
+	for _, al := range a.ongoing {
+		al.EndsAt = endsAt
+		batch = append(batch, al)
+	}
+	a.mu.Unlock()
+	if len(batch) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
+	defer cancel()
+	_ = a.post(ctx, batch)
+}
+
+// post sends alerts to Alertmanager and classes the failure.
+func (a *Alertmanager) post(ctx context.Context, alerts []amAlert) error {
+	attempted := "POST " + a.endpoint
+	body, err := json.Marshal(alerts)
+	if err != nil {
+		return errctx.Wrap(err, attempted, errctx.WithClass(errctx.Permanent))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return errctx.Wrap(err, attempted, errctx.WithClass(errctx.Permanent),
+			errctx.Remedy("check AlertmanagerConfig.URL"))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	// Posting an alert twice is harmless (Alertmanager merges alerts by
+	// labels), so saying so lets net/http send it again on a fresh
+	// connection when a reused keep-alive one turns out closed, as it is
+	// after Alertmanager restarts. A nil value is not sent on the wire.
+	req.Header["Idempotency-Key"] = nil
+	resp, err := a.client.Do(req)
+	if err != nil {
+		return errctx.Wrap(err, attempted,
+			errctx.Remedy("check that Alertmanager runs and listens at "+a.cfg.URL))
+	}
+	return httpStatusError(resp, attempted)
+}
