@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"net/netip"
 
-	"github.com/vitals-go/vitals/middleware/internal/configerr"
+	"github.com/vitals-go/vitals/internal/configerr"
 	"github.com/vitals-go/vitals/middleware/internal/proxies"
 	"github.com/vitals-go/vitals/reqid"
 )

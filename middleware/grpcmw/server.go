@@ -15,7 +15,7 @@ import (
 	"github.com/vitals-go/vitals/internal/record"
 	"github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware"
-	"github.com/vitals-go/vitals/middleware/internal/configerr"
+	"github.com/vitals-go/vitals/internal/configerr"
 	"github.com/vitals-go/vitals/middleware/internal/keycache"
 	"github.com/vitals-go/vitals/reqid"
 	"github.com/vitals-go/vitals/stats"

@@ -5,7 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vitals-go/vitals/internal/record"
-	"github.com/vitals-go/vitals/middleware/internal/configerr"
+	"github.com/vitals-go/vitals/internal/configerr"
 )
 
 // MaxName bounds the length of a client's name for its downstream.

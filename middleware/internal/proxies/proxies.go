@@ -14,7 +14,7 @@ package proxies
 import (
 	"net/netip"
 
-	"github.com/vitals-go/vitals/middleware/internal/configerr"
+	"github.com/vitals-go/vitals/internal/configerr"
 )
 
 // Set is a validated, non-empty list of trusted prefixes.
