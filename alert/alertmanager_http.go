@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/retryafter"
 )
 
 // maxDrain bounds what httpStatusError reads of an answer's body, so that a
@@ -46,25 +47,9 @@ func httpStatusError(resp *http.Response, attempted string) error {
 	opts := []errctx.Option{errctx.WithClass(class),
 		errctx.Fields("status", code, "body", strconv.QuoteToASCII(string(excerpt[:n])))}
 	if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
-		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		if d, ok := retryafter.Parse(resp.Header.Get("Retry-After"), time.Now()); ok {
 			opts = append(opts, errctx.RetryAfter(d))
 		}
 	}
 	return errctx.Wrap(errors.New("status "+resp.Status), attempted, opts...)
-}
-
-// retryAfter parses a Retry-After value, seconds or an HTTP date, as the
-// time to wait from now; a date in the past is no wait.
-func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.ParseUint(v, 10, 32); err == nil {
-		return time.Duration(s) * time.Second, true
-	}
-	t, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	return max(t.Sub(now), 0), true
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/vitals-go/vitals/internal/callsite"
 	"github.com/vitals-go/vitals/reqid"
 	"github.com/vitals-go/vitals/stats"
 )
@@ -93,7 +94,7 @@ func (n *Notifier) onClose(fn func()) {
 //
 //go:noinline
 func (n *Notifier) Notify(ctx context.Context, a Alert) {
-	n.notify(ctx, &a, callerPC())
+	n.notify(ctx, &a, callsite.PC())
 }
 
 // Error raises an alert for err: Summary is err's text, Remedy and Fields
@@ -106,7 +107,7 @@ func (n *Notifier) Error(ctx context.Context, err error) {
 	if err == nil {
 		return
 	}
-	n.notify(ctx, &Alert{Err: err}, callerPC())
+	n.notify(ctx, &Alert{Err: err}, callsite.PC())
 }
 
 func (n *Notifier) notify(ctx context.Context, a *Alert, pc uintptr) {
@@ -140,7 +141,7 @@ func (n *Notifier) Fire(ctx context.Context, a Alert) (fingerprint string) {
 	defer n.guardCaller()
 	now := n.cfg.Clock.Now()
 	if a.Fingerprint == "" {
-		a.Fingerprint = fingerprintText(n.keyOf(&a, callerPC()))
+		a.Fingerprint = fingerprintText(n.keyOf(&a, callsite.PC()))
 	}
 	key := n.keyOf(&a, 0)
 	e := n.lookup(key, &a, now)

@@ -1,6 +1,7 @@
 package errctx
 
 import (
+	"github.com/vitals-go/vitals/internal/callsite"
 	"log/slog"
 	"runtime"
 	"strconv"
@@ -37,7 +38,7 @@ type Error struct {
 //
 //go:noinline
 func New(attempted string, opts ...Option) error {
-	e := &Error{attempted: attempted, pc: callerPC()}
+	e := &Error{attempted: attempted, pc: callsite.PC()}
 	e.apply(opts)
 	return e
 }
@@ -54,7 +55,7 @@ func Wrap(err error, attempted string, opts ...Option) error {
 	if err == nil {
 		return nil
 	}
-	e := &Error{attempted: attempted, cause: err, pc: callerPC()}
+	e := &Error{attempted: attempted, cause: err, pc: callsite.PC()}
 	e.apply(opts)
 	return e
 }

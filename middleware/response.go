@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/retryafter"
 )
 
 // Bounds of what ResponseError reads of a body.
@@ -68,7 +69,7 @@ func ResponseError(resp *http.Response, attempted string) error {
 	opts := []errctx.Option{errctx.WithClass(responseClass(code)), errctx.Remedy(statusRemedy(code, host)),
 		errctx.Fields("status", code, "body", excerpt)}
 	if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
-		if after, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		if after, ok := retryafter.Parse(resp.Header.Get("Retry-After"), time.Now()); ok {
 			opts = append(opts, errctx.RetryAfter(after))
 		}
 	}
@@ -93,22 +94,6 @@ func responseClass(code int) errctx.Class {
 		return errctx.Permanent
 	}
 	return errctx.Indeterminate
-}
-
-// retryAfter parses a Retry-After value, seconds or an HTTP date, as the
-// time to wait from now; a date in the past is no wait.
-func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.ParseUint(v, 10, 32); err == nil {
-		return time.Duration(s) * time.Second, true
-	}
-	t, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	return max(t.Sub(now), 0), true
 }
 
 // drainExcerpt reads body (up to maxDrain), closes it, and returns its

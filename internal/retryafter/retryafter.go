@@ -1,0 +1,26 @@
+// Package retryafter reads an HTTP Retry-After header, for every client of
+// vitals that turns a 429 or 503 into an errctx error with a Retry-After.
+package retryafter
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Parse reads a Retry-After value, seconds or an HTTP date, as the time to
+// wait from now; a date in the past is no wait. It reports false for an
+// empty or unreadable value.
+func Parse(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseUint(v, 10, 32); err == nil {
+		return time.Duration(s) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
+}
