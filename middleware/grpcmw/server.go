@@ -11,11 +11,11 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 
+	"github.com/vitals-go/vitals/internal/configerr"
 	"github.com/vitals-go/vitals/internal/panics"
 	"github.com/vitals-go/vitals/internal/record"
 	"github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware"
-	"github.com/vitals-go/vitals/internal/configerr"
 	"github.com/vitals-go/vitals/middleware/internal/keycache"
 	"github.com/vitals-go/vitals/reqid"
 	"github.com/vitals-go/vitals/stats"

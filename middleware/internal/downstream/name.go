@@ -4,8 +4,8 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/vitals-go/vitals/internal/record"
 	"github.com/vitals-go/vitals/internal/configerr"
+	"github.com/vitals-go/vitals/internal/record"
 )
 
 // MaxName bounds the length of a client's name for its downstream.
