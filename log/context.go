@@ -83,8 +83,8 @@ func (c *attrsCtx) String() string {
 // or a LogValuer with an empty key resolving to a group, resolved here).
 // A key set here wins over the handler's request_id, trace_id and span_id,
 // and gives way to the same key in the logger's attributes (Logger.With)
-// or in the record. LogValuer values may be resolved once per request
-// rather than per record, as with Logger.With.
+// or in the record. A LogValuer value (with a key) is resolved at every
+// record, unlike with Logger.With, so it may change during a request.
 //
 // The new context costs one allocation while it carries at most four
 // attributes, the parent's included, plus whatever converting the values to

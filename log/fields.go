@@ -42,6 +42,10 @@ type entry struct {
 
 	fields []slog.Attr  // request_id, trace_id, span_id, then the context's attributes
 	inline [3]slog.Attr // storage for fields when the context carries no attributes
+	// static are the fields encoded once (derived), lazy the LogValuers
+	// among them, resolved at every record: their value may still change
+	// (a route the router sets after the middleware attached it).
+	static, lazy []slog.Attr
 
 	mask uint64 // keyBit of every key in fields
 
@@ -111,8 +115,20 @@ func (h *handler) newEntry(rid string, tid trace.TraceID, sid trace.SpanID, ca *
 		}
 	}
 	e.mask = keyBit("") // a record's inlined group may hold any key
+	e.static = e.fields
 	for _, f := range e.fields {
 		e.mask |= keyBit(f.Key)
+		if f.Value.Kind() == slog.KindLogValuer {
+			e.lazy = append(e.lazy, f)
+		}
+	}
+	if e.lazy != nil {
+		e.static = make([]slog.Attr, 0, len(e.fields)-len(e.lazy))
+		for _, f := range e.fields {
+			if f.Value.Kind() != slog.KindLogValuer {
+				e.static = append(e.static, f)
+			}
+		}
 	}
 	return e
 }

@@ -70,8 +70,9 @@ type HandlerOptions struct {
 // *gin.Context with ContextWithFallback, fasthttp's RequestCtx) logs the
 // new request's fields from its next record on. What is remembered is keyed
 // by those values, so the cache never keeps a context reachable. A
-// LogValuer carried by the context is resolved when the fields are encoded,
-// so once per combination, not per record.
+// LogValuer carried by the context is resolved at every record, so a value
+// that changes during a request (the route a router matches after the
+// middleware attached it) is logged as it is then.
 func NewHandler(inner slog.Handler, opts *HandlerOptions) slog.Handler {
 	if opts == nil {
 		opts = &HandlerOptions{}
@@ -177,13 +178,14 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		return h.inner.Handle(ctx, prepend(r, e.fields, true))
 	}
 	if d := e.derived.Load(); d != nil {
-		return d.Handler.Handle(ctx, r)
+		return d.Handler.Handle(ctx, withLazy(r, e.lazy))
 	}
 	if e.seen.Add(1) > 1 {
-		// The second record with these fields: encode them once.
-		d := &derived{h.inner.WithAttrs(e.fields)}
+		// The second record with these fields: encode them once, all but
+		// the LogValuers, which are resolved per record.
+		d := &derived{h.inner.WithAttrs(e.static)}
 		e.derived.Store(d)
-		return d.Handler.Handle(ctx, r)
+		return d.Handler.Handle(ctx, withLazy(r, e.lazy))
 	}
 	return h.inner.Handle(ctx, prepend(r, e.fields, false))
 }
@@ -273,6 +275,14 @@ func prepend(r slog.Record, fields []slog.Attr, clash bool) slog.Record {
 	nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
 	nr.AddAttrs(attrs...)
 	return nr
+}
+
+// withLazy returns r with the lazy fields first, or r when there are none.
+func withLazy(r slog.Record, lazy []slog.Attr) slog.Record {
+	if len(lazy) == 0 {
+		return r
+	}
+	return prepend(r, lazy, false)
 }
 
 // sets reports whether r sets key at its top level, inline groups included.

@@ -126,3 +126,33 @@ func TestRoutedFindsThePiecesThroughWrappedWritersAndWorksAlone(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "4", body)
 }
+
+// TestRouteNotFrozenByRecordsBeforeTheMux: records logged through the
+// request's context before the mux ran (an auth middleware's) say no
+// route, and do not freeze it: the handler's records after the mux, and
+// the access record, name the route the mux matched.
+func TestRouteNotFrozenByRecordsBeforeTheMux(t *testing.T) {
+	sink := &logSink{}
+	logger := sink.logger()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
+		logger.InfoContext(r.Context(), "inside")
+		logger.InfoContext(r.Context(), "inside")
+	})
+	auth := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		logger.InfoContext(r.Context(), "auth")
+		logger.InfoContext(r.Context(), "auth")
+		mux.ServeHTTP(w, r)
+	})
+	srv, _ := newServer(t, auth, middleware.ServerConfig{AccessLog: middleware.AccessLogConfig{Logger: logger}})
+	get(t, srv.URL+"/users/7")
+
+	const route = "GET /users/{id}"
+	for _, rec := range sink.wait(t, "auth", 2) {
+		assert.Empty(t, rec["route"], "no route before the mux")
+	}
+	for _, rec := range sink.wait(t, "inside", 2) {
+		assert.Equal(t, route, rec["route"], "a record logged after the mux matched")
+	}
+	assert.Equal(t, route, sink.wait(t, "request", 1)[0]["route"])
+}
