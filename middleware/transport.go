@@ -62,9 +62,10 @@ type ClientOutcome struct {
 	// Rejected: an open breaker refused the call; it was not sent.
 	Rejected bool
 	// Unsent: the call was refused before it was sent, by the caller's
-	// doing: a request net/http would refuse (no URL, a header value with
-	// a line break...) or a caller's context already over. The host's
-	// breaker never sees it.
+	// doing: a request net/http refuses (no URL, a URL scheme it does not
+	// serve, a header value with a line break...) or a caller's context
+	// already over. The host's breaker never sees it, and it is never
+	// retried (its error is Permanent, or the context's).
 	Unsent bool
 }
 
@@ -251,7 +252,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	callerCtx := req.Context()
 	if why := refusal(req); why != "" {
-		return t.unsent(req, h, start, unsentError(req, why))
+		return t.unsent(req, h, start, unsentError(req, errors.New(why)))
 	}
 	if err := callerCtx.Err(); err != nil {
 		return t.unsent(req, h, start, endedError(req, err))
@@ -273,6 +274,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	d := time.Since(start)
 	if err != nil {
 		c.stop()
+		if sentNothing(err) { // the base closed the body already
+			ticket.Record(breaker.Ignore, err)
+			err = unsentError(req, err)
+			t.finish(callerCtx, req, h, "unsent", start, ClientOutcome{Err: err, Duration: d, Unsent: true})
+			return nil, err
+		}
 		outcome, err := classifyTransportError(req, err, t.timeout)
 		ticket.Record(outcome, err)
 		o := ClientOutcome{Err: err, Duration: d, Cancelled: outcome == breaker.Ignore}

@@ -3,8 +3,10 @@ package middleware
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"golang.org/x/net/http/httpguts"
 
@@ -14,10 +16,11 @@ import (
 
 // refusal says why net/http would refuse to send req before writing a
 // byte of it ("" when it would not): no URL or host, a method or header
-// name that is not a token, a header value with a control character (a
-// line break), an invalid Host. The Transport checks this before the
-// breaker, so that one caller's bad input never counts against a healthy
-// host.
+// or trailer name that is not a token, a header or trailer value with a
+// control character (a line break), an invalid Host. The Transport checks
+// this before the breaker, so that one caller's bad input never counts
+// against a healthy host; what it cannot know ahead (a URL scheme the base
+// transport does not serve) is recognised in the error, see [sentNothing].
 func refusal(req *http.Request) string {
 	switch {
 	case req.URL == nil:
@@ -31,17 +34,53 @@ func refusal(req *http.Request) string {
 	case req.Host != "" && !httpguts.ValidHostHeader(req.Host):
 		return "its Host " + quote(req.Host) + " is not a valid host"
 	}
-	for name, values := range req.Header {
+	if why := badField("header", req.Header); why != "" {
+		return why
+	}
+	return badField("trailer", req.Trailer)
+}
+
+// badField says why net/http would refuse one of fields, a request's
+// headers or trailers (kind), "" when it would not.
+func badField(kind string, fields http.Header) string {
+	for name, values := range fields {
 		if !httpguts.ValidHeaderFieldName(name) {
-			return "its header name " + quote(name) + " is not a token"
+			return "its " + kind + " name " + quote(name) + " is not a token"
 		}
 		for _, v := range values {
 			if !httpguts.ValidHeaderFieldValue(v) {
-				return "the value of its header " + quote(name) + " has a control character such as a line break"
+				return "the value of its " + kind + " " + quote(name) + " has a control character such as a line break"
 			}
 		}
 	}
 	return ""
+}
+
+// sentNothing reports whether err is one net/http's Transport returns
+// before it sends anything: a URL scheme it does not serve (unless
+// registered with RegisterProtocol, which only it knows), and the
+// refusals [refusal] checks ahead, in case a base transport of the
+// caller's own gets them first. net/http exports none of them, so they
+// are recognised by their text, unchanged since Go 1.
+func sentNothing(err error) bool {
+	s := err.Error()
+	for _, prefix := range netHTTPRefusals {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// netHTTPRefusals are the beginnings of the texts of the errors
+// net/http's Transport.RoundTrip returns before sending.
+var netHTTPRefusals = [...]string{
+	"unsupported protocol scheme ",
+	"http: nil Request.",
+	"http: no Host in request URL",
+	"net/http: invalid header ",
+	"net/http: invalid trailer ",
+	"net/http: invalid method ",
 }
 
 // quote returns s bounded and quoted with every non-ASCII or control
@@ -51,10 +90,11 @@ func quote(s string) string {
 }
 
 // unsentError is the error of a call refused before it was sent, for the
-// reason why: the caller's mistake, Permanent (it fails the same way again),
-// never counted by the host's breaker.
-func unsentError(req *http.Request, why string) error {
-	return errctx.Wrap(errors.New("request refused before sending: "+why), attempted(req),
+// reason why (net/http's error, or one [refusal] made): the caller's
+// mistake, Permanent (it fails the same way again), never counted by the
+// host's breaker.
+func unsentError(req *http.Request, why error) error {
+	return errctx.Wrap(fmt.Errorf("request refused before sending: %w", why), attempted(req),
 		errctx.WithClass(errctx.Permanent),
 		errctx.Remedy("fix the request: it was never sent, so "+hostOf(req)+" is not to blame"))
 }

@@ -64,6 +64,10 @@ func TestTransportRequestsNetHTTPRefusesAreTheCallersError(t *testing.T) {
 		"nil Header":                     get(func(r *http.Request) { r.Header = nil }),
 		"no host in the URL":             get(func(r *http.Request) { r.URL.Host = "" }),
 		"nil URL":                        {Method: http.MethodGet, Header: http.Header{}},
+		"unsupported URL scheme":         get(func(r *http.Request) { r.URL.Scheme = "ftp" }),
+		"trailer value with a line break": get(func(r *http.Request) {
+			r.Trailer = http.Header{"X-Sum": {"a\r\nX-Evil: 1"}}
+		}),
 	}
 	for name, req := range bad {
 		var err error
