@@ -12,6 +12,7 @@ import (
 	"github.com/vitals-go/vitals/internal/panics"
 	"github.com/vitals-go/vitals/internal/record"
 	"github.com/vitals-go/vitals/middleware/internal/level"
+	"github.com/vitals-go/vitals/middleware/internal/userfunc"
 )
 
 // StatusClientClosedRequest is the status recorded when the client went away before
@@ -131,7 +132,7 @@ const (
 type accessLogger struct {
 	logger     *slog.Logger
 	level      func(ServerOutcome) slog.Level
-	skip       func(*http.Request, ServerOutcome) bool
+	skip       func(skipArgs) bool // nil: skip nothing
 	route      func(*http.Request) string
 	query      bool
 	headers    []string
@@ -144,13 +145,11 @@ func newAccessLogger(cfg AccessLogConfig) (*accessLogger, error) {
 	if cfg.StackDepth < 0 {
 		return nil, configError("AccessLogConfig.StackDepth", "is negative", "leave it 0 for the default (DefaultStackDepth, 32) or set a positive bound")
 	}
-	a := &accessLogger{logger: cfg.Logger, level: cfg.Level, skip: cfg.Skip, route: cfg.Route,
-		query: cfg.Query, onPanic: cfg.OnPanic, stackDepth: cfg.StackDepth}
-	if a.level == nil {
-		a.level = DefaultServerLevel
-	}
-	if a.route == nil {
-		a.route = PatternRoute
+	a := &accessLogger{logger: cfg.Logger, query: cfg.Query, onPanic: cfg.OnPanic, stackDepth: cfg.StackDepth,
+		level: userfunc.Guard("AccessLogConfig.Level", "DefaultServerLevel", cfg.Level, DefaultServerLevel, cfg.Logger),
+		route: userfunc.Guard("AccessLogConfig.Route", "PatternRoute", cfg.Route, PatternRoute, cfg.Logger)}
+	if skip := cfg.Skip; skip != nil {
+		a.skip = userfunc.Guard("AccessLogConfig.Skip", "no skipping", func(s skipArgs) bool { return skip(s.r, s.o) }, nil, cfg.Logger)
 	}
 	if a.stackDepth == 0 {
 		a.stackDepth = DefaultStackDepth
@@ -180,7 +179,7 @@ func (a *accessLogger) loggerOrDefault() *slog.Logger {
 // added here explicitly, so the record is the same with any slog handler.
 // p is non-nil for a panic.
 func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, o ServerOutcome, id, rejectedID string, p *panicRecord) {
-	if p == nil && a.skip != nil && a.skip(r, o) {
+	if p == nil && a.skip != nil && a.skip(skipArgs{r, o}) {
 		return
 	}
 	handler := a.loggerOrDefault().Handler()
@@ -229,6 +228,12 @@ func (a *accessLogger) log(ctx context.Context, end time.Time, r *http.Request, 
 			slog.String("error", o.WriteError.Error()), slog.String("remedy", writeErrorRemedy))
 	}
 	record.Emit(ctx, handler, end, lvl, msg, attrs)
+}
+
+// skipArgs are the arguments of AccessLogConfig.Skip, in one value.
+type skipArgs struct {
+	r *http.Request
+	o ServerOutcome
 }
 
 // writeErrorRemedy is the remedy logged with ServerOutcome.WriteError.

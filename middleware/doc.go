@@ -116,5 +116,20 @@
 // ClientConfig.Name is set). Stats are never tagged with
 // raw paths.
 //
+// # Functions you supply
+//
+// The functions a config takes (AccessLogConfig.Level, Skip, Route,
+// OnPanic; StatsConfig.Route; ClientConfig.Level, BreakerConfig; and in
+// middleware/grpcmw Level, Skip, IsFailure, BreakerConfig, OnPanic) run
+// in the request's or the call's goroutine. One that panics never
+// crashes the request: its default answers instead (DefaultServerLevel,
+// no skipping, PatternRoute, DefaultClientLevel, the breaker package's
+// defaults, DefaultIsFailure), and the panic is logged at Error to the
+// config's logger, the first one and then the 2nd, 4th, 8th..., each
+// with the count so far. None is called with a lock held: a BreakerConfig
+// that blocks holds up the calls to its own host (or target) only. A
+// Level, Skip, Route or IsFailure that blocks holds up its own request,
+// as any code in the handler would.
+//
 // gRPC interceptors live in the sub-package middleware/grpcmw.
 package middleware

@@ -55,12 +55,12 @@ func New(next http.Handler, cfg ServerConfig) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Stats.Route == nil {
-		cfg.Stats.Route = cfg.AccessLog.Route
-	}
-	st, err := newServerStats(cfg.Stats)
+	st, err := newServerStats(cfg.Stats, cfg.AccessLog.Logger)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Stats.Route == nil {
+		st.route = alog.route // guarded already
 	}
 	var h http.Handler = &handler{next: next, rid: rid, alog: alog, stats: st, route: alog.route}
 	if cfg.Trace {
@@ -96,7 +96,7 @@ func AccessLog(next http.Handler, cfg AccessLogConfig) (http.Handler, error) {
 // Stats returns next wrapped in the stats piece alone: StatServerRequests and
 // StatServerDuration by route and status class, and StatServerInFlight.
 func Stats(next http.Handler, cfg StatsConfig) (http.Handler, error) {
-	st, err := newServerStats(cfg)
+	st, err := newServerStats(cfg, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -1,10 +1,12 @@
 package middleware
 
 import (
+	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/vitals-go/vitals/middleware/internal/keycache"
+	"github.com/vitals-go/vitals/middleware/internal/userfunc"
 	"github.com/vitals-go/vitals/stats"
 )
 
@@ -85,16 +87,15 @@ func newClassGroup(e stats.Emitter, counter string, tags ...stats.Tag) *classGro
 // get returns the handles of class.
 func (g *classGroup) get(class string) *classStats { return g.classes.Get(class) }
 
-func newServerStats(cfg StatsConfig) (*serverStats, error) {
+// newServerStats returns the stats piece; a panic in cfg.Route is logged
+// to logger (slog.Default() when nil).
+func newServerStats(cfg StatsConfig, logger *slog.Logger) (*serverStats, error) {
 	if cfg.MaxRoutes < 0 {
 		return nil, configError("StatsConfig.MaxRoutes", "is negative", "leave it 0 for the default (DefaultMaxRoutes, 1000) or set a positive bound")
 	}
-	s := &serverStats{emitter: cfg.Emitter, route: cfg.Route}
+	s := &serverStats{emitter: cfg.Emitter, route: userfunc.Guard("StatsConfig.Route", "PatternRoute", cfg.Route, PatternRoute, logger)}
 	if s.emitter == nil {
 		s.emitter = stats.Default()
-	}
-	if s.route == nil {
-		s.route = PatternRoute
 	}
 	maxRoutes := cfg.MaxRoutes
 	if maxRoutes == 0 {

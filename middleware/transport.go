@@ -18,6 +18,7 @@ import (
 	"github.com/vitals-go/vitals/middleware/internal/downstream"
 	"github.com/vitals-go/vitals/middleware/internal/keycache"
 	"github.com/vitals-go/vitals/middleware/internal/level"
+	"github.com/vitals-go/vitals/middleware/internal/userfunc"
 	"github.com/vitals-go/vitals/reqid"
 	"github.com/vitals-go/vitals/stats"
 )
@@ -194,14 +195,13 @@ func NewTransport(base http.RoundTripper, opts ClientConfig) (*Transport, error)
 		return nil, err
 	}
 	t := &Transport{
-		base: base, name: opts.Name, logger: opts.Logger, level: opts.Level, emitter: opts.Stats, timeout: opts.Timeout,
-		idHeader: idHeader, scope: opts.Breaker, breakerOf: opts.BreakerConfig,
+		base: base, name: opts.Name, logger: opts.Logger, emitter: opts.Stats, timeout: opts.Timeout,
+		idHeader: idHeader, scope: opts.Breaker,
+		level:     userfunc.Guard("ClientConfig.Level", "DefaultClientLevel", opts.Level, DefaultClientLevel, opts.Logger),
+		breakerOf: userfunc.Guard("ClientConfig.BreakerConfig", "the breaker package's defaults", opts.BreakerConfig, nil, opts.Logger),
 	}
 	if t.base == nil {
 		t.base = http.DefaultTransport
-	}
-	if t.level == nil {
-		t.level = DefaultClientLevel
 	}
 	if t.emitter == nil {
 		t.emitter = stats.Default()

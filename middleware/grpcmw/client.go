@@ -22,6 +22,7 @@ import (
 	"github.com/vitals-go/vitals/middleware/internal/downstream"
 	"github.com/vitals-go/vitals/middleware/internal/keycache"
 	"github.com/vitals-go/vitals/middleware/internal/level"
+	"github.com/vitals-go/vitals/middleware/internal/userfunc"
 	"github.com/vitals-go/vitals/stats"
 )
 
@@ -253,25 +254,22 @@ func NewClientInterceptor(cfg ClientConfig) (*ClientInterceptor, error) {
 	if err := downstream.CheckName("grpcmw", "ClientConfig.TargetName", cfg.TargetName); err != nil {
 		return nil, err
 	}
-	c := &ClientInterceptor{logger: cfg.Logger, level: cfg.Level, emitter: cfg.Stats,
+	c := &ClientInterceptor{logger: cfg.Logger, emitter: cfg.Stats,
 		maxMethods: cmp.Or(cfg.MaxMethods, DefaultMaxMethods), key: DefaultRequestIDKey,
-		timeout: cfg.Timeout, scope: cfg.Breaker, breakerOf: cfg.BreakerConfig, isFailure: cfg.IsFailure}
+		timeout: cfg.Timeout, scope: cfg.Breaker,
+		level:     userfunc.Guard("ClientConfig.Level", "DefaultClientLevel", cfg.Level, DefaultClientLevel, cfg.Logger),
+		breakerOf: userfunc.Guard("ClientConfig.BreakerConfig", "the breaker package's defaults", cfg.BreakerConfig, nil, cfg.Logger),
+		isFailure: userfunc.Guard("ClientConfig.IsFailure", "DefaultIsFailure", cfg.IsFailure, DefaultIsFailure, cfg.Logger)}
 	if cfg.RequestIDKey != "" {
 		c.key = strings.ToLower(cfg.RequestIDKey)
 	}
 	if err := checkKey("ClientConfig.RequestIDKey", c.key); err != nil {
 		return nil, err
 	}
-	if c.level == nil {
-		c.level = DefaultClientLevel
-	}
 	if c.emitter == nil {
 		c.emitter = stats.Default()
 	}
 	c.timeout = deadline.Timeout(c.timeout, DefaultClientTimeout)
-	if c.isFailure == nil {
-		c.isFailure = DefaultIsFailure
-	}
 	if cfg.Trace {
 		c.trace = append([]otelgrpc.Option{}, cfg.TraceOptions...)
 	}

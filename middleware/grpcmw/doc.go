@@ -89,6 +89,13 @@
 // is an exported constant Default...; a tag shared past a bound is
 // Other...; a masked value reads as errctx masks a secret field.
 //
+// # Functions you supply
+//
+// Level, Skip, IsFailure, BreakerConfig and OnPanic are treated as in
+// package middleware (see its "Functions you supply"): one that panics
+// never breaks the call, its default answers instead and the panic is
+// logged, the first and then at each power of two.
+//
 // # Errors of the client
 //
 // An error returned by the client interceptors keeps the call's gRPC status

@@ -17,6 +17,7 @@ import (
 	"github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware"
 	"github.com/vitals-go/vitals/middleware/internal/keycache"
+	"github.com/vitals-go/vitals/middleware/internal/userfunc"
 	"github.com/vitals-go/vitals/reqid"
 	"github.com/vitals-go/vitals/stats"
 )
@@ -114,11 +115,9 @@ func NewServerInterceptor(cfg ServerConfig) (*ServerInterceptor, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &ServerInterceptor{logger: cfg.Logger, level: cfg.Level, skip: cfg.Skip, emitter: cfg.Stats,
-		ids: ids, onPanic: cfg.OnPanic, stackDepth: cfg.StackDepth}
-	if s.level == nil {
-		s.level = DefaultServerLevel
-	}
+	s := &ServerInterceptor{logger: cfg.Logger, emitter: cfg.Stats, ids: ids, onPanic: cfg.OnPanic, stackDepth: cfg.StackDepth,
+		level: userfunc.Guard("ServerConfig.Level", "DefaultServerLevel", cfg.Level, DefaultServerLevel, cfg.Logger),
+		skip:  userfunc.Guard("ServerConfig.Skip", "no skipping", cfg.Skip, nil, cfg.Logger)}
 	if s.emitter == nil {
 		s.emitter = stats.Default()
 	}

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -79,4 +80,54 @@ func TestGetKnownKeyDoesNotAllocate(t *testing.T) {
 	c.Get("GET /users/{id}")
 	key := "GET /users/{id}"
 	assert.Zero(t, testing.AllocsPerRun(100, func() { c.Get(key) }))
+}
+
+// TestBuildBlockingHoldsOnlyItsKey: a build that blocks (a user's
+// BreakerConfig waiting on something) holds up the callers of its key
+// only; other keys are built and read meanwhile, and the blocked key's
+// callers all get the one value once it is built.
+func TestBuildBlockingHoldsOnlyItsKey(t *testing.T) {
+	release := make(chan struct{})
+	var n atomic.Int32
+	c := New(10, "other", func(k string) *built {
+		n.Add(1)
+		if k == "slow" {
+			<-release
+		}
+		return &built{key: k}
+	})
+	got := make(chan *built, 2)
+	for range 2 {
+		go func() { got <- c.Get("slow") }()
+	}
+	require.Eventually(t, func() bool { return n.Load() == 1 }, 5e9, 1e6, "the slow build started")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		assert.Equal(t, "fast", c.Get("fast").key)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a blocked build of one key held up another key")
+	}
+	close(release)
+	a, b := <-got, <-got
+	assert.Same(t, a, b)
+	assert.EqualValues(t, 2, n.Load(), "slow and fast, each built once")
+}
+
+// TestBuildPanicLeavesNothingStuck: a build that panics passes the panic
+// to its caller, and the key is built again at the next Get.
+func TestBuildPanicLeavesNothingStuck(t *testing.T) {
+	var n atomic.Int32
+	c := New(10, "other", func(k string) *built {
+		if n.Add(1) == 1 {
+			panic("first build fails")
+		}
+		return &built{key: k}
+	})
+	assert.Panics(t, func() { c.Get("a") })
+	assert.Equal(t, "a", c.Get("a").key)
+	assert.Equal(t, "b", c.Get("b").key)
 }
