@@ -39,6 +39,11 @@ type ServerOutcome struct {
 	Panicked   bool          // the handler panicked
 	Hijacked   bool          // the handler took over the connection
 	Aborted    bool          // the handler aborted the response with http.ErrAbortHandler
+	// Shed: the response is a 503 or 429 with a Retry-After header: the
+	// server declined the request for now and said when to retry (it
+	// sheds load, or a dependency's breaker is open). Not a failure of the
+	// server.
+	Shed bool
 	// WriteError is the first write net/http refused because of the
 	// handler, not the client: a body after a 1xx, 204 or 304
 	// (http.ErrBodyNotAllowed), or past the declared Content-Length
@@ -46,11 +51,13 @@ type ServerOutcome struct {
 	WriteError error
 }
 
-// DefaultServerLevel is the default AccessLogConfig.Level: Error for a panic or a
-// 5xx, Warn for a 4xx, a client that went away, an aborted response or a
-// refused write, Info otherwise.
+// DefaultServerLevel is the default AccessLogConfig.Level, by the table
+// in the package doc ("Levels"): Error for a panic or a 5xx, unless the
+// request was shed (Warn); Info when the client went away; Warn for a 4xx,
+// an aborted response or a refused write; Info otherwise.
 func DefaultServerLevel(o ServerOutcome) slog.Level {
-	return level.Served(o.Panicked || o.Status >= 500, o.Status >= 400 || o.ClientGone || o.Aborted || o.WriteError != nil)
+	return level.Served(level.Request{Failed: o.Panicked || o.Status >= 500, Shed: o.Shed,
+		Refused: o.Status >= 400 || o.Aborted || o.WriteError != nil, ClientGone: o.ClientGone})
 }
 
 // SkipSucceeded returns a Skip function that skips requests to the given

@@ -101,6 +101,41 @@
 // is an exported constant Default...; a tag shared past a bound is
 // Other...; a masked value reads as errctx masks a secret field.
 //
+// # Levels
+//
+// One rule picks the level of every record, server and client, here and
+// in middleware/grpcmw ([DefaultServerLevel], [DefaultClientLevel]):
+//
+//	server record                   HTTP                        gRPC                              level
+//	the server failed               a panic, a 5xx              a panic, Unknown, Internal,       Error
+//	                                                            DataLoss, Unavailable
+//	the server shed the request     503 or 429 with             Unavailable or ResourceExhausted  Warn
+//	  and said when to retry        Retry-After                 wrapping breaker.ErrOpen, or
+//	                                                            with a RetryInfo detail
+//	refused or cut short            4xx, an aborted response,   the other codes (a deadline...)   Warn
+//	                                a refused write
+//	the client went away            client_gone (499)           Canceled                          Info
+//	answered                        1xx-3xx                     OK                                Info
+//
+//	client record (ClientOutcome)   HTTP                        gRPC                              level
+//	cancelled by its caller         Cancelled                   Cancelled                         Info
+//	rejected by an open breaker     Rejected                    Rejected                          Debug
+//	refused before sending          Unsent                      Unsent                            Warn
+//	no answer                       a transport error, a        Unavailable (no RetryInfo),       Error
+//	                                timeout, the deadline       DeadlineExceeded
+//	the downstream failed or        5xx, 429                    Internal, Unknown, DataLoss,      Warn
+//	  pushed back                                               ResourceExhausted, Unimplemented,
+//	                                                            Unavailable with a RetryInfo
+//	answered                        other statuses (a 404)      other codes (NotFound)            Info
+//
+// The reasons: a rejection by an open breaker is announced once by the
+// breaker's own transition record at Warn, so a record per rejected call
+// would only flood; a server that sheds load did what it was built to do,
+// and the cause (the breaker's transition) is logged where it happened; a
+// caller's cancellation is its own decision, neither side's failure. To
+// shed from a handler, answer 503 with Retry-After, as ResponseError reads
+// it on the client side.
+//
 // # Log keys
 //
 // Durations are logged under "duration" as a slog.Duration, here and in

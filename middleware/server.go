@@ -203,6 +203,8 @@ func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx cont
 	default:
 		o.Status = http.StatusOK // what net/http sends for a handler that wrote nothing
 	}
+	o.Shed = !o.Panicked && (o.Status == http.StatusServiceUnavailable || o.Status == http.StatusTooManyRequests) &&
+		len(rw.Header()["Retry-After"]) > 0
 	if r.Method == http.MethodHead {
 		o.Bytes = 0 // net/http sends no body for HEAD
 	}

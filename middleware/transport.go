@@ -70,18 +70,17 @@ type ClientOutcome struct {
 	Unsent bool
 }
 
-// DefaultClientLevel is the default ClientConfig.Level: Info for a
-// call its caller cancelled, as middleware/grpcmw logs one (the caller
-// decided, nothing failed); Warn for a call refused before sending (the
-// caller's mistake) and for a call an open breaker refused (one per call
-// while it is open); Error when no response came back (transport error,
-// timeout, the caller's deadline); Warn for a 5xx or 429; Info otherwise:
-// a 404 from a lookup is an answer, not a failure.
+// DefaultClientLevel is the default ClientConfig.Level, by the table in
+// the package doc ("Levels"), as middleware/grpcmw's: Info for a call its
+// caller cancelled (the caller decided, nothing failed); Debug for a call
+// an open breaker refused (the breaker's Warn announced it when it
+// opened); Warn for a call refused before sending (the caller's mistake);
+// Error when no response came back (transport error, timeout, the
+// caller's deadline); Warn for a 5xx or 429; Info otherwise: a 404 from a
+// lookup is an answer, not a failure.
 func DefaultClientLevel(o ClientOutcome) slog.Level {
-	if o.Cancelled {
-		return level.Cancelled
-	}
-	return level.Called(o.Unsent || o.Rejected, o.Err != nil, isFailureStatus(o.Status))
+	return level.Called(level.Call{Cancelled: o.Cancelled, Rejected: o.Rejected, Unsent: o.Unsent,
+		NoAnswer: o.Err != nil, DownstreamFailed: isFailureStatus(o.Status)})
 }
 
 // ClientConfig configures [Transport]. The zero value logs every call to

@@ -131,6 +131,7 @@ func TestTransportBreakerOpensOnAFailingDownstreamAndRecovers(t *testing.T) {
 	warn := sink.wait(t, "outbound request", 4)
 	assert.Equal(t, "WARN", warn[0]["level"])
 	assert.NotEmpty(t, warn[0]["remedy"])
+	assert.Equal(t, "DEBUG", warn[3]["level"], "the rejected call: the breaker's transition announced it")
 
 	failing.Store(false)
 	require.Eventually(t, func() bool {

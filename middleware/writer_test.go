@@ -63,7 +63,7 @@ func TestClientGoneIsRecordedDistinctly(t *testing.T) {
 	rec := sink.wait(t, "request", 1)[0]
 	assert.EqualValues(t, middleware.StatusClientClosedRequest, rec["status"])
 	assert.Equal(t, true, rec["client_gone"])
-	assert.Equal(t, "WARN", rec["level"])
+	assert.Equal(t, "INFO", rec["level"], "the client decided to go: neither side failed")
 }
 
 func TestHijackIsKeptAndRecorded(t *testing.T) {

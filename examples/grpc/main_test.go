@@ -28,7 +28,7 @@ func isServer(r logtest.Record) bool {
 // The self-driven run tells the whole story in its logs and ends with a
 // summary.
 func TestDemoTellsTheStory(t *testing.T) {
-	d := demotest.Start(t, run, "-duration", "4s")
+	d := demotest.Start(t, run, "-duration", "4s", "-log-level", "debug") // debug: the calls an open breaker rejected
 
 	listening := d.WaitFor(t, logtest.Msg("quotes front listening"))
 	code, status := demotest.Breakers(t, listening.Str("breakers"))
@@ -110,6 +110,7 @@ func TestDemoTellsTheStory(t *testing.T) {
 	rejected := logtest.Filter(byMsg["outbound request"], logtest.Field("code", "rejected"))
 	require.NotEmpty(t, rejected, "calls refused while the breaker was open")
 	for _, r := range rejected {
+		assert.Equal(t, "DEBUG", r.Str("level"), "the breaker's WARN announced it opened")
 		assert.Contains(t, r.Str("error"), "circuit breaker is open")
 		assert.Equal(t, "call "+quoteMethod+" at "+inventoryName, r.Str("attempted"))
 		assert.Equal(t, float64(http.StatusServiceUnavailable), logtest.One(t, ids[r.Str("request_id")], isAccess, "access")["status"])

@@ -22,14 +22,22 @@ type ServerOutcome struct {
 	Duration time.Duration // from the interceptor's start to the handler's return
 	Stream   bool          // a streaming call
 	Panicked bool          // the handler panicked (Code is Internal)
+	// Shed: the handler declined the call for now and said when to retry:
+	// Unavailable or ResourceExhausted with an error that wraps
+	// breaker.ErrOpen (a dependency's breaker is open) or a status that
+	// carries a google.rpc.RetryInfo detail. Not a failure of the server.
+	Shed bool
 }
 
-// DefaultServerLevel is the default ServerConfig.Level: Error for a panic
-// and for Unknown, Internal, DataLoss and Unavailable (the server failed);
-// Warn for the other codes but OK (the call was refused or cut short: a bad
-// argument, a missing entity, a deadline, a cancelled client); Info for OK.
+// DefaultServerLevel is the default ServerConfig.Level, by the table of
+// package middleware's "Levels": Error for a panic and for Unknown,
+// Internal, DataLoss and Unavailable (the server failed) unless the call
+// was shed (Warn); Info for Canceled (the client went away) and OK; Warn
+// for the other codes (the call was refused or cut short: a bad argument,
+// a missing entity, a deadline).
 func DefaultServerLevel(o ServerOutcome) slog.Level {
-	return level.Served(o.Panicked || isServerFault(o.Code), o.Code != codes.OK)
+	return level.Served(level.Request{Failed: o.Panicked || isServerFault(o.Code), Shed: o.Shed,
+		Refused: o.Code != codes.OK, ClientGone: o.Code == codes.Canceled})
 }
 
 // isServerFault reports the codes that say the server failed, rather than

@@ -173,9 +173,13 @@ type ClientOutcome struct {
 	// cancelled, before or during it). Neither a failure of the target
 	// nor of ours.
 	Cancelled bool
-	Err       error // the error returned to the caller, if any
-	Duration  time.Duration
-	Stream    bool
+	// Shed: the server declined the call for now and said when to retry
+	// (Unavailable or ResourceExhausted with a google.rpc.RetryInfo): an
+	// answer that pushes back, not a call that got no answer.
+	Shed     bool
+	Err      error // the error returned to the caller, if any
+	Duration time.Duration
+	Stream   bool
 }
 
 // DefaultIsFailure is the default ClientConfig.IsFailure: Unavailable,
@@ -190,20 +194,20 @@ func DefaultIsFailure(c codes.Code) bool {
 	return false
 }
 
-// DefaultClientLevel is the default ClientConfig.Level: Info for a call
-// its caller cancelled, as package middleware logs one (the caller decided,
-// nothing failed); Warn for a call refused before sending (the caller's
-// mistake) and for a call an open breaker refused (one per call while it is
-// open); Error when no answer came back (Unavailable, DeadlineExceeded);
+// DefaultClientLevel is the default ClientConfig.Level, by the table of
+// package middleware's "Levels": Info for a call its caller cancelled (the
+// caller decided, nothing failed); Debug for a call an open breaker
+// refused (the breaker's Warn announced it when it opened); Warn for a
+// call refused before sending (the caller's mistake); Error when no
+// answer came back (Unavailable without a retry delay, DeadlineExceeded);
 // Warn for codes that say the server failed or pushed back (Internal,
-// Unknown, DataLoss, ResourceExhausted, Unimplemented); Info otherwise: a
-// NotFound from a lookup is an answer, not a failure.
+// Unknown, DataLoss, ResourceExhausted, Unimplemented, a shed
+// Unavailable); Info otherwise: a NotFound from a lookup is an answer, not
+// a failure.
 func DefaultClientLevel(o ClientOutcome) slog.Level {
-	if o.Cancelled {
-		return level.Cancelled
-	}
-	return level.Called(o.Rejected || o.Unsent, o.Code == codes.Unavailable || o.Code == codes.DeadlineExceeded,
-		o.Code == codes.ResourceExhausted || o.Code == codes.Unimplemented || isServerFault(o.Code))
+	return level.Called(level.Call{Cancelled: o.Cancelled, Rejected: o.Rejected, Unsent: o.Unsent,
+		NoAnswer:         o.Code == codes.Unavailable && !o.Shed || o.Code == codes.DeadlineExceeded,
+		DownstreamFailed: o.Shed || o.Code == codes.ResourceExhausted || o.Code == codes.Unimplemented || isServerFault(o.Code)})
 }
 
 // ClientInterceptor holds the unary and stream client interceptors built by
@@ -467,6 +471,7 @@ func (c *ClientInterceptor) finish(o *outbound, slot int, err error) {
 	out := ClientOutcome{Target: o.target, DialTarget: o.dial, Method: o.method, Code: codes.OK,
 		Rejected: slot == slotRejected, Unsent: o.unsent, Cancelled: err != nil && o.ctx.Err() == context.Canceled,
 		Err: err, Duration: d, Stream: o.stream}
+	out.Shed = !out.Rejected && shed(err)
 	if err != nil {
 		out.Code = status.Code(err)
 	}

@@ -3,6 +3,7 @@ package grpcmw_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -12,14 +13,17 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
+	"github.com/vitals-go/vitals/breaker"
 	"github.com/vitals-go/vitals/internal/logtest"
 	"github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware/grpcmw"
@@ -53,8 +57,9 @@ func (s *logSink) waitRecords(t *testing.T, msg string, n int) []logtest.Record 
 // messages are wrapperspb.StringValue and the input says what to do.
 //
 //	Unary: "panic" panics, "code:NotFound" returns that code, "wait" waits
-//	       for the deadline, "log" logs a record; every reply is the call's
-//	       request ID.
+//	       for the deadline, "log" logs a record, "shed" returns Unavailable
+//	       with a RetryInfo, "fenced" an Unavailable wrapping
+//	       breaker.ErrOpen; every reply is the call's request ID.
 //	Count: server stream of n messages for "n:3", "panic:2" panics after 2,
 //	       "code:X" returns code X after one message.
 //	Chat:  bidi; echoes each message with the request ID until the client
@@ -79,6 +84,15 @@ func (e *echo) unary(ctx context.Context, in string) (string, error) {
 		e.logger.InfoContext(ctx, "inside the handler")
 	case strings.HasPrefix(in, "code:"):
 		return "", status.Error(codeByName(in[len("code:"):]), "the test asked for "+in)
+	case in == "shed":
+		st, err := status.New(codes.Unavailable, "busy: retry in a second").WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(second)})
+		if err != nil {
+			return "", err
+		}
+		return "", st.Err()
+	case in == "fenced":
+		// What a handler returns when it passes on a dependency's open breaker.
+		return "", fmt.Errorf("payments fenced off: %w (%w)", breaker.ErrOpen, status.Error(codes.Unavailable, "payments is unavailable"))
 	}
 	return id, nil
 }

@@ -223,6 +223,7 @@ type panicked struct {
 func (s *ServerInterceptor) exit(c *inbound, err error, p *panicked) {
 	o := ServerOutcome{Method: c.fullName, Code: codeOf(err), Err: err, Duration: time.Since(c.start),
 		Stream: c.stream != "", Panicked: p != nil}
+	o.Shed = p == nil && shed(err)
 	s.inFlight.Add(-1)
 	c.method.record(codeSlot(o.Code), o.Duration)
 	s.log(c, o, p)

@@ -7,25 +7,40 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
+// TestServed checks each row of the server half of the table.
 func TestServed(t *testing.T) {
-	assert.Equal(t, slog.LevelInfo, Served(false, false))
-	assert.Equal(t, slog.LevelWarn, Served(false, true))
-	assert.Equal(t, slog.LevelError, Served(true, false))
-	assert.Equal(t, slog.LevelError, Served(true, true), "a failure wins over a refusal")
+	for _, c := range []struct {
+		r    Request
+		want slog.Level
+	}{
+		{Request{}, slog.LevelInfo},
+		{Request{Failed: true}, slog.LevelError},
+		{Request{Failed: true, Refused: true, ClientGone: true}, slog.LevelError},
+		{Request{Failed: true, Shed: true}, slog.LevelWarn},
+		{Request{Shed: true, ClientGone: true}, slog.LevelWarn},
+		{Request{Refused: true}, slog.LevelWarn},
+		{Request{ClientGone: true}, slog.LevelInfo},
+		{Request{ClientGone: true, Refused: true}, slog.LevelInfo},
+	} {
+		assert.Equal(t, c.want, Served(c.r), "%+v", c.r)
+	}
 }
 
+// TestCalled checks each row of the client half of the table.
 func TestCalled(t *testing.T) {
 	for _, c := range []struct {
-		rejected, noAnswer, failed bool
-		want                       slog.Level
+		c    Call
+		want slog.Level
 	}{
-		{false, false, false, slog.LevelInfo},
-		{false, false, true, slog.LevelWarn},
-		{false, true, false, slog.LevelError},
-		{false, true, true, slog.LevelError},
-		{true, false, false, slog.LevelWarn},
-		{true, true, true, slog.LevelWarn}, // a rejection is one warning per call, however it is reported
+		{Call{}, slog.LevelInfo},
+		{Call{Cancelled: true, NoAnswer: true}, slog.LevelInfo},
+		{Call{Rejected: true}, slog.LevelDebug},
+		{Call{Rejected: true, NoAnswer: true, DownstreamFailed: true}, slog.LevelDebug},
+		{Call{Unsent: true, NoAnswer: true}, slog.LevelWarn},
+		{Call{NoAnswer: true}, slog.LevelError},
+		{Call{NoAnswer: true, DownstreamFailed: true}, slog.LevelError},
+		{Call{DownstreamFailed: true}, slog.LevelWarn},
 	} {
-		assert.Equal(t, c.want, Called(c.rejected, c.noAnswer, c.failed), "%+v", c)
+		assert.Equal(t, c.want, Called(c.c), "%+v", c.c)
 	}
 }
