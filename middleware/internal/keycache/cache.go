@@ -13,7 +13,7 @@ import (
 type Cache[K comparable, V any] struct {
 	m        atomic.Pointer[map[K]*V]
 	mu       sync.Mutex
-	building map[K]chan struct{} // keys being built, closed when done; under mu
+	building map[K]chan struct{} // keys being built, closed when done; under mu, made at the first miss
 	max      int
 	overflow K
 	build    func(K) *V
@@ -24,7 +24,7 @@ type Cache[K comparable, V any] struct {
 // key gets overflow's value, built then if need be: the cache holds at most
 // max+1 keys.
 func New[K comparable, V any](max int, overflow K, build func(K) *V) *Cache[K, V] {
-	return &Cache[K, V]{max: max, overflow: overflow, build: build, building: make(map[K]chan struct{})}
+	return &Cache[K, V]{max: max, overflow: overflow, build: build}
 }
 
 // Get returns the value of k, building it on first use; past the bound, the
@@ -61,6 +61,9 @@ func (c *Cache[K, V]) Get(k K) *V {
 			continue // built, or its build panicked: look again
 		}
 		done := make(chan struct{})
+		if c.building == nil {
+			c.building = make(map[K]chan struct{})
+		}
 		c.building[k] = done
 		c.mu.Unlock()
 		return c.add(k, done)
