@@ -74,6 +74,9 @@
 //	client, one constructor  NewTransport(base, ClientConfig)     NewClientInterceptor(ClientConfig)
 //	                         returns *Transport                   returns *ClientInterceptor
 //	what happened            ServerOutcome, ClientOutcome         ServerOutcome, ClientOutcome
+//	server's options         ServerConfig.AccessLog.Logger,       ServerConfig.Logger,
+//	  (see the rule below)     .AccessLog.Level, .Stats.Emitter     .Level, .Stats
+//	client's options         ClientConfig.Logger, .Level, .Stats  ClientConfig.Logger, .Level, .Stats
 //	default record levels    DefaultServerLevel,                  DefaultServerLevel,
 //	                           DefaultClientLevel                   DefaultClientLevel
 //	skip succeeded calls     SkipSucceeded(paths...)              SkipSucceeded(methods...)
@@ -99,7 +102,12 @@
 // zero value means the documented defaults, and returns an errctx error
 // naming the field it refuses; each thing has one constructor; a default
 // is an exported constant Default...; a tag shared past a bound is
-// Other...; a masked value reads as errctx masks a secret field.
+// Other...; a masked value reads as errctx masks a secret field. The HTTP
+// server alone is made of pieces that are also usable on their own
+// (RequestID, AccessLog, Stats in package middleware), each with its own
+// ...Config: its ServerConfig holds those under the piece's name, so its
+// logger, levels and emitter sit one level down; the gRPC server and the
+// clients are one piece each, with their options flat.
 //
 // # Levels
 //
