@@ -120,23 +120,9 @@ func TestTransportBreakerConfigBlockingHoldsOnlyItsHost(t *testing.T) {
 			}
 			return breaker.Config{}
 		}})}
-	slowDone := make(chan error, 1)
-	go func() {
-		resp, err := client.Get(slow.URL)
-		if err == nil {
-			err = resp.Body.Close()
-		}
-		slowDone <- err
-	}()
+	slowDone := getAsync(client, slow.URL)
 	<-entered
-	fastDone := make(chan error, 1)
-	go func() {
-		resp, err := client.Get(fast.URL)
-		if err == nil {
-			err = resp.Body.Close()
-		}
-		fastDone <- err
-	}()
+	fastDone := getAsync(client, fast.URL)
 	select {
 	case err := <-fastDone:
 		require.NoError(t, err)
@@ -145,4 +131,18 @@ func TestTransportBreakerConfigBlockingHoldsOnlyItsHost(t *testing.T) {
 	}
 	close(release)
 	require.NoError(t, <-slowDone)
+}
+
+// getAsync gets url with client in a goroutine and sends the error (the
+// body closed) on the returned channel.
+func getAsync(client *http.Client, url string) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		resp, err := client.Get(url)
+		if err == nil {
+			err = resp.Body.Close()
+		}
+		done <- err
+	}()
+	return done
 }
