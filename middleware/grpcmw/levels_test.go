@@ -1,6 +1,7 @@
 package grpcmw_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/vitals-go/vitals/middleware/grpcmw"
 	"github.com/vitals-go/vitals/reqid"
+	"github.com/vitals-go/vitals/stats/statstest"
 )
 
 // TestLevelsOfShedAndCancelledCalls checks the rows of the levels table
@@ -57,4 +59,28 @@ func TestLevelsOfShedAndCancelledCalls(t *testing.T) {
 		assert.Equal(t, c.server, srec["level"], "server record of %s", c.in)
 		assert.Equal(t, c.client, crec["level"], "client record of %s", c.in)
 	}
+}
+
+// TestServerLevelOfAClientThatCancelled: a client that really cancels
+// its call mid-way leaves a server record at Info with code Canceled: the
+// client went away, neither side failed.
+func TestServerLevelOfAClientThatCancelled(t *testing.T) {
+	var sink logSink
+	rec := statstest.New()
+	srv := newServer(t, grpcmw.ServerConfig{Logger: sink.logger(), Stats: rec})
+	cc := dial(t, startServer(t, nil, srv.ServerOptions()...))
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() {
+		// Cancel once the handler runs.
+		assert.Eventually(t, func() bool {
+			v, _ := rec.GaugeValue(grpcmw.StatServerInFlight)
+			return v == 1
+		}, 5*second, millisecond)
+		cancel()
+	}()
+	_, err := callUnary(ctx, cc, "wait")
+	require.Equal(t, codes.Canceled, status.Code(err))
+	r := sink.waitRecords(t, "request", 1)[0]
+	assert.Equal(t, "Canceled", r["code"])
+	assert.Equal(t, "INFO", r["level"])
 }
