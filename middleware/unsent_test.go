@@ -2,6 +2,7 @@ package middleware_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/vitals-go/vitals/errctx"
 	"github.com/vitals-go/vitals/internal/logtest"
 	"github.com/vitals-go/vitals/middleware"
+	"github.com/vitals-go/vitals/retry"
 	"github.com/vitals-go/vitals/stats"
 	"github.com/vitals-go/vitals/stats/statstest"
 )
@@ -81,6 +83,16 @@ func TestTransportRequestsNetHTTPRefusesAreTheCallersError(t *testing.T) {
 	}
 	assert.Zero(t, hits.Load())
 
+	attempts := 0
+	err := retry.Do(t.Context(), retry.Policy{Name: "unsent", Attempts: 3, Base: time.Millisecond, Logger: slog.New(slog.DiscardHandler)},
+		func(context.Context) error {
+			attempts++
+			_, err := tr.RoundTrip(get(func(r *http.Request) { r.URL.Scheme = "ftp" }))
+			return err
+		})
+	require.Error(t, err)
+	assert.Equal(t, 1, attempts, "a request never sent fails the same way again: never retried")
+
 	resp, err := (&http.Client{Transport: tr}).Get(srv.URL + "/x")
 	require.NoError(t, err, "the host's breaker counted none of the caller's mistakes")
 	require.NoError(t, resp.Body.Close())
@@ -89,11 +101,11 @@ func TestTransportRequestsNetHTTPRefusesAreTheCallersError(t *testing.T) {
 
 	unsent := rec.Counted(middleware.StatClientRequests, stats.T("host", host), stats.T("status", "unsent")) +
 		rec.Counted(middleware.StatClientRequests, stats.T("host", middleware.OtherHost), stats.T("status", "unsent"))
-	assert.EqualValues(t, len(bad), unsent)
+	assert.EqualValues(t, len(bad)+1, unsent, "the bad requests and the one retry.Do made")
 	assert.Empty(t, rec.Timings(middleware.StatClientDuration, stats.T("host", host), stats.T("status", "unsent")), "nothing was sent, nothing to time")
 
-	recs := sink.wait(t, "outbound request", len(bad)+1)
-	assert.Len(t, logtest.Filter(recs, logtest.Level("WARN")), len(bad))
+	recs := sink.wait(t, "outbound request", len(bad)+2)
+	assert.Len(t, logtest.Filter(recs, logtest.Level("WARN")), len(bad)+1)
 	for _, r := range logtest.Filter(recs, logtest.Level("WARN")) {
 		msg, _ := r.Group("error")["message"].(string)
 		assert.Contains(t, msg, "refused before sending")
