@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/vitals-go/vitals/errctx"
-	"github.com/vitals-go/vitals/internal/configerr"
 )
 
 // Defaults of a zero AlertmanagerConfig.
@@ -110,21 +109,16 @@ type Alertmanager struct {
 // Close stops. An invalid config is refused with an errctx error naming the
 // field.
 func NewAlertmanager(cfg AlertmanagerConfig) (*Alertmanager, error) {
-	bad := func(field, problem, remedy string) (*Alertmanager, error) {
-		return nil, configerr.New("alert", "AlertmanagerConfig."+field, problem, remedy)
-	}
 	u, err := url.Parse(cfg.URL)
-	switch {
-	case cfg.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return bad("URL", "is not an http(s) URL", "set Alertmanager's base URL, such as http://127.0.0.1:9093")
-	case cfg.Refresh < 0:
-		return bad("Refresh", "is negative", "leave it zero for the default or set a positive duration")
-	case cfg.Hold < 0:
-		return bad("Hold", "is negative", "leave it zero for the default or set a positive duration")
-	case cfg.Timeout < 0:
-		return bad("Timeout", "is negative", "leave it zero for the default or set a positive duration")
-	case cfg.MaxOngoing < 0:
-		return bad("MaxOngoing", "is negative", "leave it zero for the default or set a positive bound")
+	if err := check("AlertmanagerConfig",
+		rule{cfg.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "",
+			"URL", "is not an http(s) URL", "set Alertmanager's base URL, such as http://127.0.0.1:9093"},
+		notNegative("Refresh", cfg.Refresh),
+		notNegative("Hold", cfg.Hold),
+		notNegative("Timeout", cfg.Timeout),
+		notNegative("MaxOngoing", cfg.MaxOngoing),
+	); err != nil {
+		return nil, err
 	}
 	cfg.Name = or(cfg.Name, "alertmanager")
 	cfg.Refresh = or(cfg.Refresh, DefaultAlertmanagerRefresh)

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/vitals-go/vitals/errctx"
-	"github.com/vitals-go/vitals/internal/configerr"
 )
 
 // DefaultSMTPRetryAfter is the Retry-After of an SMTP 4xx reply. SMTP has
@@ -68,33 +67,23 @@ type SMTP struct {
 // NewSMTP returns the sink. An invalid config is refused with an errctx
 // error naming the field.
 func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
-	bad := func(field, problem, remedy string) (*SMTP, error) {
-		return nil, configerr.New("alert", "SMTPConfig."+field, problem, remedy)
-	}
 	host, _, err := net.SplitHostPort(cfg.Addr)
-	if err != nil || host == "" {
-		return bad("Addr", "is not host:port", "set the server's host:port, such as smtp.example.com:587")
-	}
-	if !validAddress(cfg.From) {
-		return bad("From", "is not one mail address", "set the sender, such as alerts@example.com")
-	}
-	if len(cfg.To) == 0 {
-		return bad("To", "is empty", "give at least one recipient")
+	rules := []rule{
+		{err != nil || host == "", "Addr", "is not host:port", "set the server's host:port, such as smtp.example.com:587"},
+		{!validAddress(cfg.From), "From", "is not one mail address", "set the sender, such as alerts@example.com"},
+		{len(cfg.To) == 0, "To", "is empty", "give at least one recipient"},
 	}
 	for i, to := range cfg.To {
-		if !validAddress(to) {
-			return bad("To["+strconv.Itoa(i)+"]", "is not one mail address", "give one address per entry")
-		}
+		rules = append(rules, rule{!validAddress(to), "To[" + strconv.Itoa(i) + "]", "is not one mail address", "give one address per entry"})
 	}
-	if cfg.RetryAfter < 0 {
-		return bad("RetryAfter", "is negative", "leave it zero for the default or set a positive duration")
+	rules = append(rules, notNegative("RetryAfter", cfg.RetryAfter),
+		rule{strings.ContainsAny(cfg.Helo, "\r\n"), "Helo", "has a line break", "give a host name"})
+	if err := check("SMTPConfig", rules...); err != nil {
+		return nil, err
 	}
 	cfg.Name = or(cfg.Name, "smtp")
 	cfg.Helo = or(cfg.Helo, "localhost")
 	cfg.RetryAfter = or(cfg.RetryAfter, DefaultSMTPRetryAfter)
-	if strings.ContainsAny(cfg.Helo, "\r\n") {
-		return bad("Helo", "has a line break", "give a host name")
-	}
 	return &SMTP{cfg: cfg, host: host}, nil
 }
 
