@@ -50,9 +50,17 @@ type SMTPConfig struct {
 // The subject reads "[page] payments breaker open", with "(resolved)" for
 // a Resolved event and "(+412 more since 10:02 UTC)" for a digest; the
 // plain-text body lists severity, status, service and host, occurrences,
-// remedy, error, request and trace IDs and the fields. Alert text cannot
-// forge headers: control characters in it become spaces and non-ASCII text
-// is MIME-encoded; the body is quoted-printable.
+// remedy, error, request and trace IDs and the fields, one per line (the
+// text the webhook and command sinks send too). Alert text cannot forge
+// headers or lines: control characters and bidirectional overrides in it
+// become spaces and non-ASCII text is MIME-encoded; the body is
+// quoted-printable.
+//
+// SMTP is right for a team that reads mail and has no Alertmanager; it
+// costs one connection and transaction per event (about a round trip per
+// command), so it relies on the Notifier's throttle. A server that is down
+// fails each Send (the breaker then drops, counted); one that throttles
+// keeps the breaker open for RetryAfter.
 //
 // Send's errors are errctx errors: a 4xx reply (421, 450, 451, 452, 454:
 // how a throttled or busy server answers) is Transient with RetryAfter,
