@@ -23,7 +23,12 @@ type guard struct {
 	q    chan Event
 	br   *breaker.Breaker
 
-	sent, failed, dropped, suppressed, notes *stats.Counter
+	// An event given to the guard ends counted once as sent, failed or
+	// dropped; an occurrence the throttle held back as suppressed; a
+	// digest, which is an event no caller raised, also in digests, so that
+	// notified + digests = sent + failed + dropped + suppressed. Notes (the
+	// message after a recovery) are counted apart.
+	sent, failed, dropped, suppressed, digests, notes *stats.Counter
 
 	// missed counts events failed or dropped since the last success, and
 	// missedSince is when the first of them was (UnixNano), for the
@@ -59,7 +64,7 @@ func newGuard(n *Notifier, s Sink) (*guard, error) {
 	counter := func(what string) *stats.Counter { return e.NewCounter(stats.Name("alert", name, what)) }
 	return &guard{n: n, sink: s, name: name, q: make(chan Event, n.cfg.QueueSize), br: br,
 		sent: counter("sent"), failed: counter("failed"), dropped: counter("dropped"),
-		suppressed: counter("suppressed"), notes: counter("notes"),
+		suppressed: counter("suppressed"), digests: counter("digests"), notes: counter("notes"),
 		tokens: float64(n.cfg.Burst), refilled: n.cfg.Clock.Now()}, nil
 }
 

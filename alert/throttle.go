@@ -161,6 +161,9 @@ func (n *Notifier) sweep() {
 		s.mu.Unlock()
 	}
 	for _, ev := range digests {
+		for _, g := range n.guards {
+			g.digests.Inc()
+		}
 		n.publish(ev)
 	}
 }
