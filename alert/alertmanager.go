@@ -1,9 +1,7 @@
 package alert
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -236,26 +234,6 @@ func (a *Alertmanager) refresh(ctx context.Context) {
 
 // post sends alerts to Alertmanager and classes the failure.
 func (a *Alertmanager) post(ctx context.Context, alerts []amAlert) error {
-	attempted := "POST " + a.endpoint
-	body, err := json.Marshal(alerts)
-	if err != nil {
-		return errctx.Wrap(err, attempted, errctx.WithClass(errctx.Permanent))
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.endpoint, bytes.NewReader(body))
-	if err != nil {
-		return errctx.Wrap(err, attempted, errctx.WithClass(errctx.Permanent),
-			errctx.Remedy("check AlertmanagerConfig.URL"))
-	}
-	req.Header.Set("Content-Type", "application/json")
-	// Posting an alert twice is harmless (Alertmanager merges alerts by
-	// labels), so saying so lets net/http send it again on a fresh
-	// connection when a reused keep-alive one turns out closed, as it is
-	// after Alertmanager restarts. A nil value is not sent on the wire.
-	req.Header["Idempotency-Key"] = nil
-	resp, err := a.client.Do(req)
-	if err != nil {
-		return errctx.Wrap(err, attempted,
-			errctx.Remedy("check that Alertmanager runs and listens at "+a.cfg.URL))
-	}
-	return httpStatusError(resp, attempted)
+	return httpPost{client: a.client, endpoint: a.endpoint, shown: a.endpoint,
+		remedy: "check that Alertmanager runs and listens at " + a.cfg.URL}.post(ctx, alerts)
 }
