@@ -82,8 +82,19 @@ type AlertmanagerConfig struct {
 // A Firing event with Ongoing set is re-sent every Refresh until a Resolved
 // event with the same fingerprint arrives or Close is called; the Resolved
 // event is sent with the labels of the firing one and endsAt now, so that
-// Alertmanager resolves exactly that alert. A one-shot event has endsAt
-// LastSeen + Hold.
+// Alertmanager resolves exactly that alert. A Resolved event that the
+// Notifier dropped (queue full, breaker open, after Close) or that failed
+// to post still stops the refresh at once, and its resolution is posted
+// again with each refresh until Alertmanager accepts it: a resolved
+// condition never stays firing. A one-shot event has endsAt LastSeen +
+// Hold.
+//
+// Alertmanager is right when several processes or machines raise alerts
+// that people want grouped, deduplicated, silenced and routed in one
+// place; it costs one HTTP request per event plus one per Refresh for all
+// the ongoing alerts together. When it is down, Sends fail Transient and
+// the Notifier's breaker drops events, counted, while the ongoing alerts
+// it already holds stay firing until their endsAt (four Refresh periods).
 //
 // Send's errors are errctx errors: a connection refused is Transient; a 429
 // or 503 is Transient with the Retry-After of the answer; another 4xx is
@@ -97,7 +108,9 @@ type Alertmanager struct {
 
 	mu      sync.Mutex
 	ongoing map[string]amAlert // by fingerprint; firing Ongoing alerts
+	pending map[string]amAlert // by fingerprint; resolutions not yet posted
 
+	kick chan struct{} // asks the refresh goroutine to post pending now
 	stop chan struct{}
 	done chan struct{}
 	once sync.Once
@@ -132,6 +145,8 @@ func NewAlertmanager(cfg AlertmanagerConfig) (*Alertmanager, error) {
 		endpoint: strings.TrimRight(cfg.URL, "/") + "/api/v2/alerts",
 		client:   client,
 		ongoing:  make(map[string]amAlert),
+		pending:  make(map[string]amAlert),
+		kick:     make(chan struct{}, 1),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
@@ -144,20 +159,20 @@ func (a *Alertmanager) Name() string { return a.cfg.Name }
 
 // Send posts ev as one alert and, for an Ongoing firing event, keeps it for
 // refresh (even when this POST fails, so that the next refresh delivers
-// it).
+// it). A resolution that fails to post is posted again at each refresh
+// until it is delivered.
 func (a *Alertmanager) Send(ctx context.Context, ev Event) error {
 	now := time.Now()
 	al := a.toAlert(ev, now)
 	key := al.Labels["fingerprint"]
 	var tracked error
+	resolving := false
 	a.mu.Lock()
 	switch {
 	case ev.Status == Resolved:
-		if prev, ok := a.ongoing[key]; ok {
-			al.Labels = prev.Labels // resolve exactly the alert that fires
-			delete(a.ongoing, key)
-		}
+		resolving = a.stopRefresh(&al)
 	case ev.Ongoing:
+		delete(a.pending, key) // firing again: the older resolution is void
 		if _, ok := a.ongoing[key]; ok || len(a.ongoing) < a.cfg.MaxOngoing {
 			a.ongoing[key] = al
 		} else {
@@ -169,9 +184,58 @@ func (a *Alertmanager) Send(ctx context.Context, ev Event) error {
 	}
 	a.mu.Unlock()
 	if err := a.post(ctx, []amAlert{al}); err != nil {
+		if resolving {
+			a.resolveLater(al)
+		}
 		return err
 	}
 	return tracked
+}
+
+// stopRefresh, for the resolution al, stops refreshing the alert it
+// resolves and gives al that alert's labels, so that Alertmanager resolves
+// exactly the alert that fires. It reports whether the alert was being
+// refreshed. a.mu is held.
+func (a *Alertmanager) stopRefresh(al *amAlert) bool {
+	key := al.Labels["fingerprint"]
+	prev, ok := a.ongoing[key]
+	if ok {
+		al.Labels = prev.Labels
+		delete(a.ongoing, key)
+	}
+	return ok
+}
+
+// resolveLater keeps the resolution al for the refresh goroutine to post,
+// unless the alert fires again meanwhile.
+func (a *Alertmanager) resolveLater(al amAlert) {
+	key := al.Labels["fingerprint"]
+	a.mu.Lock()
+	if _, firing := a.ongoing[key]; !firing {
+		a.pending[key] = al
+	}
+	a.mu.Unlock()
+}
+
+// resolveDropped is told by the Notifier's guard of a Resolved event it
+// dropped (queue full, rate limit, breaker open, closed): the alert stops
+// being refreshed at once, and the resolution is posted by the refresh
+// goroutine, now and at each refresh until Alertmanager accepts it. It
+// runs on the caller's goroutine and does not block.
+func (a *Alertmanager) resolveDropped(ev Event) {
+	al := a.toAlert(ev, time.Now())
+	a.mu.Lock()
+	refreshed := a.stopRefresh(&al)
+	if refreshed {
+		a.pending[al.Labels["fingerprint"]] = al
+	}
+	a.mu.Unlock()
+	if refreshed {
+		select {
+		case a.kick <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // Close stops the refresh goroutine and waits for it, cancelling a refresh
@@ -208,19 +272,26 @@ func (a *Alertmanager) refreshLoop() {
 			return
 		case <-t.C:
 			a.refresh(ctx)
+		case <-a.kick:
+			a.refresh(ctx)
 		}
 	}
 }
 
-// refresh posts every firing Ongoing alert in one request with endsAt
-// pushed ahead. A failure is left to the next refresh: the endsAt already
-// sent covers several missed ones.
+// refresh posts every firing Ongoing alert with endsAt pushed ahead, and
+// every pending resolution, in one request. A failure is left to the next
+// refresh: the endsAt already sent covers several missed ones, and the
+// resolutions stay pending.
 func (a *Alertmanager) refresh(ctx context.Context) {
 	endsAt := time.Now().Add(4 * a.cfg.Refresh)
 	a.mu.Lock()
-	batch := make([]amAlert, 0, len(a.ongoing))
+	batch := make([]amAlert, 0, len(a.ongoing)+len(a.pending))
 	for _, al := range a.ongoing {
 		al.EndsAt = endsAt
+		batch = append(batch, al)
+	}
+	resolutions := len(batch)
+	for _, al := range a.pending {
 		batch = append(batch, al)
 	}
 	a.mu.Unlock()
@@ -229,7 +300,17 @@ func (a *Alertmanager) refresh(ctx context.Context) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
 	defer cancel()
-	_ = a.post(ctx, batch)
+	if a.post(ctx, batch) != nil {
+		return
+	}
+	a.mu.Lock()
+	for _, al := range batch[resolutions:] {
+		key := al.Labels["fingerprint"]
+		if a.pending[key].EndsAt.Equal(al.EndsAt) { // not replaced meanwhile
+			delete(a.pending, key)
+		}
+	}
+	a.mu.Unlock()
 }
 
 // post sends alerts to Alertmanager and classes the failure.

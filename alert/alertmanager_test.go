@@ -337,3 +337,54 @@ func TestAlertmanagerWithNotifierFireAndResolve(t *testing.T) {
 		}
 	}
 }
+
+// A resolution that fails to post stops the refresh all the same, and is
+// posted again with the next refresh until Alertmanager takes it.
+func TestAlertmanagerFailedResolutionIsPostedAtTheNextRefresh(t *testing.T) {
+	var mu sync.Mutex
+	failNext := false
+	srv := newAMServer(t, func(w http.ResponseWriter) {
+		mu.Lock()
+		defer mu.Unlock()
+		if failNext {
+			failNext = false
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	})
+	const refresh = 50 * time.Millisecond
+	am := newAM(t, alert.AlertmanagerConfig{URL: srv.URL, Refresh: refresh})
+	ev := amEvent("fp-retry", true)
+	require.NoError(t, am.Send(context.Background(), ev))
+	srv.wait(t, 1)
+	resolved := ev
+	resolved.Status = alert.Resolved
+	mu.Lock()
+	failNext = true
+	mu.Unlock()
+	before := time.Now()
+	require.Error(t, am.Send(context.Background(), resolved))
+
+	// The next posts carry the resolution (endsAt before now), not a refresh.
+	deadline := time.After(5 * time.Second)
+	for {
+		srv.mu.Lock()
+		posts := append([][]amPost(nil), srv.posts...)
+		srv.mu.Unlock()
+		last := posts[len(posts)-1]
+		if len(posts) >= 3 {
+			require.Len(t, last, 1)
+			assert.True(t, last[0].EndsAt.Before(before.Add(refresh)), "a resolution, not a refresh: endsAt %v", last[0].EndsAt)
+			n := len(posts)
+			time.Sleep(3 * refresh) // nothing more to post: no refresh follows
+			srv.mu.Lock()
+			assert.Len(t, srv.posts, n)
+			srv.mu.Unlock()
+			return
+		}
+		select {
+		case <-srv.got:
+		case <-deadline:
+			require.FailNow(t, "the failed resolution was not posted again")
+		}
+	}
+}

@@ -74,14 +74,25 @@ func (g *guard) enqueue(ev Event) {
 	select {
 	case g.q <- ev:
 	default:
-		g.drop()
+		g.drop(&ev)
 	}
 }
 
-// drop counts one event not delivered for want of room, rate or breaker.
-func (g *guard) drop() {
+// droppedResolver is a sink that keeps state per fingerprint between
+// events, such as Alertmanager's refresh of ongoing alerts, and so must
+// hear of a resolution it will not be sent. resolveDropped must not block.
+type droppedResolver interface {
+	resolveDropped(ev Event)
+}
+
+// drop counts one event not delivered for want of room, rate or breaker,
+// and tells a droppedResolver sink of a dropped resolution.
+func (g *guard) drop(ev *Event) {
 	g.dropped.Inc()
 	g.miss()
+	if r, ok := g.sink.(droppedResolver); ok && ev.Status == Resolved {
+		r.resolveDropped(*ev)
+	}
 }
 
 func (g *guard) miss() {
@@ -101,7 +112,7 @@ func (g *guard) run() {
 	}()
 	for ev := range g.q {
 		if g.n.base.Err() != nil {
-			g.drop()
+			g.drop(&ev)
 			continue
 		}
 		g.deliver(ev)
@@ -112,12 +123,12 @@ func (g *guard) run() {
 // outcome.
 func (g *guard) deliver(ev Event) {
 	if !g.ready() || !g.take() {
-		g.drop()
+		g.drop(&ev)
 		return
 	}
 	ticket, err := g.br.Allow(g.n.base)
 	if err != nil {
-		g.drop()
+		g.drop(&ev)
 		return
 	}
 	err = g.send(ev)

@@ -231,7 +231,7 @@ func (n *Notifier) publish(ev Event) {
 	defer n.mu.RUnlock()
 	for _, g := range n.guards {
 		if n.closed {
-			g.drop()
+			g.drop(&ev)
 			continue
 		}
 		g.enqueue(ev)
