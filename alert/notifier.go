@@ -129,7 +129,8 @@ func (n *Notifier) Error(ctx context.Context, err error) {
 }
 
 func (n *Notifier) notify(ctx context.Context, a *Alert, pc uintptr) {
-	defer n.guardCaller()
+	settled := false
+	defer n.guardOccurrence(&settled)
 	n.notified.Inc()
 	now := n.cfg.Clock.Now()
 	key := n.keyOf(a, pc)
@@ -139,12 +140,14 @@ func (n *Notifier) notify(ctx context.Context, a *Alert, pc uintptr) {
 	}
 	if !v.deliver {
 		n.suppress()
+		settled = true
 		return
 	}
 	ev := n.event(ctx, a, Firing)
 	ev.Fingerprint = v.fingerprint
 	ev.Occurrence, ev.Suppressed, ev.FirstSeen, ev.LastSeen = v.occurrence, v.suppressed, v.first, v.last
 	n.publish(ev)
+	settled = true
 }
 
 // suppress counts one occurrence held back, in every sink's suppressed.
@@ -162,7 +165,8 @@ func (n *Notifier) suppress() {
 //
 //go:noinline
 func (n *Notifier) Fire(ctx context.Context, a Alert) (fingerprint string) {
-	defer n.guardCaller()
+	settled := false
+	defer n.guardOccurrence(&settled)
 	n.notified.Inc()
 	now := n.cfg.Clock.Now()
 	if a.Fingerprint == "" {
@@ -190,6 +194,7 @@ func (n *Notifier) Fire(ctx context.Context, a Alert) (fingerprint string) {
 	} else {
 		n.suppress()
 	}
+	settled = true
 	return fingerprint
 }
 
@@ -219,9 +224,12 @@ func (n *Notifier) Resolve(ctx context.Context, fingerprint string) {
 	if !found {
 		return
 	}
+	settled := false
+	defer n.guardOccurrence(&settled)
 	n.notified.Inc()
 	n.addContext(ctx, &ev)
 	n.publish(ev)
+	settled = true
 }
 
 // publish logs ev and queues it for every sink.

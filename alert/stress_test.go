@@ -15,6 +15,7 @@ import (
 
 	"github.com/vitals-go/vitals/alert"
 	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/logtest"
 )
 
 // TestCountsReconcileUnderConcurrentLoad hammers a Notifier from many
@@ -133,4 +134,30 @@ func TestCountsReconcileExactlyWithDigestsAndClose(t *testing.T) {
 	assert.Positive(t, failed)
 	_, _, dropped, _ := r.counts("full")
 	assert.Positive(t, dropped, "the blocked sink's queue filled")
+}
+
+// panicError is an error whose Error method panics: user code on the
+// caller's path.
+type panicError struct{}
+
+func (panicError) Error() string { panic("Error() bug") }
+
+// An alert lost to a panic in the caller's own error is still accounted
+// for, as dropped by every sink, so the sums reconcile.
+func TestAlertLostToAPanickingErrorIsCountedAsDropped(t *testing.T) {
+	sink := newFake("s", nil)
+	r := newRig(t, alert.Config{Sinks: []alert.Sink{sink}})
+	for range 3 {
+		r.n.Error(context.Background(), panicError{})
+	}
+	r.n.Fire(context.Background(), alert.Alert{Summary: "x", Err: panicError{}})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, r.n.Close(ctx))
+	notified := r.rec.NewCounter("alert.notified").Value()
+	sent, failed, dropped, suppressed := r.counts("s")
+	assert.Equal(t, int64(4), notified)
+	assert.Equal(t, notified, sent+failed+dropped+suppressed, "sent %d failed %d dropped %d suppressed %d", sent, failed, dropped, suppressed)
+	assert.Equal(t, int64(4), dropped)
+	assert.NotEmpty(t, r.logs.Find(t, logtest.Msg("alert: raising an alert panicked")))
 }
