@@ -102,9 +102,8 @@ type AlertmanagerConfig struct {
 // Transient, since posting an alert again is harmless: Alertmanager
 // merges alerts with the same labels.
 type Alertmanager struct {
-	cfg      AlertmanagerConfig
-	endpoint string
-	client   *http.Client
+	cfg AlertmanagerConfig
+	p   httpPost
 
 	mu      sync.Mutex
 	ongoing map[string]amAlert // by fingerprint; firing Ongoing alerts
@@ -140,15 +139,16 @@ func NewAlertmanager(cfg AlertmanagerConfig) (*Alertmanager, error) {
 	if client == nil {
 		client = defaultHTTPClient()
 	}
+	shown := strings.TrimRight(u.Redacted(), "/") // a password in the URL stays out of errors
 	a := &Alertmanager{
-		cfg:      cfg,
-		endpoint: strings.TrimRight(cfg.URL, "/") + "/api/v2/alerts",
-		client:   client,
-		ongoing:  make(map[string]amAlert),
-		pending:  make(map[string]amAlert),
-		kick:     make(chan struct{}, 1),
-		stop:     make(chan struct{}),
-		done:     make(chan struct{}),
+		cfg: cfg,
+		p: httpPost{client: client, endpoint: strings.TrimRight(cfg.URL, "/") + "/api/v2/alerts",
+			shown: shown + "/api/v2/alerts", remedy: "check that Alertmanager runs and listens at " + shown},
+		ongoing: make(map[string]amAlert),
+		pending: make(map[string]amAlert),
+		kick:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
 	}
 	go a.refreshLoop()
 	return a, nil
@@ -183,7 +183,7 @@ func (a *Alertmanager) Send(ctx context.Context, ev Event) error {
 		}
 	}
 	a.mu.Unlock()
-	if err := a.post(ctx, []amAlert{al}); err != nil {
+	if err := a.p.post(ctx, []amAlert{al}); err != nil {
 		if resolving {
 			a.resolveLater(al)
 		}
@@ -247,7 +247,7 @@ func (a *Alertmanager) Close() error {
 	a.once.Do(func() { close(a.stop) })
 	<-a.done
 	if a.cfg.Client == nil {
-		a.client.CloseIdleConnections()
+		a.p.client.CloseIdleConnections()
 	}
 	return nil
 }
@@ -300,7 +300,7 @@ func (a *Alertmanager) refresh(ctx context.Context) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
 	defer cancel()
-	if a.post(ctx, batch) != nil {
+	if a.p.post(ctx, batch) != nil {
 		return
 	}
 	a.mu.Lock()
@@ -311,10 +311,4 @@ func (a *Alertmanager) refresh(ctx context.Context) {
 		}
 	}
 	a.mu.Unlock()
-}
-
-// post sends alerts to Alertmanager and classes the failure.
-func (a *Alertmanager) post(ctx context.Context, alerts []amAlert) error {
-	return httpPost{client: a.client, endpoint: a.endpoint, shown: a.endpoint,
-		remedy: "check that Alertmanager runs and listens at " + a.cfg.URL}.post(ctx, alerts)
 }

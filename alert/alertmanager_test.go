@@ -184,6 +184,18 @@ func TestAlertmanagerRefreshesOngoingUntilResolved(t *testing.T) {
 }
 
 func TestAlertmanagerErrorClasses(t *testing.T) {
+	testAnswersAreClassed(t, func(t *testing.T, url string) error {
+		withPassword := strings.Replace(url, "http://", "http://alerts:secret-token@", 1)
+		return newAM(t, alert.AlertmanagerConfig{URL: withPassword}).Send(context.Background(), amEvent("fp", false))
+	})
+}
+
+// testAnswersAreClassed checks the errors of an HTTP sink, which send
+// makes for a server at url, against the answers a server gives: 429 and
+// 503 Transient with their Retry-After, another 4xx Permanent, another
+// 5xx Transient, each with a body longer than a sink reads, and none
+// naming the secret-token that send may put in the URL.
+func testAnswersAreClassed(t *testing.T, send func(t *testing.T, url string) error) {
 	cases := []struct {
 		name   string
 		status int
@@ -198,20 +210,22 @@ func TestAlertmanagerErrorClasses(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			srv := newAMServer(t, func(w http.ResponseWriter) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
 				if c.header != "" {
 					w.Header().Set("Retry-After", c.header)
 				}
 				w.WriteHeader(c.status)
 				_, _ = io.WriteString(w, strings.Repeat("x", 1<<20)) // longer than the sink reads
-			})
-			am := newAM(t, alert.AlertmanagerConfig{URL: srv.URL})
-			err := am.Send(context.Background(), amEvent("fp", false))
+			}))
+			defer srv.Close()
+			err := send(t, srv.URL)
 			require.Error(t, err)
 			assert.Equal(t, c.class, errctx.ClassOf(err))
 			after, ok := errctx.RetryAfterOf(err)
 			assert.Equal(t, c.after != 0, ok)
 			assert.Equal(t, c.after, after)
+			assert.NotContains(t, err.Error(), "secret-token")
 		})
 	}
 }
