@@ -13,6 +13,12 @@ import (
 	"github.com/vitals-go/vitals/stats"
 )
 
+// MaxRetryAfter bounds how long a sink's Retry-After holds its breaker
+// open, so that a broken or hostile destination ("Retry-After: 99999999")
+// cannot silence a sink for days; after it the breaker lets a probe
+// through, and a destination still throttling says so again.
+const MaxRetryAfter = time.Hour
+
 // guard stands between the Notifier and one sink: a bounded queue drained
 // by one goroutine, a rate limit, a breaker and a timeout per send. Every
 // event given to it ends counted exactly once as sent, failed or dropped.
@@ -219,6 +225,7 @@ func (g *guard) onFailure(err error) {
 	if !ok || wait <= 0 || errctx.ClassOf(err) != errctx.Transient {
 		return
 	}
+	wait = min(wait, MaxRetryAfter)
 	if g.unthrottle != nil {
 		g.unthrottle()
 	}

@@ -42,7 +42,8 @@ type WebhookConfig struct {
 // one HTTP request per event (keep-alive connections are reused). A
 // destination that is down fails each Send, Transient (the Notifier's
 // breaker then drops events, counted); one that throttles with a 429 or
-// 503 and a Retry-After opens the breaker for that long; another 4xx is
+// 503 and a Retry-After holds the breaker open that long (MaxRetryAfter
+// at most); another 4xx is
 // Permanent; another status is Transient. At most 64 KiB of an answer is
 // read. A POST that met a keep-alive connection the server had closed is
 // sent again on a new one, so a restart of the destination rarely shows
