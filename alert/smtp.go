@@ -39,7 +39,7 @@ type SMTPConfig struct {
 	// Helo is the name sent in EHLO; empty means "localhost".
 	Helo string
 	// RetryAfter is the Retry-After of a 4xx reply
-	// (DefaultSMTPRetryAfter when zero).
+	// (DefaultSMTPRetryAfter when zero; MaxRetryAfter at most).
 	RetryAfter time.Duration
 }
 
@@ -85,6 +85,7 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 		rules = append(rules, rule{!validAddress(to), "To[" + strconv.Itoa(i) + "]", "is not one mail address", "give one address per entry"})
 	}
 	rules = append(rules, notNegative("RetryAfter", cfg.RetryAfter),
+		rule{cfg.RetryAfter > MaxRetryAfter, "RetryAfter", "is longer than MaxRetryAfter", "set at most " + MaxRetryAfter.String()},
 		rule{strings.ContainsAny(cfg.Helo, "\r\n"), "Helo", "has a line break", "give a host name"})
 	if err := check("SMTPConfig", rules...); err != nil {
 		return nil, err

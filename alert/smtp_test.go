@@ -161,18 +161,19 @@ func TestSMTPSendHonoursCtx(t *testing.T) {
 func TestNewSMTPRefusesBadConfig(t *testing.T) {
 	ok := alert.SMTPConfig{Addr: "127.0.0.1:25", From: "a@example.com", To: []string{"b@example.com"}}
 	for field, mutate := range map[string]func(*alert.SMTPConfig){
-		"Addr":       func(c *alert.SMTPConfig) { c.Addr = "localhost" },
-		"From":       func(c *alert.SMTPConfig) { c.From = "a@example.com\r\nRCPT TO:<x@y>" },
-		"To":         func(c *alert.SMTPConfig) { c.To = nil },
-		"To[1]":      func(c *alert.SMTPConfig) { c.To = []string{"b@example.com", "not an address"} },
-		"RetryAfter": func(c *alert.SMTPConfig) { c.RetryAfter = -1 },
-		"Helo":       func(c *alert.SMTPConfig) { c.Helo = "x\r\nMAIL FROM:<a@b>" },
+		"Addr":        func(c *alert.SMTPConfig) { c.Addr = "localhost" },
+		"From":        func(c *alert.SMTPConfig) { c.From = "a@example.com\r\nRCPT TO:<x@y>" },
+		"To":          func(c *alert.SMTPConfig) { c.To = nil },
+		"To[1]":       func(c *alert.SMTPConfig) { c.To = []string{"b@example.com", "not an address"} },
+		"RetryAfter":  func(c *alert.SMTPConfig) { c.RetryAfter = -1 },
+		"RetryAfter ": func(c *alert.SMTPConfig) { c.RetryAfter = alert.MaxRetryAfter + time.Second },
+		"Helo":        func(c *alert.SMTPConfig) { c.Helo = "x\r\nMAIL FROM:<a@b>" },
 	} {
 		cfg := ok
 		mutate(&cfg)
 		_, err := alert.NewSMTP(cfg)
 		require.Error(t, err, field)
-		assert.Contains(t, errctx.FieldsOf(err), slog.String("field", "SMTPConfig."+field))
+		assert.Contains(t, errctx.FieldsOf(err), slog.String("field", "SMTPConfig."+strings.TrimSpace(field)))
 	}
 }
 
