@@ -11,6 +11,11 @@ import (
 // and a command line's.
 const maxSubject = 200
 
+// maxValue bounds each value in a body (and the summary in its headline),
+// so that an error carrying a whole response or stack cannot make a
+// message of megabytes: a person reads the start, the log has the rest.
+const maxValue = 2000
+
 // The text of an alert for a person is rendered here once, for every sink
 // that speaks to people: the SMTP subject and body, the webhook's text and
 // the command's argument and standard input.
@@ -20,18 +25,18 @@ const maxSubject = 200
 // alert text ('[' first), so it cannot pass for a command-line option.
 func subject(ev Event) string { return headline(ev, maxSubject) }
 
-// body is the plain text of an alert: the headline with the whole summary,
-// then one "Key:  value" line per fact. Every value is made one line, so no
+// body is the plain text of an alert: the headline, then one
+// "Key:  value" line per fact, each value cut at maxValue characters. Every value is made one line, so no
 // line of the body begins with alert text: a summary or field cannot forge
 // a line, nor start one with a mail program's "~" escape.
 func body(ev Event) string {
 	var b strings.Builder
 	line := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(&b, "%-12s %s\n", oneLine(k)+":", oneLine(v))
+			fmt.Fprintf(&b, "%-12s %s\n", clip(oneLine(k), maxSubject)+":", clip(oneLine(v), maxValue))
 		}
 	}
-	b.WriteString(headline(ev, -1) + "\n\n")
+	b.WriteString(headline(ev, maxValue) + "\n\n")
 	line("Severity", ev.Severity.String())
 	line("Status", ev.Status.String())
 	p := ev.Process
@@ -59,13 +64,9 @@ func body(ev Event) string {
 }
 
 // headline is "[severity] summary" with the summary cut at limit
-// characters (none when negative), marked for a resolution or a digest.
+// characters, marked for a resolution or a digest.
 func headline(ev Event, limit int) string {
-	sum := oneLine(ev.Summary)
-	if r := []rune(sum); limit >= 0 && len(r) > limit {
-		sum = string(r[:limit]) + "…"
-	}
-	out := "[" + ev.Severity.String() + "] " + sum
+	out := "[" + ev.Severity.String() + "] " + clip(oneLine(ev.Summary), limit)
 	switch {
 	case ev.Status == Resolved:
 		out += " (resolved)"
@@ -73,6 +74,17 @@ func headline(ev Event, limit int) string {
 		out += fmt.Sprintf(" (+%d more since %s)", ev.Suppressed, ev.FirstSeen.UTC().Format("15:04 MST"))
 	}
 	return out
+}
+
+// clip cuts s to limit characters, marking the cut with "…".
+func clip(s string, limit int) string {
+	if len(s) <= limit { // bytes: most text is ASCII, and then no rune slice is made
+		return s
+	}
+	if r := []rune(s); len(r) > limit {
+		return string(r[:limit]) + "…"
+	}
+	return s
 }
 
 // oneLine replaces control characters (CR, LF, C1 such as NEL among them)

@@ -3,6 +3,7 @@ package alert_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -200,4 +201,20 @@ func TestNewWebhookRefusesBadConfig(t *testing.T) {
 		assert.Contains(t, errctx.FieldsOf(err), slog.String("field", "WebhookConfig."+field))
 		assert.Equal(t, errctx.Permanent, errctx.ClassOf(err))
 	}
+}
+
+// A summary and an error of megabytes make a text of kilobytes: each value
+// is cut, the structured members keep it whole.
+func TestWebhookTextOfHugeValuesIsBounded(t *testing.T) {
+	srv := newHookServer(t, nil)
+	ev := amEvent("fp", false)
+	ev.Summary = strings.Repeat("s", 1<<20)
+	ev.Err = errors.New(strings.Repeat("é", 1<<20))
+	require.NoError(t, newWebhook(t, alert.WebhookConfig{URL: srv.URL}).Send(context.Background(), ev))
+	p := srv.received()[0]
+	text, _ := p.Body["text"].(string)
+	assert.Less(t, len(text), 16<<10)
+	assert.Contains(t, text, strings.Repeat("s", 2000)+"…")
+	assert.Contains(t, text, "Error:       "+strings.Repeat("é", 2000)+"…\n")
+	assert.Len(t, p.Body["summary"], 1<<20)
 }
