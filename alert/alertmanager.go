@@ -223,6 +223,9 @@ func (a *Alertmanager) resolveLater(al amAlert) {
 // goroutine, now and at each refresh until Alertmanager accepts it. It
 // runs on the caller's goroutine and does not block.
 func (a *Alertmanager) resolveDropped(ev Event) {
+	// toAlert reads the alert's error, user code that may panic; the
+	// alert then expires at the endsAt of its last refresh.
+	defer func() { _ = recover() }()
 	al := a.toAlert(ev, time.Now())
 	a.mu.Lock()
 	refreshed := a.stopRefresh(&al)
