@@ -37,9 +37,10 @@ type CommandConfig struct {
 	// Env is added to the environment the program inherits, as
 	// "KEY=value" entries.
 	Env []string
-	// Timeout bounds one run, within the ctx of Send
-	// (DefaultCommandTimeout when zero). At its end the program's whole
-	// process group is killed.
+	// Timeout bounds one run (DefaultCommandTimeout when zero). Send's ctx
+	// bounds it too: under a Notifier, Config.Timeout (10 s by default)
+	// ends a longer run first. At the end the program's whole process
+	// group is killed.
 	Timeout time.Duration
 }
 

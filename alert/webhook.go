@@ -22,8 +22,9 @@ type WebhookConfig struct {
 	// Header is sent with every POST, such as Authorization; it must not
 	// set Content-Type, which is application/json.
 	Header http.Header
-	// Timeout bounds one POST, within the ctx of Send
-	// (DefaultWebhookTimeout when zero).
+	// Timeout bounds one POST (DefaultWebhookTimeout when zero). Send's
+	// ctx bounds it too: under a Notifier, Config.Timeout ends a longer
+	// POST first.
 	Timeout time.Duration
 	// Client sends the requests; nil means a client of its own with
 	// bounded dial and idle timeouts, which Close releases.
