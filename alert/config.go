@@ -36,8 +36,8 @@ type Config struct {
 	// Timeout bounds one Send (DefaultTimeout when zero).
 	Timeout time.Duration
 	// Breaker is the template of each sink's breaker; its Name is replaced
-	// by "alert.<sink>", and its Logger, Stats and Clock default to the
-	// Notifier's.
+	// by "alert.<sink>" (so its stats are breaker.alert_<sink>.*), and its
+	// Logger, Stats and Clock default to the Notifier's.
 	Breaker breaker.Config
 	// Window is the throttle window of a fingerprint (DefaultWindow when
 	// zero): within it the 1st, 10th, 100th... occurrences are delivered,
