@@ -68,10 +68,11 @@ func (n *Notifier) guardCaller() {
 	}
 }
 
-// guardOccurrence is guardCaller for a method that has counted an
-// occurrence in alert.notified: when the panic came before the occurrence
-// was counted as suppressed or handed to the sinks (*settled false), every
-// sink counts it as dropped, so that the sums still reconcile.
+// guardOccurrence is guardCaller for a path that has counted an
+// occurrence (alert.notified) or a digest (alert.<sink>.digests): when the
+// panic came before it was counted as suppressed or handed to the sinks
+// (*settled false), every sink counts it as dropped, so that the sums
+// still reconcile.
 func (n *Notifier) guardOccurrence(settled *bool) {
 	if p := recover(); p != nil {
 		if !*settled {

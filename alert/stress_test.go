@@ -161,3 +161,38 @@ func TestAlertLostToAPanickingErrorIsCountedAsDropped(t *testing.T) {
 	assert.Equal(t, int64(4), dropped)
 	assert.NotEmpty(t, r.logs.Find(t, logtest.Msg("alert: raising an alert panicked")))
 }
+
+// flakyError's Error method panics once broken is set: user code that
+// works when the alert is raised and fails when its digest is logged.
+type flakyError struct{ broken *atomic.Bool }
+
+func (e flakyError) Error() string {
+	if e.broken.Load() {
+		panic("Error() bug")
+	}
+	return "flaky"
+}
+
+// A digest whose alert's error panics when it is logged does not crash
+// the sweep, and is counted as dropped, so the sums still reconcile.
+func TestDigestOfAPanickingErrorIsCountedAsDropped(t *testing.T) {
+	clock := newClock()
+	sink := newFake("s", nil)
+	r := newRig(t, alert.Config{Sinks: []alert.Sink{sink}, Clock: clock, Window: time.Minute, RateLimit: -1})
+	var broken atomic.Bool
+	for range 3 {
+		raise(r.n, flakyError{&broken})
+	}
+	sink.wait(t, 1)
+	broken.Store(true)
+	clock.Advance(time.Minute) // the sweep sends the digest of the 2nd and 3rd
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, r.n.Close(ctx))
+	notified := r.rec.NewCounter("alert.notified").Value()
+	digests := r.rec.NewCounter("alert.s.digests").Value()
+	sent, failed, dropped, suppressed := r.counts("s")
+	assert.Equal(t, int64(1), digests)
+	assert.Equal(t, int64(1), dropped, "the digest lost to the panic")
+	assert.Equal(t, notified+digests, sent+failed+dropped+suppressed)
+}
