@@ -138,14 +138,33 @@ func (g *guard) deliver(ev Event) {
 		return
 	}
 	err = g.send(ev)
-	ticket.Done(err)
 	if err != nil {
 		g.failed.Inc()
 		g.miss()
+	} else {
+		g.sent.Inc()
+	}
+	g.settle(ticket, err)
+}
+
+// settle reports the outcome err of a send to the breaker and acts on it.
+// err comes from the sink, user code whose methods (Error, Unwrap) may
+// panic: the panic is logged and the sink's goroutine goes on.
+func (g *guard) settle(ticket breaker.Ticket, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			g.n.log(slog.LevelError, "alert sink "+g.name+" returned an error that panics when read",
+				slog.String("sink", g.name),
+				slog.String("attempted", "send an alert to sink "+g.name),
+				slog.String("error", panics.Message(p)),
+				slog.String("remedy", "fix the Error or Unwrap method of the sink's errors"))
+		}
+	}()
+	ticket.Done(err)
+	if err != nil {
 		g.onFailure(err)
 		return
 	}
-	g.sent.Inc()
 	g.recovered()
 }
 

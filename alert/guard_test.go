@@ -121,3 +121,22 @@ func TestRetryAfterIsHeldToMaxRetryAfter(t *testing.T) {
 	evs := sink.wait(t, 2)
 	assert.Equal(t, "b", evs[1].Summary, "delivered once MaxRetryAfter passed")
 }
+
+// A sink whose error panics when read (its Error method) does not crash
+// the sink's goroutine: the failure is counted and later alerts still go.
+func TestSinkErrorThatPanicsDoesNotStopTheSink(t *testing.T) {
+	var calls atomic.Int64
+	sink := funcSink{"s", func(context.Context, alert.Event) error {
+		if calls.Add(1) == 1 {
+			return panicError{}
+		}
+		return nil
+	}}
+	r := newRig(t, alert.Config{Sinks: []alert.Sink{sink}, RateLimit: -1})
+	r.n.Notify(context.Background(), alert.Alert{Summary: "a"})
+	r.n.Notify(context.Background(), alert.Alert{Summary: "b"})
+	require.Eventually(t, func() bool {
+		sent, failed, _, _ := r.counts("s")
+		return sent == 1 && failed == 1
+	}, 5*time.Second, time.Millisecond)
+}
