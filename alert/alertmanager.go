@@ -83,18 +83,19 @@ type AlertmanagerConfig struct {
 // event with the same fingerprint arrives or Close is called; the Resolved
 // event is sent with the labels of the firing one and endsAt now, so that
 // Alertmanager resolves exactly that alert. A Resolved event that the
-// Notifier dropped (queue full, breaker open, after Close) or that failed
-// to post still stops the refresh at once, and its resolution is posted
-// again with each refresh until Alertmanager accepts it: a resolved
-// condition never stays firing. A one-shot event has endsAt LastSeen +
-// Hold.
+// Notifier dropped (queue full, rate limit, breaker open, after Close) or
+// that failed to post still stops the refresh at once, and its resolution
+// is posted at once and again with each refresh until Alertmanager accepts
+// it; were this sink closed first, the alert would still resolve at the
+// endsAt of its last refresh. A one-shot event has endsAt LastSeen + Hold.
 //
 // Alertmanager is right when several processes or machines raise alerts
 // that people want grouped, deduplicated, silenced and routed in one
 // place; it costs one HTTP request per event plus one per Refresh for all
 // the ongoing alerts together. When it is down, Sends fail Transient and
-// the Notifier's breaker drops events, counted, while the ongoing alerts
-// it already holds stay firing until their endsAt (four Refresh periods).
+// the Notifier's breaker drops events, counted; the ongoing alerts it
+// already holds stay firing until their endsAt (four Refresh periods), and
+// the first refresh after it is back posts them again.
 //
 // Send's errors are errctx errors: a connection refused is Transient; a 429
 // or 503 is Transient with the Retry-After of the answer; another 4xx is
