@@ -1,9 +1,7 @@
 package alert
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,7 +9,6 @@ import (
 	"time"
 
 	"github.com/vitals-go/vitals/errctx"
-	"github.com/vitals-go/vitals/internal/configerr"
 )
 
 // Defaults of a zero AlertmanagerConfig.
@@ -85,8 +82,20 @@ type AlertmanagerConfig struct {
 // A Firing event with Ongoing set is re-sent every Refresh until a Resolved
 // event with the same fingerprint arrives or Close is called; the Resolved
 // event is sent with the labels of the firing one and endsAt now, so that
-// Alertmanager resolves exactly that alert. A one-shot event has endsAt
-// LastSeen + Hold.
+// Alertmanager resolves exactly that alert. A Resolved event that the
+// Notifier dropped (queue full, rate limit, breaker open, after Close) or
+// that failed to post still stops the refresh at once, and its resolution
+// is posted at once and again with each refresh until Alertmanager accepts
+// it; were this sink closed first, the alert would still resolve at the
+// endsAt of its last refresh. A one-shot event has endsAt LastSeen + Hold.
+//
+// Alertmanager is right when several processes or machines raise alerts
+// that people want grouped, deduplicated, silenced and routed in one
+// place; it costs one HTTP request per event plus one per Refresh for all
+// the ongoing alerts together. When it is down, Sends fail Transient and
+// the Notifier's breaker drops events, counted; the ongoing alerts it
+// already holds stay firing until their endsAt (four Refresh periods), and
+// the first refresh after it is back posts them again.
 //
 // Send's errors are errctx errors: a connection refused is Transient; a 429
 // or 503 is Transient with the Retry-After of the answer; another 4xx is
@@ -94,13 +103,14 @@ type AlertmanagerConfig struct {
 // Transient, since posting an alert again is harmless: Alertmanager
 // merges alerts with the same labels.
 type Alertmanager struct {
-	cfg      AlertmanagerConfig
-	endpoint string
-	client   *http.Client
+	cfg AlertmanagerConfig
+	p   httpPost
 
 	mu      sync.Mutex
 	ongoing map[string]amAlert // by fingerprint; firing Ongoing alerts
+	pending map[string]amAlert // by fingerprint; resolutions not yet posted
 
+	kick chan struct{} // asks the refresh goroutine to post pending now
 	stop chan struct{}
 	done chan struct{}
 	once sync.Once
@@ -110,21 +120,16 @@ type Alertmanager struct {
 // Close stops. An invalid config is refused with an errctx error naming the
 // field.
 func NewAlertmanager(cfg AlertmanagerConfig) (*Alertmanager, error) {
-	bad := func(field, problem, remedy string) (*Alertmanager, error) {
-		return nil, configerr.New("alert", "AlertmanagerConfig."+field, problem, remedy)
-	}
 	u, err := url.Parse(cfg.URL)
-	switch {
-	case cfg.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return bad("URL", "is not an http(s) URL", "set Alertmanager's base URL, such as http://127.0.0.1:9093")
-	case cfg.Refresh < 0:
-		return bad("Refresh", "is negative", "leave it zero for the default or set a positive duration")
-	case cfg.Hold < 0:
-		return bad("Hold", "is negative", "leave it zero for the default or set a positive duration")
-	case cfg.Timeout < 0:
-		return bad("Timeout", "is negative", "leave it zero for the default or set a positive duration")
-	case cfg.MaxOngoing < 0:
-		return bad("MaxOngoing", "is negative", "leave it zero for the default or set a positive bound")
+	if err := check("AlertmanagerConfig",
+		rule{cfg.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "",
+			"URL", "is not an http(s) URL", "set Alertmanager's base URL, such as http://127.0.0.1:9093"},
+		notNegative("Refresh", cfg.Refresh),
+		notNegative("Hold", cfg.Hold),
+		notNegative("Timeout", cfg.Timeout),
+		notNegative("MaxOngoing", cfg.MaxOngoing),
+	); err != nil {
+		return nil, err
 	}
 	cfg.Name = or(cfg.Name, "alertmanager")
 	cfg.Refresh = or(cfg.Refresh, DefaultAlertmanagerRefresh)
@@ -135,13 +140,16 @@ func NewAlertmanager(cfg AlertmanagerConfig) (*Alertmanager, error) {
 	if client == nil {
 		client = defaultHTTPClient()
 	}
+	shown := strings.TrimRight(u.Redacted(), "/") // a password in the URL stays out of errors
 	a := &Alertmanager{
-		cfg:      cfg,
-		endpoint: strings.TrimRight(cfg.URL, "/") + "/api/v2/alerts",
-		client:   client,
-		ongoing:  make(map[string]amAlert),
-		stop:     make(chan struct{}),
-		done:     make(chan struct{}),
+		cfg: cfg,
+		p: httpPost{client: client, endpoint: strings.TrimRight(cfg.URL, "/") + "/api/v2/alerts",
+			shown: shown + "/api/v2/alerts", remedy: "check that Alertmanager runs and listens at " + shown},
+		ongoing: make(map[string]amAlert),
+		pending: make(map[string]amAlert),
+		kick:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
 	}
 	go a.refreshLoop()
 	return a, nil
@@ -152,20 +160,20 @@ func (a *Alertmanager) Name() string { return a.cfg.Name }
 
 // Send posts ev as one alert and, for an Ongoing firing event, keeps it for
 // refresh (even when this POST fails, so that the next refresh delivers
-// it).
+// it). A resolution that fails to post is posted again at each refresh
+// until it is delivered.
 func (a *Alertmanager) Send(ctx context.Context, ev Event) error {
 	now := time.Now()
 	al := a.toAlert(ev, now)
 	key := al.Labels["fingerprint"]
 	var tracked error
+	resolving := false
 	a.mu.Lock()
 	switch {
 	case ev.Status == Resolved:
-		if prev, ok := a.ongoing[key]; ok {
-			al.Labels = prev.Labels // resolve exactly the alert that fires
-			delete(a.ongoing, key)
-		}
+		resolving = a.stopRefresh(&al)
 	case ev.Ongoing:
+		delete(a.pending, key) // firing again: the older resolution is void
 		if _, ok := a.ongoing[key]; ok || len(a.ongoing) < a.cfg.MaxOngoing {
 			a.ongoing[key] = al
 		} else {
@@ -176,10 +184,62 @@ func (a *Alertmanager) Send(ctx context.Context, ev Event) error {
 		}
 	}
 	a.mu.Unlock()
-	if err := a.post(ctx, []amAlert{al}); err != nil {
+	if err := a.p.post(ctx, []amAlert{al}); err != nil {
+		if resolving {
+			a.resolveLater(al)
+		}
 		return err
 	}
 	return tracked
+}
+
+// stopRefresh, for the resolution al, stops refreshing the alert it
+// resolves and gives al that alert's labels, so that Alertmanager resolves
+// exactly the alert that fires. It reports whether the alert was being
+// refreshed. a.mu is held.
+func (a *Alertmanager) stopRefresh(al *amAlert) bool {
+	key := al.Labels["fingerprint"]
+	prev, ok := a.ongoing[key]
+	if ok {
+		al.Labels = prev.Labels
+		delete(a.ongoing, key)
+	}
+	return ok
+}
+
+// resolveLater keeps the resolution al for the refresh goroutine to post,
+// unless the alert fires again meanwhile.
+func (a *Alertmanager) resolveLater(al amAlert) {
+	key := al.Labels["fingerprint"]
+	a.mu.Lock()
+	if _, firing := a.ongoing[key]; !firing {
+		a.pending[key] = al
+	}
+	a.mu.Unlock()
+}
+
+// resolveDropped is told by the Notifier's guard of a Resolved event it
+// dropped (queue full, rate limit, breaker open, closed): the alert stops
+// being refreshed at once, and the resolution is posted by the refresh
+// goroutine, now and at each refresh until Alertmanager accepts it. It
+// runs on the caller's goroutine and does not block.
+func (a *Alertmanager) resolveDropped(ev Event) {
+	// toAlert reads the alert's error, user code that may panic; the
+	// alert then expires at the endsAt of its last refresh.
+	defer func() { _ = recover() }()
+	al := a.toAlert(ev, time.Now())
+	a.mu.Lock()
+	refreshed := a.stopRefresh(&al)
+	if refreshed {
+		a.pending[al.Labels["fingerprint"]] = al
+	}
+	a.mu.Unlock()
+	if refreshed {
+		select {
+		case a.kick <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // Close stops the refresh goroutine and waits for it, cancelling a refresh
@@ -191,7 +251,7 @@ func (a *Alertmanager) Close() error {
 	a.once.Do(func() { close(a.stop) })
 	<-a.done
 	if a.cfg.Client == nil {
-		a.client.CloseIdleConnections()
+		a.p.client.CloseIdleConnections()
 	}
 	return nil
 }
@@ -216,19 +276,26 @@ func (a *Alertmanager) refreshLoop() {
 			return
 		case <-t.C:
 			a.refresh(ctx)
+		case <-a.kick:
+			a.refresh(ctx)
 		}
 	}
 }
 
-// refresh posts every firing Ongoing alert in one request with endsAt
-// pushed ahead. A failure is left to the next refresh: the endsAt already
-// sent covers several missed ones.
+// refresh posts every firing Ongoing alert with endsAt pushed ahead, and
+// every pending resolution, in one request. A failure is left to the next
+// refresh: the endsAt already sent covers several missed ones, and the
+// resolutions stay pending.
 func (a *Alertmanager) refresh(ctx context.Context) {
 	endsAt := time.Now().Add(4 * a.cfg.Refresh)
 	a.mu.Lock()
-	batch := make([]amAlert, 0, len(a.ongoing))
+	batch := make([]amAlert, 0, len(a.ongoing)+len(a.pending))
 	for _, al := range a.ongoing {
 		al.EndsAt = endsAt
+		batch = append(batch, al)
+	}
+	resolutions := len(batch)
+	for _, al := range a.pending {
 		batch = append(batch, al)
 	}
 	a.mu.Unlock()
@@ -237,31 +304,15 @@ func (a *Alertmanager) refresh(ctx context.Context) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
 	defer cancel()
-	_ = a.post(ctx, batch)
-}
-
-// post sends alerts to Alertmanager and classes the failure.
-func (a *Alertmanager) post(ctx context.Context, alerts []amAlert) error {
-	attempted := "POST " + a.endpoint
-	body, err := json.Marshal(alerts)
-	if err != nil {
-		return errctx.Wrap(err, attempted, errctx.WithClass(errctx.Permanent))
+	if a.p.post(ctx, batch) != nil {
+		return
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.endpoint, bytes.NewReader(body))
-	if err != nil {
-		return errctx.Wrap(err, attempted, errctx.WithClass(errctx.Permanent),
-			errctx.Remedy("check AlertmanagerConfig.URL"))
+	a.mu.Lock()
+	for _, al := range batch[resolutions:] {
+		key := al.Labels["fingerprint"]
+		if a.pending[key].EndsAt.Equal(al.EndsAt) { // not replaced meanwhile
+			delete(a.pending, key)
+		}
 	}
-	req.Header.Set("Content-Type", "application/json")
-	// Posting an alert twice is harmless (Alertmanager merges alerts by
-	// labels), so saying so lets net/http send it again on a fresh
-	// connection when a reused keep-alive one turns out closed, as it is
-	// after Alertmanager restarts. A nil value is not sent on the wire.
-	req.Header["Idempotency-Key"] = nil
-	resp, err := a.client.Do(req)
-	if err != nil {
-		return errctx.Wrap(err, attempted,
-			errctx.Remedy("check that Alertmanager runs and listens at "+a.cfg.URL))
-	}
-	return httpStatusError(resp, attempted)
+	a.mu.Unlock()
 }

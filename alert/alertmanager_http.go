@@ -1,10 +1,14 @@
 package alert
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -27,10 +31,54 @@ func defaultHTTPClient() *http.Client {
 	}}
 }
 
+// httpPost is one JSON POST of the HTTP sinks (Alertmanager, webhook).
+type httpPost struct {
+	client   *http.Client
+	endpoint string      // where to POST
+	shown    string      // the endpoint as errors name it, without secrets
+	header   http.Header // sent besides Content-Type; may be nil
+	remedy   string      // when the endpoint cannot be reached
+}
+
+// post sends v as JSON and classes the failure: see httpStatusError for
+// the answers; a request that never got one is an errctx error saying
+// where, whose text names the endpoint only as p.shown.
+func (p httpPost) post(ctx context.Context, v any) error {
+	attempted := "POST " + p.shown
+	body, err := json.Marshal(v)
+	if err != nil {
+		return errctx.Wrap(err, attempted, errctx.WithClass(errctx.Permanent))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return errctx.Wrap(errors.New("cannot make the request"), attempted, errctx.WithClass(errctx.Permanent),
+			errctx.Remedy("check the sink's URL"))
+	}
+	for k, vs := range p.header {
+		req.Header[k] = vs
+	}
+	req.Header.Set("Content-Type", "application/json")
+	// Posting an alert twice does less harm than losing it (Alertmanager
+	// merges alerts by labels; a person reads a duplicate), so saying so
+	// lets net/http send it again on a fresh connection when a reused
+	// keep-alive one turns out closed, as it is after the server restarts.
+	// A nil value is not sent on the wire.
+	req.Header["Idempotency-Key"] = nil
+	resp, err := p.client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = p.shown // the URL may carry a token (a Slack webhook's path)
+		}
+		return errctx.Wrap(err, attempted, errctx.Remedy(p.remedy))
+	}
+	return httpStatusError(resp, attempted)
+}
+
 // httpStatusError drains (at most maxDrain) and closes resp's body, and
 // returns nil for a 2xx, else an errctx error: 429 and 503 Transient with
-// their Retry-After, another 4xx Permanent, another status Transient (an
-// alert posted twice is merged by its labels, so trying again is safe).
+// their Retry-After, another 4xx Permanent (the same payload fails the same
+// way), another status Transient.
 func httpStatusError(resp *http.Response, attempted string) error {
 	var excerpt [256]byte
 	n, _ := io.ReadFull(resp.Body, excerpt[:])

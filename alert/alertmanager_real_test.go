@@ -333,3 +333,37 @@ func TestAlertmanagerRealThroughNotifier(t *testing.T) {
 		}
 	}
 }
+
+// TestAlertmanagerRealDroppedResolvedStillResolves: a Resolved event that
+// the guard drops (here the sink's rate limit is spent by the Fire) must
+// still stop the sink refreshing the alert, and the resolution reaches
+// Alertmanager all the same, well before the endsAt of the last refresh
+// would have let it expire.
+func TestAlertmanagerRealDroppedResolvedStillResolves(t *testing.T) {
+	rcv := newReceiver(t)
+	am := startRealAlertmanager(t, rcv.URL)
+	const refresh = 2 * time.Second // a refresh's endsAt is 8 s ahead
+	sink := newAM(t, alert.AlertmanagerConfig{URL: am.url(), Refresh: refresh})
+	r := newRig(t, alert.Config{Sinks: []alert.Sink{sink}, RateLimit: 1e-6, Burst: 1})
+	ctx := context.Background()
+	fp := r.n.Fire(ctx, alert.Alert{Summary: "purchases without authorization code", Fingerprint: "dropped-resolve"})
+	rcv.await(t, "fingerprint", fp, "firing")
+
+	r.n.Resolve(ctx, fp)
+	resolvedAt := time.Now()
+	require.Eventually(t, func() bool { _, _, dropped, _ := r.counts(sink.Name()); return dropped == 1 },
+		5*time.Second, time.Millisecond, "the resolution was dropped by the rate limit")
+	deadline := time.After(5 * time.Second) // the expiry of the last refresh is 6 s or more away
+	for len(rcv.find("fingerprint", fp, "resolved")) == 0 {
+		select {
+		case <-rcv.got:
+		case <-deadline:
+			require.FailNow(t, "the dropped resolution never reached Alertmanager", "after %v", time.Since(resolvedAt))
+		}
+	}
+	assert.False(t, am.active(t, fp))
+	// The sink no longer refreshes it: after more than a refresh period it
+	// is still resolved.
+	time.Sleep(refresh + 500*time.Millisecond)
+	assert.False(t, am.active(t, fp), "a refresh revived the resolved alert")
+}

@@ -184,6 +184,18 @@ func TestAlertmanagerRefreshesOngoingUntilResolved(t *testing.T) {
 }
 
 func TestAlertmanagerErrorClasses(t *testing.T) {
+	testAnswersAreClassed(t, func(t *testing.T, url string) error {
+		withPassword := strings.Replace(url, "http://", "http://alerts:secret-token@", 1)
+		return newAM(t, alert.AlertmanagerConfig{URL: withPassword}).Send(context.Background(), amEvent("fp", false))
+	})
+}
+
+// testAnswersAreClassed checks the errors of an HTTP sink, which send
+// makes for a server at url, against the answers a server gives: 429 and
+// 503 Transient with their Retry-After, another 4xx Permanent, another
+// 5xx Transient, each with a body longer than a sink reads, and none
+// naming the secret-token that send may put in the URL.
+func testAnswersAreClassed(t *testing.T, send func(t *testing.T, url string) error) {
 	cases := []struct {
 		name   string
 		status int
@@ -198,20 +210,22 @@ func TestAlertmanagerErrorClasses(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			srv := newAMServer(t, func(w http.ResponseWriter) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
 				if c.header != "" {
 					w.Header().Set("Retry-After", c.header)
 				}
 				w.WriteHeader(c.status)
 				_, _ = io.WriteString(w, strings.Repeat("x", 1<<20)) // longer than the sink reads
-			})
-			am := newAM(t, alert.AlertmanagerConfig{URL: srv.URL})
-			err := am.Send(context.Background(), amEvent("fp", false))
+			}))
+			defer srv.Close()
+			err := send(t, srv.URL)
 			require.Error(t, err)
 			assert.Equal(t, c.class, errctx.ClassOf(err))
 			after, ok := errctx.RetryAfterOf(err)
 			assert.Equal(t, c.after != 0, ok)
 			assert.Equal(t, c.after, after)
+			assert.NotContains(t, err.Error(), "secret-token")
 		})
 	}
 }
@@ -334,6 +348,57 @@ func TestAlertmanagerWithNotifierFireAndResolve(t *testing.T) {
 		case <-srv.got:
 		case <-deadline:
 			require.FailNow(t, "no resolution posted")
+		}
+	}
+}
+
+// A resolution that fails to post stops the refresh all the same, and is
+// posted again with the next refresh until Alertmanager takes it.
+func TestAlertmanagerFailedResolutionIsPostedAtTheNextRefresh(t *testing.T) {
+	var mu sync.Mutex
+	failNext := false
+	srv := newAMServer(t, func(w http.ResponseWriter) {
+		mu.Lock()
+		defer mu.Unlock()
+		if failNext {
+			failNext = false
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	})
+	const refresh = 50 * time.Millisecond
+	am := newAM(t, alert.AlertmanagerConfig{URL: srv.URL, Refresh: refresh})
+	ev := amEvent("fp-retry", true)
+	require.NoError(t, am.Send(context.Background(), ev))
+	srv.wait(t, 1)
+	resolved := ev
+	resolved.Status = alert.Resolved
+	mu.Lock()
+	failNext = true
+	mu.Unlock()
+	before := time.Now()
+	require.Error(t, am.Send(context.Background(), resolved))
+
+	// The next posts carry the resolution (endsAt before now), not a refresh.
+	deadline := time.After(5 * time.Second)
+	for {
+		srv.mu.Lock()
+		posts := append([][]amPost(nil), srv.posts...)
+		srv.mu.Unlock()
+		last := posts[len(posts)-1]
+		if len(posts) >= 3 {
+			require.Len(t, last, 1)
+			assert.True(t, last[0].EndsAt.Before(before.Add(refresh)), "a resolution, not a refresh: endsAt %v", last[0].EndsAt)
+			n := len(posts)
+			time.Sleep(3 * refresh) // nothing more to post: no refresh follows
+			srv.mu.Lock()
+			assert.Len(t, srv.posts, n)
+			srv.mu.Unlock()
+			return
+		}
+		select {
+		case <-srv.got:
+		case <-deadline:
+			require.FailNow(t, "the failed resolution was not posted again")
 		}
 	}
 }

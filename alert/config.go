@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/vitals-go/vitals/breaker"
-	"github.com/vitals-go/vitals/internal/configerr"
 	"github.com/vitals-go/vitals/stats"
 )
 
@@ -37,8 +36,8 @@ type Config struct {
 	// Timeout bounds one Send (DefaultTimeout when zero).
 	Timeout time.Duration
 	// Breaker is the template of each sink's breaker; its Name is replaced
-	// by "alert.<sink>", and its Logger, Stats and Clock default to the
-	// Notifier's.
+	// by "alert.<sink>" (so its stats are breaker.alert_<sink>.*), and its
+	// Logger, Stats and Clock default to the Notifier's.
 	Breaker breaker.Config
 	// Window is the throttle window of a fingerprint (DefaultWindow when
 	// zero): within it the 1st, 10th, 100th... occurrences are delivered,
@@ -69,37 +68,29 @@ func (wallClock) AfterFunc(d time.Duration, f func()) func() bool {
 
 // normalize checks c and fills its defaults.
 func (c Config) normalize() (Config, error) {
-	bad := func(field, problem, remedy string) (Config, error) {
-		return Config{}, configerr.New("alert", "Config."+field, problem, remedy)
-	}
-	switch {
-	case c.QueueSize < 0:
-		return bad("QueueSize", "is negative", "leave it zero for the default or set a positive bound")
-	case c.Timeout < 0:
-		return bad("Timeout", "is negative", "leave it zero for the default or set a positive duration")
-	case c.Window < 0:
-		return bad("Window", "is negative", "leave it zero for the default or set a positive duration")
-	case c.Burst < 0:
-		return bad("Burst", "is negative", "leave it zero for the default or set a positive count")
-	case c.MaxFingerprints < 0:
-		return bad("MaxFingerprints", "is negative", "leave it zero for the default or set a positive bound")
-	case c.RateLimit != c.RateLimit:
-		return bad("RateLimit", "is NaN", "set events per second, or a negative value for no limit")
+	rules := []rule{
+		notNegative("QueueSize", c.QueueSize),
+		notNegative("Timeout", c.Timeout),
+		notNegative("Window", c.Window),
+		notNegative("Burst", c.Burst),
+		notNegative("MaxFingerprints", c.MaxFingerprints),
+		{c.RateLimit != c.RateLimit, "RateLimit", "is NaN", "set events per second, or a negative value for no limit"},
 	}
 	seen := make(map[string]bool, len(c.Sinks))
 	for i, s := range c.Sinks {
 		field := "Sinks[" + strconv.Itoa(i) + "]"
-		if s == nil {
-			return bad(field, "is nil", "remove it or give a Sink")
+		name := ""
+		if s != nil {
+			name = sinkName(s)
 		}
-		name := sinkName(s)
-		if name == "" {
-			return bad(field, "has an empty or panicking Name", "give each sink a stable, non-empty name")
-		}
-		if seen[name] {
-			return bad(field, "repeats the name "+name, "give each sink a distinct name")
-		}
+		rules = append(rules,
+			rule{s == nil, field, "is nil", "remove it or give a Sink"},
+			rule{name == "", field, "has an empty or panicking Name", "give each sink a stable, non-empty name"},
+			rule{seen[name], field, "repeats the name " + name, "give each sink a distinct name"})
 		seen[name] = true
+	}
+	if err := check("Config", rules...); err != nil {
+		return Config{}, err
 	}
 	c.QueueSize = or(c.QueueSize, DefaultQueueSize)
 	c.Timeout = or(c.Timeout, DefaultTimeout)

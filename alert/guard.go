@@ -13,6 +13,12 @@ import (
 	"github.com/vitals-go/vitals/stats"
 )
 
+// MaxRetryAfter bounds how long a sink's Retry-After holds its breaker
+// open, so that a broken or hostile destination ("Retry-After: 99999999")
+// cannot silence a sink for days; after it the breaker lets a probe
+// through, and a destination still throttling says so again.
+const MaxRetryAfter = time.Hour
+
 // guard stands between the Notifier and one sink: a bounded queue drained
 // by one goroutine, a rate limit, a breaker and a timeout per send. Every
 // event given to it ends counted exactly once as sent, failed or dropped.
@@ -23,7 +29,12 @@ type guard struct {
 	q    chan Event
 	br   *breaker.Breaker
 
-	sent, failed, dropped, suppressed, notes *stats.Counter
+	// An event given to the guard ends counted once as sent, failed or
+	// dropped; an occurrence the throttle held back as suppressed; a
+	// digest, which is an event no caller raised, also in digests, so that
+	// notified + digests = sent + failed + dropped + suppressed. Notes (the
+	// message after a recovery) are counted apart.
+	sent, failed, dropped, suppressed, digests, notes *stats.Counter
 
 	// missed counts events failed or dropped since the last success, and
 	// missedSince is when the first of them was (UnixNano), for the
@@ -59,7 +70,7 @@ func newGuard(n *Notifier, s Sink) (*guard, error) {
 	counter := func(what string) *stats.Counter { return e.NewCounter(stats.Name("alert", name, what)) }
 	return &guard{n: n, sink: s, name: name, q: make(chan Event, n.cfg.QueueSize), br: br,
 		sent: counter("sent"), failed: counter("failed"), dropped: counter("dropped"),
-		suppressed: counter("suppressed"), notes: counter("notes"),
+		suppressed: counter("suppressed"), digests: counter("digests"), notes: counter("notes"),
 		tokens: float64(n.cfg.Burst), refilled: n.cfg.Clock.Now()}, nil
 }
 
@@ -69,14 +80,25 @@ func (g *guard) enqueue(ev Event) {
 	select {
 	case g.q <- ev:
 	default:
-		g.drop()
+		g.drop(&ev)
 	}
 }
 
-// drop counts one event not delivered for want of room, rate or breaker.
-func (g *guard) drop() {
+// droppedResolver is a sink that keeps state per fingerprint between
+// events, such as Alertmanager's refresh of ongoing alerts, and so must
+// hear of a resolution it will not be sent. resolveDropped must not block.
+type droppedResolver interface {
+	resolveDropped(ev Event)
+}
+
+// drop counts one event not delivered for want of room, rate or breaker,
+// and tells a droppedResolver sink of a dropped resolution.
+func (g *guard) drop(ev *Event) {
 	g.dropped.Inc()
 	g.miss()
+	if r, ok := g.sink.(droppedResolver); ok && ev.Status == Resolved {
+		r.resolveDropped(*ev)
+	}
 }
 
 func (g *guard) miss() {
@@ -96,7 +118,7 @@ func (g *guard) run() {
 	}()
 	for ev := range g.q {
 		if g.n.base.Err() != nil {
-			g.drop()
+			g.drop(&ev)
 			continue
 		}
 		g.deliver(ev)
@@ -107,23 +129,42 @@ func (g *guard) run() {
 // outcome.
 func (g *guard) deliver(ev Event) {
 	if !g.ready() || !g.take() {
-		g.drop()
+		g.drop(&ev)
 		return
 	}
 	ticket, err := g.br.Allow(g.n.base)
 	if err != nil {
-		g.drop()
+		g.drop(&ev)
 		return
 	}
 	err = g.send(ev)
-	ticket.Done(err)
 	if err != nil {
 		g.failed.Inc()
 		g.miss()
+	} else {
+		g.sent.Inc()
+	}
+	g.settle(ticket, err)
+}
+
+// settle reports the outcome err of a send to the breaker and acts on it.
+// err comes from the sink, user code whose methods (Error, Unwrap) may
+// panic: the panic is logged and the sink's goroutine goes on.
+func (g *guard) settle(ticket breaker.Ticket, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			g.n.log(slog.LevelError, "alert sink "+g.name+" returned an error that panics when read",
+				slog.String("sink", g.name),
+				slog.String("attempted", "send an alert to sink "+g.name),
+				slog.String("error", panics.Message(p)),
+				slog.String("remedy", "fix the Error or Unwrap method of the sink's errors"))
+		}
+	}()
+	ticket.Done(err)
+	if err != nil {
 		g.onFailure(err)
 		return
 	}
-	g.sent.Inc()
 	g.recovered()
 }
 
@@ -203,6 +244,7 @@ func (g *guard) onFailure(err error) {
 	if !ok || wait <= 0 || errctx.ClassOf(err) != errctx.Transient {
 		return
 	}
+	wait = min(wait, MaxRetryAfter)
 	if g.unthrottle != nil {
 		g.unthrottle()
 	}

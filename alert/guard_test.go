@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -99,4 +100,45 @@ func TestThrottledSinkIsNotCalledUntilRetryAfterThenSaysWhatItMissed(t *testing.
 	for _, s := range []string{"a", "b", "c", "d", "e"} {
 		logtest.One(t, r.logs.Records(t), logtest.Msg(s), "every alert is on record, delivered or not")
 	}
+}
+
+// A Retry-After far in the future (a broken or hostile server's) holds the
+// sink's breaker open no longer than MaxRetryAfter: alerts resume after it.
+func TestRetryAfterIsHeldToMaxRetryAfter(t *testing.T) {
+	clock := newClock()
+	var calls atomic.Int64
+	sink := newFake("hook", func(alert.Event) error {
+		if calls.Add(1) == 1 {
+			return errctx.New("POST hook: 429", errctx.WithClass(errctx.Transient), errctx.RetryAfter(100000*time.Hour))
+		}
+		return nil
+	})
+	r := newRig(t, alert.Config{Sinks: []alert.Sink{sink}, Clock: clock, RateLimit: -1})
+	r.n.Notify(context.Background(), alert.Alert{Summary: "a"})
+	r.n.Notify(context.Background(), alert.Alert{Summary: "held"})
+	// The sink's goroutine drops "held" after it has acted on a's failure.
+	require.Eventually(t, func() bool { _, _, dropped, _ := r.counts("hook"); return dropped == 1 }, 5*time.Second, time.Millisecond)
+	clock.Advance(alert.MaxRetryAfter)
+	r.n.Notify(context.Background(), alert.Alert{Summary: "b"})
+	evs := sink.wait(t, 2)
+	assert.Equal(t, "b", evs[1].Summary, "delivered once MaxRetryAfter passed")
+}
+
+// A sink whose error panics when read (its Error method) does not crash
+// the sink's goroutine: the failure is counted and later alerts still go.
+func TestSinkErrorThatPanicsDoesNotStopTheSink(t *testing.T) {
+	var calls atomic.Int64
+	sink := funcSink{"s", func(context.Context, alert.Event) error {
+		if calls.Add(1) == 1 {
+			return panicError{}
+		}
+		return nil
+	}}
+	r := newRig(t, alert.Config{Sinks: []alert.Sink{sink}, RateLimit: -1})
+	r.n.Notify(context.Background(), alert.Alert{Summary: "a"})
+	r.n.Notify(context.Background(), alert.Alert{Summary: "b"})
+	require.Eventually(t, func() bool {
+		sent, failed, _, _ := r.counts("s")
+		return sent == 1 && failed == 1
+	}, 5*time.Second, time.Millisecond)
 }

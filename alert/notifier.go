@@ -13,6 +13,17 @@ import (
 // A Notifier throttles alerts per fingerprint, records each one in the log
 // and hands it to its sinks, each guarded so that no sink can fail, block
 // or slow a caller. Its methods are safe for concurrent use.
+//
+// Its counts reconcile exactly once Close has returned: alert.notified
+// counts every Notify, Error and Fire and every Resolve that resolves
+// something, and for each sink
+//
+//	alert.notified + alert.<sink>.digests =
+//	    alert.<sink>.sent + .failed + .dropped + .suppressed
+//
+// since each occurrence is either held back (suppressed) or becomes an
+// event, each window's digest is an event nobody raised, and each event
+// ends sent, failed or dropped.
 type Notifier struct {
 	cfg     Config
 	process reqid.Identity
@@ -62,10 +73,17 @@ func New(cfg Config) (*Notifier, error) {
 func (n *Notifier) armSweep() {
 	var stop func() bool
 	stop = n.cfg.Clock.AfterFunc(n.cfg.Window, func() {
+		// Registered as a child before Close can see closed set, so that
+		// Close waits for a sweep under way: the counters are final when
+		// Close returns.
 		n.mu.RLock()
 		closed := n.closed
+		if !closed {
+			n.children.Add(1)
+		}
 		n.mu.RUnlock()
 		if !closed {
+			defer n.children.Done()
 			n.sweep()
 			n.armSweep()
 		}
@@ -111,7 +129,8 @@ func (n *Notifier) Error(ctx context.Context, err error) {
 }
 
 func (n *Notifier) notify(ctx context.Context, a *Alert, pc uintptr) {
-	defer n.guardCaller()
+	settled := false
+	defer n.guardOccurrence(&settled)
 	n.notified.Inc()
 	now := n.cfg.Clock.Now()
 	key := n.keyOf(a, pc)
@@ -120,25 +139,35 @@ func (n *Notifier) notify(ctx context.Context, a *Alert, pc uintptr) {
 		v, ok = n.lookup(key, a, now).occur(now, n.cfg.Window)
 	}
 	if !v.deliver {
-		for _, g := range n.guards {
-			g.suppressed.Inc()
-		}
+		n.suppress()
+		settled = true
 		return
 	}
 	ev := n.event(ctx, a, Firing)
 	ev.Fingerprint = v.fingerprint
 	ev.Occurrence, ev.Suppressed, ev.FirstSeen, ev.LastSeen = v.occurrence, v.suppressed, v.first, v.last
 	n.publish(ev)
+	settled = true
+}
+
+// suppress counts one occurrence held back, in every sink's suppressed.
+func (n *Notifier) suppress() {
+	for _, g := range n.guards {
+		g.suppressed.Inc()
+	}
 }
 
 // Fire raises a as an ongoing condition: it is delivered once, with
-// Ongoing set, and repeats are ignored until Resolve(ctx, a.Fingerprint),
-// which a must therefore carry (a derived one is used, and returned, when
-// it does not). It returns the fingerprint to resolve.
+// Ongoing set, and repeats are counted as suppressed until
+// Resolve(ctx, a.Fingerprint), which a must therefore carry (a derived one
+// is used, and returned, when it does not). It returns the fingerprint to
+// resolve.
 //
 //go:noinline
 func (n *Notifier) Fire(ctx context.Context, a Alert) (fingerprint string) {
-	defer n.guardCaller()
+	settled := false
+	defer n.guardOccurrence(&settled)
+	n.notified.Inc()
 	now := n.cfg.Clock.Now()
 	if a.Fingerprint == "" {
 		a.Fingerprint = fingerprintText(n.keyOf(&a, callsite.PC()))
@@ -162,13 +191,16 @@ func (n *Notifier) Fire(ctx context.Context, a Alert) (fingerprint string) {
 		ev := n.event(ctx, &a, Firing)
 		ev.Fingerprint, ev.Ongoing, ev.Occurrence, ev.FirstSeen, ev.LastSeen = fingerprint, true, 1, now, now
 		n.publish(ev)
+	} else {
+		n.suppress()
 	}
+	settled = true
 	return fingerprint
 }
 
 // Resolve tells the sinks that the ongoing condition fingerprint, raised
-// by Fire, no longer holds. Resolving a fingerprint that is not firing
-// does nothing.
+// by Fire, no longer holds; it counts in alert.notified like any event
+// raised. Resolving a fingerprint that is not firing does nothing.
 func (n *Notifier) Resolve(ctx context.Context, fingerprint string) {
 	defer n.guardCaller()
 	key := hashString(hashByte(fnvOffset, 'f'), fingerprint)
@@ -192,8 +224,12 @@ func (n *Notifier) Resolve(ctx context.Context, fingerprint string) {
 	if !found {
 		return
 	}
+	settled := false
+	defer n.guardOccurrence(&settled)
+	n.notified.Inc()
 	n.addContext(ctx, &ev)
 	n.publish(ev)
+	settled = true
 }
 
 // publish logs ev and queues it for every sink.
@@ -203,7 +239,7 @@ func (n *Notifier) publish(ev Event) {
 	defer n.mu.RUnlock()
 	for _, g := range n.guards {
 		if n.closed {
-			g.drop()
+			g.drop(&ev)
 			continue
 		}
 		g.enqueue(ev)

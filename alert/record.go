@@ -64,9 +64,29 @@ func (n *Notifier) log(level slog.Level, msg string, attrs ...slog.Attr) {
 // clock) from reaching the caller: it is logged and the alert is lost.
 func (n *Notifier) guardCaller() {
 	if p := recover(); p != nil {
-		n.log(slog.LevelError, "alert: raising an alert panicked",
-			slog.String("attempted", "raise an alert"),
-			slog.String("error", panics.Message(p)),
-			slog.String("remedy", "fix the Error method or Clock that panicked; the alert was not delivered"))
+		n.logPanic(p)
 	}
+}
+
+// guardOccurrence is guardCaller for a path that has counted an
+// occurrence (alert.notified) or a digest (alert.<sink>.digests): when the
+// panic came before it was counted as suppressed or handed to the sinks
+// (*settled false), every sink counts it as dropped, so that the sums
+// still reconcile.
+func (n *Notifier) guardOccurrence(settled *bool) {
+	if p := recover(); p != nil {
+		if !*settled {
+			for _, g := range n.guards {
+				g.drop(&Event{})
+			}
+		}
+		n.logPanic(p)
+	}
+}
+
+func (n *Notifier) logPanic(p any) {
+	n.log(slog.LevelError, "alert: raising an alert panicked",
+		slog.String("attempted", "raise an alert"),
+		slog.String("error", panics.Message(p)),
+		slog.String("remedy", "fix the Error method or Clock that panicked; the alert was not delivered"))
 }

@@ -140,6 +140,7 @@ func TestSeed001(t *testing.T) {
 			digests++
 		}
 	}
+	assert.Equal(t, digests, r.rec.NewCounter("alert.smtp.digests").Value(), "the digests counted are the digests logged")
 	sent, failed, dropped, suppressed := r.counts("smtp")
 	notes := r.rec.NewCounter("alert.smtp.notes").Value()
 	assert.Equal(t, int64(len(records)), sent+failed+dropped, "every event the throttle passed reached the sink's counts")

@@ -14,7 +14,7 @@ type Sink interface {
 	// Send delivers one event, returning when it was accepted by the
 	// destination or failed. It must honour ctx, which carries the sink's
 	// timeout. An error that errctx classes Transient with a Retry-After
-	// (an SMTP 421/451/454, an HTTP 429/503) opens the sink's breaker for
-	// at least that long.
+	// (an SMTP 421/451/454, an HTTP 429/503) holds the sink's breaker open
+	// that long, MaxRetryAfter at most.
 	Send(ctx context.Context, ev Event) error
 }

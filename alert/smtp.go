@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/vitals-go/vitals/errctx"
-	"github.com/vitals-go/vitals/internal/configerr"
 )
 
 // DefaultSMTPRetryAfter is the Retry-After of an SMTP 4xx reply. SMTP has
@@ -40,7 +39,7 @@ type SMTPConfig struct {
 	// Helo is the name sent in EHLO; empty means "localhost".
 	Helo string
 	// RetryAfter is the Retry-After of a 4xx reply
-	// (DefaultSMTPRetryAfter when zero).
+	// (DefaultSMTPRetryAfter when zero; MaxRetryAfter at most).
 	RetryAfter time.Duration
 }
 
@@ -51,9 +50,17 @@ type SMTPConfig struct {
 // The subject reads "[page] payments breaker open", with "(resolved)" for
 // a Resolved event and "(+412 more since 10:02 UTC)" for a digest; the
 // plain-text body lists severity, status, service and host, occurrences,
-// remedy, error, request and trace IDs and the fields. Alert text cannot
-// forge headers: control characters in it become spaces and non-ASCII text
-// is MIME-encoded; the body is quoted-printable.
+// remedy, error, request and trace IDs and the fields, one per line (the
+// text the webhook and command sinks send too). Alert text cannot forge
+// headers or lines: control characters and bidirectional overrides in it
+// become spaces and non-ASCII text is MIME-encoded; the body is
+// quoted-printable.
+//
+// SMTP is right for a team that reads mail and has no Alertmanager; it
+// costs one connection and transaction per event (about a round trip per
+// command), so it relies on the Notifier's throttle. A server that is down
+// fails each Send (the breaker then drops, counted); one that throttles
+// keeps the breaker open for RetryAfter.
 //
 // Send's errors are errctx errors: a 4xx reply (421, 450, 451, 452, 454:
 // how a throttled or busy server answers) is Transient with RetryAfter,
@@ -68,33 +75,24 @@ type SMTP struct {
 // NewSMTP returns the sink. An invalid config is refused with an errctx
 // error naming the field.
 func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
-	bad := func(field, problem, remedy string) (*SMTP, error) {
-		return nil, configerr.New("alert", "SMTPConfig."+field, problem, remedy)
-	}
 	host, _, err := net.SplitHostPort(cfg.Addr)
-	if err != nil || host == "" {
-		return bad("Addr", "is not host:port", "set the server's host:port, such as smtp.example.com:587")
-	}
-	if !validAddress(cfg.From) {
-		return bad("From", "is not one mail address", "set the sender, such as alerts@example.com")
-	}
-	if len(cfg.To) == 0 {
-		return bad("To", "is empty", "give at least one recipient")
+	rules := []rule{
+		{err != nil || host == "", "Addr", "is not host:port", "set the server's host:port, such as smtp.example.com:587"},
+		{!validAddress(cfg.From), "From", "is not one mail address", "set the sender, such as alerts@example.com"},
+		{len(cfg.To) == 0, "To", "is empty", "give at least one recipient"},
 	}
 	for i, to := range cfg.To {
-		if !validAddress(to) {
-			return bad("To["+strconv.Itoa(i)+"]", "is not one mail address", "give one address per entry")
-		}
+		rules = append(rules, rule{!validAddress(to), "To[" + strconv.Itoa(i) + "]", "is not one mail address", "give one address per entry"})
 	}
-	if cfg.RetryAfter < 0 {
-		return bad("RetryAfter", "is negative", "leave it zero for the default or set a positive duration")
+	rules = append(rules, notNegative("RetryAfter", cfg.RetryAfter),
+		rule{cfg.RetryAfter > MaxRetryAfter, "RetryAfter", "is longer than MaxRetryAfter", "set at most " + MaxRetryAfter.String()},
+		rule{strings.ContainsAny(cfg.Helo, "\r\n"), "Helo", "has a line break", "give a host name"})
+	if err := check("SMTPConfig", rules...); err != nil {
+		return nil, err
 	}
 	cfg.Name = or(cfg.Name, "smtp")
 	cfg.Helo = or(cfg.Helo, "localhost")
 	cfg.RetryAfter = or(cfg.RetryAfter, DefaultSMTPRetryAfter)
-	if strings.ContainsAny(cfg.Helo, "\r\n") {
-		return bad("Helo", "has a line break", "give a host name")
-	}
 	return &SMTP{cfg: cfg, host: host}, nil
 }
 

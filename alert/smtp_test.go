@@ -74,7 +74,7 @@ func TestSMTPDigestAndResolvedSubjects(t *testing.T) {
 	msgs := srv.wait(t, 2)
 	_, subject, body := parseMail(t, msgs[0])
 	assert.Equal(t, "[page] payments breaker open (+412 more since 10:02 UTC)", subject)
-	assert.Contains(t, body, "Suppressed:  412 more not mailed")
+	assert.Contains(t, body, "Suppressed:  412 more not sent")
 	_, subject, _ = parseMail(t, msgs[1])
 	assert.Equal(t, "[page] payments breaker open (resolved)", subject)
 }
@@ -161,17 +161,37 @@ func TestSMTPSendHonoursCtx(t *testing.T) {
 func TestNewSMTPRefusesBadConfig(t *testing.T) {
 	ok := alert.SMTPConfig{Addr: "127.0.0.1:25", From: "a@example.com", To: []string{"b@example.com"}}
 	for field, mutate := range map[string]func(*alert.SMTPConfig){
-		"Addr":       func(c *alert.SMTPConfig) { c.Addr = "localhost" },
-		"From":       func(c *alert.SMTPConfig) { c.From = "a@example.com\r\nRCPT TO:<x@y>" },
-		"To":         func(c *alert.SMTPConfig) { c.To = nil },
-		"To[1]":      func(c *alert.SMTPConfig) { c.To = []string{"b@example.com", "not an address"} },
-		"RetryAfter": func(c *alert.SMTPConfig) { c.RetryAfter = -1 },
-		"Helo":       func(c *alert.SMTPConfig) { c.Helo = "x\r\nMAIL FROM:<a@b>" },
+		"Addr":        func(c *alert.SMTPConfig) { c.Addr = "localhost" },
+		"From":        func(c *alert.SMTPConfig) { c.From = "a@example.com\r\nRCPT TO:<x@y>" },
+		"To":          func(c *alert.SMTPConfig) { c.To = nil },
+		"To[1]":       func(c *alert.SMTPConfig) { c.To = []string{"b@example.com", "not an address"} },
+		"RetryAfter":  func(c *alert.SMTPConfig) { c.RetryAfter = -1 },
+		"RetryAfter ": func(c *alert.SMTPConfig) { c.RetryAfter = alert.MaxRetryAfter + time.Second },
+		"Helo":        func(c *alert.SMTPConfig) { c.Helo = "x\r\nMAIL FROM:<a@b>" },
 	} {
 		cfg := ok
 		mutate(&cfg)
 		_, err := alert.NewSMTP(cfg)
 		require.Error(t, err, field)
-		assert.Contains(t, errctx.FieldsOf(err), slog.String("field", "SMTPConfig."+field))
+		assert.Contains(t, errctx.FieldsOf(err), slog.String("field", "SMTPConfig."+strings.TrimSpace(field)))
 	}
+}
+
+// C1 controls (NEL ends a line for some readers) and bidirectional
+// overrides (which make "exe.pdf" read "fdp.exe") are spaces in the subject,
+// and no line of the body begins with alert text.
+func TestSMTPSubjectAndBodyNeutraliseHostileText(t *testing.T) {
+	srv := newSMTPServer(t, nil)
+	s := newSMTP(t, srv.addr())
+	ev := amEvent("fp-1", false)
+	ev.Suppressed = 0
+	ev.Summary = "invoice\u0085Bcc: x\u202Efdp.exe\u2066!\u2069"
+	ev.Remedy = "restart\n~! rm -rf /"
+	require.NoError(t, s.Send(context.Background(), ev))
+	_, subject, body := parseMail(t, srv.wait(t, 1)[0])
+	assert.Equal(t, "[page] invoice Bcc: x fdp.exe !", subject)
+	for _, l := range strings.Split(body, "\n") {
+		assert.False(t, strings.HasPrefix(l, "~"), "body line %q", l)
+	}
+	assert.Contains(t, body, "Remedy:      restart ~! rm -rf /")
 }

@@ -161,8 +161,22 @@ func (n *Notifier) sweep() {
 		s.mu.Unlock()
 	}
 	for _, ev := range digests {
-		n.publish(ev)
+		n.publishDigest(ev)
 	}
+}
+
+// publishDigest counts ev in every sink's digests and publishes it. The
+// alert's error is user code read on the way (to log it): if it panics,
+// the panic is logged and the digest counted as dropped, and the sweep
+// goes on.
+func (n *Notifier) publishDigest(ev Event) {
+	settled := false
+	defer n.guardOccurrence(&settled)
+	for _, g := range n.guards {
+		g.digests.Inc()
+	}
+	n.publish(ev)
+	settled = true
 }
 
 // digest is the event that says how many occurrences of e were not
