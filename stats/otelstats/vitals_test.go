@@ -20,7 +20,8 @@ import (
 
 // TestVitalsOwnMetricsGoThroughUnchanged runs a breaker, the HTTP stats
 // middleware and a retry policy on the OTel emitter and reads their
-// metrics, under the names docs/metrics.md gives, from the SDK.
+// metrics, under the names, instruments and units docs/metrics.md gives,
+// from the SDK.
 func TestVitalsOwnMetricsGoThroughUnchanged(t *testing.T) {
 	e, collect := newTest(t, Config{})
 
@@ -70,4 +71,5 @@ func TestVitalsOwnMetricsGoThroughUnchanged(t *testing.T) {
 	assert.EqualValues(t, 1, sumOf(t, got["retry.fetch.retries"], attrs()))
 	assert.EqualValues(t, 1, sumOf(t, got["retry.fetch.exhausted"], attrs()))
 	assert.Zero(t, e.Dropped())
+	checkDocumented(t, got)
 }
