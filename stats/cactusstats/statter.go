@@ -1,6 +1,7 @@
 package cactusstats
 
 import (
+	"math"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -18,6 +19,10 @@ import (
 // Sample rates are ignored: every stat reaches the Emitter, whose own
 // sampling (stats.Config.SampleRate) applies, so a caller's rate cannot
 // scale a count twice; SetSamplerFunc does nothing for the same reason.
+//
+// The Emitter's rules apply: over stats/otelstats, a Dec (a negative
+// count) and a Set are dropped and counted, since OTel counters only
+// increase and it keeps no sets.
 type Statter struct {
 	e      stats.Emitter
 	prefix atomic.Pointer[string]
@@ -46,9 +51,14 @@ func (s *Statter) Inc(name string, n int64, _ float32, tags ...statsd.Tag) error
 	return nil
 }
 
-// Dec counts -n.
+// Dec counts -n; Dec of math.MinInt64, whose negation an int64 cannot
+// hold, counts math.MaxInt64 rather than wrapping around to a decrement.
 func (s *Statter) Dec(name string, n int64, _ float32, tags ...statsd.Tag) error {
-	s.e.Count(s.name(name), -n, tagsOf(tags)...)
+	neg := -n
+	if n == math.MinInt64 {
+		neg = math.MaxInt64
+	}
+	s.e.Count(s.name(name), neg, tagsOf(tags)...)
 	return nil
 }
 
@@ -64,9 +74,20 @@ func (s *Statter) GaugeDelta(name string, delta int64, _ float32, tags ...statsd
 	return nil
 }
 
-// Timing records ms milliseconds, as cactus' Timing takes them.
+// Timing records ms milliseconds, as cactus' Timing takes them. Past the
+// ±292 years a time.Duration holds, it records the longest Duration of that
+// sign instead of a wrapped-around one (a negative timing, the emitter
+// drops and counts).
 func (s *Statter) Timing(name string, ms int64, _ float32, tags ...statsd.Tag) error {
-	s.e.Timing(s.name(name), time.Duration(ms)*time.Millisecond, tagsOf(tags)...)
+	const most = math.MaxInt64 / int64(time.Millisecond)
+	d := time.Duration(ms) * time.Millisecond
+	switch {
+	case ms > most:
+		d = math.MaxInt64
+	case ms < -most:
+		d = math.MinInt64
+	}
+	s.e.Timing(s.name(name), d, tagsOf(tags)...)
 	return nil
 }
 
