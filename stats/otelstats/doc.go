@@ -34,8 +34,10 @@
 // panics (a provider or instrument that panics is recovered and counted);
 // each instrument takes at most Config.MaxSeries distinct tag lists, and a
 // stat with a further one is dropped and counted, never merged into another
-// series; once a series is known, a call costs no allocation. What is
-// dropped is reported through the same provider as vitals.stats.dropped by
+// series; two instruments a Prometheus exporter would write under one
+// name (see [ReasonConflict]) are refused, the first keeping the name, so
+// that no stat can make the exporter refuse a scrape; once a series is
+// known, a call costs no allocation. What is dropped is reported through the same provider as vitals.stats.dropped by
 // reason, and by [Emitter.Dropped].
 //
 // The smallest complete use:

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,7 +24,7 @@ import (
 func newPrometheus(t *testing.T) (*Emitter, func() (int, string)) {
 	t.Helper()
 	registry := promclient.NewRegistry()
-	exporter, err := otelprom.New(otelprom.WithRegisterer(registry), otelprom.WithoutScopeInfo(), otelprom.WithoutTargetInfo())
+	exporter, err := otelprom.New(otelprom.WithRegisterer(registry), otelprom.WithoutScopeInfo())
 	require.NoError(t, err)
 	e, err := New(Config{MeterProvider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter))})
 	require.NoError(t, err)
@@ -76,4 +77,74 @@ func TestHostileTagsNeverBreakAPrometheusScrape(t *testing.T) {
 	assert.Equal(t, len(cases)+1, strings.Count(body, "\nc_total"), "one series per tag")
 	assert.Equal(t, len(cases), strings.Count(body, "\nh_seconds_count"), "one histogram per tag")
 	assert.Zero(t, e.Dropped())
+}
+
+// Two instruments the Prometheus exporter would write under one name (the
+// same name by Count and by a handle, a gauge and an up-down counter, a.b
+// and a_b, a gauge x_total beside a counter x) would make it refuse the
+// whole scrape. The first keeps the name; the second's stats are dropped
+// and counted under the reason "conflict".
+func TestNamesPrometheusWouldMergeAreRefusedNotScrapeBreaking(t *testing.T) {
+	cases := map[string]struct {
+		emit func(e *Emitter)
+		want string // the first instrument's sample
+	}{
+		"Count then NewCounter":  {func(e *Emitter) { e.Count("x", 1); e.NewCounter("x").Add(5) }, "x_total 1\n"},
+		"NewCounter then Count":  {func(e *Emitter) { e.NewCounter("x").Add(5); e.Count("x", 1) }, "x_total 5\n"},
+		"Gauge then GaugeDelta":  {func(e *Emitter) { e.Gauge("x", 1); e.GaugeDelta("x", 3) }, "x 1\n"},
+		"NewGauge then Gauge":    {func(e *Emitter) { e.NewGauge("x").Set(4); e.Gauge("x", 1) }, "x 4\n"},
+		"a.b then a_b":           {func(e *Emitter) { e.Gauge("a.b", 1); e.Gauge("a_b", 2) }, "a_b 1\n"},
+		"a-b then a__b":          {func(e *Emitter) { e.Count("a-b", 1); e.Count("a__b", 2) }, "a_b_total 1\n"},
+		"gauge x_total, count x": {func(e *Emitter) { e.Gauge("x_total", 1); e.Count("x", 1) }, "x_total 1\n"},
+		"count x, count x_total": {func(e *Emitter) { e.Count("x", 1); e.Count("x_total", 2) }, "x_total 1\n"},
+		"timing x, gauge x_seconds": {func(e *Emitter) { e.Timing("x", time.Second); e.Gauge("x_seconds", 1) },
+			"x_seconds_count 1\n"},
+		"the exporter's target_info": {func(e *Emitter) { e.Count("c", 1); e.Gauge("target_info", 1) }, "c_total 1\n"},
+		"otelstats' own dropped": {func(e *Emitter) { e.Count("c", 1); e.Gauge("vitals.stats.dropped_total", 1) },
+			"c_total 1\n"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			e, scrape := newPrometheus(t)
+			c.emit(e)
+			code, body := scrape()
+			require.Equal(t, http.StatusOK, code, "%.2000s", body)
+			assert.Contains(t, body, "\n"+c.want)
+			assert.EqualValues(t, 1, e.DroppedBy("conflict"), "the second instrument's stat")
+			assert.EqualValues(t, 1, e.Dropped())
+		})
+	}
+	t.Run("the same name by kind Prometheus tells apart", func(t *testing.T) {
+		e, scrape := newPrometheus(t)
+		e.Count("x", 1)
+		e.Gauge("x", 2)
+		e.Timing("x", time.Second)
+		code, body := scrape()
+		require.Equal(t, http.StatusOK, code, "%.2000s", body)
+		assert.Contains(t, body, "\nx_total 1\n")
+		assert.Contains(t, body, "\nx 2\n")
+		assert.Contains(t, body, "\nx_seconds_count 1\n")
+		assert.Zero(t, e.Dropped())
+	})
+}
+
+// Goroutines racing to make a.b and a_b: one name wins, every stat is
+// either counted under it or dropped as a conflict, and the scrape works.
+func TestConflictingNamesRacing(t *testing.T) {
+	e, scrape := newPrometheus(t)
+	const workers, each = 8, 200
+	var wg sync.WaitGroup
+	for i := range workers {
+		name := []string{"a.b", "a_b"}[i%2]
+		wg.Go(func() {
+			for range each {
+				e.Count(name, 1)
+			}
+		})
+	}
+	wg.Wait()
+	code, body := scrape()
+	require.Equal(t, http.StatusOK, code, "%.2000s", body)
+	assert.Contains(t, body, "\na_b_total 800\n", "the winner's stats, all of them")
+	assert.EqualValues(t, workers*each/2, e.DroppedBy(ReasonConflict), "the loser's, all dropped")
 }

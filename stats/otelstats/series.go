@@ -97,7 +97,11 @@ func (e *Emitter) newSeries(k kind, name string, tags []stats.Tag) *series {
 	own, ownTags := clone(name), cloneTags(tags)
 	in := e.instrumentOf(k, own)
 	if in.broken() {
-		e.failed.Add(1)
+		if in.conflict {
+			e.conflicts.Add(1)
+		} else {
+			e.failed.Add(1)
+		}
 		return nil
 	}
 	if !reserve(&in.taken, int32(e.maxSeries)) {
