@@ -45,8 +45,8 @@
 // orders_http_server_duration_seconds, orders_breaker_payments_state and
 // orders_breaker_payments_transitions_<state>_total among them. When
 // something scrapes /metrics, a self-driven run waits for one more scrape
-// (at most twice the scrape interval, and 10 s) before it stops serving, so that the
-// last orders reach Prometheus. To watch it (scripts/prometheus scrapes
+// (at most twice the scrape interval, and 10 s) before it stops serving,
+// so that the last orders reach Prometheus. To watch it (scripts/prometheus scrapes
 // 127.0.0.1:8080 every second):
 //
 //	scripts/prometheus start /tmp/vitals-prometheus
