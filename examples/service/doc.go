@@ -35,8 +35,8 @@
 //	                info); debug adds the payments server's own records and
 //	                the outbound call records of the client transport
 //	-duration d     how long to drive traffic (default 20s)
-//	-metrics m      where stats go: statsd (the default), or otel:
-//	                OpenTelemetry through stats/otelstats, served in
+//	-metrics m      where stats go: statsd (the default, at -statsd), or
+//	                otel: OpenTelemetry through stats/otelstats, served in
 //	                Prometheus' text format at /metrics of the orders server
 //
 // With -metrics otel, every stat (the middleware's, the payments breaker's)
