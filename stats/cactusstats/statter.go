@@ -3,8 +3,10 @@ package cactusstats
 import (
 	"math"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/cactus/go-statsd-client/v5/statsd"
 
@@ -24,8 +26,9 @@ import (
 // count) and a Set are dropped and counted, since OTel counters only
 // increase and it keeps no sets.
 type Statter struct {
-	e      stats.Emitter
-	prefix atomic.Pointer[string]
+	e     stats.Emitter
+	names atomic.Pointer[names]
+	mu    sync.Mutex // serialises replacements of names
 }
 
 var (
@@ -124,7 +127,11 @@ func (s *Statter) NewSubStatter(sub string) statsd.SubStatter {
 }
 
 // SetPrefix replaces the prefix; it is safe while other goroutines send.
-func (s *Statter) SetPrefix(prefix string) { s.prefix.Store(&prefix) }
+func (s *Statter) SetPrefix(prefix string) {
+	s.mu.Lock()
+	s.names.Store(&names{prefix: prefix})
+	s.mu.Unlock()
+}
 
 // SetSamplerFunc does nothing: sample rates are ignored (see [Statter]).
 func (s *Statter) SetSamplerFunc(statsd.SamplerFunc) {}
@@ -133,22 +140,24 @@ func (s *Statter) SetSamplerFunc(statsd.SamplerFunc) {}
 // it, who closes it.
 func (s *Statter) Close() error { return nil }
 
-// name returns the prefixed name.
-func (s *Statter) name(name string) string {
-	if p := *s.prefix.Load(); p != "" {
-		return p + "." + name
-	}
-	return name
-}
-
-// tagsOf converts cactus' tags (key, value pairs) to vitals' tags.
+// tagsOf returns cactus' tags as vitals' tags without copying them, so a
+// tagged call costs no allocation: a cactus Tag is [2]string, key then
+// value, and a stats.Tag the two strings Key and Value, laid out alike (the
+// declarations below fail to compile if that ever changes). The Emitter
+// gets the caller's tags, as with any direct call.
 func tagsOf(tags []statsd.Tag) []stats.Tag {
 	if len(tags) == 0 {
 		return nil
 	}
-	out := make([]stats.Tag, len(tags))
-	for i, t := range tags {
-		out[i] = stats.Tag{Key: t[0], Value: t[1]}
-	}
-	return out
+	return unsafe.Slice((*stats.Tag)(unsafe.Pointer(unsafe.SliceData(tags))), len(tags))
 }
+
+// Each array length is negative, which does not compile, unless stats.Tag
+// and statsd.Tag have the same size and Value follows Key as the second
+// string follows the first.
+var (
+	_ [unsafe.Sizeof(stats.Tag{}) - unsafe.Sizeof(statsd.Tag{})]struct{}
+	_ [unsafe.Sizeof(statsd.Tag{}) - unsafe.Sizeof(stats.Tag{})]struct{}
+	_ [unsafe.Offsetof(stats.Tag{}.Value) - unsafe.Sizeof("")]struct{}
+	_ [unsafe.Sizeof("") - unsafe.Offsetof(stats.Tag{}.Value)]struct{}
+)

@@ -95,3 +95,34 @@ func TestCactusCallsReachOTel(t *testing.T) {
 	assert.EqualValues(t, 1, e.DroppedBy(otelstats.ReasonSet), "the SetInt")
 	assert.EqualValues(t, 2, e.Dropped())
 }
+
+// Names past the ones a Statter keeps are still sent under the prefix,
+// and a SetPrefix applies to names already seen.
+func TestManyNamesAndANewPrefix(t *testing.T) {
+	rec := statstest.New()
+	s := cactusstats.New(rec, "a")
+	for round := range 2 {
+		for i := range 300 {
+			_ = s.Inc("n"+strconv.Itoa(i), int64(round+1), 1)
+		}
+	}
+	assert.EqualValues(t, 3, rec.Counted("a.n0"))
+	assert.EqualValues(t, 3, rec.Counted("a.n299"))
+	s.SetPrefix("b")
+	_ = s.Inc("n0", 1, 1)
+	assert.EqualValues(t, 1, rec.Counted("b.n0"))
+	assert.Len(t, rec.Series(), 301)
+}
+
+// A cactus call by a known name, with tags, costs the adapter no
+// allocation: the prefixed name is kept, and cactus' tags are handed to
+// the Emitter as they are.
+func TestTaggedCallsDoNotAllocate(t *testing.T) {
+	s := cactusstats.New(stats.Discard, "legacy")
+	tags := []statsd.Tag{{"route", "/users"}, {"code", "200"}}
+	allocs := testing.AllocsPerRun(100, func() {
+		_ = s.Inc("requests", 1, 1, tags...)
+		_ = s.TimingDuration("db", time.Millisecond, 1, tags...)
+	})
+	assert.Zero(t, allocs)
+}
