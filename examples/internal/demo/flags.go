@@ -71,8 +71,9 @@ type Config struct {
 }
 
 // ParseConfig reads the command line of the example s tells: -serve,
-// -listen, -statsd, -duration and -log-level, and -metrics when s.Metrics. Defaults come from the
-// environment where vitals reads them: STATSD_ADDR and VITALS_LOG_LEVEL.
+// -listen, -statsd, -duration and -log-level, and -metrics when s.Metrics.
+// Defaults come from the environment where vitals reads them: STATSD_ADDR
+// and VITALS_LOG_LEVEL.
 func ParseConfig(args []string, stderr io.Writer, s Story) (Config, error) {
 	var c Config
 	statsdAddr := os.Getenv(stats.AddrEnv)
