@@ -16,7 +16,8 @@ import (
 // OTel emitter with what a hand-written OTel call costs: Counter.Add with
 // an attribute set and option slice built once. Both run on the SDK with a
 // manual reader, so the aggregation cost is the same; the difference is
-// what the emitter adds (finding the series by name and tags).
+// what the emitter adds (finding the series by name and tags). The statsd
+// emitter's same call is beside them.
 func BenchmarkOTelCounter(b *testing.B) {
 	newProvider := func() *sdkmetric.MeterProvider {
 		return sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
@@ -45,6 +46,19 @@ func BenchmarkOTelCounter(b *testing.B) {
 		for b.Loop() {
 			em.Count("http.server.requests", 1, stats.T("route", "/users"), stats.T("status", "2xx"))
 		}
+	})
+	b.Run("vitals-statsd", func(b *testing.B) { // the same call through the statsd emitter, beside
+		s, err := stats.NewStatsd(stats.Config{Addr: statsSink(b)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		var em stats.Emitter = s
+		b.ReportAllocs()
+		for b.Loop() {
+			em.Count("http.server.requests", 1, stats.T("route", "/users"), stats.T("status", "2xx"))
+		}
+		b.ReportMetric(float64(s.Dropped())/float64(b.N), "dropped/op")
 	})
 	b.Run("vitals-otelstats-handle", func(b *testing.B) {
 		e, err := otelstats.New(otelstats.Config{MeterProvider: newProvider()})

@@ -9,6 +9,7 @@ import (
 	cactus "github.com/cactus/go-statsd-client/v5/statsd"
 
 	"github.com/vitals-go/vitals/stats"
+	"github.com/vitals-go/vitals/stats/cactusstats"
 )
 
 // statsSink is a loopback UDP server that reads and discards every packet,
@@ -70,6 +71,18 @@ var statsClients = []struct {
 			dropped:      s.Dropped,
 		}
 	}},
+	// Code written against cactus' Statter, given vitals' emitter through
+	// stats/cactusstats: the same calls as cactus_*, on vitals' queue.
+	{"cactus_api_on_vitals", func(b *testing.B, addr string) statsClient {
+		s, err := stats.NewStatsd(stats.Config{Addr: addr, Prefix: "bench"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		c := cactusAPI(cactusstats.New(s, ""))
+		c.dropped = s.Dropped
+		return c
+	}},
 	{"cactus_buffered", func(b *testing.B, addr string) statsClient {
 		return cactusClient(b, addr, true)
 	}},
@@ -104,6 +117,11 @@ func cactusClient(b *testing.B, addr string, buffered bool) statsClient {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { c.Close() })
+	return cactusAPI(c)
+}
+
+// cactusAPI counts and times through cactus' Statter interface.
+func cactusAPI(c cactus.Statter) statsClient {
 	tags := []cactus.Tag{{"route", "/users"}, {"code", "200"}}
 	dbTags := []cactus.Tag{{"db", "users"}, {"op", "select"}}
 	return statsClient{

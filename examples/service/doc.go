@@ -35,6 +35,23 @@
 //	                info); debug adds the payments server's own records and
 //	                the outbound call records of the client transport
 //	-duration d     how long to drive traffic (default 20s)
+//	-metrics m      where stats go: statsd (the default, at -statsd), or
+//	                otel: OpenTelemetry through stats/otelstats, served in
+//	                Prometheus' text format at /metrics of the orders server
+//
+// With -metrics otel, every stat (the middleware's, the payments breaker's)
+// goes to an OTel MeterProvider whose Prometheus exporter serves /metrics:
+// orders_http_server_requests_total{route,status},
+// orders_http_server_duration_seconds, orders_breaker_payments_state and
+// orders_breaker_payments_transitions_<state>_total among them. When
+// something scrapes /metrics, a self-driven run waits for one more scrape
+// (at most twice the scrape interval, and 10 s) before it stops serving,
+// so that the last orders reach Prometheus. To watch it (scripts/prometheus scrapes
+// 127.0.0.1:8080 every second):
+//
+//	scripts/prometheus start /tmp/vitals-prometheus
+//	go run ./examples/service -serve -metrics otel
+//	curl -s 'localhost:9090/api/v1/query?query=orders_http_server_requests_total'
 //
 // With -serve, place orders yourself:
 //

@@ -12,7 +12,6 @@ import (
 	vlog "github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware"
 	"github.com/vitals-go/vitals/reqid"
-	"github.com/vitals-go/vitals/stats"
 )
 
 // chargeTimeout is how long the orders service waits for payments.
@@ -20,7 +19,7 @@ const chargeTimeout = 250 * time.Millisecond
 
 // story is what the command line says about this example.
 var story = demo.Story{Name: "service", Serves: "orders", Duration: 20 * time.Second,
-	Period: "the payments service's misbehaviour"}
+	Period: "the payments service's misbehaviour", Metrics: true}
 
 func main() { demo.Main("service", run) }
 
@@ -38,7 +37,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// summary per key and window; each breaker's records stay apart.
 	flood := vlog.NewFloodHandler(vlog.New(vlog.Options{Writer: logs, Level: cfg.Level}).Handler(), vlog.FloodOptions{KeyAttr: "breaker"})
 	logger := slog.New(flood)
-	emitter, err := stats.NewStatsd(stats.Config{Addr: cfg.Statsd, Prefix: "orders"})
+	emitter, err := newMetrics(cfg) // statsd, or OTel served at /metrics (metrics.go)
 	if err != nil {
 		return err
 	}
@@ -82,6 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /orders", svc.create)
 	mux.Handle("GET /debug/breakers", registry.Handler())
+	emitter.serve(mux)
 	handler, err := middleware.New(mux, middleware.ServerConfig{
 		AccessLog: middleware.AccessLogConfig{Logger: logger, Level: accessLevel},
 		Stats:     middleware.StatsConfig{Emitter: emitter},
@@ -99,10 +99,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	cfg.Run(ctx, func(ctx context.Context) { drive(ctx, base, cfg.Duration) })
 
+	emitter.lastScrape()
 	stopOrders()
 	_ = emitter.Close() // sends what is queued
 	_ = flood.Close()   // writes the pending summaries
 	_ = logs.Close()    // writes what is queued
-	sum.write(stdout, demo.Delivered(cfg.Statsd, emitter, logs))
+	sum.write(stdout, emitter.delivery(logs))
 	return nil
 }

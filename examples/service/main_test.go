@@ -169,5 +169,6 @@ func TestServeUntilInterrupted(t *testing.T) {
 }
 
 func TestFlagsRefused(t *testing.T) {
-	demotest.RefusesFlags(t, run, []string{"-log-level", "loud"}, []string{"-duration", "10ms"}, []string{"extra"})
+	demotest.RefusesFlags(t, run, []string{"-log-level", "loud"}, []string{"-duration", "10ms"}, []string{"extra"},
+		[]string{"-metrics", "prometheus"})
 }

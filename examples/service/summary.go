@@ -41,7 +41,7 @@ var statusMeaning = map[int]string{
 }
 
 // write prints the summary.
-func (s *summary) write(w io.Writer, d demo.Delivery) {
+func (s *summary) write(w io.Writer, d interface{ Write(io.Writer) }) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	total := 0

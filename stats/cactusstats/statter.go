@@ -1,9 +1,12 @@
 package cactusstats
 
 import (
+	"math"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/cactus/go-statsd-client/v5/statsd"
 
@@ -18,9 +21,14 @@ import (
 // Sample rates are ignored: every stat reaches the Emitter, whose own
 // sampling (stats.Config.SampleRate) applies, so a caller's rate cannot
 // scale a count twice; SetSamplerFunc does nothing for the same reason.
+//
+// The Emitter's rules apply: over stats/otelstats, a Dec (a negative
+// count) and a Set are dropped and counted, since OTel counters only
+// increase and it keeps no sets.
 type Statter struct {
-	e      stats.Emitter
-	prefix atomic.Pointer[string]
+	e     stats.Emitter
+	names atomic.Pointer[names]
+	mu    sync.Mutex // serialises replacements of names
 }
 
 var (
@@ -46,9 +54,14 @@ func (s *Statter) Inc(name string, n int64, _ float32, tags ...statsd.Tag) error
 	return nil
 }
 
-// Dec counts -n.
+// Dec counts -n; Dec of math.MinInt64, whose negation an int64 cannot
+// hold, counts math.MaxInt64 rather than wrapping around to a decrement.
 func (s *Statter) Dec(name string, n int64, _ float32, tags ...statsd.Tag) error {
-	s.e.Count(s.name(name), -n, tagsOf(tags)...)
+	neg := -n
+	if n == math.MinInt64 {
+		neg = math.MaxInt64
+	}
+	s.e.Count(s.name(name), neg, tagsOf(tags)...)
 	return nil
 }
 
@@ -64,9 +77,20 @@ func (s *Statter) GaugeDelta(name string, delta int64, _ float32, tags ...statsd
 	return nil
 }
 
-// Timing records ms milliseconds, as cactus' Timing takes them.
+// Timing records ms milliseconds, as cactus' Timing takes them. Past the
+// ±292 years a time.Duration holds, it records the longest Duration of that
+// sign instead of a wrapped-around one (a negative timing, the emitter
+// drops and counts).
 func (s *Statter) Timing(name string, ms int64, _ float32, tags ...statsd.Tag) error {
-	s.e.Timing(s.name(name), time.Duration(ms)*time.Millisecond, tagsOf(tags)...)
+	const most = math.MaxInt64 / int64(time.Millisecond)
+	d := time.Duration(ms) * time.Millisecond
+	switch {
+	case ms > most:
+		d = math.MaxInt64
+	case ms < -most:
+		d = math.MinInt64
+	}
+	s.e.Timing(s.name(name), d, tagsOf(tags)...)
 	return nil
 }
 
@@ -103,7 +127,11 @@ func (s *Statter) NewSubStatter(sub string) statsd.SubStatter {
 }
 
 // SetPrefix replaces the prefix; it is safe while other goroutines send.
-func (s *Statter) SetPrefix(prefix string) { s.prefix.Store(&prefix) }
+func (s *Statter) SetPrefix(prefix string) {
+	s.mu.Lock()
+	s.names.Store(&names{prefix: prefix})
+	s.mu.Unlock()
+}
 
 // SetSamplerFunc does nothing: sample rates are ignored (see [Statter]).
 func (s *Statter) SetSamplerFunc(statsd.SamplerFunc) {}
@@ -112,22 +140,24 @@ func (s *Statter) SetSamplerFunc(statsd.SamplerFunc) {}
 // it, who closes it.
 func (s *Statter) Close() error { return nil }
 
-// name returns the prefixed name.
-func (s *Statter) name(name string) string {
-	if p := *s.prefix.Load(); p != "" {
-		return p + "." + name
-	}
-	return name
-}
-
-// tagsOf converts cactus' tags (key, value pairs) to vitals' tags.
+// tagsOf returns cactus' tags as vitals' tags without copying them, so a
+// tagged call costs no allocation: a cactus Tag is [2]string, key then
+// value, and a stats.Tag the two strings Key and Value, laid out alike (the
+// declarations below fail to compile if that ever changes). The Emitter
+// gets the caller's tags, as with any direct call.
 func tagsOf(tags []statsd.Tag) []stats.Tag {
 	if len(tags) == 0 {
 		return nil
 	}
-	out := make([]stats.Tag, len(tags))
-	for i, t := range tags {
-		out[i] = stats.Tag{Key: t[0], Value: t[1]}
-	}
-	return out
+	return unsafe.Slice((*stats.Tag)(unsafe.Pointer(unsafe.SliceData(tags))), len(tags))
 }
+
+// Each array length is negative, which does not compile, unless stats.Tag
+// and statsd.Tag have the same size and Value follows Key as the second
+// string follows the first.
+var (
+	_ [unsafe.Sizeof(stats.Tag{}) - unsafe.Sizeof(statsd.Tag{})]struct{}
+	_ [unsafe.Sizeof(statsd.Tag{}) - unsafe.Sizeof(stats.Tag{})]struct{}
+	_ [unsafe.Offsetof(stats.Tag{}.Value) - unsafe.Sizeof("")]struct{}
+	_ [unsafe.Sizeof("") - unsafe.Offsetof(stats.Tag{}.Value)]struct{}
+)

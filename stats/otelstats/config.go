@@ -1,6 +1,7 @@
 package otelstats
 
 import (
+	"math"
 	"strconv"
 
 	"go.opentelemetry.io/otel"
@@ -34,8 +35,9 @@ type Config struct {
 	// Prefix goes in front of every name, followed by a dot, as
 	// stats.Config.Prefix does, so both backends name a series alike.
 	Prefix string
-	// Buckets are the explicit histogram boundaries of timings, in seconds,
-	// strictly increasing. Default: [DefaultBuckets].
+	// Buckets are the explicit histogram boundaries of timings, in seconds:
+	// at least one, finite, strictly increasing (the +Inf bucket is always
+	// there). Default, when nil: [DefaultBuckets].
 	Buckets []float64
 	// MaxSeries bounds the distinct tag lists of one instrument (a name and
 	// a kind); a stat with a further tag list is dropped and counted, never
@@ -59,6 +61,16 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.MaxSeries < 0 {
 		return cfg, configerr.New("otelstats", "Config.MaxSeries", "is "+strconv.Itoa(cfg.MaxSeries),
 			"set a positive bound, or 0 for the default of 1000")
+	}
+	if len(cfg.Buckets) == 0 {
+		return cfg, configerr.New("otelstats", "Config.Buckets", "is empty (the SDK would use its own boundaries, 0 to 10000, as seconds)",
+			"list at least one boundary in seconds, or leave Buckets nil for DefaultBuckets")
+	}
+	for i, b := range cfg.Buckets {
+		if math.IsNaN(b) || math.IsInf(b, 0) {
+			return cfg, configerr.New("otelstats", "Config.Buckets", "holds "+strconv.FormatFloat(b, 'g', -1, 64)+" at index "+strconv.Itoa(i),
+				"list finite boundaries in seconds; the +Inf bucket is always there")
+		}
 	}
 	for i := 1; i < len(cfg.Buckets); i++ {
 		if !(cfg.Buckets[i] > cfg.Buckets[i-1]) {

@@ -20,14 +20,24 @@
 // passed through [stats.Sanitize] (lower case, dots kept); the unit is in
 // the instrument, never in the name, and an exporter adds its own suffixes
 // (Prometheus' exporter writes db.query as db_query_seconds). Tags become
-// string attributes, as given (no Graphite escaping).
+// string attributes, without the Graphite escaping but made safe for every
+// exporter, since the Prometheus exporter refuses a whole scrape over one
+// bad label: a key keeps A-Z, a-z, 0-9, '_' and '.', any other rune
+// becoming '_'; a key with no letter or digit, or starting "__", gets "key"
+// in front; le, quantile and otel_scope_* get "exported_" in front. A value
+// keeps any UTF-8 but control characters (C0, DEL, C1) and bidirectional
+// controls, which become '_', and bytes of invalid UTF-8, which become
+// U+FFFD; an empty value is "_", as statsd writes it. Keys that map alike
+// are one attribute, the last tag's value winning.
 //
 // The contracts of the statsd emitter hold: no call returns an error or
 // panics (a provider or instrument that panics is recovered and counted);
 // each instrument takes at most Config.MaxSeries distinct tag lists, and a
 // stat with a further one is dropped and counted, never merged into another
-// series; once a series is known, a call costs no allocation. What is
-// dropped is reported through the same provider as vitals.stats.dropped by
+// series; two instruments a Prometheus exporter would write under one
+// name (see [ReasonConflict]) are refused, the first keeping the name, so
+// that no stat can make the exporter refuse a scrape; once a series is
+// known, a call costs no allocation. What is dropped is reported through the same provider as vitals.stats.dropped by
 // reason, and by [Emitter.Dropped].
 //
 // The smallest complete use:

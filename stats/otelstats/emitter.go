@@ -27,8 +27,9 @@ type Emitter struct {
 	buckets   []float64
 	maxSeries int
 
-	instMu sync.RWMutex
-	insts  map[instKey]*instrument
+	instMu   sync.RWMutex
+	insts    map[instKey]*instrument
+	exported map[string]instKey // exported names taken, see exportedName
 
 	table seriesTable
 
@@ -36,6 +37,7 @@ type Emitter struct {
 	invalid    atomic.Uint64 // NaN or infinite values, negative counts or timings
 	sets       atomic.Uint64 // Set calls, refused
 	failed     atomic.Uint64 // stats of an instrument the provider could not make
+	conflicts  atomic.Uint64 // stats of an instrument whose exported name another holds
 	panics     atomic.Uint64 // panics of the provider or an instrument, recovered
 	instErrors atomic.Uint64 // errors the provider returned with an instrument
 }
@@ -56,6 +58,10 @@ func New(cfg Config) (*Emitter, error) {
 		buckets:   cfg.Buckets,
 		maxSeries: cfg.MaxSeries,
 		insts:     make(map[instKey]*instrument),
+		exported:  make(map[string]instKey),
+	}
+	for _, n := range reservedNames {
+		e.exported[n] = instKey{kind: kindReserved}
 	}
 	e.table.seed = maphash.MakeSeed()
 	e.meter = e.meterOf(cfg.MeterProvider)
@@ -127,10 +133,11 @@ func (e *Emitter) Set(name string, member string, tags ...stats.Tag) {
 // NewCounter returns the counter handle of name and tags, the same one for
 // the same name and tags. Its total is reported at each collection through
 // an Int64ObservableCounter called name, so an increment is an atomic add
-// and nothing else. A name should be counted either through Count or
-// through a handle: OTel refuses two instruments of different kinds under
-// one name. Past MaxSeries it returns a handle that counts without being
-// reported, and counts the drop once.
+// and nothing else. A name is counted either through Count or through a
+// handle: both would be one name to a Prometheus exporter, so the second to
+// come gets a handle that counts without being reported, and the drop is
+// counted once under [ReasonConflict]. Past MaxSeries it returns such a
+// handle too, and counts the drop once.
 func (e *Emitter) NewCounter(name string, tags ...stats.Tag) *stats.Counter {
 	if s := e.seriesOf(kindCounterHandle, name, tags); s != nil {
 		return s.counter

@@ -77,6 +77,18 @@ func TestInvalidConfigIsRefused(t *testing.T) {
 	assert.ErrorContains(t, err, "Config.Buckets")
 }
 
+// Boundaries that are not finite numbers, or an empty non-nil list (which
+// the SDK would read as its own millisecond-scale defaults, 0 to 10000,
+// taken here as seconds), are refused, naming the field.
+func TestBucketsThatAreNotFiniteOrEmptyAreRefused(t *testing.T) {
+	for _, b := range [][]float64{{math.NaN()}, {0.1, math.NaN()}, {1, math.Inf(1)}, {math.Inf(-1), 1}, {}} {
+		_, err := New(Config{Buckets: b})
+		assert.ErrorContains(t, err, "Config.Buckets", "%v", b)
+	}
+	_, err := New(Config{Buckets: []float64{0.1}})
+	assert.NoError(t, err, "one boundary is enough")
+}
+
 func TestNamesMapDeterministically(t *testing.T) {
 	e, collect := newTest(t, Config{Prefix: "Orders"})
 	e.Count("HTTP..Server.requests/x", 1)

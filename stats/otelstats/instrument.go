@@ -23,14 +23,16 @@ const (
 )
 
 // instrument is one OTel instrument: a name and a kind. At most one of its
-// fields is set, by its kind; none when the provider failed to make it.
+// fields is set, by its kind; none when the provider failed to make it, or
+// when its name conflicts with another instrument's (see exportedName).
 type instrument struct {
-	kind   kind
-	taken  atomic.Int32 // series (tag lists) made, at most Config.MaxSeries
-	count  metric.Int64Counter
-	gauge  metric.Float64Gauge
-	delta  metric.Float64UpDownCounter
-	timing metric.Float64Histogram
+	kind     kind
+	conflict bool         // never made: another instrument holds its exported name
+	taken    atomic.Int32 // series (tag lists) made, at most Config.MaxSeries
+	count    metric.Int64Counter
+	gauge    metric.Float64Gauge
+	delta    metric.Float64UpDownCounter
+	timing   metric.Float64Histogram
 	// handles are the series of a handle kind, observed at each collection;
 	// replaced, never changed, so a callback reads it without a lock.
 	handles atomic.Pointer[[]*series]
@@ -54,7 +56,10 @@ func (e *Emitter) instrumentOf(k kind, name string) *instrument {
 	if in != nil {
 		return in
 	}
-	made := e.makeInstrument(key)
+	made := &instrument{kind: k, conflict: true}
+	if e.claim(key) {
+		made = e.makeInstrument(key)
+	}
 	e.instMu.Lock()
 	defer e.instMu.Unlock()
 	if in = e.insts[key]; in == nil {
@@ -99,8 +104,12 @@ func (e *Emitter) makeInstrument(key instKey) (in *instrument) {
 	return in
 }
 
-// broken reports whether the provider failed to make the instrument.
+// broken reports whether the instrument was not made: its name conflicts,
+// or the provider failed.
 func (in *instrument) broken() bool {
+	if in.conflict {
+		return true
+	}
 	switch in.kind {
 	case kindCount:
 		return in.count == nil

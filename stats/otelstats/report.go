@@ -22,12 +22,19 @@ const (
 	ReasonFailed = "failed"
 	// ReasonPanic: an instrument call that panicked, recovered.
 	ReasonPanic = "panic"
+	// ReasonConflict: a stat for an instrument whose name a Prometheus
+	// exporter would write as another's (the same name by Count and by
+	// NewCounter, a.b beside a_b, a gauge x_total beside a counter x), or
+	// as target_info or vitals_stats_dropped_total: the first instrument
+	// keeps the name, since two would make the exporter refuse the scrape.
+	ReasonConflict = "conflict"
 )
 
 // Dropped returns how many stats the Emitter lost since it was made, for
 // every reason (the sum of [Emitter.DroppedBy] over the Reason constants).
 func (e *Emitter) Dropped() uint64 {
-	return e.overflow.Load() + e.invalid.Load() + e.sets.Load() + e.failed.Load() + e.panics.Load()
+	return e.overflow.Load() + e.invalid.Load() + e.sets.Load() + e.failed.Load() + e.panics.Load() +
+		e.conflicts.Load()
 }
 
 // DroppedBy returns how many stats the Emitter lost for reason, one of the
@@ -44,6 +51,8 @@ func (e *Emitter) DroppedBy(reason string) uint64 {
 		return e.failed.Load()
 	case ReasonPanic:
 		return e.panics.Load()
+	case ReasonConflict:
+		return e.conflicts.Load()
 	}
 	return 0
 }
@@ -71,7 +80,7 @@ func (e *Emitter) registerDropped() {
 			e.panics.Add(1)
 		}
 	}()
-	reasons := []string{ReasonCardinality, ReasonInvalid, ReasonSet, ReasonFailed, ReasonPanic}
+	reasons := []string{ReasonCardinality, ReasonInvalid, ReasonSet, ReasonFailed, ReasonPanic, ReasonConflict}
 	opts := make([]metric.ObserveOption, len(reasons))
 	for i, r := range reasons {
 		opts[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", r)))

@@ -5,7 +5,6 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/vitals-go/vitals/stats"
@@ -98,7 +97,11 @@ func (e *Emitter) newSeries(k kind, name string, tags []stats.Tag) *series {
 	own, ownTags := clone(name), cloneTags(tags)
 	in := e.instrumentOf(k, own)
 	if in.broken() {
-		e.failed.Add(1)
+		if in.conflict {
+			e.conflicts.Add(1)
+		} else {
+			e.failed.Add(1)
+		}
 		return nil
 	}
 	if !reserve(&in.taken, int32(e.maxSeries)) {
@@ -118,21 +121,6 @@ func (e *Emitter) newSeries(k kind, name string, tags []stats.Tag) *series {
 	}
 	s.counter, s.gauge = newHandles(k)
 	return s
-}
-
-// attributesOf returns tags as an attribute set: string attributes, the
-// last value of a key winning, an empty key written "_" as the statsd
-// emitter writes it (OTel drops attributes with an empty key).
-func attributesOf(tags []stats.Tag) attribute.Set {
-	kvs := make([]attribute.KeyValue, len(tags))
-	for i, t := range tags {
-		key := t.Key
-		if key == "" {
-			key = "_"
-		}
-		kvs[i] = attribute.String(key, t.Value)
-	}
-	return attribute.NewSet(kvs...)
 }
 
 // reserve takes one of max places counted by n, reporting false when none

@@ -57,6 +57,7 @@ type Story struct {
 	Serves   string        // what -listen serves, e.g. "orders"
 	Duration time.Duration // the default -duration
 	Period   string        // what -duration is also the period of, e.g. "the payments service's misbehaviour"
+	Metrics  bool          // the example takes -metrics statsd|otel
 }
 
 // Config is the command line of a self-driving example.
@@ -66,11 +67,13 @@ type Config struct {
 	Statsd   string        // the statsd address (UDP)
 	Level    slog.Level    // the minimum log level
 	Duration time.Duration // how long to drive traffic; also the period of the story's schedule (at least 1 s)
+	Metrics  string        // with Story.Metrics: "statsd" (the default) or "otel"
 }
 
 // ParseConfig reads the command line of the example s tells: -serve,
-// -listen, -statsd, -duration and -log-level. Defaults come from the
-// environment where vitals reads them: STATSD_ADDR and VITALS_LOG_LEVEL.
+// -listen, -statsd, -duration and -log-level, and -metrics when s.Metrics.
+// Defaults come from the environment where vitals reads them: STATSD_ADDR
+// and VITALS_LOG_LEVEL.
 func ParseConfig(args []string, stderr io.Writer, s Story) (Config, error) {
 	var c Config
 	statsdAddr := os.Getenv(stats.AddrEnv)
@@ -82,10 +85,16 @@ func ParseConfig(args []string, stderr io.Writer, s Story) (Config, error) {
 	fs.StringVar(&c.Listen, "listen", "", s.Serves+" address (default 127.0.0.1:8080 with -serve, a free loopback port otherwise)")
 	fs.StringVar(&c.Statsd, "statsd", statsdAddr, "statsd address (UDP); nothing needs to listen")
 	fs.DurationVar(&c.Duration, "duration", s.Duration, "how long to drive traffic; also the period of "+s.Period)
+	if s.Metrics {
+		fs.StringVar(&c.Metrics, "metrics", "statsd", "where stats go: statsd, or otel (OpenTelemetry, served to Prometheus at /metrics of "+s.Serves+")")
+	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	c.Level = fs.Level()
+	if s.Metrics && c.Metrics != "statsd" && c.Metrics != "otel" {
+		return c, fmt.Errorf("-metrics %q is not one; give statsd or otel", c.Metrics)
+	}
 	if c.Duration < time.Second {
 		return c, fmt.Errorf("-duration %s is too short for the story; give it at least 1s", c.Duration)
 	}
