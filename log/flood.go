@@ -33,7 +33,7 @@ type FloodOptions struct {
 	// The value is taken from the record's top-level attributes, else from
 	// the logger's (Logger.With before any group), else from the context's
 	// ([With]). A string value costs nothing; another kind is formatted per
-	// record. "" means none. The summary of a key whose value came from
+	// record (the logger's once, at Logger.With). "" means none. The summary of a key whose value came from
 	// the record or the context carries it (breaker=payments); one from
 	// the logger's attributes is already on the summary's logger.
 	KeyAttr string
