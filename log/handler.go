@@ -50,7 +50,10 @@ type HandlerOptions struct {
 // context's ([With]), then request_id, trace_id and span_id. The process
 // identity is the exception: it always wins, and an attribute or group of
 // the record, logger or context named "process" is written under
-// [KeyProcessMoved] instead (unless OmitProcess is set).
+// [KeyProcessMoved] instead (unless OmitProcess is set). The record's and
+// the logger's own attributes are written as slog's handlers write them:
+// a record attribute with a key that Logger.With already gave is written
+// as well.
 //
 // The handler remembers, for a few hundred recent combinations of logger,
 // request ID, span and context attributes, the fields it built; from the
