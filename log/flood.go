@@ -345,15 +345,19 @@ func (h *FloodHandler) key(ctx context.Context, r *slog.Record) (key string, car
 	if !found && h.hasKey {
 		return h.keyStr, false
 	}
-	if ca := attrsFrom(ctx); !found && ca != nil {
+	if !found {
+		ca := attrsFrom(ctx)
+		if ca == nil {
+			return "", false
+		}
 		for _, a := range ca.attrs {
 			if a.Key == name {
 				v, found = a.Value, true
 			}
 		}
-	}
-	if !found {
-		return "", false
+		if !found {
+			return "", false
+		}
 	}
 	key = keyString(v)
 	return key, !h.hasKey || key != h.keyStr
