@@ -315,7 +315,9 @@ func (t *floodTable) slot(hash uint64, r *slog.Record, key string, now int64) (s
 	for i := range uint64(floodProbes) {
 		s = &t.slots[(base+i)&(floodSlots-1)]
 		s.mu.Lock()
-		expired := !s.used || now-s.start >= t.window || now < s.start
+		// A record timed before its window's start (logged concurrently,
+		// timed a moment earlier) belongs to the window.
+		expired := !s.used || now-s.start >= t.window
 		if s.hash == hash && s.used && s.level == r.Level && s.pc == r.PC && s.msg == r.Message && s.key == key {
 			return s, expired
 		}
@@ -466,7 +468,7 @@ func (t *floodTable) flush(now int64, all bool) (more bool) {
 			s.mu.Unlock()
 			continue
 		}
-		if !all && now-s.start < t.window && now >= s.start {
+		if !all && now-s.start < t.window {
 			s.mu.Unlock()
 			more = true
 			continue

@@ -104,3 +104,19 @@ func TestFloodEvictionKeepsCounts(t *testing.T) {
 	require.NoError(t, f.Close())
 	assert.Equal(t, f.Suppressed(), summarised.Load(), "every suppressed record is in a summary")
 }
+
+// TestFloodRecordsOutOfOrder gives a window records timed before its
+// first, as goroutines logging at once do: they are counted in it, not
+// let through as a new window.
+func TestFloodRecordsOutOfOrder(t *testing.T) {
+	var passed, summarised atomic.Uint64
+	f := vlog.NewFloodHandler(countingHandler{&passed, &summarised}, vlog.FloodOptions{Window: time.Second, Burst: 1})
+	t0 := time.Now()
+	for _, d := range []time.Duration{5, 1, 3, 2, 4} {
+		require.NoError(t, f.Handle(context.Background(), slog.NewRecord(t0.Add(d*time.Millisecond), slog.LevelError, "late", 0)))
+	}
+	assert.Equal(t, uint64(1), passed.Load())
+	assert.Equal(t, uint64(4), f.Suppressed())
+	require.NoError(t, f.Close())
+	assert.Equal(t, uint64(4), summarised.Load())
+}
