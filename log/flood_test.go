@@ -273,16 +273,16 @@ func BenchmarkFloodSuppressingParallel(b *testing.B) { benchFloodParallel(b, flo
 
 func ExampleNewFloodHandler() {
 	h := vlog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: dropTimes})
-	flood := vlog.NewFloodHandler(h, vlog.FloodOptions{Burst: 2})
+	flood := vlog.NewFloodHandler(h, vlog.FloodOptions{Burst: 2, KeyAttr: "breaker"})
 	logger := slog.New(flood)
 	for range 5 {
-		logger.Error("payments unreachable")
+		logger.Error("call rejected", "breaker", "payments")
 	}
 	_ = flood.Close() // at shutdown: the pending summaries
 	// Output:
-	// {"level":"ERROR","msg":"payments unreachable"}
-	// {"level":"ERROR","msg":"payments unreachable"}
-	// {"level":"ERROR","msg":"log records suppressed","suppressed_msg":"payments unreachable","suppressed":3}
+	// {"level":"ERROR","msg":"call rejected","breaker":"payments"}
+	// {"level":"ERROR","msg":"call rejected","breaker":"payments"}
+	// {"level":"ERROR","msg":"log records suppressed","suppressed_msg":"call rejected","suppressed":3,"breaker":"payments"}
 }
 
 // dropTimes leaves out the record's time and the summary's times, which
