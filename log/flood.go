@@ -18,14 +18,16 @@ import (
 type FloodOptions struct {
 	// Level is the lowest level collapsed; records below it all pass
 	// untouched (access records at INFO are each worth a line). nil means
-	// slog.LevelWarn.
+	// slog.LevelWarn. A *slog.LevelVar is read for every record, so
+	// changing it takes effect at once.
 	Level slog.Leveler
 
-	// Window is the span over which records of one key are counted; 0
-	// means 10 s.
+	// Window is the span over which records of one key are counted; 0 (or
+	// less) means 10 s.
 	Window time.Duration
 
-	// Burst is how many records of one key pass per window; 0 means 5.
+	// Burst is how many records of one key pass per window; 0 (or less)
+	// means 5.
 	Burst int
 
 	// KeyAttr names an attribute whose value joins the key, so that, say,
@@ -39,7 +41,7 @@ type FloodOptions struct {
 	KeyAttr string
 
 	// CloseTimeout bounds how long Close waits for the inner handler to
-	// take the last summaries; 0 means 5 s.
+	// take the last summaries; 0 (or less) means 5 s.
 	CloseTimeout time.Duration
 }
 

@@ -120,3 +120,25 @@ func TestFloodRecordsOutOfOrder(t *testing.T) {
 	require.NoError(t, f.Close())
 	assert.Equal(t, uint64(4), summarised.Load())
 }
+
+// TestFloodLevelVar changes FloodOptions.Level while logging: it takes
+// effect from the next record.
+func TestFloodLevelVar(t *testing.T) {
+	var passed, summarised atomic.Uint64
+	var level slog.LevelVar
+	level.Set(slog.LevelError)
+	f := vlog.NewFloodHandler(countingHandler{&passed, &summarised}, vlog.FloodOptions{Level: &level, Window: time.Hour, Burst: 1})
+	l := slog.New(f)
+	warn := func() {
+		for range 3 {
+			l.Warn("retrying")
+		}
+	}
+	warn()
+	assert.Equal(t, uint64(3), passed.Load(), "below the level: all pass")
+	level.Set(slog.LevelWarn)
+	warn()
+	assert.Equal(t, uint64(4), passed.Load(), "collapsed from now on")
+	assert.Equal(t, uint64(2), f.Suppressed())
+	require.NoError(t, f.Close())
+}
