@@ -35,9 +35,10 @@ type FloodOptions struct {
 	// The value is taken from the record's top-level attributes, else from
 	// the logger's (Logger.With before any group), else from the context's
 	// ([With]). A string value costs nothing; another kind is formatted per
-	// record (the logger's once, at Logger.With). "" means none. The summary of a key whose value came from
-	// the record or the context carries it (breaker=payments); one from
-	// the logger's attributes is already on the summary's logger.
+	// record (the logger's once, at Logger.With). "" means none. The
+	// summary of a key whose value came from the record or the context
+	// carries it (breaker=payments); one from the logger's attributes is
+	// already on the summary's logger.
 	KeyAttr string
 
 	// CloseTimeout bounds how long Close waits for the inner handler to
@@ -85,8 +86,8 @@ const (
 // background context. The inner handler is untrusted: no lock is held while
 // it runs; a summary it panics on or returns an error for is counted
 // ([FloodHandler.Unreported]) and its count is added, under [KeyUnreported],
-// to the next summary it takes; while it blocks the timer's summary, the
-// timer starts no other goroutine. A panic on a record that passes is the
+// to the next summary it takes; while it blocks the timer's summary, later
+// sweeps skip their turn rather than wait behind it. A panic on a record that passes is the
 // caller's, as it would be without the FloodHandler.
 //
 // Keys are counted in a table of 256 slots, a key in one of 4 consecutive
@@ -114,7 +115,7 @@ type floodTable struct {
 	closeTimeout time.Duration
 
 	slots      [floodSlots]floodSlot
-	armed      atomic.Bool // a sweep is scheduled or running
+	armed      atomic.Bool // a sweep is scheduled
 	sweeping   atomic.Bool // a sweep is writing summaries
 	closed     atomic.Bool
 	suppressed atomic.Uint64 // records suppressed in total
@@ -189,7 +190,8 @@ func NewFloodHandler(inner slog.Handler, opts FloodOptions) *FloodHandler {
 }
 
 // Suppressed returns the number of records suppressed so far; each is
-// counted in a summary record, written or to be written.
+// counted in a summary record, written or to be written, or else in
+// [FloodHandler.Unreported].
 func (h *FloodHandler) Suppressed() uint64 { return h.t.suppressed.Load() }
 
 // Unreported returns the number of suppressed records whose summary the
