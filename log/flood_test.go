@@ -218,45 +218,71 @@ func benchFlood(b *testing.B, h slog.Handler) {
 	}
 }
 
+// benchFloodParallel is benchFlood from every P at once: one key, so
+// every goroutine takes the same slot's lock, as in a real flood.
+func benchFloodParallel(b *testing.B, h slog.Handler) {
+	r, ctx := fourRecord(), requestContext()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			_ = h.Handle(ctx, r)
+		}
+	})
+}
+
+// floodBench is a FloodHandler on slog.DiscardHandler for the benchmarks:
+// fourRecord's INFO is collapsed, in a window longer than any run.
+func floodBench(b *testing.B, burst int, keyAttr string) *vlog.FloodHandler {
+	f := vlog.NewFloodHandler(slog.DiscardHandler, vlog.FloodOptions{Level: slog.LevelInfo, Window: time.Hour, Burst: burst, KeyAttr: keyAttr})
+	b.Cleanup(func() { _ = f.Close() })
+	return f
+}
+
 // BenchmarkFloodOff is the reference: no FloodHandler.
 func BenchmarkFloodOff(b *testing.B) { benchFlood(b, slog.DiscardHandler) }
 
-// BenchmarkFloodPassing is a record that passes. Target: at most 50 ns
-// over BenchmarkFloodOff, 0 allocs.
-func BenchmarkFloodPassing(b *testing.B) {
-	f := vlog.NewFloodHandler(slog.DiscardHandler, vlog.FloodOptions{Level: slog.LevelInfo, Window: time.Hour, Burst: 1 << 62})
-	defer f.Close()
+// BenchmarkFloodBelowLevel is a record below FloodOptions.Level: it passes
+// after one comparison.
+func BenchmarkFloodBelowLevel(b *testing.B) {
+	f := vlog.NewFloodHandler(slog.DiscardHandler, vlog.FloodOptions{})
+	b.Cleanup(func() { _ = f.Close() })
 	benchFlood(b, f)
 }
+
+// BenchmarkFloodPassing is a record that passes. Target: at most 50 ns
+// over BenchmarkFloodOff, 0 allocs.
+func BenchmarkFloodPassing(b *testing.B) { benchFlood(b, floodBench(b, 1<<62, "")) }
 
 // BenchmarkFloodSuppressing is a record that is suppressed. Target: at
 // most 50 ns, 0 allocs.
-func BenchmarkFloodSuppressing(b *testing.B) {
-	f := vlog.NewFloodHandler(slog.DiscardHandler, vlog.FloodOptions{Level: slog.LevelInfo, Window: time.Hour, Burst: 1})
-	defer f.Close()
-	benchFlood(b, f)
-}
+func BenchmarkFloodSuppressing(b *testing.B) { benchFlood(b, floodBench(b, 1, "")) }
 
 // BenchmarkFloodSuppressingKeyAttr is BenchmarkFloodSuppressing with a
 // KeyAttr found among the record's attributes.
-func BenchmarkFloodSuppressingKeyAttr(b *testing.B) {
-	f := vlog.NewFloodHandler(slog.DiscardHandler, vlog.FloodOptions{Level: slog.LevelInfo, Window: time.Hour, Burst: 1, KeyAttr: "currency"})
-	defer f.Close()
-	benchFlood(b, f)
-}
+func BenchmarkFloodSuppressingKeyAttr(b *testing.B) { benchFlood(b, floodBench(b, 1, "currency")) }
+
+// BenchmarkFloodOffParallel is BenchmarkFloodOff from every P.
+func BenchmarkFloodOffParallel(b *testing.B) { benchFloodParallel(b, slog.DiscardHandler) }
+
+// BenchmarkFloodPassingParallel is BenchmarkFloodPassing from every P.
+func BenchmarkFloodPassingParallel(b *testing.B) { benchFloodParallel(b, floodBench(b, 1<<62, "")) }
+
+// BenchmarkFloodSuppressingParallel is BenchmarkFloodSuppressing from
+// every P.
+func BenchmarkFloodSuppressingParallel(b *testing.B) { benchFloodParallel(b, floodBench(b, 1, "")) }
 
 func ExampleNewFloodHandler() {
 	h := vlog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: dropTimes})
-	flood := vlog.NewFloodHandler(h, vlog.FloodOptions{Burst: 2})
+	flood := vlog.NewFloodHandler(h, vlog.FloodOptions{Burst: 2, KeyAttr: "breaker"})
 	logger := slog.New(flood)
 	for range 5 {
-		logger.Error("payments unreachable")
+		logger.Error("call rejected", "breaker", "payments")
 	}
 	_ = flood.Close() // at shutdown: the pending summaries
 	// Output:
-	// {"level":"ERROR","msg":"payments unreachable"}
-	// {"level":"ERROR","msg":"payments unreachable"}
-	// {"level":"ERROR","msg":"log records suppressed","suppressed_msg":"payments unreachable","suppressed":3}
+	// {"level":"ERROR","msg":"call rejected","breaker":"payments"}
+	// {"level":"ERROR","msg":"call rejected","breaker":"payments"}
+	// {"level":"ERROR","msg":"log records suppressed","suppressed_msg":"call rejected","suppressed":3,"breaker":"payments"}
 }
 
 // dropTimes leaves out the record's time and the summary's times, which

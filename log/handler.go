@@ -50,7 +50,10 @@ type HandlerOptions struct {
 // context's ([With]), then request_id, trace_id and span_id. The process
 // identity is the exception: it always wins, and an attribute or group of
 // the record, logger or context named "process" is written under
-// [KeyProcessMoved] instead (unless OmitProcess is set).
+// [KeyProcessMoved] instead (unless OmitProcess is set). The record's and
+// the logger's own attributes are written as slog's handlers write them:
+// a record attribute with a key that Logger.With already gave is written
+// as well.
 //
 // The handler remembers, for a few hundred recent combinations of logger,
 // request ID, span and context attributes, the fields it built; from the
@@ -192,11 +195,21 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 
 // scan reports whether r has a top-level attribute that needsFix, and
 // whether r sets one of e's keys itself, in which case the record keeps its
-// own value. The mask of e's keys settles most attributes at once.
+// own value. Most records have neither: a first pass only checks each key's
+// bit against the mask of e's keys and the keys that may need fixing, and
+// the exact check runs only on a hit.
 func (h *handler) scan(r slog.Record, e *entry) (fix, clash bool) {
-	var mask uint64
+	mask := fixBits
 	if e != nil {
-		mask = e.mask
+		mask |= e.mask
+	}
+	hit := false
+	r.Attrs(func(a slog.Attr) bool {
+		hit = keyBit(a.Key)&mask != 0
+		return !hit
+	})
+	if !hit {
+		return false, false
 	}
 	r.Attrs(func(a slog.Attr) bool {
 		bit := keyBit(a.Key)
@@ -204,7 +217,7 @@ func (h *handler) scan(r slog.Record, e *entry) (fix, clash bool) {
 			fix = true
 			return false
 		}
-		clash = clash || bit&mask != 0 && e.uses(a)
+		clash = clash || bit&mask != 0 && e != nil && e.uses(a)
 		return true
 	})
 	return fix, clash
