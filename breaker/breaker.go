@@ -36,14 +36,10 @@ type Breaker struct {
 	tracer  trace.Tracer
 
 	emitter    stats.Emitter
-	outcomes   [3]*stats.Counter // by Outcome
-	rejected   *stats.Counter
-	slow       *stats.Counter
-	panicked   *stats.Counter // calls whose function panicked
-	badJudge   *stats.Counter // classifier panics
-	targets    [len(stateNames)]*stats.Counter
+	success    *stats.Counter                             // calls.success, made by New: every call adds to it
+	counters   [numCounters]atomic.Pointer[stats.Counter] // the others, made at first use (see counterID)
 	stateGauge *stats.Gauge
-	timingName string
+	timingName string // with Config.TimeCalls only
 
 	mu    sync.Mutex // serialises transitions; never held while publishing
 	trips int        // consecutive trips since the breaker last closed
@@ -131,19 +127,12 @@ func New(cfg Config) (*Breaker, error) {
 	if b.emitter == nil {
 		b.emitter = stats.Default()
 	}
-	for o, name := range outcomeNames {
-		b.outcomes[o] = b.emitter.NewCounter(stats.Name("breaker", b.name, "calls", name))
-	}
-	b.rejected = b.emitter.NewCounter(stats.Name("breaker", b.name, "calls", "rejected"))
-	b.slow = b.emitter.NewCounter(stats.Name("breaker", b.name, "calls", "slow"))
-	b.panicked = b.emitter.NewCounter(stats.Name("breaker", b.name, "calls", "panicked"))
-	b.badJudge = b.emitter.NewCounter(stats.Name("breaker", b.name, "classifier_panics"))
-	for s, name := range stateNames {
-		b.targets[s] = b.emitter.NewCounter(stats.Name("breaker", b.name, "transitions", name))
-	}
+	b.success = b.counter(callsBy + counterID(Success))
 	b.stateGauge = b.emitter.NewGauge(stats.Name("breaker", b.name, "state"))
 	b.stateGauge.Set(0)
-	b.timingName = stats.Name("breaker", b.name, "duration")
+	if cfg.TimeCalls {
+		b.timingName = stats.Name("breaker", b.name, "duration")
+	}
 
 	b.pub.deliver = b.publish
 	b.cur.Store(b.newGen(nil, Closed, "created", nil, b.clock.Now()))
@@ -185,7 +174,7 @@ func (b *Breaker) manual(to State, reason string) {
 
 // newGen builds the generation that starts now. Callers hold b.mu, except New.
 func (b *Breaker) newGen(prev *gen, to State, reason string, cause error, now time.Time) *gen {
-	g := &gen{b: b, state: to, since: now, reason: reason, cause: cause, ok: b.outcomes[Success]}
+	g := &gen{b: b, state: to, since: now, reason: reason, cause: cause, ok: b.success}
 	g.fastAllow = to == Closed && b.fast
 	g.fastDone = to == Closed && b.plain
 	g.timedDone = to == Closed && !b.fast && !b.cfg.TimeCalls && b.cfg.Classify == nil
@@ -300,7 +289,7 @@ func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason st
 	// The stats are handles (an atomic store and add), set here so that
 	// they follow the state at once and in order.
 	b.stateGauge.Set(to.gaugeValue())
-	b.targets[to].Inc()
+	b.counter(transitionsTo + counterID(to)).Inc()
 	b.pub.post(tr)
 	// Listeners are posted here, in order under the lock, rather than after
 	// the log record: a slow log handler must not delay them (the latch

@@ -77,7 +77,7 @@ func (b *Breaker) allow(ctx context.Context) (Ticket, error) {
 				b.transition(ctx, g, Open, "a probe not reported within "+b.probeDeadline().String(), nil)
 				continue
 			}
-			b.rejected.Inc()
+			b.counter(rejectedCalls).Inc()
 			return Ticket{}, g.reject.Load().err
 		case Open, ForcedOpen:
 			if err := g.rejectNow(); err != nil {
@@ -112,7 +112,7 @@ func (g *gen) succeededTimed(start int64) bool {
 // call: a few loads and one counter add.
 func (g *gen) rejectNow() error {
 	if g.state == ForcedOpen || g.state == Open && !g.expired.Load() {
-		g.b.rejected.Add(1)
+		g.b.counter(rejectedCalls).Add(1)
 		return g.reject.Load().err
 	}
 	return nil
@@ -177,7 +177,7 @@ func (g *gen) countPanic(returned *bool) {
 // gives its slot back.
 func (t Ticket) panicked() {
 	if t.claim() {
-		t.g.b.panicked.Inc()
+		t.g.b.counter(panickedCalls).Inc()
 		t.release()
 	}
 }
@@ -210,7 +210,7 @@ func (b *Breaker) record(t Ticket, o Outcome, err error, timedOut bool) {
 	if o > Ignore {
 		o = Failure
 	}
-	b.outcomes[o].Inc()
+	b.counter(callsBy + counterID(o)).Inc()
 	var slow bool
 	now := t.start
 	if !b.fast {
@@ -226,7 +226,7 @@ func (b *Breaker) record(t Ticket, o Outcome, err error, timedOut bool) {
 		return
 	}
 	if slow = slow || timedOut; slow {
-		b.slow.Inc()
+		b.counter(slowCalls).Inc()
 	}
 	g := t.g
 	switch g.state {

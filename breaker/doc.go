@@ -46,7 +46,11 @@
 // plus breaker.<name>.calls.slow when it was slow and not ignored; a
 // classifier that panics is counted in breaker.<name>.classifier_panics,
 // logged, and replaced by [Classify] for that call. Config.TimeCalls adds
-// the timing breaker.<name>.duration.
+// the timing breaker.<name>.duration. New makes the handles of the state
+// gauge and of calls.success; each other counter is made at its first
+// count, so that a breaker that never rejects or panics does not pay for
+// those handles (an OpenTelemetry exporter shows such a series from its
+// first count; statsd sends a counter only when it changed anyway).
 //
 // # Cost
 //
