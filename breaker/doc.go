@@ -71,7 +71,9 @@
 // twice per call, so they are opt-in. Nothing on the call path allocates,
 // failures with an error included, except a context with a deadline when
 // Config.Timeout is set and the small slot of each half-open probe. Do and
-// Run count a call that panics with a deferred check, a few nanoseconds.
+// Run count a call that panics with a deferred check, a few nanoseconds,
+// which they skip when the stats go to stats.Discard (nothing would see the
+// count).
 //
 // cep21/circuit, one of the usual peers, is not in the side-by-side
 // benchmarks of the bench module: it cannot be fetched from the module proxy.
