@@ -31,9 +31,12 @@ type Breaker struct {
 	fast    bool // Allow needs no clock read (no slow policy, time window or timing)
 	plain   bool // fast and default classification: a nil error is a plain success
 	precise bool // read the clock with time.Since rather than the coarse clock
-	clock   Clock
-	base    time.Time // origin of the nanosecond clock used by calls
-	tracer  trace.Tracer
+	// coarseSlow: a slow-call policy on the coarse clock, whose calls that
+	// look fast are checked on the precise clock (see Breaker.end)
+	coarseSlow bool
+	clock      Clock
+	base       time.Time // origin of the nanosecond clock used by calls
+	tracer     trace.Tracer
 
 	emitter    stats.Emitter
 	success    *stats.Counter                             // calls.success, made by New: every call adds to it
@@ -112,6 +115,7 @@ func New(cfg Config) (*Breaker, error) {
 		}
 		coarseStart(coarseResolution(finest))
 		b.base = coarse.base
+		b.coarseSlow = cfg.SlowCallDuration > 0
 	default:
 		b.base = time.Now()
 	}

@@ -93,7 +93,7 @@ func (b *Breaker) allow(ctx context.Context) (Ticket, error) {
 // slow: then it reports false and the caller takes the full path.
 func (g *gen) succeededTimed(start int64) bool {
 	b := g.b
-	now := b.now()
+	now := b.end(b.now(), start)
 	if b.cfg.SlowCallDuration > 0 && time.Duration(now-start) >= b.cfg.SlowCallDuration {
 		return false
 	}
@@ -129,7 +129,22 @@ func (b *Breaker) now() int64 {
 	case b.precise:
 		return int64(time.Since(b.base))
 	}
-	return coarse.now.Load()
+	return coarseNow()
+}
+
+// end reads the clock at the end of a call that started at start, given
+// now, the reading of b.now. On the coarse clock, a call that looks faster
+// than Config.SlowCallDuration is read again on the precise clock, since a
+// coarse clock whose goroutine is starved shows a slow call as fast; the
+// precise reading also refreshes a stale coarse clock. A call that already
+// looks slow is slow: the coarse clock never runs ahead. (It takes now
+// rather than reading it so as to be inlined: a breaker without a slow-call
+// policy pays a compare.)
+func (b *Breaker) end(now, start int64) int64 {
+	if b.coarseSlow && time.Duration(now-start) < b.cfg.SlowCallDuration {
+		return coarseRefresh()
+	}
+	return now
 }
 
 // Done reports the call's error, classified by Config.Classify or else by
@@ -214,7 +229,7 @@ func (b *Breaker) record(t Ticket, o Outcome, err error, timedOut bool) {
 	var slow bool
 	now := t.start
 	if !b.fast {
-		now = b.now()
+		now = b.end(b.now(), t.start)
 		d := time.Duration(now - t.start)
 		if b.cfg.TimeCalls {
 			b.emitter.Timing(b.timingName, d)

@@ -67,8 +67,17 @@
 // time of each call; reading the wall clock costs tens of nanoseconds on a
 // VM, so they read a process-wide coarse clock instead (one atomic load),
 // advanced by one goroutine every tenth of the finest duration configured
-// (1 ms to 100 ms). Call timings (Config.TimeCalls) need the precise clock,
-// twice per call, so they are opt-in. Nothing on the call path allocates,
+// (1 ms to 100 ms). That goroutine can be starved of CPU, and a stopped
+// clock would show a slow call as fast; nothing cheaper than a clock read
+// tells a stopped clock from a short call, so a slow-call policy reads the
+// precise clock once at the end of each call that the coarse clock shows
+// as fast (tens of nanoseconds; a slow call is never missed). A caller that
+// finds the coarse clock more than two ticks behind moves it forward, and
+// calls start on the precise clock until its goroutine runs again. A
+// time-based window without a slow-call policy reads only the coarse
+// clock: while it is stopped (and no slow-call policy has found it so),
+// calls count in the bucket of the time it stopped. Call timings (Config.TimeCalls) need the precise clock, twice
+// per call, so they are opt-in. Nothing on the call path allocates,
 // failures with an error included, except a context with a deadline when
 // Config.Timeout is set and the small slot of each half-open probe. Do and
 // Run count a call that panics with a deferred check, a few nanoseconds,
