@@ -47,9 +47,9 @@ type Breaker struct {
 	mu    sync.Mutex // serialises transitions; never held while publishing
 	trips int        // consecutive trips since the breaker last closed
 
-	pub       mailbox
+	pub       mailbox[published]
 	subMu     sync.Mutex
-	listeners atomic.Pointer[[]*mailbox]
+	listeners atomic.Pointer[[]*mailbox[Transition]]
 	latch     atomic.Pointer[Latch] // holds every opening, when set
 }
 
@@ -139,7 +139,20 @@ func New(cfg Config) (*Breaker, error) {
 		b.timingName = stats.Name("breaker", b.name, "duration")
 	}
 
-	b.pub.deliver = b.publish
+	b.pub.deliver = func(p published) {
+		if p.listenerLost > 0 {
+			b.logUserFault(context.Background(), "breaker listener fell behind",
+				"delivering the transitions of "+b.name, fmt.Sprintf("%d transitions were dropped while a listener given to Subscribe did not return", p.listenerLost),
+				"make the listener return quickly (hand slow work to a goroutine of your own)")
+			return
+		}
+		b.publish(p.t)
+	}
+	b.pub.lost = func(n int) {
+		b.logUserFault(context.Background(), "breaker transitions not published",
+			"publishing the transitions of "+b.name, fmt.Sprintf("%d transitions were neither logged nor traced while the log handler or tracer did not return", n),
+			"give the breaker a log handler (Config.Logger) and a tracer that return quickly")
+	}
 	b.cur.Store(b.newGen(nil, Closed, "created", nil, b.clock.Now()))
 	return b, nil
 }
@@ -299,7 +312,7 @@ func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason st
 	// they follow the state at once and in order.
 	b.stateGauge.Set(to.gaugeValue())
 	b.counter(transitionsTo + counterID(to)).Inc()
-	b.pub.post(tr)
+	b.pub.post(published{t: tr})
 	// Listeners are posted here, in order under the lock, rather than after
 	// the log record: a slow log handler must not delay them (the latch
 	// records trips through one).
@@ -310,9 +323,13 @@ func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason st
 	}
 	b.mu.Unlock()
 
-	if span := trace.SpanFromContext(ctx); span.IsRecording() {
-		span.AddEvent("breaker."+to.String(), trace.WithTimestamp(now), trace.WithAttributes(tr.attributes()...))
-	}
+	// The span is the caller's, of a tracer that may have a bug: it must
+	// not reach the call.
+	safely(func() {
+		if span := trace.SpanFromContext(ctx); span.IsRecording() {
+			span.AddEvent("breaker."+to.String(), trace.WithTimestamp(now), trace.WithAttributes(tr.attributes()...))
+		}
+	})
 	return true
 }
 
