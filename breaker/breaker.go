@@ -308,10 +308,9 @@ func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason st
 		tr.LastError = cause
 	}
 	tr.SpanContext = trace.SpanContextFromContext(ctx)
-	// The stats are handles (an atomic store and add), set here so that
-	// they follow the state at once and in order.
+	// The gauge is a handle (an atomic store), set here so that it follows
+	// the state at once and in order.
 	b.stateGauge.Set(to.gaugeValue())
-	b.counter(transitionsTo + counterID(to)).Inc()
 	b.pub.post(published{t: tr})
 	// Listeners are posted here, in order under the lock, rather than after
 	// the log record: a slow log handler must not delay them (the latch
@@ -322,6 +321,9 @@ func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason st
 		}
 	}
 	b.mu.Unlock()
+	// A counter is a sum: it need not follow the order, and its handle may
+	// be made now (by the emitter, not under the breaker's lock).
+	b.counter(transitionsTo + counterID(to)).Inc()
 
 	// The span is the caller's, of a tracer that may have a bug: it must
 	// not reach the call.
