@@ -76,6 +76,7 @@ type gen struct {
 	direct    bool           // Do and Run need no deadline and no probe guard
 	watch     bool           // Do and Run count a panic of fn: someone may see the count
 	ok        *stats.Counter // breaker.<name>.calls.success
+	rejected  *stats.Counter // breaker.<name>.calls.rejected, in the states that reject
 
 	// closed
 	consec atomic.Int64
@@ -214,15 +215,18 @@ func (b *Breaker) newGen(prev *gen, to State, reason string, cause error, now ti
 			g.win = newCountWindow(b.cfg.WindowSize)
 		}
 	case Open:
+		g.rejected = b.counter(rejectedCalls)
 		d := b.openDuration(b.trips)
 		b.trips++
 		g.until = now.Add(d)
 		g.reject.Store(&errBox{b.rejection(g, d)})
 		b.armOpenTimer(g, d)
 	case HalfOpen:
+		g.rejected = b.counter(rejectedCalls)
 		g.active.Store(int64(now.Sub(b.base)))
 		g.reject.Store(&errBox{b.rejection(g, 0)})
 	case ForcedOpen:
+		g.rejected = b.counter(rejectedCalls)
 		g.reject.Store(&errBox{b.rejection(g, 0)})
 	}
 	return g
@@ -275,6 +279,11 @@ func (b *Breaker) openTick(g *gen) {
 // causing call's span is added here, after the lock is released, while that
 // span is still live.
 func (b *Breaker) transition(ctx context.Context, from *gen, to State, reason string, cause error) bool {
+	if to != Closed && to != Disabled {
+		// Made here, before the lock, so that newGen finds it: the
+		// emitter is not called under the breaker's lock.
+		b.counter(rejectedCalls)
+	}
 	b.mu.Lock()
 	if b.cur.Load() != from {
 		b.mu.Unlock()

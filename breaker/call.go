@@ -77,7 +77,7 @@ func (b *Breaker) allow(ctx context.Context) (Ticket, error) {
 				b.transition(ctx, g, Open, "a probe not reported within "+b.probeDeadline().String(), nil)
 				continue
 			}
-			b.counter(rejectedCalls).Inc()
+			g.rejected.Inc()
 			return Ticket{}, g.reject.Load().err
 		case Open, ForcedOpen:
 			if err := g.rejectNow(); err != nil {
@@ -112,7 +112,7 @@ func (g *gen) succeededTimed(start int64) bool {
 // call: a few loads and one counter add.
 func (g *gen) rejectNow() error {
 	if g.state == ForcedOpen || g.state == Open && !g.expired.Load() {
-		g.b.counter(rejectedCalls).Add(1)
+		g.rejected.Add(1)
 		return g.reject.Load().err
 	}
 	return nil
