@@ -296,7 +296,10 @@ func (l *Latch) Err() error {
 //
 // Trip returns nil when it keeps the earlier record; a trip always leaves a
 // state file, so Trip writes that record again if the file was deleted
-// meanwhile. The error, also logged
+// meanwhile. Its log record is written on the calling goroutine (so that
+// it is out before a crashing process exits), once the state file is
+// written and the latch released: a log handler that blocks holds up the
+// caller of Trip, never the latch or its breaker. The error, also logged
 // and kept for [Latch.Err], says the state file could not be written; the
 // breaker is then held open in this process only.
 func (l *Latch) Trip(reason string, cause error) error {
