@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/testclock"
 	"github.com/vitals-go/vitals/stats/statstest"
 )
 
@@ -25,7 +26,7 @@ var errBoom = errors.New("boom")
 type harness struct {
 	t     *testing.T
 	b     *Breaker
-	clock *fakeClock
+	clock *testclock.Clock
 	stats *statstest.Recorder
 	trans chan Transition
 }

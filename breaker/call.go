@@ -77,7 +77,7 @@ func (b *Breaker) allow(ctx context.Context) (Ticket, error) {
 				b.transition(ctx, g, Open, "a probe not reported within "+b.probeDeadline().String(), nil)
 				continue
 			}
-			b.rejected.Inc()
+			g.rejected.Inc()
 			return Ticket{}, g.reject.Load().err
 		case Open, ForcedOpen:
 			if err := g.rejectNow(); err != nil {
@@ -93,7 +93,7 @@ func (b *Breaker) allow(ctx context.Context) (Ticket, error) {
 // slow: then it reports false and the caller takes the full path.
 func (g *gen) succeededTimed(start int64) bool {
 	b := g.b
-	now := b.now()
+	now := b.end(b.now(), start)
 	if b.cfg.SlowCallDuration > 0 && time.Duration(now-start) >= b.cfg.SlowCallDuration {
 		return false
 	}
@@ -112,7 +112,7 @@ func (g *gen) succeededTimed(start int64) bool {
 // call: a few loads and one counter add.
 func (g *gen) rejectNow() error {
 	if g.state == ForcedOpen || g.state == Open && !g.expired.Load() {
-		g.b.rejected.Add(1)
+		g.rejected.Add(1)
 		return g.reject.Load().err
 	}
 	return nil
@@ -129,7 +129,22 @@ func (b *Breaker) now() int64 {
 	case b.precise:
 		return int64(time.Since(b.base))
 	}
-	return coarse.now.Load()
+	return coarseNow()
+}
+
+// end reads the clock at the end of a call that started at start, given
+// now, the reading of b.now. On the coarse clock, a call that looks faster
+// than Config.SlowCallDuration is read again on the precise clock, since a
+// coarse clock whose goroutine is starved shows a slow call as fast; the
+// precise reading also refreshes a stale coarse clock. A call that already
+// looks slow is slow: the coarse clock never runs ahead. (It takes now
+// rather than reading it so as to be inlined: a breaker without a slow-call
+// policy pays a compare.)
+func (b *Breaker) end(now, start int64) int64 {
+	if b.coarseSlow && time.Duration(now-start) < b.cfg.SlowCallDuration {
+		return coarseRefresh()
+	}
+	return now
 }
 
 // Done reports the call's error, classified by Config.Classify or else by
@@ -177,7 +192,7 @@ func (g *gen) countPanic(returned *bool) {
 // gives its slot back.
 func (t Ticket) panicked() {
 	if t.claim() {
-		t.g.b.panicked.Inc()
+		t.g.b.counter(panickedCalls).Inc()
 		t.release()
 	}
 }
@@ -210,11 +225,11 @@ func (b *Breaker) record(t Ticket, o Outcome, err error, timedOut bool) {
 	if o > Ignore {
 		o = Failure
 	}
-	b.outcomes[o].Inc()
+	b.counter(callsBy + counterID(o)).Inc()
 	var slow bool
 	now := t.start
 	if !b.fast {
-		now = b.now()
+		now = b.end(b.now(), t.start)
 		d := time.Duration(now - t.start)
 		if b.cfg.TimeCalls {
 			b.emitter.Timing(b.timingName, d)
@@ -226,7 +241,7 @@ func (b *Breaker) record(t Ticket, o Outcome, err error, timedOut bool) {
 		return
 	}
 	if slow = slow || timedOut; slow {
-		b.slow.Inc()
+		b.counter(slowCalls).Inc()
 	}
 	g := t.g
 	switch g.state {
@@ -337,10 +352,18 @@ func (b *Breaker) Run(ctx context.Context, fn func(context.Context) error) error
 	if !g.fastAllow {
 		start = b.now()
 	}
+	// The check is deferred only when the count can be seen: even an
+	// open-coded defer costs a call a third more.
 	returned := false
-	defer g.countPanic(&returned)
+	if g.watch {
+		defer g.countPanic(&returned)
+	}
 	err := fn(ctx)
 	returned = true
+	if err == nil && g.fastDone {
+		g.succeeded() // a plain success, without the call of finish
+		return nil
+	}
 	g.finish(ctx, start, err)
 	return err
 }
@@ -348,7 +371,8 @@ func (b *Breaker) Run(ctx context.Context, fn func(context.Context) error) error
 // Do calls fn through b and returns its result. When the breaker rejects the
 // call, fn is not called and the error wraps [ErrOpen]. A panic of fn goes
 // on up to the caller, counted in breaker.<name>.calls.panicked: it is the
-// caller's bug, so it neither trips nor closes the breaker.
+// caller's bug, so it neither trips nor closes the breaker (nor is it counted
+// anywhere when Config.Stats is stats.Discard, since nothing could see it).
 func Do[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, error)) (T, error) {
 	g := b.cur.Load()
 	if !g.direct {
@@ -363,24 +387,28 @@ func Do[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, err
 		start = b.now()
 	}
 	returned := false
-	defer g.countPanic(&returned)
+	if g.watch {
+		defer g.countPanic(&returned)
+	}
 	v, err := fn(ctx)
 	returned = true
+	if err == nil && g.fastDone {
+		g.succeeded() // a plain success, without the call of finish
+		return v, nil
+	}
 	g.finish(ctx, start, err)
 	return v, err
 }
 
 // finish counts a call of a closed or disabled generation made without a
-// Ticket (Do and Run with no Config.Timeout): a plain success costs a counter
-// add, anything else takes the full path.
+// Ticket (Do and Run with no Config.Timeout) other than a plain success,
+// which Do and Run count themselves to save a call: a timed success costs a
+// clock read, anything else takes the full path.
 func (g *gen) finish(ctx context.Context, start int64, err error) {
-	switch {
-	case err == nil && g.fastDone:
-		g.succeeded()
-	case err == nil && g.timedDone && g.succeededTimed(start):
-	default:
-		Ticket{g: g, ctx: ctx, start: start}.done(err)
+	if err == nil && g.timedDone && g.succeededTimed(start) {
+		return
 	}
+	Ticket{g: g, ctx: ctx, start: start}.done(err)
 }
 
 // DoClassified is Do for APIs that report failure in their result rather

@@ -81,12 +81,25 @@ func (c *steadyClock) Now() time.Time {
 // coarse is a process-wide clock that a single goroutine advances every few
 // milliseconds. Reading it is one atomic load, where time.Since costs tens of
 // nanoseconds on a VM; breakers with a slow-call policy or a time-based
-// window read it twice per call. It starts with the first such breaker, at
-// the finest resolution any of them needs, and runs for the life of the
-// process.
+// window read it at the start of each call. It starts with the first such
+// breaker, at the finest resolution any of them needs, and runs for the
+// life of the process.
+//
+// A reading can be stale: when the process is short of CPU, the ticking
+// goroutine may not run for many ticks. A slow call would then look fast
+// (its end read on a clock that stopped), and no cheaper signal than a
+// clock read tells a stopped clock from a short call. So a breaker with a
+// slow-call policy ends a call that the coarse clock calls fast with a
+// precise reading (see Breaker.end). When that reading shows the coarse
+// clock more than two ticks behind, the caller moves it forward and marks it
+// late: until the ticker runs again, every reading is precise, so that a
+// call starting on the stopped clock is not measured from the past either.
 var coarse struct {
 	base time.Time
 	now  atomic.Int64 // nanoseconds since base
+
+	late atomic.Bool  // a caller found the clock stale; cleared by the ticker
+	tick atomic.Int64 // res, for coarseRefresh
 
 	mu     sync.Mutex
 	res    time.Duration
@@ -105,7 +118,7 @@ func coarseResolution(finest time.Duration) time.Duration {
 func coarseStart(res time.Duration) {
 	coarse.mu.Lock()
 	defer coarse.mu.Unlock()
-	coarse.now.Store(int64(time.Since(coarse.base)))
+	coarseAdvance(int64(time.Since(coarse.base)))
 	switch {
 	case coarse.ticker == nil:
 		coarse.res = res
@@ -115,10 +128,52 @@ func coarseStart(res time.Duration) {
 		coarse.res = res
 		coarse.ticker.Reset(res)
 	}
+	coarse.tick.Store(int64(coarse.res))
 }
 
 func coarseRun(t *time.Ticker) {
 	for range t.C {
-		coarse.now.Store(int64(time.Since(coarse.base)))
+		coarseAdvance(int64(time.Since(coarse.base)))
+		if coarse.late.Load() {
+			coarse.late.Store(false)
+		}
+	}
+}
+
+// coarseNow reads the coarse clock, in nanoseconds since coarse.base: one
+// atomic load, and a second one of the same cache line, unless a caller
+// found the clock stale and its ticker has not run since.
+func coarseNow() int64 {
+	if coarse.late.Load() {
+		return coarseRefresh()
+	}
+	return coarse.now.Load()
+}
+
+// coarseRefresh reads the precise clock, in nanoseconds since coarse.base,
+// and when the coarse clock is more than two ticks behind (its goroutine is
+// starved), moves it forward and marks it late. Callers write to the shared
+// clock only when it is stale, so that callers on every core do not
+// contend for it.
+func coarseRefresh() int64 {
+	now := int64(time.Since(coarse.base))
+	if now-coarse.now.Load() > 2*coarse.tick.Load() {
+		coarseAdvance(now)
+		if !coarse.late.Load() {
+			coarse.late.Store(true)
+		}
+	}
+	return now
+}
+
+// coarseAdvance moves the coarse clock forward to now, never back: the
+// ticker and a refreshing caller may read the precise clock in one order
+// and store in the other.
+func coarseAdvance(now int64) {
+	for {
+		old := coarse.now.Load()
+		if now <= old || coarse.now.CompareAndSwap(old, now) {
+			return
+		}
 	}
 }

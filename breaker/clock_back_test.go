@@ -10,14 +10,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vitals-go/vitals/internal/testclock"
 	"github.com/vitals-go/vitals/stats/statstest"
 )
 
-// steppedClock is a fakeClock whose readings can be stepped back, as NTP
+// steppedClock is a test clock whose readings can be stepped back, as NTP
 // steps a wall clock that has no monotonic reading (time.Now().UTC()),
 // while its timers keep running on elapsed time, as real ones do.
 type steppedClock struct {
-	*fakeClock
+	*testclock.Clock
 	mu     sync.Mutex
 	offset time.Duration
 }
@@ -25,7 +26,7 @@ type steppedClock struct {
 func (c *steppedClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.fakeClock.Now().Add(c.offset)
+	return c.Clock.Now().Add(c.offset)
 }
 
 // Step moves the readings by d (negative: back) without firing timers.
@@ -40,7 +41,7 @@ func (c *steppedClock) Step(d time.Duration) {
 // the calls had, and never records a negative duration, even for a call
 // during which the clock steps back.
 func TestClockBeforeStart(t *testing.T) {
-	clk := &steppedClock{fakeClock: newFakeClock()}
+	clk := &steppedClock{Clock: newFakeClock()}
 	rec := statstest.New()
 	b, err := New(Config{Name: "dep", Clock: clk, Stats: rec, Logger: discardLogger(), TimeCalls: true,
 		ConsecutiveFailures: -1, FailureRate: 0.5, WindowDuration: 10 * time.Second, MinCalls: 4})
@@ -69,7 +70,7 @@ func TestClockBeforeStart(t *testing.T) {
 // the breaker is open does not keep it open an hour longer; calls resume
 // after the open period, give or take one refresh of the rejection.
 func TestOpenPeriodSurvivesClockStepBack(t *testing.T) {
-	clk := &steppedClock{fakeClock: newFakeClock()}
+	clk := &steppedClock{Clock: newFakeClock()}
 	b, err := New(Config{Name: "dep", Clock: clk, Logger: discardLogger(), ConsecutiveFailures: 1, OpenDuration: 30 * time.Second})
 	require.NoError(t, err)
 	ctx := context.Background()
@@ -88,7 +89,7 @@ func TestOpenPeriodSurvivesClockStepBack(t *testing.T) {
 // keep the window's totals possible.
 func TestClockSteppingBackUnderLoad(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
-	clk := &steppedClock{fakeClock: newFakeClock()}
+	clk := &steppedClock{Clock: newFakeClock()}
 	rec := statstest.New()
 	b, err := New(Config{Name: "dep", Clock: clk, Stats: rec, Logger: discardLogger(), TimeCalls: true,
 		ConsecutiveFailures: -1, FailureRate: 0.9, WindowDuration: 100 * time.Millisecond, MinCalls: 1000})

@@ -46,7 +46,11 @@
 // plus breaker.<name>.calls.slow when it was slow and not ignored; a
 // classifier that panics is counted in breaker.<name>.classifier_panics,
 // logged, and replaced by [Classify] for that call. Config.TimeCalls adds
-// the timing breaker.<name>.duration.
+// the timing breaker.<name>.duration. New makes the handles of the state
+// gauge and of calls.success; each other counter is made at its first
+// count, so that a breaker that never rejects or panics does not pay for
+// those handles (an OpenTelemetry exporter shows such a series from its
+// first count; statsd sends a counter only when it changed anyway).
 //
 // # Cost
 //
@@ -63,11 +67,22 @@
 // time of each call; reading the wall clock costs tens of nanoseconds on a
 // VM, so they read a process-wide coarse clock instead (one atomic load),
 // advanced by one goroutine every tenth of the finest duration configured
-// (1 ms to 100 ms). Call timings (Config.TimeCalls) need the precise clock,
-// twice per call, so they are opt-in. Nothing on the call path allocates,
+// (1 ms to 100 ms). That goroutine can be starved of CPU, and a stopped
+// clock would show a slow call as fast; nothing cheaper than a clock read
+// tells a stopped clock from a short call, so a slow-call policy reads the
+// precise clock once at the end of each call that the coarse clock shows
+// as fast (tens of nanoseconds; a slow call is never missed). A caller that
+// finds the coarse clock more than two ticks behind moves it forward, and
+// calls start on the precise clock until its goroutine runs again. A
+// time-based window without a slow-call policy reads only the coarse
+// clock: while it is stopped (and no slow-call policy has found it so),
+// calls count in the bucket of the time it stopped. Call timings (Config.TimeCalls) need the precise clock, twice
+// per call, so they are opt-in. Nothing on the call path allocates,
 // failures with an error included, except a context with a deadline when
 // Config.Timeout is set and the small slot of each half-open probe. Do and
-// Run count a call that panics with a deferred check, a few nanoseconds.
+// Run count a call that panics with a deferred check, a few nanoseconds,
+// which they skip when the stats go to stats.Discard (nothing would see the
+// count).
 //
 // cep21/circuit, one of the usual peers, is not in the side-by-side
 // benchmarks of the bench module: it cannot be fetched from the module proxy.

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/stats"
 )
 
 // A classifier that panics on a probe (here reading the status of a nil
@@ -94,6 +95,27 @@ func TestPanickingCallIsCounted(t *testing.T) {
 			assert.Equal(t, Counts{}, h.b.Snapshot().Counts, "a panic is the caller's bug: it does not count towards a trip")
 		})
 	}
+}
+
+// With stats.Discard, where Do and Run skip counting a panic (nothing would
+// see the count), a panic still reaches the caller unchanged and counts
+// towards nothing, closed or disabled.
+func TestPanickingCallWithDiscardedStats(t *testing.T) {
+	b, err := New(Config{Name: "discarded", ConsecutiveFailures: 1, Stats: stats.Discard, Logger: discardLogger()})
+	require.NoError(t, err)
+	ctx := context.Background()
+	for _, disabled := range []bool{false, true} {
+		if disabled {
+			b.Disable()
+		}
+		require.PanicsWithValue(t, "exploded", func() { _ = b.Run(ctx, func(context.Context) error { panic("exploded") }) })
+		require.PanicsWithValue(t, "exploded", func() {
+			_, _ = Do(ctx, b, func(context.Context) (int, error) { panic("exploded") })
+		})
+		assert.Equal(t, Counts{}, b.Snapshot().Counts)
+		require.NoError(t, b.Run(ctx, func(context.Context) error { return nil }))
+	}
+	assert.Equal(t, Disabled, b.State())
 }
 
 // A breaker opened by result failures quotes no error of an earlier trip,

@@ -117,6 +117,32 @@ type Latch struct {
 	// resetGen is the breaker's generation after the last reset: an
 	// opening of an earlier generation, delivered late, is not a trip.
 	resetGen uint64
+	// pending are the log records made under mu, written by unlock once
+	// mu is released: a log handler is user code, and one that blocks must
+	// not hold the latch (nor one that panics reach its caller).
+	pending []latchLog
+}
+
+type latchLog struct {
+	ctx   context.Context
+	level slog.Level
+	msg   string
+	attrs []slog.Attr
+}
+
+// log queues a log record until unlock. Callers hold l.mu.
+func (l *Latch) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+	l.pending = append(l.pending, latchLog{ctx, level, msg, attrs})
+}
+
+// unlock releases l.mu, then writes the log records made under it.
+func (l *Latch) unlock() {
+	logs := l.pending
+	l.pending = nil
+	l.mu.Unlock()
+	for _, r := range logs {
+		safely(func() { l.logger().LogAttrs(r.ctx, r.level, r.msg, r.attrs...) })
+	}
 }
 
 // NewLatch returns a latch that keeps b stopped across restarts, recording
@@ -196,14 +222,14 @@ func NewLatchWith(b *Breaker, path string, opts LatchOptions) (*Latch, error) {
 			"the breaker stays forced open because an unreadable state file may hide a real trip; look at "+abs+
 				" and the logs of the previous run, fix the cause, then "+l.hint+", or delete the file and restart")
 		l.hold("latched: its state file " + abs + " is unreadable; inspect it, then " + l.hint + ", or delete the file and restart")
-		l.mu.Unlock()
+		l.unlock()
 	default:
 		l.mu.Lock()
+		defer l.unlock()
 		l.tripped = true
 		l.record = rec
 		l.hold(l.holdReason(rec))
-		l.mu.Unlock()
-		l.logger().LogAttrs(context.Background(), slog.LevelWarn, "breaker latched by an earlier failure",
+		l.log(context.Background(), slog.LevelWarn, "breaker latched by an earlier failure",
 			slog.String("breaker", b.Name()),
 			slog.String("path", abs),
 			slog.Time("tripped_at", rec.TrippedAt),
@@ -270,15 +296,16 @@ func (l *Latch) Err() error {
 //
 // Trip returns nil when it keeps the earlier record; a trip always leaves a
 // state file, so Trip writes that record again if the file was deleted
-// meanwhile. The error, also logged
+// meanwhile. Its log record is written on the calling goroutine (so that
+// it is out before a crashing process exits), once the state file is
+// written and the latch released: a log handler that blocks holds up the
+// caller of Trip, never the latch or its breaker. The error, also logged
 // and kept for [Latch.Err], says the state file could not be written; the
 // breaker is then held open in this process only.
 func (l *Latch) Trip(reason string, cause error) error {
 	l.mu.Lock()
-	note, err := l.trip(context.Background(), reason, cause, l.b.clock.Now(), true)
-	l.mu.Unlock()
-	note()
-	return err
+	defer l.unlock()
+	return l.trip(context.Background(), reason, cause, l.b.clock.Now(), true)
 }
 
 // Reset deletes the state file and resets the breaker, so calls go through
@@ -286,7 +313,7 @@ func (l *Latch) Trip(reason string, cause error) error {
 // says why.
 func (l *Latch) Reset() error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	defer l.unlock()
 	if err := l.clear(); err != nil {
 		return err
 	}
@@ -307,15 +334,11 @@ func (l *Latch) Close() {
 // breaker itself as it happened, see Breaker.transition) is recorded, a
 // Reset of the breaker resets the latch.
 func (l *Latch) observe(t Transition) {
-	note := func() {}
 	l.mu.Lock()
-	defer func() {
-		l.mu.Unlock()
-		note()
-	}()
+	defer l.unlock()
 	switch {
 	case (t.To == Open || t.latched) && t.Generation >= l.resetGen:
-		note, _ = l.trip(t.Context(), t.Reason, t.LastError, t.At, false)
+		_ = l.trip(t.Context(), t.Reason, t.LastError, t.At, false)
 	case t.To == Closed && t.From != HalfOpen: // only Reset closes from another state
 		l.resetGen = max(l.resetGen, t.Generation)
 		// A trip after that Reset holds the breaker again: the file is
@@ -327,16 +350,15 @@ func (l *Latch) observe(t Transition) {
 }
 
 // trip writes the state file and holds the breaker; explicit says the trip
-// comes from Trip rather than from an opening of the breaker. It returns
-// the trip's log record, to be written once l.mu is released (a slow log
-// handler must not hold the latch), and its error. Callers hold l.mu.
-func (l *Latch) trip(ctx context.Context, reason string, cause error, at time.Time, explicit bool) (note func(), err error) {
+// comes from Trip rather than from an opening of the breaker. Callers hold
+// l.mu.
+func (l *Latch) trip(ctx context.Context, reason string, cause error, at time.Time, explicit bool) error {
 	held := l.tripped && l.err == nil && l.b.State() == ForcedOpen
 	replaces := held && explicit && l.opened
 	if held && !replaces {
 		// Recorded and held: the first trip is the one to look at, but a
 		// trip always leaves a state file, even one deleted meanwhile.
-		return func() {}, l.keepFile(ctx)
+		return l.keepFile(ctx)
 	}
 	rec := l.recordOf(reason, cause, at)
 	earlier := l.record
@@ -354,7 +376,7 @@ func (l *Latch) trip(ctx context.Context, reason string, cause error, at time.Ti
 		l.hold(l.holdReason(rec))
 	}
 	if l.err != nil {
-		return func() {}, l.err
+		return l.err
 	}
 	attempted := "calling " + rec.Breaker
 	if a := errctx.AttemptedOf(cause); len(a) > 0 {
@@ -373,7 +395,8 @@ func (l *Latch) trip(ctx context.Context, reason string, cause error, at time.Ti
 		attrs = append(attrs, slog.Any("error", loggable(cause)))
 	}
 	attrs = append(attrs, slog.String("remedy", l.remedy()))
-	return func() { l.logger().LogAttrs(ctx, slog.LevelWarn, "breaker latched", attrs...) }, nil
+	l.log(ctx, slog.LevelWarn, "breaker latched", attrs...)
+	return nil
 }
 
 // recordOf is the record of a trip at at.
@@ -430,7 +453,7 @@ func (l *Latch) clear() error {
 		return l.err
 	}
 	l.tripped, l.record, l.opened, l.err = false, LatchRecord{}, false, nil
-	l.logger().LogAttrs(context.Background(), slog.LevelInfo, "breaker latch reset",
+	l.log(context.Background(), slog.LevelInfo, "breaker latch reset",
 		slog.String("breaker", l.b.Name()),
 		slog.String("path", l.path))
 	return nil
@@ -459,13 +482,13 @@ func (l *Latch) remedy() string {
 }
 
 // failure makes the errctx error for a state file operation that failed, and
-// logs it.
+// logs it. Callers hold l.mu.
 func (l *Latch) failure(ctx context.Context, msg string, cause error, attempted, remedy string) error {
 	err := errctx.Wrap(cause, attempted,
 		errctx.WithClass(errctx.Permanent),
 		errctx.Fields("breaker", l.b.Name(), "path", l.path),
 		errctx.Remedy(remedy))
-	l.logger().LogAttrs(ctx, slog.LevelError, msg,
+	l.log(ctx, slog.LevelError, msg,
 		slog.String("breaker", l.b.Name()),
 		slog.String("path", l.path),
 		slog.String("attempted", attempted),

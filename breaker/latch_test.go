@@ -332,7 +332,7 @@ func TestLatchWriteFailureHoldsInProcess(t *testing.T) {
 	err := l.Err()
 	assert.Contains(t, errctx.AttemptedOf(err)[0], "recording the trip of breaker mail-poller")
 	assert.Contains(t, errctx.RemediesOf(err)[0], "held open in this process only")
-	recs := lg.Find(t, logtest.Msg("breaker latched, but its state file could not be written"))
+	recs := lg.Wait(t, logtest.Msg("breaker latched, but its state file could not be written"), 1) // written once the latch is unlocked
 	require.Len(t, recs, 1)
 	assert.Equal(t, "ERROR", recs[0]["level"])
 	require.ErrorIs(t, b.Run(context.Background(), latchFailing), breaker.ErrOpen)

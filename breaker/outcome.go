@@ -69,7 +69,7 @@ func callerGaveUp(ctx context.Context, err error) bool {
 func (b *Breaker) judge(ctx context.Context, err error, classify func() Outcome) (o Outcome) {
 	defer func() {
 		if r := recover(); r != nil {
-			b.badJudge.Inc()
+			b.counter(classifierPanics).Inc()
 			safely(func() {
 				b.logger().LogAttrs(ctx, slog.LevelError, "breaker classifier panicked",
 					slog.String("breaker", b.name),

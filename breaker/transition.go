@@ -84,6 +84,13 @@ func (t Transition) message() string {
 	return "breaker closed"
 }
 
+// published is what the publishing goroutine writes: a transition, or the
+// number of transitions a listener lost.
+type published struct {
+	t            Transition
+	listenerLost int
+}
+
 // publish reports one transition to the log and the tracer. It
 // runs on the breaker's publishing goroutine, one transition at a time, in
 // order; listeners have their own (see Breaker.transition).

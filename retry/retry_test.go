@@ -393,6 +393,7 @@ func TestInvalidPolicy(t *testing.T) {
 		{"Cap", retry.Policy{Cap: -time.Second}},
 		{"Budget", retry.Policy{Budget: -time.Second}},
 		{"Base", retry.Policy{Base: time.Minute, Cap: time.Second}},
+		{"Base", retry.Policy{Base: 20 * time.Second}}, // above the default Cap, not cut silently
 	} {
 		t.Run(tc.field, func(t *testing.T) {
 			called := false
