@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/url"
 	"regexp"
 	"strconv"
 	"testing"
@@ -18,10 +19,12 @@ import (
 // latency histogram, and the payments breaker's state and transitions, all
 // equal to the run's own summary.
 func TestPrometheusScrapesTheRun(t *testing.T) {
-	listen := demotest.FreeAddr(t)
-	prom := demotest.StartPrometheus(t, listen, 250*time.Millisecond)
-	d := demotest.Start(t, run, "-duration", "4s", "-metrics", "otel", "-listen", listen)
-	d.WaitFor(t, logtest.Msg("orders service listening"))
+	prom := demotest.StartPrometheus(t, 250*time.Millisecond)
+	d := demotest.Start(t, run, "-duration", "4s", "-metrics", "otel")
+	listening := d.WaitFor(t, logtest.Msg("orders service listening"))
+	ordersURL, err := url.Parse(listening.Str("orders"))
+	require.NoError(t, err)
+	prom.Scrape(ordersURL.Host)
 	d.Wait(t)
 	out := d.Stdout.String()
 

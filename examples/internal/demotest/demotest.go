@@ -63,7 +63,14 @@ func Start(t *testing.T, run RunFunc, args ...string) *Run {
 		}
 	}()
 	args = append([]string{"-listen", "127.0.0.1:0", "-statsd", udp.LocalAddr().String(), "-log-level", "info"}, args...)
-	go func() { r.done <- run(ctx, args, r.Stdout, r.Logs) }()
+	go func() {
+		err := run(ctx, args, r.Stdout, r.Logs)
+		if err != nil { // on record too, so that a wait for a record that will never come says why
+			line, _ := json.Marshal(map[string]string{"level": "ERROR", "msg": "demotest: the run returned an error", "error": err.Error()})
+			_, _ = r.Logs.Write(append(line, '\n'))
+		}
+		r.done <- err
+	}()
 	return r
 }
 

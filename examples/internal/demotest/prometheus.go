@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -23,16 +27,20 @@ const prometheusEnable = "install Debian's prometheus (scripts/prometheus instal
 	"VITALS_REQUIRE_PROMETHEUS=1 makes its absence a failure"
 
 // Prometheus is a real Prometheus server on a loopback port of its own,
-// scraping one target's /metrics.
+// scraping one target's /metrics through a forwarder of the test's: the
+// forwarder's port is held from the start, so the target can bind a free
+// port of its own when it starts, and no other process can take the port
+// Prometheus scrapes between the two.
 type Prometheus struct {
-	URL string // its HTTP API, e.g. http://127.0.0.1:41234
-	dir string
-	cmd *exec.Cmd
+	URL    string // its HTTP API, e.g. http://127.0.0.1:41234
+	dir    string
+	cmd    *exec.Cmd
+	target atomic.Pointer[url.URL] // where scrapes go; nil answers 503
 }
 
-// FreeAddr returns a loopback address nothing listens on right now, for a
+// freeAddr returns a loopback address nothing listens on right now, for a
 // server whose address must be known before it starts.
-func FreeAddr(t *testing.T) string {
+func freeAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -42,16 +50,21 @@ func FreeAddr(t *testing.T) string {
 }
 
 // StartPrometheus runs the prometheus binary (VITALS_PROMETHEUS_BIN, else
-// prometheus on PATH) scraping http://target/metrics every interval, waits
-// up to 30 s until it has tried a first scrape, and stops it when the test
-// ends. Without a
-// binary it skips the test saying how to enable it, or fails it under
-// VITALS_REQUIRE_PROMETHEUS=1.
-func StartPrometheus(t *testing.T, target string, interval time.Duration) *Prometheus {
+// prometheus on PATH) scraping /metrics every interval through the test's
+// forwarder, which answers 503 until [Prometheus.Scrape] names the target;
+// it waits up to 30 s until Prometheus has tried a first scrape, and stops
+// it when the test ends. Without a binary it skips the test saying how to
+// enable it, or fails it under VITALS_REQUIRE_PROMETHEUS=1.
+func StartPrometheus(t *testing.T, interval time.Duration) *Prometheus {
 	t.Helper()
 	bin := prometheusBin(t)
 	p := &Prometheus{dir: t.TempDir()}
-	addr := FreeAddr(t)
+	forward := httptest.NewServer(p.forwarder(&httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(p.target.Load()) },
+	}))
+	t.Cleanup(forward.Close)
+	target := strings.TrimPrefix(forward.URL, "http://")
+	addr := freeAddr(t)
 	p.URL = "http://" + addr
 	config := fmt.Sprintf(`global:
   scrape_interval: %[1]s
@@ -83,6 +96,22 @@ scrape_configs:
 		time.Sleep(50 * time.Millisecond)
 	}
 	return p
+}
+
+// Scrape sends Prometheus' scrapes to the server at addr (host:port) from
+// now on.
+func (p *Prometheus) Scrape(addr string) { p.target.Store(&url.URL{Scheme: "http", Host: addr}) }
+
+// forwarder answers 503 while no target is named, and hands the request to
+// next otherwise.
+func (p *Prometheus) forwarder(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p.target.Load() == nil {
+			http.Error(w, "no target yet", http.StatusServiceUnavailable)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // ready reports whether the server answers its readiness probe.
