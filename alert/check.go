@@ -197,28 +197,29 @@ func (c *check) run() {
 	defer cancel()
 	start := c.n.cfg.Clock.Now()
 	var returned, abandoned bool // under c.mu
-	done := make(chan error, 1)
+	done := make(chan outcome, 1)
 	// Run has a goroutine of its own, so that one that ignores ctx holds
 	// neither this one nor stop and Close, which wait for this one.
 	go func() {
 		err := c.call(ctx)
+		o := outcome{err: err, stopped: c.ctx.Err() != nil}
 		c.mu.Lock()
 		returned = true
 		if abandoned {
 			c.running = false
 		}
 		c.mu.Unlock()
-		done <- err
+		done <- o
 	}()
-	var err error
+	var o outcome
 	select {
-	case err = <-done:
+	case o = <-done:
 	case <-ctx.Done():
 		c.mu.Lock()
 		abandoned = !returned
 		c.mu.Unlock()
 		if !abandoned {
-			err = <-done // it returned as its time ran out: its word counts
+			o = <-done // it returned as its time ran out: its word counts
 			break
 		}
 		if c.ctx.Err() != nil {
@@ -232,19 +233,26 @@ func (c *check) run() {
 			errctx.Remedy("make the check return within "+c.cfg.Timeout.String()+" and honour its ctx, or raise CheckConfig.Timeout")))
 		return
 	}
-	if c.ctx.Err() == nil { // else stopped while it ran: its outcome is the cancellation's
+	if !o.stopped { // else its outcome is the cancellation's, which says nothing
 		c.n.cfg.Emitter.Timing(c.duration, c.n.cfg.Clock.Now().Sub(start))
 		c.runs.Inc()
-		c.report(ctx, err)
+		c.report(ctx, o.err)
 	}
 	c.mu.Lock()
 	c.running = false
 	c.mu.Unlock()
 }
 
+// outcome is what a run returned, and whether the check was stopped by
+// then.
+type outcome struct {
+	err     error
+	stopped bool
+}
+
 // awaitStopped gives a run cancelled by stop or Close until its deadline
 // to return, or until Close gives up waiting.
-func (c *check) awaitStopped(ctx context.Context, done <-chan error) {
+func (c *check) awaitStopped(ctx context.Context, done <-chan outcome) {
 	deadline, _ := ctx.Deadline()
 	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
@@ -270,13 +278,11 @@ func (c *check) call(ctx context.Context) (err error) {
 }
 
 // report fires the alert for a failed run and resolves it after a run
-// that held. c.mu orders the reports of runs that end close together.
+// that held. A run that returned before stop was called is reported even
+// if stop came meanwhile: stop waits for the report.
 func (c *check) report(ctx context.Context, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.stopped {
-		return
-	}
 	if err == nil {
 		if c.firing {
 			c.firing = false

@@ -14,6 +14,8 @@ import (
 	"github.com/vitals-go/vitals/alert"
 	"github.com/vitals-go/vitals/errctx"
 	"github.com/vitals-go/vitals/reqid"
+	"github.com/vitals-go/vitals/stats"
+	"github.com/vitals-go/vitals/stats/statstest"
 )
 
 // checkStat returns the counter alert.check.<name>.<what>.
@@ -227,4 +229,33 @@ func TestCheckErrorsOfEveryKindFireOnceAndStayFiring(t *testing.T) {
 	require.Len(t, evs, 1, "one alert for a check that keeps failing, whatever its errors say")
 	assert.Equal(t, "check flaky failed: failure !", evs[0].Summary)
 	assert.Equal(t, int64(6), r.checkStat("flaky", "failed"))
+}
+
+// stallingTiming is a recorder whose Timing, called between a run's return
+// and its report, waits for ctx to end.
+type stallingTiming struct {
+	*statstest.Recorder
+	ctx     atomic.Value // context.Context
+	inTimer chan struct{}
+}
+
+func (s *stallingTiming) Timing(name string, d time.Duration, tags ...stats.Tag) {
+	s.inTimer <- struct{}{}
+	<-s.ctx.Load().(context.Context).Done()
+	s.Recorder.Timing(name, d, tags...)
+}
+
+func TestCheckReportsARunThatReturnedBeforeStop(t *testing.T) {
+	sink := newFake("s", nil)
+	em := &stallingTiming{Recorder: statstest.New(), inTimer: make(chan struct{}, 1)}
+	r := newRig(t, alert.Config{Sinks: []alert.Sink{sink}, Clock: newClock(), Emitter: em})
+	stop, err := r.n.Check("last-word", time.Hour, func(ctx context.Context) error {
+		em.ctx.Store(ctx)
+		return errors.New("broken")
+	})
+	require.NoError(t, err)
+	<-em.inTimer // the run returned; its report is next
+	stop()       // cancels ctx, which lets the report go on, and waits for it
+	evs := sink.wait(t, 1)
+	assert.Equal(t, "check last-word failed: broken", evs[0].Summary, "the run's outcome is not lost to stop")
 }
