@@ -31,6 +31,15 @@
 // prevented, and the API's ledger, which proves nobody was charged twice)
 // and exits 1 when a human is needed, so that the scheduler notices.
 //
+// While it runs, an invariant check (alert.Notifier.CheckWith, seed 002's
+// "purchases in a successful state without an authorization code")
+// reconciles the API's charges with the job's paid invoices: a card charged
+// with no invoice paid with its charge ID, once the job is done with that
+// customer (or 5 minutes after the charge), is money taken that nobody will
+// look at. The check raises one alert record (alert=true) naming the
+// references, and would resolve it once the invoices are fixed; the job
+// waits for one check run over its final books before it ends.
+//
 // Flags:
 //
 //	-period YYYY-MM         the billing period (default: this month)
@@ -42,5 +51,6 @@
 //
 // Files: main.go wires the job, job.go bills one customer, client.go talks
 // to the API and classifies its answers, payments.go is the fake API,
+// reconcile.go the invariant check,
 // customers.go the accounts, mail.go the outbox, summary.go the report.
 package main

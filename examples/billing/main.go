@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/vitals-go/vitals/alert"
 	"github.com/vitals-go/vitals/examples/internal/demo"
 	vlog "github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware"
@@ -76,11 +77,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			Logger:   logger,
 		},
 		outbox: &outbox{logger: logger},
+		books:  newBooks(),
+	}
+	// The alerts go to the log; a real job adds an Alertmanager or SMTP sink.
+	alerts, err := alert.New(alert.Config{Logger: logger})
+	if err != nil {
+		return err
+	}
+	stopCheck, err := alerts.CheckWith(alert.CheckConfig{Name: "charges-without-paid-invoice", Every: checkEvery,
+		Timeout: time.Second + j.policy.Budget, Run: j.books.reconcile(j.client, j.policy),
+		Summary: "cards charged without a paid invoice"})
+	if err != nil {
+		return err
 	}
 	logger.Info("billing run started", "period", cfg.period, "customers", len(list),
 		"idempotency_keys", cfg.keys, "payments_api", api.URL())
 
 	results := j.run(ctx, list)
+	// Let the check look at the final books before the run ends.
+	waitCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	j.books.checkedSince(waitCtx, time.Now())
+	cancel()
+	stopCheck()
+	_ = alerts.Close(ctx)
 	s := summarize(cfg.period, len(list), results, len(j.outbox.mails()), api.report())
 	flood.Flush() // the summaries of suppressed warnings come before the run's own
 	s.log(ctx, logger)
