@@ -51,6 +51,6 @@
 //
 // Files: main.go wires the job, job.go bills one customer, client.go talks
 // to the API and classifies its answers, payments.go is the fake API,
-// reconcile.go the invariant check,
-// customers.go the accounts, mail.go the outbox, summary.go the report.
+// reconcile.go the invariant check, customers.go the accounts, mail.go the
+// outbox, summary.go the report.
 package main
