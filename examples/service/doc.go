@@ -17,6 +17,11 @@
 //     tripped it and when calls resume, then orders accepted at once with the
 //     charge deferred instead of waiting on a dead dependency, then the
 //     breaker going half-open and closing once payments is back;
+//   - alerts, as records with alert=true: a page when the payments breaker
+//     opens (payments is critical: orders go uncharged) and its resolution
+//     when it closes, and a ticket for the one order paid with a gift card,
+//     whose handler has a bug and panics (answered 500, the server keeps
+//     serving); with -alertmanager they also go to Alertmanager;
 //   - at the end, on stdout, a short summary: orders by status, the
 //     breaker's transitions, and the stats sent to statsd and dropped.
 //
@@ -35,6 +40,8 @@
 //	                info); debug adds the payments server's own records and
 //	                the outbound call records of the client transport
 //	-duration d     how long to drive traffic (default 20s)
+//	-alertmanager u send alerts to the Alertmanager at URL u as well, e.g.
+//	                http://127.0.0.1:9093 (default: the log only)
 //
 // With -serve, place orders yourself:
 //
@@ -43,7 +50,7 @@
 //	curl localhost:8080/debug/breakers
 //
 // The files each hold one piece: main.go wires the service, payments.go is
-// the fake dependency, orders.go the handler, drive.go the traffic,
-// summary.go the closing report. The plumbing every example shares (flags,
+// the fake dependency, orders.go the handler, gift.go its bug, alerting.go
+// the alerts, drive.go the traffic, summary.go the closing report. The plumbing every example shares (flags,
 // serving, pacing, the report's last lines) is in examples/internal/demo.
 package main

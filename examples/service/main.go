@@ -20,7 +20,7 @@ const chargeTimeout = 250 * time.Millisecond
 
 // story is what the command line says about this example.
 var story = demo.Story{Name: "service", Serves: "orders", Duration: 20 * time.Second,
-	Period: "the payments service's misbehaviour"}
+	Period: "the payments service's misbehaviour", Alerts: true}
 
 func main() { demo.Main("service", run) }
 
@@ -76,6 +76,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer paymentsBreaker.Subscribe(sum.breaker.Record)()
+	alerts, err := startAlerting(logger, emitter, cfg.Alertmanager, paymentsBreaker) // see alerting.go
+	if err != nil {
+		return err
+	}
 
 	// The orders service behind the vitals server stack.
 	svc := &orders{client: &http.Client{Transport: transport}, payments: "http://" + payAddr, logger: logger, counted: sum.count}
@@ -83,7 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	mux.HandleFunc("POST /orders", svc.create)
 	mux.Handle("GET /debug/breakers", registry.Handler())
 	handler, err := middleware.New(mux, middleware.ServerConfig{
-		AccessLog: middleware.AccessLogConfig{Logger: logger, Level: accessLevel},
+		AccessLog: middleware.AccessLogConfig{Logger: logger, Level: accessLevel, OnPanic: alerts.onPanic},
 		Stats:     middleware.StatsConfig{Emitter: emitter},
 	})
 	if err != nil {
@@ -100,6 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg.Run(ctx, func(ctx context.Context) { drive(ctx, base, cfg.Duration) })
 
 	stopOrders()
+	alerts.close()      // delivers the alerts still queued
 	_ = emitter.Close() // sends what is queued
 	_ = flood.Close()   // writes the pending summaries
 	_ = logs.Close()    // writes what is queued
