@@ -35,7 +35,7 @@ type CheckConfig struct {
 	// Run checks the invariant: nil when it holds, an error saying what is
 	// wrong when it does not (an errctx error's remedies and fields go into
 	// the alert). It must honour ctx, which ends after Timeout and when
-	// the check is stopped. A panic in Run is a failure of the check.
+	// the Notifier closes. A panic in Run is a failure of the check.
 	Run func(ctx context.Context) error
 	// Timeout bounds one run: a run that has not returned by then is a
 	// failure, its ctx is cancelled, and the check does not run again
@@ -79,10 +79,14 @@ func (n *Notifier) Check(name string, every time.Duration, run func(ctx context.
 //
 // A check never overlaps itself: a tick that finds the previous run still
 // going is skipped and counted. Runs happen on goroutines of their own.
-// stop and Close cancel the run going, if any; stop waits for it to return
-// for up to Timeout, Close as long as its own ctx allows. A run that
-// ignores its ctx cannot be stopped: it is left behind, and the check does
-// not run again.
+// A run starts only once the outcome of the previous one is reported.
+//
+// stop ends the check gracefully: no more runs start, the run going, if
+// any, is let finish (within its Timeout), its outcome is reported, and
+// stop returns. Close instead cancels the run going and waits for it as
+// long as its own ctx allows; the outcome of a run cancelled so is not
+// reported. A run that ignores its ctx cannot be stopped: it is left
+// behind.
 //
 // Its stats, under the Notifier's Emitter: the counters
 // alert.check.<name>.runs, .failed (failed runs, timeouts and panics
@@ -139,7 +143,7 @@ type check struct {
 	n           *Notifier
 	cfg         CheckConfig
 	fingerprint string
-	ctx         context.Context // ended by stop
+	ctx         context.Context // ended by Close, or by stop once the last run is over
 	cancel      context.CancelFunc
 
 	runs, failed, timeouts, panicked, skipped *stats.Counter
@@ -202,7 +206,7 @@ func (c *check) run() {
 	// neither this one nor stop and Close, which wait for this one.
 	go func() {
 		err := c.call(ctx)
-		o := outcome{err: err, stopped: c.ctx.Err() != nil}
+		o := outcome{err: err, cancelled: c.ctx.Err() != nil}
 		c.mu.Lock()
 		returned = true
 		if abandoned {
@@ -233,7 +237,7 @@ func (c *check) run() {
 			errctx.Remedy("make the check return within "+c.cfg.Timeout.String()+" and honour its ctx, or raise CheckConfig.Timeout")))
 		return
 	}
-	if !o.stopped { // else its outcome is the cancellation's, which says nothing
+	if !o.cancelled { // else its outcome is Close's cancellation's, which says nothing
 		c.n.cfg.Emitter.Timing(c.duration, c.n.cfg.Clock.Now().Sub(start))
 		c.runs.Inc()
 		c.report(ctx, o.err)
@@ -243,14 +247,14 @@ func (c *check) run() {
 	c.mu.Unlock()
 }
 
-// outcome is what a run returned, and whether the check was stopped by
+// outcome is what a run returned, and whether Close had cancelled it by
 // then.
 type outcome struct {
-	err     error
-	stopped bool
+	err       error
+	cancelled bool
 }
 
-// awaitStopped gives a run cancelled by stop or Close until its deadline
+// awaitStopped gives a run cancelled by Close until its deadline
 // to return, or until Close gives up waiting.
 func (c *check) awaitStopped(ctx context.Context, done <-chan outcome) {
 	deadline, _ := ctx.Deadline()
@@ -278,8 +282,7 @@ func (c *check) call(ctx context.Context) (err error) {
 }
 
 // report fires the alert for a failed run and resolves it after a run
-// that held. A run that returned before stop was called is reported even
-// if stop came meanwhile: stop waits for the report.
+// that held.
 func (c *check) report(ctx context.Context, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -309,22 +312,28 @@ func (c *check) report(ctx context.Context, err error) {
 		Remedy: strings.Join(remedies, "; "), Err: err, Fields: []slog.Attr{slog.String("check", c.cfg.Name)}})
 }
 
-// stop ends the check and waits for the run going, if any, to return, up
-// to its Timeout.
+// stop ends the check and waits for the run going, if any, to return
+// (within its Timeout) and be reported.
 func (c *check) stop() {
-	c.cancelRuns()
+	c.halt()
 	c.wg.Wait()
+	c.cancel()
 }
 
 // cancelRuns ends the check without waiting: no more ticks, the run going
 // is cancelled. Close calls it, then waits for the runs as long as its ctx
 // allows.
 func (c *check) cancelRuns() {
+	c.halt()
+	c.cancel()
+}
+
+// halt stops the ticks.
+func (c *check) halt() {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.stopped = true
 	if c.timer != nil {
 		c.timer()
 	}
-	c.mu.Unlock()
-	c.cancel()
 }

@@ -13,9 +13,8 @@ import (
 
 	"github.com/vitals-go/vitals/alert"
 	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/logtest"
 	"github.com/vitals-go/vitals/reqid"
-	"github.com/vitals-go/vitals/stats"
-	"github.com/vitals-go/vitals/stats/statstest"
 )
 
 // checkStat returns the counter alert.check.<name>.<what>.
@@ -146,7 +145,39 @@ func TestCheckThatBlocksForeverIsBoundedByItsTimeout(t *testing.T) {
 	assert.Less(t, time.Since(start), time.Second, "stop and Close do not wait for a run that ignores its ctx")
 }
 
-func TestCheckStopsAndCloseCancelTheRunAndTheTicks(t *testing.T) {
+func TestCheckStopLetsTheRunFinishAndReportsIt(t *testing.T) {
+	clock := newClock()
+	sink := newFake("s", nil)
+	r := newRig(t, alert.Config{Sinks: []alert.Sink{sink}, Clock: clock})
+	started, release := make(chan struct{}, 10), make(chan struct{})
+	stop, err := r.n.Check("graceful", time.Minute, func(ctx context.Context) error {
+		started <- struct{}{}
+		select {
+		case <-release:
+			return errors.New("broken")
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	require.NoError(t, err)
+	<-started
+	stopped := make(chan struct{})
+	go func() { stop(); close(stopped) }()
+	// Once stop has halted the ticks, advancing the clock skips no more.
+	require.Eventually(t, func() bool {
+		before := r.checkStat("graceful", "skipped")
+		clock.Advance(time.Minute)
+		return r.checkStat("graceful", "skipped") == before
+	}, waitFor, tick)
+	close(release)
+	<-stopped
+	logtest.One(t, r.logs.Records(t), logtest.Msg("check graceful failed: broken"), "the last run's outcome, reported before stop returns")
+	assert.Equal(t, "check graceful failed: broken", sink.wait(t, 1)[0].Summary)
+	clock.Advance(time.Hour)
+	assert.Empty(t, started, "no run after stop")
+}
+
+func TestCheckCloseCancelsTheRunAndTheTicks(t *testing.T) {
 	clock := newClock()
 	sink := newFake("s", nil)
 	r := newRig(t, alert.Config{Sinks: []alert.Sink{sink}, Clock: clock})
@@ -158,22 +189,20 @@ func TestCheckStopsAndCloseCancelTheRunAndTheTicks(t *testing.T) {
 		cancelled.Add(1)
 		return ctx.Err()
 	}
-	stop, err := r.n.Check("a", time.Minute, waitCtx)
-	require.NoError(t, err)
-	_, err = r.n.Check("b", time.Minute, waitCtx)
-	require.NoError(t, err)
+	for _, name := range []string{"a", "b"} {
+		_, err := r.n.Check(name, time.Minute, waitCtx)
+		require.NoError(t, err)
+	}
 	<-started
 	<-started
-	stop()
-	assert.Equal(t, int64(1), cancelled.Load(), "stop returns once the run has returned")
 	require.NoError(t, r.n.Close(context.Background()))
-	assert.Equal(t, int64(2), cancelled.Load(), "Close stops the checks")
+	assert.Equal(t, int64(2), cancelled.Load(), "Close cancels the runs and waits for them")
 	clock.Advance(time.Hour)
-	assert.Empty(t, started, "no run after stop and Close")
+	assert.Empty(t, started, "no run after Close")
 	assert.Empty(t, sink.received(), "a cancelled run is no failure")
 	assert.Zero(t, r.checkStat("a", "runs")+r.checkStat("b", "runs"))
 
-	_, err = r.n.Check("c", time.Minute, waitCtx)
+	_, err := r.n.Check("c", time.Minute, waitCtx)
 	require.NoError(t, err, "a check given to a closed Notifier is stopped at once")
 	assert.Empty(t, started)
 }
@@ -229,33 +258,4 @@ func TestCheckErrorsOfEveryKindFireOnceAndStayFiring(t *testing.T) {
 	require.Len(t, evs, 1, "one alert for a check that keeps failing, whatever its errors say")
 	assert.Equal(t, "check flaky failed: failure !", evs[0].Summary)
 	assert.Equal(t, int64(6), r.checkStat("flaky", "failed"))
-}
-
-// stallingTiming is a recorder whose Timing, called between a run's return
-// and its report, waits for ctx to end.
-type stallingTiming struct {
-	*statstest.Recorder
-	ctx     atomic.Value // context.Context
-	inTimer chan struct{}
-}
-
-func (s *stallingTiming) Timing(name string, d time.Duration, tags ...stats.Tag) {
-	s.inTimer <- struct{}{}
-	<-s.ctx.Load().(context.Context).Done()
-	s.Recorder.Timing(name, d, tags...)
-}
-
-func TestCheckReportsARunThatReturnedBeforeStop(t *testing.T) {
-	sink := newFake("s", nil)
-	em := &stallingTiming{Recorder: statstest.New(), inTimer: make(chan struct{}, 1)}
-	r := newRig(t, alert.Config{Sinks: []alert.Sink{sink}, Clock: newClock(), Emitter: em})
-	stop, err := r.n.Check("last-word", time.Hour, func(ctx context.Context) error {
-		em.ctx.Store(ctx)
-		return errors.New("broken")
-	})
-	require.NoError(t, err)
-	<-em.inTimer // the run returned; its report is next
-	stop()       // cancels ctx, which lets the report go on, and waits for it
-	evs := sink.wait(t, 1)
-	assert.Equal(t, "check last-word failed: broken", evs[0].Summary, "the run's outcome is not lost to stop")
 }
