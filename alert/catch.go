@@ -106,7 +106,9 @@ type PanicInfo struct {
 	// Stack holds "function file:line" frames from the one that panicked
 	// outwards; the alert keeps at most MaxStack of them.
 	Stack []string
-	// RequestID is the request's ID, used when ctx carries none.
+	// RequestID is the request's ID, used when ctx carries none and it is
+	// a valid one (reqid.Valid): an ID with control characters or too long
+	// is not carried.
 	RequestID string
 	// Method is the HTTP method, or the gRPC full method
 	// ("/package.Service/Method").
@@ -134,7 +136,7 @@ func (n *Notifier) Panicked(ctx context.Context, p PanicInfo) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if _, ok := reqid.From(ctx); !ok && p.RequestID != "" {
+	if _, ok := reqid.From(ctx); !ok && reqid.Valid(p.RequestID) {
 		ctx = reqid.With(ctx, p.RequestID)
 	}
 	op := strings.TrimSpace(p.Method + " " + p.Route)

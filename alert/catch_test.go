@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -165,4 +166,44 @@ func TestPanicAlertEscapesHostileValues(t *testing.T) {
 	for _, bad := range []string{"\x1b", "\u0085", "\u202e", "\u2066"} {
 		assert.NotContains(t, ev.Summary, bad)
 	}
+}
+
+func TestRecoverFromManyGoroutinesIsOneThrottledAlert(t *testing.T) {
+	sink := newFake("s", nil)
+	r := newRig(t, alert.Config{Sinks: []alert.Sink{sink}, RateLimit: -1})
+	const goroutines, each = 8, 100
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Go(func() {
+			for i := range each {
+				_ = job(r.n, i) // one site, values that differ
+			}
+		})
+	}
+	wg.Wait()
+	require.Eventually(t, func() bool {
+		sent, _, _, suppressed := r.counts("s")
+		return sent+suppressed == goroutines*each
+	}, waitFor, tick, "every panic is counted once")
+	sent, _, _, _ := r.counts("s")
+	assert.Equal(t, int64(3), sent, "the 1st, 10th and 100th occurrences")
+	for _, ev := range sink.received() {
+		assert.Equal(t, sink.received()[0].Fingerprint, ev.Fingerprint)
+	}
+}
+
+func TestPanickedBoundsAndEscapesHostileRequestText(t *testing.T) {
+	sink := newFake("s", nil)
+	r := newRig(t, alert.Config{Sinks: []alert.Sink{sink}})
+	route := "GET /x\u202e\x85\n" + strings.Repeat("y", 1<<16)
+	r.n.Panicked(context.Background(), alert.PanicInfo{Value: -0.0, Method: "GET\x1b", Route: route, RequestID: "r\n1"})
+	ev := sink.wait(t, 1)[0]
+	fields := attrs(ev.Fields)
+	for _, text := range []string{ev.Summary, fields["method"].(string), fields["route"].(string)} {
+		assert.Less(t, len(text), 2048)
+		for _, bad := range []string{"\x1b", "\x85", "\u202e", "\n"} {
+			assert.NotContains(t, text, bad)
+		}
+	}
+	assert.NotEqual(t, "r\n1", ev.RequestID, "an invalid request ID is not carried raw")
 }

@@ -19,6 +19,10 @@ import (
 // is zero and whose Every is longer.
 const DefaultCheckTimeout = 30 * time.Second
 
+// MinCheckEvery is the shortest period of a check: a shorter one would
+// spin, and no invariant needs looking at more often.
+const MinCheckEvery = time.Millisecond
+
 // maxCheckName bounds CheckConfig.Name, which ends up in stats names.
 const maxCheckName = 64
 
@@ -30,7 +34,8 @@ type CheckConfig struct {
 	// its stats (alert.check.<name>.*): ASCII letters, digits, '_' and '-',
 	// at most 64 bytes, distinct among the Notifier's checks.
 	Name string
-	// Every is the period of the check: it runs at once, then every Every.
+	// Every is the period of the check, at least MinCheckEvery: it runs at
+	// once, then every Every.
 	Every time.Duration
 	// Run checks the invariant: nil when it holds, an error saying what is
 	// wrong when it does not (an errctx error's remedies and fields go into
@@ -99,11 +104,15 @@ func (n *Notifier) CheckWith(cfg CheckConfig) (stop func(), err error) {
 		return nil, err
 	}
 	c := newCheck(n, cfg)
+	var once sync.Once // a second stop must not free the name of a later check
 	stop = func() {
-		c.stop()
-		n.removeRunning(c.fingerprint)
+		once.Do(func() {
+			c.stop()
+			n.removeRunning(c.fingerprint)
+		})
 	}
 	if !n.addRunning(c.fingerprint, c.cancelRuns) {
+		c.cancel()
 		return nil, configerr.New("alert", "CheckConfig.Name", "is "+cfg.Name+", the name of a running check",
 			"give each check of a Notifier a distinct name")
 	}
@@ -120,8 +129,8 @@ func (c CheckConfig) normalize() (CheckConfig, error) {
 	case c.Name == "" || len(c.Name) > maxCheckName || strings.TrimFunc(c.Name, nameChar) != "":
 		return bad("Name", "is "+record.Quote(c.Name, maxCheckName+8)+", not 1 to 64 ASCII letters, digits, '_' or '-'",
 			"name the invariant, e.g. \"paid-without-auth-code\"")
-	case c.Every <= 0:
-		return bad("Every", "is not positive", "set the period of the check, e.g. time.Minute")
+	case c.Every < MinCheckEvery:
+		return bad("Every", "is "+c.Every.String()+", below "+MinCheckEvery.String(), "set the period of the check, e.g. time.Minute")
 	case c.Run == nil:
 		return bad("Run", "is nil", "give the function that checks the invariant")
 	case c.Timeout < 0:

@@ -216,6 +216,7 @@ func TestCheckRefusesInvalidConfigNamingTheField(t *testing.T) {
 		"CheckConfig.Name  ":  {Name: "bidi\u202e", Every: time.Second, Run: ok},
 		"CheckConfig.Name   ": {Name: strings.Repeat("x", 65), Every: time.Second, Run: ok},
 		"CheckConfig.Every":   {Name: "x", Every: -time.Second, Run: ok},
+		"CheckConfig.Every ":  {Name: "x", Every: time.Nanosecond, Run: ok},
 		"CheckConfig.Run":     {Name: "x", Every: time.Second},
 		"CheckConfig.Timeout": {Name: "x", Every: time.Second, Run: ok, Timeout: -1},
 	} {
@@ -234,9 +235,12 @@ func TestCheckRefusesInvalidConfigNamingTheField(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "CheckConfig.Name is dup, the name of a running check")
 	stop()
-	stop, err = r.n.Check("dup", time.Hour, ok)
+	again, err := r.n.Check("dup", time.Hour, ok)
 	require.NoError(t, err, "a stopped check's name is free")
-	stop()
+	stop() // a second stop of the first check does not free the name of the second
+	_, err = r.n.Check("dup", time.Hour, ok)
+	require.Error(t, err)
+	again()
 }
 
 func TestCheckErrorsOfEveryKindFireOnceAndStayFiring(t *testing.T) {
