@@ -12,7 +12,8 @@
 //
 //   - a 503 or a refused connection (the API restarting) is transient:
 //     nothing was charged, and retry.Do tries again with backoff;
-//   - a timeout is indeterminate: the card may have been charged. The job
+//   - a timeout (the API's 504: its card network confirmed too late) is
+//     indeterminate: the card may have been charged. The job
 //     repeats it only when the charge carries an idempotency key, which the
 //     API deduplicates on: it answers the repeat with the first charge, and
 //     the log says a double charge was prevented. An account on the legacy
@@ -45,7 +46,7 @@
 //	-period YYYY-MM         the billing period (default: this month)
 //	-only ids               bill only these customers, e.g. -only cus_1008
 //	-idempotency-keys=false charge without idempotency keys
-//	-timeout d              how long one charge request may take (default 150ms)
+//	-timeout d              how long one charge request may take (default 1s)
 //	-log-level lvl          debug, info, warn or error (default $VITALS_LOG_LEVEL
 //	                        or info); debug adds every HTTP call, both sides
 //

@@ -95,9 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	results := j.run(ctx, list)
 	// Let the check look at the final books before the run ends.
-	waitCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	j.books.checkedSince(waitCtx, time.Now())
-	cancel()
+	j.books.checkedSince(ctx, time.Now())
 	stopCheck()
 	_ = alerts.Close(ctx)
 	s := summarize(cfg.period, len(list), results, len(j.outbox.mails()), api.report())

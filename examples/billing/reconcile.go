@@ -95,8 +95,10 @@ func (b *books) ran(start time.Time) {
 
 // checkedSince waits until a check run that started at or after t has
 // completed, so that the alerts, if any, say what the books looked like at
-// t; or until ctx ends.
+// t; or for at most 5 seconds, or until ctx ends.
 func (b *books) checkedSince(ctx context.Context, t time.Time) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
 	for {
 		b.mu.Lock()
 		ok, next := !b.lastRun.Before(t), b.checked
