@@ -207,3 +207,28 @@ func TestPanickedBoundsAndEscapesHostileRequestText(t *testing.T) {
 	}
 	assert.NotEqual(t, "r\n1", ev.RequestID, "an invalid request ID is not carried raw")
 }
+
+func BenchmarkRecoverWithoutPanic(b *testing.B) {
+	n, err := alert.New(alert.Config{Logger: quiet})
+	require.NoError(b, err)
+	b.Cleanup(func() { _ = n.Close(context.Background()) })
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		func() {
+			defer n.Recover(ctx, alert.Return)
+		}()
+	}
+}
+
+// BenchmarkRecoverRepeatedPanic is the cost of a panic that the throttle
+// suppresses: a worker's job that keeps panicking.
+func BenchmarkRecoverRepeatedPanic(b *testing.B) {
+	n, err := alert.New(alert.Config{Logger: quiet})
+	require.NoError(b, err)
+	b.Cleanup(func() { _ = n.Close(context.Background()) })
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = job(n, errDisk)
+	}
+}
