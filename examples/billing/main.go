@@ -17,10 +17,14 @@ import (
 )
 
 // The fake payments API restarts after its 4th charge of a run and refuses
-// connections for restartFor.
+// connections for restartFor. The job's next charge must find it down, so
+// restartFor must outlast the job's own work between two charges, which a
+// loaded machine stretches (100 ms fell short under the race detector on
+// a busy CPU); and the charge's retries must outlast restartFor: their
+// waits add up to about a second (see the policy in run).
 const (
 	restartAfter = 4
-	restartFor   = 100 * time.Millisecond
+	restartFor   = 300 * time.Millisecond
 )
 
 // errNeedsHuman is run's error when some charges failed: the process exits
