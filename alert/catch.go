@@ -44,11 +44,12 @@ const (
 //		work(ctx)
 //	}()
 //
-// The alert's summary names the function that panicked and the panic value
-// (as bounded, escaped text); its fields carry the panic value's type,
+// The alert's summary, "panic in <function>", names the function that
+// panicked; its Err says "panic: <value>" (the value as bounded, escaped
+// text) and wraps the value when it is an error; its fields carry the
+// value's type,
 // "panic_site" (the frame that panicked, "function file:line") and "stack"
-// (at most MaxStack frames from there outwards); its Err wraps the value
-// when the value is an error. Its fingerprint is made from the type of the
+// (at most MaxStack frames from there outwards). Its fingerprint is made from the type of the
 // value and the panic site, never from the value's text, so every
 // occurrence of one bug is one throttled alert. ctx gives the request ID,
 // trace and span of the alert.
@@ -119,7 +120,7 @@ type PanicInfo struct {
 
 // Panicked raises the alert of a panic that a server recovered and
 // answered: a Ticket, since the server kept serving, with the summary
-// "panic in <route or method>: <value>", the fields of Recover plus
+// "panic in <route or method>", the Err and fields of Recover plus
 // "method" and "route", and the fingerprint of Recover (the value's type
 // and the first frame of Stack, or the method and route when Stack is
 // empty). It has the signature of neither middleware's nor grpcmw's
@@ -173,7 +174,7 @@ func (n *Notifier) panicked(ctx context.Context, v any, stack []string, op strin
 		key = hashString(key, op)
 	}
 	a := Alert{
-		Summary:     "panic in " + op + ": " + record.Safe(fmt.Sprint(v), panics.MaxMessage),
+		Summary:     "panic in " + op, // stable: Alertmanager keys alerts by it (alertname)
 		Severity:    severity,
 		Fingerprint: fingerprintText(key),
 		Err:         err,
@@ -187,11 +188,13 @@ func (n *Notifier) panicked(ctx context.Context, v any, stack []string, op strin
 }
 
 // panicError is a panic value as an error: its text is "panic: <value>",
-// bounded, and it unwraps to the value when that is an error, so that
-// errors.Is and errors.As see through it.
+// bounded and escaped, and it unwraps to the value when that is an error,
+// so that errors.Is and errors.As see through it.
 type panicError struct{ value any }
 
-func (e panicError) Error() string { return panics.Message(e.value) }
+func (e panicError) Error() string {
+	return "panic: " + record.Safe(fmt.Sprint(e.value), panics.MaxMessage)
+}
 
 func (e panicError) Unwrap() error {
 	err, _ := e.value.(error)

@@ -47,9 +47,11 @@ func ExampleNotifier_Recover() {
 		totals["eur"]++ // a bug: the map was never made
 	}()
 	ev := <-sink
+	fmt.Println("error:", ev.Err)
 	fmt.Println("fields:", attrs(ev.Fields)["panic_site"] != "", len(attrs(ev.Fields)["stack"].([]string)) > 0)
 	// Output:
-	// ticket firing: panic in github.com/vitals-go/vitals/alert_test.ExampleNotifier_Recover.func1: assignment to entry in nil map
+	// ticket firing: panic in github.com/vitals-go/vitals/alert_test.ExampleNotifier_Recover.func1
+	// error: run github.com/vitals-go/vitals/alert_test.ExampleNotifier_Recover.func1: panic: assignment to entry in nil map
 	// fields: true true
 }
 
@@ -67,7 +69,7 @@ func ExampleNotifier_RecoverError() {
 	<-sink
 	fmt.Println(err)
 	// Output:
-	// ticket firing: panic in github.com/vitals-go/vitals/alert_test.ExampleNotifier_RecoverError.func1: ledger row missing
+	// ticket firing: panic in github.com/vitals-go/vitals/alert_test.ExampleNotifier_RecoverError.func1
 	// run github.com/vitals-go/vitals/alert_test.ExampleNotifier_RecoverError.func1: panic: ledger row missing
 }
 
@@ -115,12 +117,13 @@ func ExampleNotifier_Check() {
 		panic(err)
 	}
 	defer stop()
-	<-sink
+	fmt.Println("error:", (<-sink).Err)
 	unpaid.Store(0) // someone fixed them
 	<-sink
 	// Output:
-	// ticket firing: check paid-without-auth-code failed: 2 purchases paid for 5 minutes without an authorization code
-	// ticket resolved: check paid-without-auth-code failed: 2 purchases paid for 5 minutes without an authorization code
+	// ticket firing: check paid-without-auth-code failed
+	// error: 2 purchases paid for 5 minutes without an authorization code
+	// ticket resolved: check paid-without-auth-code failed
 }
 
 // A check's configuration is checked: an invalid field is refused with an

@@ -92,7 +92,8 @@ func TestRecoverReturnContainsThePanic(t *testing.T) {
 	assert.Nil(t, guarded(r.n, context.Background(), alert.Return, func() { crash(errDisk) }))
 	ev := sink.wait(t, 1)[0]
 	assert.Equal(t, alert.Ticket, ev.Severity, "a contained panic is a ticket")
-	assert.Contains(t, ev.Summary, "disk full")
+	assert.ErrorIs(t, ev.Err, errDisk)
+	assert.Contains(t, ev.Err.Error(), "panic: disk full")
 }
 
 // job fails with the error RecoverError makes of its panic.
@@ -151,7 +152,7 @@ func TestPanicFingerprintIsStableAcrossValuesAndDistinctAcrossSites(t *testing.T
 	guarded(r.n, context.Background(), alert.Return, func() { panic("elsewhere") })
 	evs := sink.wait(t, 2)
 	assert.NotEqual(t, evs[0].Fingerprint, evs[1].Fingerprint, "another site, another fingerprint")
-	assert.Contains(t, evs[1].Summary, "elsewhere")
+	assert.Contains(t, evs[1].Err.Error(), "elsewhere")
 	_, _, _, suppressed := r.counts("s")
 	assert.Equal(t, int64(2), suppressed, "the repeats of the first site are one throttled alert")
 }
@@ -162,10 +163,13 @@ func TestPanicAlertEscapesHostileValues(t *testing.T) {
 	hostile := "evil\x1b[31m\u0085\u202e\u2066" + strings.Repeat("x", 1<<20)
 	guarded(r.n, context.Background(), alert.Return, func() { crash(hostile) })
 	ev := sink.wait(t, 1)[0]
-	assert.Less(t, len(ev.Summary), 2048, "bounded")
-	for _, bad := range []string{"\x1b", "\u0085", "\u202e", "\u2066"} {
-		assert.NotContains(t, ev.Summary, bad)
+	for _, text := range []string{ev.Summary, ev.Err.Error()} {
+		assert.Less(t, len(text), 2048, "bounded")
+		for _, bad := range []string{"\x1b", "\u0085", "\u202e", "\u2066"} {
+			assert.NotContains(t, text, bad)
+		}
 	}
+	assert.Contains(t, ev.Err.Error(), `panic: "evil\x1b[31m\u0085\u202e\u2066xxx`, "escaped, not dropped")
 }
 
 func TestRecoverFromManyGoroutinesIsOneThrottledAlert(t *testing.T) {

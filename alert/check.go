@@ -49,8 +49,9 @@ type CheckConfig struct {
 	Timeout time.Duration
 	// Severity is the alert's; the zero value is Ticket.
 	Severity Severity
-	// Summary is the alert's summary; empty means "check <name> failed:
-	// <error>".
+	// Summary is the alert's summary; empty means "check <name> failed".
+	// Keep it free of counts and IDs: Alertmanager keys alerts by it
+	// (alertname). The error goes with it as the alert's Err.
 	Summary string
 	// Remedy says what to do when the invariant does not hold; it comes
 	// before the error's own remedies in the alert.
@@ -311,7 +312,7 @@ func (c *check) report(ctx context.Context, err error) {
 	c.failing.Set(1)
 	summary := c.cfg.Summary
 	if summary == "" {
-		summary = "check " + c.cfg.Name + " failed: " + record.Safe(err.Error(), panics.MaxMessage)
+		summary = "check " + c.cfg.Name + " failed"
 	}
 	remedies := errctx.RemediesOf(err)
 	if c.cfg.Remedy != "" {

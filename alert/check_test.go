@@ -57,7 +57,8 @@ func TestCheckAlertsWhenItFailsAndResolvesWhenItHoldsAgain(t *testing.T) {
 	assert.True(t, ev.Ongoing)
 	assert.Equal(t, alert.Page, ev.Severity)
 	assert.Equal(t, "check:paid-without-auth-code", ev.Fingerprint)
-	assert.Equal(t, "check paid-without-auth-code failed: find purchases paid without an authorization code", ev.Summary)
+	assert.Equal(t, "check paid-without-auth-code failed", ev.Summary)
+	assert.EqualError(t, ev.Err, "find purchases paid without an authorization code")
 	assert.Equal(t, "stop fulfilment of the purchases listed; ask payments for the codes", ev.Remedy)
 	assert.Equal(t, runIDs.Load(), ev.RequestID, "the run's own request ID, which its logs carry")
 	fields := attrs(ev.Fields)
@@ -114,7 +115,8 @@ func TestCheckThatPanicsIsAFailingCheck(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(stop)
 	ev := sink.wait(t, 1)[0]
-	assert.Equal(t, "check explodes failed: run check explodes: panic: nil catalogue", ev.Summary)
+	assert.Equal(t, "check explodes failed", ev.Summary)
+	assert.EqualError(t, ev.Err, "run check explodes: panic: nil catalogue")
 	assert.Equal(t, errctx.Indeterminate, errctx.ClassOf(ev.Err))
 	assert.Contains(t, ev.Remedy, "it panicked")
 	r.waitRuns(t, "explodes", 1)
@@ -132,7 +134,7 @@ func TestCheckThatBlocksForeverIsBoundedByItsTimeout(t *testing.T) {
 		Run: func(context.Context) error { <-stuck; return nil }}) // ignores its ctx
 	require.NoError(t, err)
 	ev := sink.wait(t, 1)[0]
-	assert.Equal(t, "check stuck failed: run check stuck: context deadline exceeded", ev.Summary)
+	assert.EqualError(t, ev.Err, "run check stuck: context deadline exceeded")
 	assert.Contains(t, ev.Remedy, "within 20ms")
 	assert.ErrorIs(t, ev.Err, context.DeadlineExceeded)
 	assert.Equal(t, int64(1), r.checkStat("stuck", "timeouts"))
@@ -171,8 +173,9 @@ func TestCheckStopLetsTheRunFinishAndReportsIt(t *testing.T) {
 	}, waitFor, tick)
 	close(release)
 	<-stopped
-	logtest.One(t, r.logs.Records(t), logtest.Msg("check graceful failed: broken"), "the last run's outcome, reported before stop returns")
-	assert.Equal(t, "check graceful failed: broken", sink.wait(t, 1)[0].Summary)
+	logtest.One(t, r.logs.Records(t), logtest.All(logtest.Msg("check graceful failed"), logtest.Field("error", "broken")),
+		"the last run's outcome, reported before stop returns")
+	assert.EqualError(t, sink.wait(t, 1)[0].Err, "broken")
 	clock.Advance(time.Hour)
 	assert.Empty(t, started, "no run after stop")
 }
@@ -260,6 +263,6 @@ func TestCheckErrorsOfEveryKindFireOnceAndStayFiring(t *testing.T) {
 	r.waitRuns(t, "flaky", 6)
 	evs := sink.received()
 	require.Len(t, evs, 1, "one alert for a check that keeps failing, whatever its errors say")
-	assert.Equal(t, "check flaky failed: failure !", evs[0].Summary)
+	assert.EqualError(t, evs[0].Err, "failure !")
 	assert.Equal(t, int64(6), r.checkStat("flaky", "failed"))
 }
