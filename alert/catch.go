@@ -20,6 +20,8 @@ const MaxStack = 32
 const maxOperation = 256
 
 // AfterPanic says what Recover does once it has raised a panic's alert.
+// Values other than Return act as Repanic: a mistaken value never swallows
+// a panic.
 type AfterPanic uint8
 
 const (

@@ -236,3 +236,8 @@ func BenchmarkRecoverRepeatedPanic(b *testing.B) {
 		_ = job(n, errDisk)
 	}
 }
+
+func TestRecoverWithAnUnknownAfterPanicRepanics(t *testing.T) {
+	r := newRig(t, alert.Config{})
+	assert.Equal(t, "boom", guarded(r.n, context.Background(), alert.AfterPanic(7), func() { crash("boom") }))
+}

@@ -47,6 +47,7 @@
 //
 //	curl -i -d '{"customer":"c-1","amount_cents":1250,"card":"4242424242424242"}' localhost:8080/orders
 //	curl -i -d '{"customer":"c-1","amount_cents":1250,"card":"4000000000000002"}' localhost:8080/orders
+//	curl -i -d '{"customer":"c-1","amount_cents":1250,"card":"gift-0001"}' localhost:8080/orders
 //	curl localhost:8080/debug/breakers
 //
 // The files each hold one piece: main.go wires the service, payments.go is
