@@ -39,7 +39,7 @@ func TestAlertsGoToAlertmanager(t *testing.T) {
 	}))
 	t.Cleanup(am.Close)
 
-	d := demotest.Start(t, run, "-duration", "2s", "-alertmanager", am.URL)
+	d := demotest.Start(t, run, "-duration", "4s", "-alertmanager", am.URL) // as long as the story's test: time for the breaker to open and close
 	records := d.Wait(t)
 	mu.Lock()
 	defer mu.Unlock()
