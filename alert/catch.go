@@ -158,7 +158,7 @@ func (n *Notifier) panicked(ctx context.Context, v any, stack []string, op strin
 	defer n.guardCaller()
 	site := ""
 	if len(stack) > 0 {
-		site = stack[0]
+		site = record.Safe(stack[0], 4*maxOperation) // Panicked's caller may pass anything
 	}
 	if op == "" {
 		op, _, _ = strings.Cut(site, " ")

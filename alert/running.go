@@ -12,7 +12,7 @@ type running struct {
 	done  bool // the Notifier closed: nothing more starts
 }
 
-// add registers stop under name. It reports false when name is taken, or
+// addRunning registers stop under name. It reports false when name is taken, or
 // when the Notifier is closed (then it calls stop itself).
 func (n *Notifier) addRunning(name string, stop func()) bool {
 	r := &n.running
