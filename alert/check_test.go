@@ -3,7 +3,9 @@ package alert_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -277,4 +279,31 @@ func TestCheckErrorsOfEveryKindFireOnceAndStayFiring(t *testing.T) {
 	require.Len(t, evs, 1, "one alert for a check that keeps failing, whatever its errors say")
 	assert.EqualError(t, evs[0].Err, "failure !")
 	assert.Equal(t, int64(6), r.checkStat("flaky", "failed"))
+}
+
+func TestChecksAndWatchesStartAndStopWhileTheNotifierCloses(t *testing.T) {
+	r := newRig(t, alert.Config{})
+	var wg sync.WaitGroup
+	var once sync.Once
+	started := make(chan struct{})
+	for g := range 8 {
+		b := newBreaker(t, "b"+strconv.Itoa(g), nil)
+		wg.Go(func() {
+			for i := range 50 {
+				name := "c" + strconv.Itoa(g) + "-" + strconv.Itoa(i%3)
+				if stop, err := r.n.Check(name, time.Millisecond, func(context.Context) error { return errors.New("no") }); err == nil {
+					stop()
+				}
+				if stop, err := r.n.WatchBreaker(b); err == nil {
+					b.ForceOpen("flap")
+					stop()
+					b.Reset()
+				}
+				once.Do(func() { close(started) })
+			}
+		})
+	}
+	<-started // some checks and watches came and went before Close
+	require.NoError(t, r.n.Close(context.Background()))
+	wg.Wait() // and every start and stop after Close returns
 }
