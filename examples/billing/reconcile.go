@@ -11,7 +11,7 @@ import (
 )
 
 // The reconciliation check's period and grace. A real job or service runs
-// it every minute with a grace of minutes; the demo's run lasts a second.
+// it every minute with a grace of minutes; the demo's run lasts seconds.
 const (
 	checkEvery = 50 * time.Millisecond
 	checkGrace = 5 * time.Minute
