@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/vitals-go/vitals/errctx"
 	"github.com/vitals-go/vitals/internal/panics"
@@ -70,7 +71,7 @@ func (n *Notifier) Recover(ctx context.Context, then AfterPanic) {
 	if then == Return {
 		severity = Ticket
 	}
-	n.panicked(ctx, p, panics.Stack(MaxStack), "", severity)
+	n.panicked(ctx, p, newStack(panics.PCs(MaxStack)), "", severity)
 	if then != Return {
 		panic(p)
 	}
@@ -93,7 +94,7 @@ func (n *Notifier) RecoverError(ctx context.Context, err *error) {
 	if p == nil {
 		return
 	}
-	e := n.panicked(ctx, p, panics.Stack(MaxStack), "", Ticket)
+	e := n.panicked(ctx, p, newStack(panics.PCs(MaxStack)), "", Ticket)
 	if err != nil {
 		*err = e
 	}
@@ -146,20 +147,17 @@ func (n *Notifier) Panicked(ctx context.Context, p PanicInfo) {
 	if strings.HasPrefix(p.Route, p.Method+" ") {
 		op = p.Route // a route pattern that names its method already
 	}
-	n.panicked(ctx, p.Value, p.Stack[:min(len(p.Stack), MaxStack)], op, Ticket,
+	n.panicked(ctx, p.Value, &stack{frames: slices.Clone(p.Stack[:min(len(p.Stack), MaxStack)])}, op, Ticket,
 		slog.String("method", record.Safe(p.Method, maxOperation)),
 		slog.String("route", record.Safe(p.Route, maxOperation)))
 }
 
-// panicked raises the alert of the panic value v with its stack, and
+// panicked raises the alert of the panic value v with its stack st, and
 // returns the error that describes it. op names what was running; empty
-// means the function at the top of stack.
-func (n *Notifier) panicked(ctx context.Context, v any, stack []string, op string, severity Severity, fields ...slog.Attr) error {
+// means the function at the top of the stack.
+func (n *Notifier) panicked(ctx context.Context, v any, st *stack, op string, severity Severity, fields ...slog.Attr) error {
 	defer n.guardCaller()
-	site := ""
-	if len(stack) > 0 {
-		site = record.Safe(stack[0], 4*maxOperation) // Panicked's caller may pass anything
-	}
+	site := record.Safe(st.site(), 4*maxOperation) // Panicked's caller may pass anything
 	if op == "" {
 		op, _, _ = strings.Cut(site, " ")
 	}
@@ -183,10 +181,47 @@ func (n *Notifier) panicked(ctx context.Context, v any, stack []string, op strin
 		Fields: append(fields,
 			slog.String("panic", kind),
 			slog.String("panic_site", site),
-			slog.Any("stack", slices.Clone(stack))),
+			slog.Any("stack", st)),
 	}
 	n.notify(ctx, &a, 0)
 	return err
+}
+
+// stack is a panic's stack, as frames or as the program counters they are
+// rendered from when a record or a sink first reads them: rendering costs
+// most of a panic's alert, and a repeat the throttle holds back is never
+// read.
+type stack struct {
+	pcs    []uintptr
+	once   sync.Once
+	frames []string
+}
+
+func newStack(pcs []uintptr) *stack { return &stack{pcs: pcs} }
+
+// site is the frame that panicked, or "".
+func (s *stack) site() string {
+	if s.pcs == nil {
+		if len(s.frames) == 0 {
+			return ""
+		}
+		return s.frames[0]
+	}
+	if top := panics.Frames(s.pcs, 1); len(top) > 0 {
+		return top[0]
+	}
+	return ""
+}
+
+// LogValue renders the frames, once: slog and the sinks resolve the field
+// through it.
+func (s *stack) LogValue() slog.Value {
+	s.once.Do(func() {
+		if s.pcs != nil {
+			s.frames = panics.Frames(s.pcs, MaxStack)
+		}
+	})
+	return slog.AnyValue(s.frames)
 }
 
 // panicError is a panic value as an error: its text is "panic: <value>",

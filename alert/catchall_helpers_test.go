@@ -15,11 +15,11 @@ const (
 // quiet discards the records of the servers and breakers under test.
 var quiet = slog.New(slog.DiscardHandler)
 
-// attrs maps fields by key.
+// attrs maps fields by key, resolved as slog and the sinks resolve them.
 func attrs(fields []slog.Attr) map[string]any {
 	m := make(map[string]any, len(fields))
 	for _, a := range fields {
-		m[a.Key] = a.Value.Any()
+		m[a.Key] = a.Value.Resolve().Any()
 	}
 	return m
 }
