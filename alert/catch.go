@@ -50,12 +50,14 @@ const (
 // The alert's summary, "panic in <function>", names the function that
 // panicked; its Err says "panic: <value>" (the value as bounded, escaped
 // text) and wraps the value when it is an error; its fields carry the
-// value's type,
-// "panic_site" (the frame that panicked, "function file:line") and "stack"
-// (at most MaxStack frames from there outwards). Its fingerprint is made from the type of the
-// value and the panic site, never from the value's text, so every
-// occurrence of one bug is one throttled alert. ctx gives the request ID,
-// trace and span of the alert.
+// value's type as "panic", the frame that panicked as "panic_site"
+// ("function file:line") and "stack", at most MaxStack frames from there
+// outwards: a slog.LogValuer that renders them when first resolved (as
+// slog and the sinks do; a Sink of your own calls Value.Resolve), so that
+// a repeat the throttle holds back costs no rendering. Its fingerprint is
+// made from the type of the value and the panic site, never from the
+// value's text, so every occurrence of one bug is one throttled alert. ctx
+// gives the request ID, trace and span of the alert.
 //
 // Recover must be deferred itself, not called from a deferred function:
 // only then does it see the panic. runtime.Goexit is not a panic: Recover
