@@ -121,7 +121,7 @@ type Alertmanager struct {
 // field.
 func NewAlertmanager(cfg AlertmanagerConfig) (*Alertmanager, error) {
 	u, err := url.Parse(cfg.URL)
-	if err := check("AlertmanagerConfig",
+	if err := checkConfig("AlertmanagerConfig",
 		rule{cfg.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "",
 			"URL", "is not an http(s) URL", "set Alertmanager's base URL, such as http://127.0.0.1:9093"},
 		notNegative("Refresh", cfg.Refresh),

@@ -11,8 +11,8 @@ import (
 // events already queued are delivered until ctx ends. What is left then is
 // counted as dropped, and Close returns an errctx error saying so. Close
 // returns once every goroutine the Notifier started has ended, except a
-// sink's Send that ignores its context, which cannot be stopped. Calling
-// Close again does nothing.
+// sink's Send or a check's Run that ignores its context, which cannot be
+// stopped. Calling Close again does nothing.
 func (n *Notifier) Close(ctx context.Context) error {
 	n.mu.Lock()
 	if n.closed {

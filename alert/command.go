@@ -79,7 +79,7 @@ func NewCommand(cfg CommandConfig) (*Command, error) {
 		rules = append(rules, rule{!strings.Contains(kv, "=") || strings.HasPrefix(kv, "="),
 			"Env[" + strconv.Itoa(i) + "]", "is not KEY=value", "give one KEY=value per entry"})
 	}
-	if err := check("CommandConfig", rules...); err != nil {
+	if err := checkConfig("CommandConfig", rules...); err != nil {
 		return nil, err
 	}
 	cfg.Name = or(cfg.Name, "command")

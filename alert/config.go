@@ -89,7 +89,7 @@ func (c Config) normalize() (Config, error) {
 			rule{seen[name], field, "repeats the name " + name, "give each sink a distinct name"})
 		seen[name] = true
 	}
-	if err := check("Config", rules...); err != nil {
+	if err := checkConfig("Config", rules...); err != nil {
 		return Config{}, err
 	}
 	c.QueueSize = or(c.QueueSize, DefaultQueueSize)

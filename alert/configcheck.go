@@ -7,7 +7,7 @@ import (
 )
 
 // rule is one construction check of a config field. The constructors of
-// the Notifier and of every sink list theirs and hand them to check, so
+// the Notifier and of every sink list theirs and hand them to checkConfig, so
 // that each refuses an invalid config the same way: an errctx error,
 // Permanent, naming the first bad field and its remedy.
 type rule struct {
@@ -15,9 +15,9 @@ type rule struct {
 	field, problem, remedy string
 }
 
-// check returns the error of the first bad rule, its field named as a
+// checkConfig returns the error of the first bad rule, its field named as a
 // field of typ ("SMTPConfig.Addr"), or nil when every rule holds.
-func check(typ string, rules ...rule) error {
+func checkConfig(typ string, rules ...rule) error {
 	for _, r := range rules {
 		if r.bad {
 			return configerr.New("alert", typ+"."+r.field, r.problem, r.remedy)

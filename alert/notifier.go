@@ -31,6 +31,7 @@ type Notifier struct {
 	shards  [shardCount]shard
 	tracked atomic.Int64 // entries in shards
 	sites   siteCache
+	running running // checks and breaker watches, stopped by Close
 
 	notified *stats.Counter
 

@@ -87,7 +87,7 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 	rules = append(rules, notNegative("RetryAfter", cfg.RetryAfter),
 		rule{cfg.RetryAfter > MaxRetryAfter, "RetryAfter", "is longer than MaxRetryAfter", "set at most " + MaxRetryAfter.String()},
 		rule{strings.ContainsAny(cfg.Helo, "\r\n"), "Helo", "has a line break", "give a host name"})
-	if err := check("SMTPConfig", rules...); err != nil {
+	if err := checkConfig("SMTPConfig", rules...); err != nil {
 		return nil, err
 	}
 	cfg.Name = or(cfg.Name, "smtp")

@@ -70,7 +70,7 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 			rules = append(rules, rule{strings.ContainsAny(k+v, "\r\n\x00"), field, "has a line break or NUL", "give one line"})
 		}
 	}
-	if err := check("WebhookConfig", rules...); err != nil {
+	if err := checkConfig("WebhookConfig", rules...); err != nil {
 		return nil, err
 	}
 	cfg.Name = or(cfg.Name, "webhook")

@@ -61,15 +61,8 @@ func (c *paymentsClient) charge(ctx context.Context, cu customer, reference stri
 	if key, ok := retry.IdempotencyKey(ctx); ok {
 		req.Header.Set(idempotencyHdr, key)
 	}
-	resp, err := c.http.Do(req)
+	resp, err := c.do(req)
 	if err != nil {
-		// http.Client wraps the transport's errctx error (attempted, class,
-		// remedy) in a *url.Error that repeats the URL; keep the errctx one,
-		// so logs render it as a group.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
 		return receipt{}, err
 	}
 	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusPaymentRequired {
@@ -87,6 +80,40 @@ func (c *paymentsClient) charge(ctx context.Context, cu customer, reference stri
 			errctx.Remedy("the payments API's answer was unreadable; the charge may have been made"))
 	}
 	return answer.result(req, resp)
+}
+
+// do sends req. http.Client wraps the transport's errctx error
+// (attempted, class, remedy) in a *url.Error that repeats the URL; do
+// returns the errctx one, so logs render it as a group.
+func (c *paymentsClient) do(req *http.Request) (*http.Response, error) {
+	resp, err := c.http.Do(req)
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return resp, err
+}
+
+// charges lists every charge the API made, for the reconciliation check.
+// It has no timeout of its own: the check's bounds it.
+func (c *paymentsClient) charges(ctx context.Context) ([]listedCharge, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url+"/v1/charges", nil)
+	if err != nil {
+		return nil, errctx.Wrap(err, "building the list request", errctx.WithClass(errctx.Permanent))
+	}
+	resp, err := c.do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, middleware.ResponseError(resp, "")
+	}
+	defer resp.Body.Close()
+	var page chargeList
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&page); err != nil {
+		return nil, errctx.Wrap(err, attempted(req)+": reading the list", errctx.WithClass(errctx.Transient))
+	}
+	return page.Data, nil
 }
 
 // result turns the API's answer to a 201 or a 402 into a receipt or a

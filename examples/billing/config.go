@@ -25,7 +25,7 @@ func parseFlags(args []string, stderr io.Writer, now time.Time) (config, error) 
 	fs.StringVar(&c.period, "period", now.Format("2006-01"), "the billing period, YYYY-MM")
 	fs.StringVar(&c.only, "only", "", "bill only these customers (comma-separated IDs), e.g. to re-run failed charges")
 	fs.BoolVar(&c.keys, "idempotency-keys", true, "send an idempotency key with each charge (accounts on the legacy contract never get one); false shows what happens without")
-	fs.DurationVar(&c.timeout, "timeout", 150*time.Millisecond, "how long one charge request may take")
+	fs.DurationVar(&c.timeout, "timeout", time.Second, "how long one charge request may take")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

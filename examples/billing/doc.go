@@ -12,7 +12,8 @@
 //
 //   - a 503 or a refused connection (the API restarting) is transient:
 //     nothing was charged, and retry.Do tries again with backoff;
-//   - a timeout is indeterminate: the card may have been charged. The job
+//   - a timeout (the API's 504: its card network confirmed too late) is
+//     indeterminate: the card may have been charged. The job
 //     repeats it only when the charge carries an idempotency key, which the
 //     API deduplicates on: it answers the repeat with the first charge, and
 //     the log says a double charge was prevented. An account on the legacy
@@ -31,16 +32,26 @@
 // prevented, and the API's ledger, which proves nobody was charged twice)
 // and exits 1 when a human is needed, so that the scheduler notices.
 //
+// While it runs, an invariant check (alert.Notifier.CheckWith, seed 002's
+// "purchases in a successful state without an authorization code")
+// reconciles the API's charges with the job's paid invoices: a card charged
+// with no invoice paid with its charge ID, once the job is done with that
+// customer (or 5 minutes after the charge), is money taken that nobody will
+// look at. The check raises one alert record (alert=true) naming the
+// references, and would resolve it once the invoices are fixed; the job
+// waits for one check run over its final books before it ends.
+//
 // Flags:
 //
 //	-period YYYY-MM         the billing period (default: this month)
 //	-only ids               bill only these customers, e.g. -only cus_1008
 //	-idempotency-keys=false charge without idempotency keys
-//	-timeout d              how long one charge request may take (default 150ms)
+//	-timeout d              how long one charge request may take (default 1s)
 //	-log-level lvl          debug, info, warn or error (default $VITALS_LOG_LEVEL
 //	                        or info); debug adds every HTTP call, both sides
 //
 // Files: main.go wires the job, job.go bills one customer, client.go talks
 // to the API and classifies its answers, payments.go is the fake API,
-// customers.go the accounts, mail.go the outbox, summary.go the report.
+// reconcile.go the invariant check, customers.go the accounts, mail.go the
+// outbox, summary.go the report.
 package main

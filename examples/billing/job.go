@@ -37,6 +37,7 @@ type job struct {
 	client *paymentsClient
 	policy retry.Policy
 	outbox *outbox
+	books  *books
 }
 
 // run bills the customers one by one and returns what became of each. It
@@ -72,6 +73,7 @@ func (j *job) bill(ctx context.Context, c customer) result {
 		return j.client.charge(ctx, c, ref)
 	})
 	var d *declineError
+	defer func() { j.books.done(ref, rc.ID) }() // rc.ID is the authorization code, "" unless charged
 	switch {
 	case err == nil:
 		r.outcome, r.replayed = charged, rc.Replayed

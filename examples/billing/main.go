@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/vitals-go/vitals/alert"
 	"github.com/vitals-go/vitals/examples/internal/demo"
 	vlog "github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware"
@@ -16,10 +17,14 @@ import (
 )
 
 // The fake payments API restarts after its 4th charge of a run and refuses
-// connections for restartFor.
+// connections for restartFor. The job's next charge must find it down, so
+// restartFor must outlast the job's own work between two charges, which a
+// loaded machine stretches (100 ms fell short under the race detector on
+// a busy CPU); and the charge's retries must outlast restartFor: their
+// waits add up to about a second (see the policy in run).
 const (
 	restartAfter = 4
-	restartFor   = 100 * time.Millisecond
+	restartFor   = 300 * time.Millisecond
 )
 
 // errNeedsHuman is run's error when some charges failed: the process exits
@@ -76,11 +81,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			Logger:   logger,
 		},
 		outbox: &outbox{logger: logger},
+		books:  newBooks(),
+	}
+	// The alerts go to the log; a real job adds an Alertmanager or SMTP sink.
+	alerts, err := alert.New(alert.Config{Logger: logger})
+	if err != nil {
+		return err
+	}
+	stopCheck, err := alerts.CheckWith(alert.CheckConfig{Name: "charges-without-paid-invoice", Every: checkEvery,
+		Timeout: time.Second + j.policy.Budget, Run: j.books.reconcile(j.client, j.policy),
+		Summary: "cards charged without a paid invoice"})
+	if err != nil {
+		return err
 	}
 	logger.Info("billing run started", "period", cfg.period, "customers", len(list),
 		"idempotency_keys", cfg.keys, "payments_api", api.URL())
 
 	results := j.run(ctx, list)
+	// Let the check look at the final books before the run ends.
+	j.books.checkedSince(ctx, time.Now())
+	stopCheck()
+	_ = alerts.Close(ctx)
 	s := summarize(cfg.period, len(list), results, len(j.outbox.mails()), api.report())
 	flood.Flush() // the summaries of suppressed warnings come before the run's own
 	s.log(ctx, logger)

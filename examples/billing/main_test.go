@@ -127,6 +127,14 @@ func TestBillingRun(t *testing.T) {
 	assert.Contains(t, res.Stdout, "double charges prevented: 1")
 	assert.Contains(t, res.Stdout, "6 charges (USD 364.00), 1 repeated requests answered with the first charge; no customer charged twice")
 	assert.Contains(t, res.Stdout, "charged although the job could not tell: cus_1008")
+
+	// The reconciliation check alerts once on the charge without a paid
+	// invoice, before the run ends.
+	alerts := res.alerts("firing")
+	require.Len(t, alerts, 1, "one alert: %v", alerts)
+	assert.Equal(t, "cards charged without a paid invoice", alerts[0].Str("msg"))
+	assert.Equal(t, "fee-2026-11-cus_1008 (ch_000006)", alerts[0].Str("references"))
+	assert.Equal(t, "WARN", alerts[0].Str("level"), "a ticket: look today")
 }
 
 // Without idempotency keys, a timed-out charge is never repeated: it needs
@@ -144,6 +152,8 @@ func TestBillingWithoutIdempotencyKeys(t *testing.T) {
 	assert.Equal(t, 2.0, end.Num("ledger_charges"), "the timed-out charge went through")
 	assert.Equal(t, 0.0, end.Num("charged_twice"))
 	assert.Contains(t, res.Stdout, "charged although the job could not tell: cus_1004")
+	require.Len(t, res.alerts("firing"), 1)
+	assert.Equal(t, "fee-2026-11-cus_1004 (ch_000001)", res.alerts("firing")[0].Str("references"))
 }
 
 // A run without failures exits 0.
@@ -154,6 +164,7 @@ func TestBillingRerunSucceeds(t *testing.T) {
 	assert.Equal(t, "INFO", end.Str("level"))
 	assert.Equal(t, 1.0, end.Num("charged"))
 	assert.Equal(t, 1.0, end.Num("declined"))
+	assert.Empty(t, res.alerts("firing"), "the books reconcile")
 }
 
 func TestBillingFlagsRefused(t *testing.T) {

@@ -21,7 +21,7 @@ const (
 	cardDeclined   = "tok_insufficient"    // declined: insufficient funds
 	cardExpired    = "tok_expired"         // declined: expired card
 	cardBusy       = "tok_busy"            // 503 twice, then charged
-	cardSlow       = "tok_slow"            // the first request is charged but never answered
+	cardSlow       = "tok_slow"            // the first request is charged, but answered 504: the card network confirmed too late
 	cardIssuerDown = "tok_issuer_down"     // 503 every time: the card's issuer is unreachable
 	busyAnswers    = 2                     // how many 503s a cardBusy charge gets first
 	idempotencyHdr = "Idempotency-Key"     // the request header the API deduplicates on
@@ -44,6 +44,19 @@ type chargeAnswer struct {
 	Error       *apiError `json:"error,omitempty"`
 }
 
+// chargeList is the answer to GET /v1/charges.
+type chargeList struct {
+	Data []listedCharge `json:"data"`
+}
+
+// listedCharge is one charge of the ledger as GET /v1/charges lists it.
+type listedCharge struct {
+	ID          string    `json:"id"`
+	Reference   string    `json:"reference"`
+	AmountCents int64     `json:"amount_cents"`
+	Created     time.Time `json:"created"`
+}
+
 // apiError is the error object of the API, shaped like the big providers'.
 type apiError struct {
 	Code        string `json:"code"`                   // card_declined, currency_not_supported, unavailable
@@ -63,6 +76,7 @@ type payments struct {
 
 	mu       sync.Mutex
 	ledger   []chargeRequest // every charge made, in order
+	madeAt   []time.Time     // when each charge of the ledger was made
 	byKey    map[string]int  // idempotency key -> index in ledger
 	requests map[string]int  // charge requests received, per customer
 	replays  int             // answers replayed for a known key
@@ -85,6 +99,7 @@ func startPayments(logger *slog.Logger, restartAfter int, downFor time.Duration)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/charges", p.charge)
+	mux.HandleFunc("GET /v1/charges", p.list)
 	// The API's own access records are at debug level: it stands for
 	// another company's service.
 	h, err := middleware.New(mux, middleware.ServerConfig{
@@ -177,6 +192,7 @@ func (p *payments) charge(w http.ResponseWriter, r *http.Request) {
 	}
 	i := len(p.ledger)
 	p.ledger = append(p.ledger, req)
+	p.madeAt = append(p.madeAt, time.Now())
 	if key != "" {
 		p.byKey[key] = i
 	}
@@ -184,9 +200,15 @@ func (p *payments) charge(w http.ResponseWriter, r *http.Request) {
 	p.mu.Unlock()
 
 	if req.Card == cardSlow && n == 1 {
-		// Charged, but the answer never comes: the caller times out not
-		// knowing whether the card was charged.
-		<-r.Context().Done()
+		// Charged, but the API's own wait for the card network timed out
+		// first: a gateway timeout leaves the caller not knowing whether
+		// the card was charged. The API says so at once rather than
+		// holding the answer until the job's -timeout: that timeout then
+		// bounds healthy charges only. (A short -timeout that doubled as
+		// the wait for a lost answer also cut healthy charges short on a
+		// loaded machine.)
+		reply(w, http.StatusGatewayTimeout, &apiError{Code: "gateway_timeout",
+			Message: "the card network did not confirm the charge in time; it may have been made"})
 		return
 	}
 	if restart {
@@ -226,11 +248,28 @@ func (p *payments) comeBack() {
 	p.logger.Info("payments API back", "addr", p.addr)
 }
 
+// list answers GET /v1/charges with every charge made, as providers list
+// them for reconciliation.
+func (p *payments) list(w http.ResponseWriter, _ *http.Request) {
+	p.mu.Lock()
+	var page chargeList
+	for i, c := range p.ledger {
+		page.Data = append(page.Data, listedCharge{ID: chargeID(i), Reference: c.Reference, AmountCents: c.AmountCents, Created: p.madeAt[i]})
+	}
+	p.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(page)
+}
+
+// chargeID is the ID of the charge at index i of the ledger: the
+// authorization code the job keeps with a paid invoice.
+func chargeID(i int) string { return fmt.Sprintf("ch_%06d", i+1) }
+
 // replyCharge answers with the charge at index i of the ledger.
 func replyCharge(w http.ResponseWriter, i int, c chargeRequest) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
-	_ = json.NewEncoder(w).Encode(chargeAnswer{ID: fmt.Sprintf("ch_%06d", i+1), AmountCents: c.AmountCents})
+	_ = json.NewEncoder(w).Encode(chargeAnswer{ID: chargeID(i), AmountCents: c.AmountCents})
 }
 
 // reply answers with an API error.

@@ -17,6 +17,11 @@
 //     tripped it and when calls resume, then orders accepted at once with the
 //     charge deferred instead of waiting on a dead dependency, then the
 //     breaker going half-open and closing once payments is back;
+//   - alerts, as records with alert=true: a page when the payments breaker
+//     opens (payments is critical: orders go uncharged) and its resolution
+//     when it closes, and a ticket for the one order paid with a gift card,
+//     whose handler has a bug and panics (answered 500, the server keeps
+//     serving); with -alertmanager they also go to Alertmanager;
 //   - at the end, on stdout, a short summary: orders by status, the
 //     breaker's transitions, and the stats sent to statsd and dropped.
 //
@@ -38,6 +43,8 @@
 //	-metrics m      where stats go: statsd (the default, at -statsd), or
 //	                otel: OpenTelemetry through stats/otelstats, served in
 //	                Prometheus' text format at /metrics of the orders server
+//	-alertmanager u send alerts to the Alertmanager at URL u as well, e.g.
+//	                http://127.0.0.1:9093 (default: the log only)
 //
 // With -metrics otel, every stat (the middleware's, the payments breaker's)
 // goes to an OTel MeterProvider whose Prometheus exporter serves /metrics:
@@ -46,8 +53,8 @@
 // orders_breaker_payments_transitions_<state>_total among them. When
 // something scrapes /metrics, a self-driven run waits for one more scrape
 // (at most twice the scrape interval, and 10 s) before it stops serving,
-// so that the last orders reach Prometheus. To watch it (scripts/prometheus scrapes
-// 127.0.0.1:8080 every second):
+// so that the last orders reach Prometheus. To watch it (scripts/prometheus
+// scrapes 127.0.0.1:8080 every second):
 //
 //	scripts/prometheus start /tmp/vitals-prometheus
 //	go run ./examples/service -serve -metrics otel
@@ -57,10 +64,13 @@
 //
 //	curl -i -d '{"customer":"c-1","amount_cents":1250,"card":"4242424242424242"}' localhost:8080/orders
 //	curl -i -d '{"customer":"c-1","amount_cents":1250,"card":"4000000000000002"}' localhost:8080/orders
+//	curl -i -d '{"customer":"c-1","amount_cents":1250,"card":"gift-0001"}' localhost:8080/orders
 //	curl localhost:8080/debug/breakers
 //
 // The files each hold one piece: main.go wires the service, payments.go is
-// the fake dependency, orders.go the handler, drive.go the traffic,
-// summary.go the closing report. The plumbing every example shares (flags,
-// serving, pacing, the report's last lines) is in examples/internal/demo.
+// the fake dependency, orders.go the handler, gift.go its bug, alerting.go
+// the alerts, metrics.go the choice of statsd or OpenTelemetry, drive.go the
+// traffic, summary.go the closing report. The plumbing every example shares
+// (flags, serving, pacing, the report's last lines) is in
+// examples/internal/demo.
 package main

@@ -28,6 +28,8 @@ const (
 // worker an order every half second: a readable pace for a terminal.
 func drive(ctx context.Context, base string, period time.Duration) {
 	client := &http.Client{Timeout: 5 * time.Second}
+	// One customer pays with a gift card, and meets its bug (gift.go).
+	placeOrder(ctx, client, base, orderRequest{Customer: "c-41", AmountCents: 2500, Card: giftCardPrefix + "0001"})
 	pace := demo.Pace{Workers: workers, PerPeriod: ordersPerPeriod, Period: period, Seed: seed}
 	pace.Drive(ctx, func(ctx context.Context, rng *rand.Rand) {
 		placeOrder(ctx, client, base, randomOrder(rng))

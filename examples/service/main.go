@@ -17,9 +17,12 @@ import (
 // chargeTimeout is how long the orders service waits for payments.
 const chargeTimeout = 250 * time.Millisecond
 
+// ordersRoute is the pattern of the orders handler.
+const ordersRoute = "POST /orders"
+
 // story is what the command line says about this example.
 var story = demo.Story{Name: "service", Serves: "orders", Duration: 20 * time.Second,
-	Period: "the payments service's misbehaviour", Metrics: true}
+	Period: "the payments service's misbehaviour", Metrics: true, Alerts: true}
 
 func main() { demo.Main("service", run) }
 
@@ -75,16 +78,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer paymentsBreaker.Subscribe(sum.breaker.Record)()
+	alerts, err := startAlerting(logger, emitter, cfg.Alertmanager, paymentsBreaker) // see alerting.go
+	if err != nil {
+		return err
+	}
 
 	// The orders service behind the vitals server stack.
 	svc := &orders{client: &http.Client{Transport: transport}, payments: "http://" + payAddr, logger: logger, counted: sum.count}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /orders", svc.create)
+	mux.HandleFunc(ordersRoute, svc.create)
 	mux.Handle("GET /debug/breakers", registry.Handler())
 	emitter.serve(mux)
 	handler, err := middleware.New(mux, middleware.ServerConfig{
-		AccessLog: middleware.AccessLogConfig{Logger: logger, Level: accessLevel},
-		Stats:     middleware.StatsConfig{Emitter: emitter},
+		AccessLog: middleware.AccessLogConfig{Logger: logger, Level: accessLevel,
+			OnPanic: func(ctx context.Context, p middleware.PanicInfo) { sum.panicked(ctx, p); alerts.onPanic(ctx, p) }},
+		Stats: middleware.StatsConfig{Emitter: emitter},
 	})
 	if err != nil {
 		return err
@@ -101,6 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	emitter.lastScrape()
 	stopOrders()
+	alerts.close()      // delivers the alerts still queued
 	_ = emitter.Close() // sends what is queued
 	_ = flood.Close()   // writes the pending summaries
 	_ = logs.Close()    // writes what is queued

@@ -39,7 +39,8 @@ func TestDemoTellsTheStory(t *testing.T) {
 
 	records := d.Wait(t)
 	byMsg := demotest.GroupBy(records, "msg")
-	warns := logtest.Filter(records, logtest.Level("WARN"))
+	alerts := logtest.Filter(records, logtest.Field("alert", true))
+	warns := logtest.Filter(records, func(r logtest.Record) bool { return r.Str("level") == "WARN" && r["alert"] == nil })
 	// line is the position in the log of the first record with the message msg.
 	line := func(msg string) int { return slices.IndexFunc(records, logtest.Msg(msg)) }
 
@@ -71,7 +72,35 @@ func TestDemoTellsTheStory(t *testing.T) {
 		assert.Equal(t, "INFO", r.Str("level"))
 	}
 
-	// The breaker opens once: the run's one WARN, saying what tripped it and
+	// The gift card's bug: the panic is answered 500 with the request ID,
+	// logged with its stack, and raises one alert (a ticket) through the
+	// access log's OnPanic hook.
+	panicked := logtest.One(t, records, logtest.Msg("request panicked"), "the access record of the panic")
+	assert.Equal(t, "ERROR", panicked.Str("level"))
+	assert.Equal(t, 500.0, panicked.Num("status"))
+	panicAlert := logtest.One(t, alerts, logtest.Field("severity", "ticket"), "the panic's alert")
+	assert.Equal(t, "panic in POST /orders", panicAlert.Str("msg"))
+	assert.Equal(t, "run POST /orders: panic: assignment to entry in nil map", panicAlert.Str("error"))
+	assert.Equal(t, "WARN", panicAlert.Str("level"))
+	assert.Equal(t, panicked.Str("request_id"), panicAlert.Str("request_id"))
+	assert.Equal(t, "POST /orders", panicAlert.Str("route"))
+	assert.Contains(t, panicAlert.Str("panic_site"), "(*giftCards).redeem")
+
+	// The payments breaker is critical: its opening pages (an ERROR
+	// record with alert=true) and its closing resolves the page.
+	pages := logtest.Filter(alerts, logtest.Field("fingerprint", "breaker:payments"))
+	require.Len(t, pages, 2, "firing, then resolved: %v", pages)
+	assert.Equal(t, "firing", pages[0].Str("status"))
+	assert.Equal(t, "ERROR", pages[0].Str("level"))
+	assert.Equal(t, "payments breaker open", pages[0].Str("msg"))
+	assert.Equal(t, "page", pages[0].Str("severity"))
+	assert.NotEmpty(t, pages[0].Str("request_id"), "the call that opened it")
+	assert.Contains(t, pages[0].Str("error"), "503")
+	assert.Equal(t, "resolved", pages[1].Str("status"))
+	assert.Equal(t, "INFO", pages[1].Str("level"))
+	assert.Len(t, alerts, 3, "nothing else alerts")
+
+	// The breaker opens once: the run's one WARN besides the alert, saying what tripped it and
 	// what to do, with the tripping call's request ID.
 	require.Len(t, warns, 1, "one WARN in the whole run: %v", warns)
 	opened := warns[0]

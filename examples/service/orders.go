@@ -41,6 +41,7 @@ type orders struct {
 	logger   *slog.Logger
 	seq      atomic.Int64
 	counted  func(status int) // told the status of every answer
+	gifts    giftCards
 }
 
 // accessLevel is the level of the access record: the middleware's default,
@@ -64,6 +65,9 @@ func (o *orders) create(w http.ResponseWriter, r *http.Request) {
 	// Every record logged with ctx from here on carries the order ID, besides
 	// the request ID, method and route the middleware put there.
 	ctx := vlog.With(r.Context(), "order_id", id)
+	if isGiftCard(req.Card) {
+		o.gifts.redeem(req.Card, req.AmountCents) // see gift.go
+	}
 
 	resp, err := o.charge(ctx, id, req)
 	switch {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vitals-go/vitals/examples/internal/demo"
+	"github.com/vitals-go/vitals/middleware"
 )
 
 // summary collects what the run did, for the report printed at the end.
@@ -27,6 +29,14 @@ func (s *summary) count(status int) {
 	s.mu.Lock()
 	s.statuses[status]++
 	s.mu.Unlock()
+}
+
+// panicked counts an order whose handler panicked: the middleware, not the
+// handler, answered it with a 500.
+func (s *summary) panicked(_ context.Context, p middleware.PanicInfo) {
+	if p.Route == ordersRoute {
+		s.count(http.StatusInternalServerError)
+	}
 }
 
 // statusMeaning says what each answer of the orders service means.

@@ -24,9 +24,18 @@ func Message(v any) string { return record.Truncate("panic: "+fmt.Sprint(v), Max
 // recovered (directly or through functions of its own): the frames up to the
 // runtime's panic machinery (gopanic, sigpanic, panicmem...) are that
 // function's and are left out.
-func Stack(depth int) []string {
+func Stack(depth int) []string { return Frames(PCs(depth), depth) }
+
+// PCs returns the program counters of Stack(depth), for Frames to render
+// later: reading them costs a fraction of rendering them, which a caller
+// may find it has no use for. It must be called as Stack is.
+func PCs(depth int) []uintptr {
 	pcs := make([]uintptr, depth+16)
-	pcs = pcs[:runtime.Callers(2, pcs)]
+	return pcs[:runtime.Callers(2, pcs)]
+}
+
+// Frames renders up to depth frames of pcs, from PCs, as Stack does.
+func Frames(pcs []uintptr, depth int) []string {
 	frames := runtime.CallersFrames(pcs)
 	out := make([]string, 0, depth)
 	inRuntime := false // passing the panic machinery

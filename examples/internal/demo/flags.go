@@ -55,6 +55,7 @@ func (fs *FlagSet) Level() slog.Level { return fs.level }
 type Story struct {
 	Name     string        // the command's name, e.g. "service"
 	Serves   string        // what -listen serves, e.g. "orders"
+	Alerts   bool          // the example takes -alertmanager URL
 	Duration time.Duration // the default -duration
 	Period   string        // what -duration is also the period of, e.g. "the payments service's misbehaviour"
 	Metrics  bool          // the example takes -metrics statsd|otel
@@ -62,6 +63,10 @@ type Story struct {
 
 // Config is the command line of a self-driving example.
 type Config struct {
+	// Alertmanager is the URL of the Alertmanager to send alerts to, with
+	// Story.Alerts; empty means alerts go to the log only.
+	Alertmanager string
+
 	Serve    bool          // serve until interrupted instead of driving traffic
 	Listen   string        // where to serve: 127.0.0.1:8080 with -serve, a free loopback port otherwise, unless -listen says
 	Statsd   string        // the statsd address (UDP)
@@ -81,6 +86,9 @@ func ParseConfig(args []string, stderr io.Writer, s Story) (Config, error) {
 		statsdAddr = stats.DefaultAddr
 	}
 	fs := NewFlagSet(s.Name, stderr)
+	if s.Alerts {
+		fs.StringVar(&c.Alertmanager, "alertmanager", "", "Alertmanager URL to send alerts to, e.g. http://127.0.0.1:9093 (alerts always go to the log)")
+	}
 	fs.BoolVar(&c.Serve, "serve", false, "serve until interrupted instead of driving traffic for -duration")
 	fs.StringVar(&c.Listen, "listen", "", s.Serves+" address (default 127.0.0.1:8080 with -serve, a free loopback port otherwise)")
 	fs.StringVar(&c.Statsd, "statsd", statsdAddr, "statsd address (UDP); nothing needs to listen")
