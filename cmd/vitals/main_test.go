@@ -107,6 +107,7 @@ func TestHelpIsComplete(t *testing.T) {
 		for _, want := range []string{"Usage: vitals " + helpOf(args), "Flags:", "VITALS_TIMEOUT", "Exit statuses:", "Example"} {
 			assert.Contains(t, r.stdout, want, "%v", args)
 		}
+		assert.Equal(t, 1, strings.Count(r.stdout, "Usage:"), "the help is printed once: %v", args)
 		assert.Empty(t, r.stderr, "%v", args)
 	}
 }
