@@ -1,6 +1,7 @@
-// Command vitals is the operator's side of the vitals toolkit: it reads what
-// a running service says about its circuit breakers, and shows and resets
-// the latch a stopped program left behind, from a terminal or a script.
+// Command vitals is the operator's side of the vitals toolkit: it sends
+// alerts from scripts through the sinks a service uses, reads what a
+// running service says about its circuit breakers, and shows and resets the
+// latch a stopped program left behind, from a terminal or a script.
 //
 // Install it with
 //
@@ -8,6 +9,7 @@
 //
 // Usage:
 //
+//	vitals alert [flags] SUMMARY [KEY=VALUE...]   send one alert, or resolve it (--resolve)
 //	vitals breakers [flags] URL      the breakers of a Registry's status endpoint, as a table
 //	vitals latch status PATH         who latched a breaker, when, why, how to resume
 //	vitals latch reset [--force] PATH
