@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,29 +66,41 @@ func TestAlertUndelivered(t *testing.T) {
 	assert.Less(t, time.Since(start), 20*time.Second, "delivery is bounded by --timeout")
 }
 
-// fakeAlertmanager counts the alerts POSTed to its v2 API and keeps the
-// last one's labels.
+// posted is one alert POSTed to a fake Alertmanager.
+type posted struct {
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+	EndsAt      time.Time         `json:"endsAt"`
+}
+
+// fakeAlertmanager keeps the alerts POSTed to its v2 API.
 type fakeAlertmanager struct {
 	*httptest.Server
-	posts  atomic.Int64
-	labels atomic.Value // map[string]string
+	mu     sync.Mutex
+	alerts []posted
 }
 
 func newFakeAlertmanager(t *testing.T) *fakeAlertmanager {
 	f := &fakeAlertmanager{}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var alerts []struct {
-			Labels map[string]string `json:"labels"`
-		}
+		var alerts []posted
 		if r.URL.Path != "/api/v2/alerts" || json.NewDecoder(r.Body).Decode(&alerts) != nil || len(alerts) != 1 {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		f.labels.Store(alerts[0].Labels)
-		f.posts.Add(1)
+		f.mu.Lock()
+		f.alerts = append(f.alerts, alerts[0])
+		f.mu.Unlock()
 	}))
 	t.Cleanup(f.Close)
 	return f
+}
+
+// posted returns the alerts received so far.
+func (f *fakeAlertmanager) posted() []posted {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]posted(nil), f.alerts...)
 }
 
 // Sinks come from VITALS_* variables, flags win over them, and one sink
@@ -97,11 +109,11 @@ func TestAlertSinksFromEnvAndFlags(t *testing.T) {
 	good := newFakeAlertmanager(t)
 	r := vitals(t, []string{"VITALS_ALERTMANAGER_URL=" + good.URL}, "alert", "queue stuck")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Equal(t, int64(1), good.posts.Load())
+	assert.Len(t, good.posted(), 1)
 
 	r = vitals(t, []string{"VITALS_ALERTMANAGER_URL=http://127.0.0.1:1"}, "alert", "--alertmanager", good.URL, "queue stuck")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Equal(t, int64(2), good.posts.Load(), "the flag wins over the environment")
+	assert.Len(t, good.posted(), 2, "the flag wins over the environment")
 
 	r = vitals(t, []string{"VITALS_ALERTMANAGER_URL=" + good.URL, "VITALS_SMTP_ADDR=127.0.0.1:1",
 		"VITALS_SMTP_FROM=alerts@example.com", "VITALS_SMTP_TO=ops@example.com"}, "alert", "queue stuck")
@@ -111,7 +123,8 @@ func TestAlertSinksFromEnvAndFlags(t *testing.T) {
 
 	r = vitals(t, []string{"VITALS_ALERTMANAGER_URL=" + good.URL, "VITALS_ALERTMANAGER_LABELS=team"}, "alert", "queue stuck", "team=payments", "count=3")
 	require.Equal(t, 0, r.code, r.stderr)
-	labels := good.labels.Load().(map[string]string)
+	all := good.posted()
+	labels := all[len(all)-1].Labels
 	assert.Equal(t, "payments", labels["team"], "a field named by --alertmanager-labels is a label")
 	assert.NotContains(t, labels, "count")
 }
@@ -153,5 +166,5 @@ func TestAlertUsageErrors(t *testing.T) {
 	assertFailure(t, vitals(t, nil, "alert", "--alertmanager", "127.0.0.1:9093", "disk full"), 2,
 		"configuring the sink --alertmanager", "AlertmanagerConfig.URL")
 	assertFailure(t, vitals(t, nil, "alert", "--smtp", "127.0.0.1:25", "disk full"), 2, "configuring the sink --smtp", "SMTPConfig.From")
-	assert.Zero(t, fake.posts.Load())
+	assert.Empty(t, fake.posted())
 }

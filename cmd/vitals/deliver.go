@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -57,7 +58,7 @@ func deliver(ctx context.Context, sinks []alert.Sink, ev alert.Event) []delivery
 func send(ctx context.Context, s alert.Sink, ev alert.Event) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = errctx.New("send the alert to sink "+s.Name(), errctx.Fields("panic", panics.Message(p)),
+			err = errctx.Wrap(errors.New(panics.Message(p)), "send the alert to sink "+s.Name(),
 				errctx.Remedy("this is a bug in the sink; report it"))
 		}
 	}()

@@ -30,7 +30,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{alertCommand, breakersCommand, latchCommand}
+	commands = []*command{alertCommand, checkCommand, breakersCommand, latchCommand}
 }
 
 // cli is what a command writes to and reads from.
