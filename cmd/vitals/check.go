@@ -37,7 +37,7 @@ type checkKind struct {
 var checkKinds []*checkKind
 
 func init() {
-	checkKinds = []*checkKind{execCheck}
+	checkKinds = []*checkKind{execCheck, graphiteCheck}
 }
 
 // checkAbout says what every check does.

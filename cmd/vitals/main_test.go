@@ -101,7 +101,7 @@ func TestHelpIsComplete(t *testing.T) {
 		assert.Contains(t, top.stdout, code, "every exit status is documented")
 	}
 
-	for _, args := range [][]string{{"help", "alert"}, {"alert", "-h"}, {"help", "check"}, {"check", "-h"}, {"check", "exec", "-h"}, {"help", "breakers"}, {"breakers", "-h"}, {"breakers", "--help"}, {"help", "latch"}, {"latch", "-h"}, {"latch", "reset", "-h"}} {
+	for _, args := range [][]string{{"help", "alert"}, {"alert", "-h"}, {"help", "check"}, {"check", "-h"}, {"check", "exec", "-h"}, {"check", "graphite", "-h"}, {"help", "breakers"}, {"breakers", "-h"}, {"breakers", "--help"}, {"help", "latch"}, {"latch", "-h"}, {"latch", "reset", "-h"}} {
 		r := vitals(t, nil, args...)
 		assert.Equal(t, 0, r.code, "%v", args)
 		for _, want := range []string{"Usage: vitals " + helpOf(args), "Flags:", "VITALS_TIMEOUT", "Exit statuses:", "Example"} {
