@@ -26,12 +26,8 @@ func startAlertmanager(t *testing.T, webhook string) string {
 		bin = "/usr/bin/prometheus-alertmanager"
 	}
 	if _, err := exec.LookPath(bin); err != nil {
-		msg := "no alertmanager binary at " + bin + "; to run this test: scripts/alertmanager install (as root) " +
-			"or set VITALS_ALERTMANAGER_BIN; VITALS_REQUIRE_ALERTMANAGER=1 makes its absence a failure"
-		if os.Getenv("VITALS_REQUIRE_ALERTMANAGER") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		missing(t, "VITALS_REQUIRE_ALERTMANAGER", "no alertmanager binary at "+bin+"; to run this test: "+
+			"scripts/alertmanager install (as root) or set VITALS_ALERTMANAGER_BIN")
 	}
 	script, err := filepath.Abs("../../scripts/alertmanager")
 	require.NoError(t, err)
@@ -47,6 +43,17 @@ func startAlertmanager(t *testing.T, webhook string) string {
 	_, port, ok := strings.Cut(strings.TrimSpace(string(env)), "=")
 	require.True(t, ok, "port.env: %s", env)
 	return "http://127.0.0.1:" + port
+}
+
+// missing skips the test for want of a real program, saying how to
+// enable it, or fails it when the variable require is 1 (as in CI).
+func missing(t *testing.T, require, msg string) {
+	t.Helper()
+	msg += "; " + require + "=1 makes its absence a failure"
+	if os.Getenv(require) == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
 }
 
 // webhookAlert is one alert of Alertmanager's webhook payload.

@@ -16,6 +16,10 @@ import (
 	"github.com/vitals-go/vitals/stats"
 )
 
+// minEvery is the shortest --every: a loop faster than that would only
+// write records of skipped runs.
+const minEvery = 10 * time.Millisecond
+
 var checkCommand = &command{
 	name:    "check",
 	summary: "run an invariant check once (cron) or --every D, alert when it breaks",
@@ -63,7 +67,7 @@ stop the loop: the run in progress is cancelled, and vitals exits 0.
 // checkFlags documents the flags every check has, after its own.
 var checkFlags = `  --name N        the check's name in stats, logs and the fingerprint
                   (default: the command's base name, or the graphite target)
-  --every D       run every D until stopped, instead of once
+  --every D       run every D (at least 10ms) until stopped, instead of once
   --timeout D     how long one run may take, and then the delivery of its
                   alert (default 10s, env VITALS_TIMEOUT)
   --statsd ADDR   statsd host:port for the check.<name>.* stats (env
@@ -146,8 +150,9 @@ func (c *cli) runCheckKind(kind *checkKind, args []string) int {
 	if *name == "" {
 		*name = defaultName
 	}
-	if *every < 0 {
-		return c.usageError("vitals "+cmd, "--every "+every.String()+" is negative", "give a positive duration such as 1m, or leave it out to run once")
+	if *every < 0 || *every > 0 && *every < minEvery {
+		return c.usageError("vitals "+cmd, "--every "+every.String()+" is negative or below "+minEvery.String(),
+			"give a duration such as 1m, or leave it out to run once")
 	}
 	sinks, sev, code, ok := c.open(cmd, a)
 	if !ok {

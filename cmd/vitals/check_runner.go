@@ -11,6 +11,7 @@ import (
 	"github.com/vitals-go/vitals/alert"
 	"github.com/vitals-go/vitals/errctx"
 	"github.com/vitals-go/vitals/internal/panics"
+	"github.com/vitals-go/vitals/internal/record"
 	vlog "github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/stats"
 )
@@ -217,7 +218,7 @@ func (r *runner) transition(v verdict) []slog.Attr {
 	attrs = append(attrs, slog.String("alert", status.String()), slog.Group("sinks", sinks...))
 	delivered := accepted(res) > 0
 	if !delivered {
-		fmt.Fprintf(r.c.stderr, "vitals check %s: the %s alert reached no sink; it is retried at the next run\n", r.name, status)
+		fmt.Fprintf(r.c.stderr, "vitals check %s: the %s alert reached no sink; it is retried at the next run\n", record.Safe(r.name, 200), status)
 	}
 	switch {
 	case status == alert.Firing:
@@ -245,5 +246,5 @@ func (r *runner) exitStatus(v verdict) int {
 	case broken:
 		return exitAttention
 	}
-	return r.c.fail(exitUnread, "vitals check: running the check "+r.name, safeErr(v.err), strings.Join(errctx.RemediesOf(v.err), "; "))
+	return r.c.fail(exitUnread, "vitals check: running the check "+record.Safe(r.name, 200), safeErr(v.err), strings.Join(errctx.RemediesOf(v.err), "; "))
 }

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -122,7 +125,8 @@ func TestCheckUsageErrors(t *testing.T) {
 	assertFailure(t, vitals(t, env, "check"), 2, "no kind of check given", "exec or graphite")
 	assertFailure(t, vitals(t, env, "check", "nope"), 2, `no kind of check "nope"`)
 	assertFailure(t, vitals(t, env, "check", "exec"), 2, "no command given", "--")
-	assertFailure(t, vitals(t, env, "check", "exec", "--every", "-1s", "--", "true"), 2, "--every -1s is negative")
+	assertFailure(t, vitals(t, env, "check", "exec", "--every", "-1s", "--", "true"), 2, "--every -1s is negative or below 10ms")
+	assertFailure(t, vitals(t, env, "check", "exec", "--every", "1ns", "--", "true"), 2, "--every 1ns is negative or below 10ms")
 	assertFailure(t, vitals(t, env, "check", "exec", "--every", "soon", "--", "true"), 2, "-every")
 	assertFailure(t, vitals(t, env, "check", "exec", "--severity", "huge", "--", "true"), 2, "not a severity")
 	assertFailure(t, vitals(t, env, "check", "exec", "--alertmanager", "nope", "--", "true"), 2, "AlertmanagerConfig.URL")
@@ -152,4 +156,29 @@ func TestCheckSurvivesACorruptStateFile(t *testing.T) {
 	assert.Equal(t, "resolved", recs[0]["alert"])
 	assert.NotContains(t, recs[0], "state_error")
 	assert.Len(t, fake.posted(), 2)
+}
+
+// With --every, an alert that no sink accepted is sent again at the next
+// broken run, until one does.
+func TestCheckEveryRetriesAnUndeliveredAlert(t *testing.T) {
+	dir := t.TempDir()
+	fail := script(t, dir, "fail.sh", "exit 1")
+	var refused atomic.Int64
+	fake := newFakeAlertmanager(t)
+	flaky := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refused.Add(1) <= 2 {
+			http.Error(w, "starting up", http.StatusServiceUnavailable)
+			return
+		}
+		fake.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer flaky.Close()
+	b := startVitals(t, []string{"VITALS_STATE_DIR=" + dir, "VITALS_ALERTMANAGER_URL=" + flaky.URL},
+		"check", "exec", "--every", "50ms", "--", fail)
+	waitFor(t, 30*time.Second, "the alert is delivered", func() bool { return len(fake.posted()) == 1 })
+	waitFor(t, 30*time.Second, "more broken runs", func() bool { return outcomes(records(t, b.stdout.String()))["broken"] >= 6 })
+	r := b.stop(t, syscall.SIGTERM)
+	assert.Equal(t, 0, r.code)
+	assert.Len(t, fake.posted(), 1, "once delivered, it is not sent again")
+	assert.Equal(t, 2, strings.Count(r.stderr, "the firing alert reached no sink; it is retried at the next run"), r.stderr)
 }
