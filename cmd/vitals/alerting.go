@@ -68,8 +68,5 @@ func (c *cli) open(cmd string, a *alerting) (sinks []alert.Sink, sev alert.Sever
 	return sinks, sev, exitOK, true
 }
 
-// process is the identity alerts carry, after --service.
-func process() reqid.Identity { return reqid.Process() }
-
 // safeErr is err's text fit for a terminal line.
 func safeErr(err error) string { return record.Safe(err.Error(), 500) }

@@ -49,7 +49,8 @@ const checkAbout = `
 Every run logs one JSON record on stdout (check, outcome, duration_ms,
 detail, the alert sent and what each sink made of it) and counts
 check.<name>.runs, .holds, .broken, .errors and .skipped, and the timing
-check.<name>.duration, to statsd. When the check breaks, an alert with the
+check.<name>.duration, to statsd (the name is one segment: a dot or another
+character Graphite cannot take in it becomes _). When the check breaks, an alert with the
 fingerprint check.<name> goes to the sinks (the same as vitals alert's);
 the first run that finds it holding again resolves it. Whether the alert
 fires is kept in a state file (--state-dir), so that the run of a later

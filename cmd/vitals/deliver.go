@@ -12,6 +12,7 @@ import (
 	"github.com/vitals-go/vitals/errctx"
 	"github.com/vitals-go/vitals/internal/panics"
 	vlog "github.com/vitals-go/vitals/log"
+	"github.com/vitals-go/vitals/reqid"
 )
 
 // delivery is what one sink made of one event.
@@ -124,9 +125,10 @@ func (s *logSink) Send(ctx context.Context, ev alert.Event) error {
 	return nil
 }
 
-// newEvent is the event of a raised (or resolved) now by this process.
+// newEvent is the event of a, raised (or resolved) now by this process,
+// whose identity --service has set.
 func newEvent(a alert.Alert, st alert.Status, now time.Time) alert.Event {
-	return alert.Event{Alert: a, Status: st, Process: process(), Occurrence: 1, FirstSeen: now, LastSeen: now}
+	return alert.Event{Alert: a, Status: st, Process: reqid.Process(), Occurrence: 1, FirstSeen: now, LastSeen: now}
 }
 
 // describe is one line saying what a sink made of an event.
