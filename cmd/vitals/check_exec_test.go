@@ -83,7 +83,7 @@ echo started
 wait`)
 	fake := newFakeAlertmanager(t)
 	start := time.Now()
-	r := vitals(t, []string{"VITALS_STATE_DIR=" + dir}, "check", "exec", "--alertmanager", fake.URL, "--timeout", "500ms", "--", hang)
+	r := vitals(t, []string{"VITALS_STATE_DIR=" + dir}, "check", "exec", "--alertmanager", fake.URL, "--timeout", "1500ms", "--", hang)
 	require.Equal(t, 1, r.code, r.stderr)
 	assert.Less(t, time.Since(start), 20*time.Second)
 	recs := records(t, r.stdout)

@@ -33,7 +33,7 @@ func TestDeliverSurvivesHostileSinks(t *testing.T) {
 		sinkFunc{"fails", func(context.Context, alert.Event) error { return errors.New("503 from upstream") }},
 		sinkFunc{"hangs", func(context.Context, alert.Event) error { <-block; return nil }},
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	start := time.Now()
 	res := deliver(ctx, sinks, newEvent(alert.Alert{Summary: "disk full"}, alert.Firing, time.Now()))
