@@ -76,6 +76,10 @@ var checkFlags = `  --name N        the check's name in stats, logs and the fing
   --state-dir DIR where the check's state and lock files are (env
                   VITALS_STATE_DIR; default $XDG_STATE_HOME/vitals, else
                   ~/.local/state/vitals)
+  --on-error M    what a run that could not tell is (the command missing,
+                  graphite-web down, no data with --missing unknown):
+                  unknown (the default: exit 3, no alert, no resolution) or
+                  broken (it alerts: the monitoring itself needs a person)
 ` + alertingHelp + sinkHelp() + envHelp + checkExit
 
 // checkExit documents the exit statuses of a check.
@@ -86,7 +90,7 @@ Exit statuses:
      stderr say which accepted it)
   2  usage error: unknown flag, missing argument, bad value or sink setting
   3  the check could not run, so nothing is known and no alert was sent or
-     resolved: the command is missing, graphite-web is unreachable or
+     resolved (unless --on-error broken, which makes it 1): the command is missing, graphite-web is unreachable or
      answered garbage, another run of this check is still going, the state
      directory is not writable
 `
@@ -135,6 +139,7 @@ func (c *cli) runCheckKind(kind *checkKind, args []string) int {
 	every := fs.Duration("every", 0, "run every D until stopped")
 	statsd := fs.String("statsd", c.getenv("VITALS_STATSD"), "statsd host:port (env VITALS_STATSD)")
 	stateDir := fs.String("state-dir", c.stateDir(), "where the state and lock files are (env VITALS_STATE_DIR)")
+	onError := fs.String("on-error", "unknown", "unknown or broken")
 	a, code, ok := c.alertingFlags(fs)
 	if !ok {
 		return code
@@ -154,6 +159,10 @@ func (c *cli) runCheckKind(kind *checkKind, args []string) int {
 	if *every < 0 || *every > 0 && *every < minEvery {
 		return c.usageError("vitals "+cmd, "--every "+every.String()+" is negative or below "+minEvery.String(),
 			"give a duration such as 1m, or leave it out to run once")
+	}
+	if *onError != "unknown" && *onError != "broken" {
+		return c.usageError("vitals "+cmd, fmt.Sprintf("--on-error %s is not unknown or broken", record.Quote(*onError, 40)),
+			"give --on-error unknown (exit 3, no alert) or --on-error broken (alert)")
 	}
 	sinks, sev, code, ok := c.open(cmd, a)
 	if !ok {
@@ -182,6 +191,7 @@ func (c *cli) runCheckKind(kind *checkKind, args []string) int {
 
 	r := newRunner(c, *name, p, em.Emitter)
 	r.sinks, r.every, r.timeout, r.statePath = sinks, *every, *a.timeout, base+".json"
+	r.errorsBreak = *onError == "broken"
 	r.alert = alert.Alert{Summary: "check " + *name + " is broken", Severity: sev, Fingerprint: "check." + *name, Remedy: *a.remedy}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

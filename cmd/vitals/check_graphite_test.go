@@ -164,3 +164,21 @@ func TestCheckGraphiteUsageErrors(t *testing.T) {
 	assertFailure(t, g("--target", "a", "--above", "1", "--match", "most"), 2, `--match "most"`)
 	assertFailure(t, g("--target", "a", "--above", "1", "extra"), 2, `unexpected argument "extra"`)
 }
+
+// With --on-error broken, a check that cannot run alerts: the monitoring
+// itself needs a person.
+func TestCheckOnErrorBroken(t *testing.T) {
+	fake := newFakeAlertmanager(t)
+	env := []string{"VITALS_STATE_DIR=" + t.TempDir(), "VITALS_ALERTMANAGER_URL=" + fake.URL}
+	r := vitals(t, env, "check", "graphite", "--on-error", "broken", "--graphite", "http://127.0.0.1:1", "--target", "a.b", "--above", "1")
+	require.Equal(t, 1, r.code, r.stderr)
+	recs := records(t, r.stdout)
+	require.Len(t, recs, 1)
+	assert.Equal(t, "broken", recs[0]["outcome"])
+	assert.Contains(t, recs[0]["check_remedy"], "runs and listens there")
+	require.Len(t, fake.posted(), 1)
+	assert.Contains(t, fake.posted()[0].Annotations["detail"], "the check could not run: read \"a.b\" from graphite-web")
+	assert.Contains(t, fake.posted()[0].Annotations["detail"], "connection refused")
+
+	assertFailure(t, vitals(t, env, "check", "exec", "--on-error", "maybe", "--", "true"), 2, `--on-error "maybe" is not unknown or broken`)
+}

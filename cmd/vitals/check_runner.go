@@ -63,6 +63,9 @@ type runner struct {
 	every     time.Duration
 	timeout   time.Duration
 	statePath string
+	// errorsBreak makes a run that could not tell (failed) a broken one
+	// (--on-error broken): the monitoring itself needs a person.
+	errorsBreak bool
 
 	log                                     *slog.Logger // the run records, on stdout
 	em                                      stats.Emitter
@@ -137,6 +140,10 @@ func (r *runner) once(ctx context.Context) verdict {
 	if ctx.Err() != nil && v.outcome != holds { // stopped: what the probe saw is not a verdict
 		v = verdict{outcome: failed, err: errctx.Wrap(errors.New("vitals was stopped during the run"), "run check "+r.name,
 			errctx.Remedy("none needed: vitals was asked to stop"))}
+	}
+	if v.outcome == failed && r.errorsBreak && ctx.Err() == nil {
+		v = verdict{outcome: broken, detail: "the check could not run: " + v.err.Error(),
+			fields: append(v.fields, slog.String("check_remedy", strings.Join(errctx.RemediesOf(v.err), "; ")))}
 	}
 	d := time.Since(start)
 	attrs := []slog.Attr{slog.String("check", r.name), slog.String("outcome", v.outcome.String()),
