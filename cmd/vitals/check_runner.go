@@ -227,19 +227,19 @@ func (r *runner) transition(v verdict) []slog.Attr {
 	if !delivered {
 		fmt.Fprintf(r.c.stderr, "vitals check %s: the %s alert reached no sink; it is retried at the next run\n", record.Safe(r.name, 200), status)
 	}
+	var saved error
 	switch {
 	case status == alert.Firing:
 		r.announced = delivered
 		if !st.Firing {
-			st = checkState{Check: r.name, Firing: true, Since: now}
-			err = st.save(r.statePath)
+			saved = checkState{Check: r.name, Firing: true, Since: now}.save(r.statePath)
 		}
 	case delivered:
 		r.announced = false
-		err = checkState{Check: r.name}.save(r.statePath)
+		saved = checkState{Check: r.name}.save(r.statePath)
 	}
-	if err != nil {
-		attrs = append(attrs, slog.String("state_error", err.Error()))
+	if saved != nil {
+		attrs = append(attrs, slog.String("state_error", saved.Error()))
 	}
 	return attrs
 }

@@ -186,3 +186,12 @@ func TestCheckEveryRetriesAnUndeliveredAlert(t *testing.T) {
 	assert.Len(t, fake.posted(), 1, "once delivered, it is not sent again")
 	assert.Equal(t, 2, strings.Count(r.stderr, "the firing alert reached no sink; it is retried at the next run"), r.stderr)
 }
+
+// A state directory that cannot be created is an error of the check,
+// exit 3, naming the flag and variable to fix.
+func TestCheckUnusableStateDir(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	assertFailure(t, vitals(t, []string{"VITALS_STATE_DIR=" + filepath.Join(file, "state")}, "check", "exec", "--", "true"), 3,
+		"creating the state directory", "--state-dir", "VITALS_STATE_DIR")
+}
