@@ -49,10 +49,10 @@ const checkAbout = `
 Every run logs one JSON record on stdout (check, outcome, duration_ms,
 detail, the alert sent and what each sink made of it) and counts
 check.<name>.runs, .holds, .broken, .errors and .skipped, and the timing
-check.<name>.duration, to statsd (the name is one segment: a dot or another
-character Graphite cannot take in it becomes _). When the check breaks, an alert with the
-fingerprint check.<name> goes to the sinks (the same as vitals alert's);
-the first run that finds it holding again resolves it. Whether the alert
+check.<name>.duration, to statsd (the name is one segment: a dot or
+another character Graphite cannot take becomes _). When the check breaks,
+an alert with the fingerprint check.<name> goes to the sinks (the same as
+vitals alert's); the first run that finds it holding again resolves it. Whether the alert
 fires is kept in a state file (--state-dir), so that the run of a later
 process (cron) resolves it. Run once, the alert is re-sent on every broken
 run: Alertmanager keeps an alert firing 15 minutes after it was last sent,
