@@ -28,8 +28,7 @@ func (c *cli) flagSet(name, help string) *flag.FlagSet {
 func (c *cli) parse(fs *flag.FlagSet, args []string) (rest []string, code int, ok bool) {
 	for {
 		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
+			if errors.Is(err, flag.ErrHelp) { // fs.Parse has printed the help
 				return nil, exitOK, false
 			}
 			return nil, c.usageError("vitals "+fs.Name(), err.Error(), "run vitals "+fs.Name()+" -h for its flags"), false

@@ -30,7 +30,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{breakersCommand, latchCommand}
+	commands = []*command{alertCommand, checkCommand, breakersCommand, latchCommand}
 }
 
 // cli is what a command writes to and reads from.
@@ -94,26 +94,46 @@ Commands:
 		fmt.Fprintf(&b, "  %-10s %s\n", cmd.name, cmd.summary)
 	}
 	b.WriteString(envHelp + exitHelp + `
-Example:
+Examples:
+  vitals alert --alertmanager http://127.0.0.1:9093 --severity page "purchases without authorization code" count=3
+  vitals check exec --alertmanager http://127.0.0.1:9093 -- /etc/checks/purchases-authorized.sh
+  vitals check graphite --every 1m --graphite http://127.0.0.1:8080 \
+      --target stats.counters.shop.purchases.count --change 50 --direction down --for 15m
   vitals breakers http://127.0.0.1:8080/debug/breakers
+  vitals latch status /var/lib/mailer/mailer.latch
 `)
 	return b.String()
 }
 
 // envHelp and exitHelp end every help text.
 const envHelp = `
-Environment:
-  VITALS_BREAKERS_URL  the URL vitals breakers reads when none is given
-  VITALS_TIMEOUT       how long a request may take (a Go duration, default 10s)
+Environment (a flag wins over its variable):
+  VITALS_TIMEOUT        how long a request, a check run or an alert's delivery
+                        may take (a Go duration, default 10s)
+  VITALS_BREAKERS_URL   the URL vitals breakers reads when none is given
+  VITALS_ALERTMANAGER_URL, VITALS_ALERTMANAGER_LABELS, VITALS_SMTP_ADDR,
+  VITALS_SMTP_FROM, VITALS_SMTP_TO, VITALS_SMTP_USER, VITALS_SMTP_PASSWORD
+                        the sinks of vitals alert and vitals check (see
+                        vitals alert -h)
+  VITALS_SERVICE        the service label of the alerts
+  VITALS_STATSD         statsd host:port for the check.<name>.* stats
+  VITALS_STATE_DIR      where vitals check keeps its state and lock files
+  VITALS_GRAPHITE_WEB   graphite-web's base URL, for vitals check graphite
 `
 
 const exitHelp = `
 Exit statuses:
-  0  all is well
-  1  needs a person: a critical breaker is open, the latch is tripped, a reset was refused
-  2  usage error: unknown command or flag, missing or extra argument, bad VITALS_* value
-  3  could not read or write what was asked: endpoint unreachable or not a breaker
-     status, latch file corrupt or its directory missing, reset could not delete it
+  0  all is well: the alert was accepted, the invariant holds, no critical
+     breaker is open, the latch is not tripped or was reset
+  1  needs a person: the invariant is broken, a critical breaker is open,
+     the latch is tripped, a reset was refused
+  2  usage error: unknown command or flag, missing or extra argument, bad
+     flag or VITALS_* value
+  3  could not do what was asked: no sink accepted the alert, the check could
+     not run (command missing, graphite-web unreachable or answering garbage,
+     no data with --missing unknown), endpoint unreachable or not a breaker
+     status, latch file corrupt or its directory missing, reset could not
+     delete it
 `
 
 // fail reports a failure as attempted, what went wrong and the remedy, and

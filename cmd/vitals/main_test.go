@@ -94,19 +94,21 @@ func assertFailure(t *testing.T, r result, code int, want ...string) {
 func TestHelpIsComplete(t *testing.T) {
 	top := vitals(t, nil, "-h")
 	require.Equal(t, 0, top.code)
-	for _, want := range []string{"Usage:", "breakers", "latch", "VITALS_BREAKERS_URL", "VITALS_TIMEOUT", "Exit statuses:", "Example:"} {
+	for _, want := range []string{"Usage:", "alert", "check", "breakers", "latch", "VITALS_BREAKERS_URL", "VITALS_TIMEOUT",
+		"VITALS_ALERTMANAGER_URL", "VITALS_SMTP_PASSWORD", "VITALS_STATSD", "VITALS_STATE_DIR", "VITALS_GRAPHITE_WEB", "Exit statuses:", "Examples:"} {
 		assert.Contains(t, top.stdout, want)
 	}
 	for _, code := range []string{"0  ", "1  ", "2  ", "3  "} {
 		assert.Contains(t, top.stdout, code, "every exit status is documented")
 	}
 
-	for _, args := range [][]string{{"help", "breakers"}, {"breakers", "-h"}, {"breakers", "--help"}, {"help", "latch"}, {"latch", "-h"}, {"latch", "reset", "-h"}} {
+	for _, args := range [][]string{{"help", "alert"}, {"alert", "-h"}, {"help", "check"}, {"check", "-h"}, {"check", "exec", "-h"}, {"check", "graphite", "-h"}, {"help", "breakers"}, {"breakers", "-h"}, {"breakers", "--help"}, {"help", "latch"}, {"latch", "-h"}, {"latch", "reset", "-h"}} {
 		r := vitals(t, nil, args...)
 		assert.Equal(t, 0, r.code, "%v", args)
 		for _, want := range []string{"Usage: vitals " + helpOf(args), "Flags:", "VITALS_TIMEOUT", "Exit statuses:", "Example"} {
 			assert.Contains(t, r.stdout, want, "%v", args)
 		}
+		assert.Equal(t, 1, strings.Count(r.stdout, "Usage:"), "the help is printed once: %v", args)
 		assert.Empty(t, r.stderr, "%v", args)
 	}
 }
