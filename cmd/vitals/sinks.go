@@ -52,6 +52,23 @@ var sinkSpecs = []sinkSpec{
 			return alert.NewSMTP(cfg)
 		},
 	},
+	{
+		settings: []sinkFlag{
+			{"webhook", "VITALS_WEBHOOK_URL", "URL that receives each alert as a JSON POST (Slack-compatible \"text\")"},
+		},
+		build: func(v []string, timeout time.Duration, _ env) (alert.Sink, error) {
+			return alert.NewWebhook(alert.WebhookConfig{URL: v[0], Timeout: timeout})
+		},
+	},
+	{
+		settings: []sinkFlag{
+			{"command", "VITALS_COMMAND", "program run once per alert with its text on stdin, e.g. /usr/bin/mail"},
+			{"command-args", "VITALS_COMMAND_ARGS", "comma-separated arguments of --command; " + alert.SubjectArg + " is the subject, e.g. -s," + alert.SubjectArg + ",oncall@example.com"},
+		},
+		build: func(v []string, timeout time.Duration, _ env) (alert.Sink, error) {
+			return alert.NewCommand(alert.CommandConfig{Path: v[0], Args: list(v[1]), Timeout: timeout})
+		},
+	},
 }
 
 // list splits a comma-separated setting, dropping empty items.
