@@ -13,8 +13,8 @@ import (
 // system deschedules a caller now and then for milliseconds, whatever the
 // code does, and it does so to the baseline as often, while a call that
 // waits on a lock or a send is slow every time it meets one. So a test
-// fails when the calls' 99.9th percentile is more than limit above the
-// baseline's.
+// fails when the calls' 99.9th percentile (see tailShare) is more than
+// limit above the baseline's.
 type callTimer struct {
 	limit       time.Duration
 	base        func()
@@ -29,9 +29,6 @@ type histogram struct {
 	// holds every slower one
 	byMicro [histMicros]int
 }
-
-// tailShare is the share of calls allowed to be slower than the limit.
-const tailShare = 0.001
 
 // histMicros bounds the histogram: calls slower than this many
 // microseconds share its last bucket.
@@ -91,7 +88,7 @@ func (h *histogram) quantile(q float64) time.Duration {
 	return h.slowest
 }
 
-// check fails t if the calls' 99.9th percentile is more than the limit
+// check fails t if the calls' 1-tailShare quantile is more than the limit
 // above the baseline's.
 func (c *callTimer) check(t *testing.T) {
 	t.Helper()
