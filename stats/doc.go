@@ -45,10 +45,13 @@
 // A handle's Inc is one atomic compare-and-swap on one word; the first
 // time adds from different goroutines meet, the counter spreads over cache
 // lines and Inc becomes an uncontended atomic add. A handle costs ~140 B
-// until then, a few KB after (see bench/README.md). A call by name first finds its series, the name and tags with
-// their wire form made once: usually one multiply per string, hashing where
-// the strings live, else a hash of their whole text. Count then adds to the series' counter; Timing, Gauge
-// and GaugeDelta write a record of a few words into one slot of the queue.
+// until then, a few KB after (see bench/README.md). A call by name first
+// finds its series, the name and tags with their wire form made once:
+// usually one multiply per string, hashing where the strings live, else a
+// hash of their whole text, eight bytes per multiply. Count then adds to
+// the series' counter; Timing, Gauge and GaugeDelta write a record of a
+// few words into one slot of the queue, two compare-and-swaps (claiming
+// the slot, publishing it).
 // A Set member is formatted by the caller. Up to 4096 series (name and
 // tags) are kept; stats of further series are formatted by their callers
 // on the stack, line by line. No call allocates, except the first for a

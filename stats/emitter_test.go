@@ -1,6 +1,7 @@
 package stats_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -57,15 +58,27 @@ func TestHotPathsDoNotAllocate(t *testing.T) {
 	c := s.NewCounter("c")
 	g := s.NewGauge("g")
 	tags := []stats.Tag{stats.T("route", "/users"), stats.T("code", "200")}
+	many := make([]string, 2048)
+	for i := range many {
+		many[i] = fmt.Sprintf("s%04d.requests", i)
+		s.Count(many[i], 1) // the first call of a series makes it
+	}
+	i := 0
+	next := func() int { i++; return i }
 	for name, fn := range map[string]func(){
-		"Counter.Inc":     func() { c.Inc() },
-		"Gauge.Set":       func() { g.Set(1) },
-		"Count":           func() { s.Count("http.requests", 1) },
-		"Count with tags": func() { s.Count("http.requests", 1, tags...) },
-		"Timing":          func() { s.Timing("db.query", time.Millisecond) },
-		"Gauge":           func() { s.Gauge("pool", -2.5) },
-		"GaugeDelta":      func() { s.GaugeDelta("pool", 1) },
-		"Set":             func() { s.Set("users", "bob") },
+		"Counter.Inc":      func() { c.Inc() },
+		"Gauge.Set":        func() { g.Set(1) },
+		"Count":            func() { s.Count("http.requests", 1) },
+		"Count with tags":  func() { s.Count("http.requests", 1, tags...) },
+		"Timing":           func() { s.Timing("db.query", time.Millisecond) },
+		"Gauge":            func() { s.Gauge("pool", -2.5) },
+		"GaugeDelta":       func() { s.GaugeDelta("pool", 1) },
+		"Set":              func() { s.Set("users", "bob") },
+		"Timing with tags": func() { s.Timing("db.query", time.Millisecond, tags...) },
+		"Set with tags":    func() { s.Set("users", "bob", tags...) },
+		// more series than are found by where their name lives: found
+		// by a hash of the text
+		"Count of one of many series": func() { s.Count(many[next()%len(many)], 1) },
 	} {
 		assert.Zero(t, testing.AllocsPerRun(1000, fn), name)
 	}

@@ -12,11 +12,15 @@ import (
 	"github.com/vitals-go/vitals/stats"
 )
 
-// emitFor calls Count in a loop for d and fails the test if more than the
-// tail allowed by callTimer is slower than a millisecond.
+// emitFor calls Count in a loop for d and fails the test if the calls'
+// tail is more than a millisecond above that of Count on a healthy
+// emitter, timed alternately with them (see callTimer).
 func emitFor(t *testing.T, s *stats.Statsd, d time.Duration) {
 	t.Helper()
-	timer := newCallTimer(t, time.Millisecond)
+	healthy, err := stats.NewStatsd(stats.Config{Sender: nopSender{}, FlushInterval: time.Millisecond})
+	require.NoError(t, err)
+	defer healthy.Close()
+	timer := newCallTimer(t, time.Millisecond, func() { healthy.Count("failure.case", 1) })
 	for start := time.Now(); time.Since(start) < d; {
 		timer.time(func() { s.Count("failure.case", 1) })
 	}

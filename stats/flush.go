@@ -146,7 +146,7 @@ func (f *flusher) addRecord(r record) {
 		f.pkt = append(f.pkt, '\n')
 		from++
 	}
-	e := f.s.series.at(r.series)
+	e := f.s.series.At(r.series)
 	f.pkt = f.s.appendStat(f.pkt, e.head, e.tail, r.kind, r.v)
 	if len(f.pkt) <= f.max {
 		f.pktStats++

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -104,4 +105,20 @@ func BenchmarkInternalDrainRecords(b *testing.B) {
 		f.drain()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*1024), "ns/line")
+}
+
+// BenchmarkInternalSeriesOfMany finds series among 2048, more than are
+// found by where their strings live: most calls hash the text. Count its
+// instructions with callgrind's --toggle-collect='*stats.(*Statsd).seriesOf'.
+func BenchmarkInternalSeriesOfMany(b *testing.B) {
+	s, _ := NewStatsd(Config{Sender: nop{}})
+	defer s.Close()
+	names := make([]string, 2048)
+	for i := range names {
+		names[i] = fmt.Sprintf("s%04d.http.server.requests", i)
+		s.seriesOf(names[i], nil)
+	}
+	for i := 0; b.Loop(); i++ {
+		_ = s.seriesOf(names[i%len(names)], nil)
+	}
 }

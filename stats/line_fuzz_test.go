@@ -1,12 +1,13 @@
 package stats
 
 import (
-	"hash/maphash"
 	"math"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/vitals-go/vitals/stats/internal/seriestable"
 )
 
 // FuzzLine checks that whatever names, tags and set members callers pass,
@@ -21,7 +22,7 @@ func FuzzLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name, key, value, member string) {
 		for _, format := range []TagFormat{TagsGraphite, TagsDogStatsD, TagsNone} {
 			s := &Statsd{format: format, rateSuffix: []byte("|@0.5")}
-			s.names.prefix, s.names.seed = []byte("p."), maphash.MakeSeed()
+			s.names.prefix, s.names.seed = []byte("p."), seriestable.NewSeed()
 			tags := []Tag{T(key, value), T("z", value)}
 			head, tail := s.wireOf(name, tags)
 			for _, b := range [][]byte{

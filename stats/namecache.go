@@ -1,9 +1,10 @@
 package stats
 
 import (
-	"hash/maphash"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/vitals-go/vitals/stats/internal/seriestable"
 )
 
 // nameCacheBits sets how many sanitised names a Statsd remembers: 1024, in
@@ -22,7 +23,7 @@ const nameCacheBits = 10
 // An entry is used only if its text equals the name, so a stale or shared
 // slot costs a lookup, never a wrong name.
 type nameCache struct {
-	seed   maphash.Seed
+	seed   seriestable.Seed
 	prefix []byte
 	byAddr [1 << nameCacheBits]atomic.Pointer[nameEntry]
 	byHash [1 << nameCacheBits]atomic.Pointer[nameEntry]
@@ -47,7 +48,7 @@ func (c *nameCache) wire(name string) []byte {
 
 // lookup returns the entry for name from byHash, making it if need be.
 func (c *nameCache) lookup(name string) *nameEntry {
-	i := maphash.String(c.seed, name) >> (64 - nameCacheBits) &^ 1
+	i := seriestable.Hash[seriestable.Tag](c.seed, 0, name, nil) >> (64 - nameCacheBits) &^ 1
 	if e := c.byHash[i].Load(); e != nil && e.raw == name {
 		return e
 	}
@@ -55,15 +56,7 @@ func (c *nameCache) lookup(name string) *nameEntry {
 		c.byHash[i+1].Store(c.byHash[i].Swap(e)) // most recent first
 		return e
 	}
-	e := &nameEntry{raw: clone(name), wire: appendSanitized(append([]byte(nil), c.prefix...), name)}
+	e := &nameEntry{raw: seriestable.Clone(name), wire: appendSanitized(append([]byte(nil), c.prefix...), name)}
 	c.byHash[i+1].Store(c.byHash[i].Swap(e))
 	return e
-}
-
-// clone returns a copy of s. Unlike strings.Clone it never returns s
-// itself, so callers' names do not escape to the heap.
-func clone(s string) string {
-	b := make([]byte, len(s))
-	copy(b, s)
-	return unsafe.String(unsafe.SliceData(b), len(b))
 }

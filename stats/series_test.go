@@ -159,7 +159,7 @@ func TestSeriesOfIsOneSeriesForOneNameAndTags(t *testing.T) {
 		for g := 1; g < goroutines; g++ {
 			assert.Same(t, got[0][i], got[g][i], "series %d", i)
 		}
-		assert.Same(t, got[0][i], s.series.at(got[0][i].index), "a record's index finds its series")
+		assert.Same(t, got[0][i], s.series.At(got[0][i].index), "a record's index finds its series")
 	}
 	assert.NotSame(t, s.seriesOf("x", nil), s.seriesOf("x", []Tag{T("a", "b")}))
 	assert.NotSame(t, s.seriesOf("x", []Tag{T("a", "b")}), s.seriesOf("x", []Tag{T("a", "c")}))

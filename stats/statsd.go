@@ -1,7 +1,6 @@
 package stats
 
 import (
-	"hash/maphash"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"github.com/cactus/go-statsd-client/v5/statsd"
 
 	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/stats/internal/seriestable"
 )
 
 // Statsd is the non-blocking statsd [Emitter]. Callers never touch the
@@ -41,7 +41,7 @@ type Statsd struct {
 	wakeShift  uint8  // wake the sender each time 1<<wakeShift slots fill
 
 	names  nameCache
-	series seriesTable
+	series seriestable.Table[series]
 
 	closed     atomic.Bool
 	dropped    atomic.Uint64
@@ -91,8 +91,8 @@ func NewStatsd(cfg Config) (*Statsd, error) {
 	if cfg.Prefix != "" {
 		prefix = append(appendSanitized(nil, cfg.Prefix), '.')
 	}
-	s.names.seed, s.names.prefix = maphash.MakeSeed(), prefix
-	s.series.seed = maphash.MakeSeed()
+	s.names.seed, s.names.prefix = seriestable.NewSeed(), prefix
+	s.series.Init(seriesMax)
 	if !s.sampleAll {
 		s.sampleMax = uint64(cfg.SampleRate*(1<<53)) << 11 // rate × 2⁶⁴, without overflow
 		s.rateSuffix = strconv.AppendFloat([]byte("|@"), cfg.SampleRate, 'f', -1, 64)

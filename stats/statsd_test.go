@@ -280,8 +280,11 @@ func TestBlockedSinkNeverBlocksCallersAndCountsEveryDrop(t *testing.T) {
 	sink := newStuckSender()
 	s, err := stats.NewStatsd(stats.Config{Sender: sink, QueueSize: 4096, FlushInterval: time.Millisecond})
 	require.NoError(t, err)
+	healthy, err := stats.NewStatsd(stats.Config{Sender: nopSender{}, QueueSize: 4096, FlushInterval: time.Millisecond})
+	require.NoError(t, err)
+	defer healthy.Close()
 	const calls = 1_000_000
-	timer := newCallTimer(t, time.Millisecond)
+	timer := newCallTimer(t, time.Millisecond, func() { healthy.Timing("healthy.sink", time.Millisecond) })
 	for i := range calls {
 		timer.time(func() { s.Timing("blocked.sink", time.Duration(i)) })
 	}

@@ -22,10 +22,7 @@ const DefaultMaxSeries = 1000
 
 // maxTotalSeries bounds the series of one Emitter, all instruments
 // together: the table that finds them has twice as many slots.
-const (
-	seriesBits     = 14
-	maxTotalSeries = 1 << (seriesBits - 1)
-)
+const maxTotalSeries = 1 << 13
 
 // Config configures [New]. The zero value means the defaults.
 type Config struct {

@@ -2,7 +2,6 @@ package otelstats
 
 import (
 	"context"
-	"hash/maphash"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -11,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/vitals-go/vitals/stats"
+	"github.com/vitals-go/vitals/stats/internal/seriestable"
 )
 
 // meterName is the instrumentation scope of every instrument.
@@ -31,7 +31,7 @@ type Emitter struct {
 	insts    map[instKey]*instrument
 	exported map[string]instKey // exported names taken, see exportedName
 
-	table seriesTable
+	table seriestable.Table[series] // see seriesOf
 
 	overflow   atomic.Uint64 // series past MaxSeries or the table's bound
 	invalid    atomic.Uint64 // NaN or infinite values, negative counts or timings
@@ -63,7 +63,7 @@ func New(cfg Config) (*Emitter, error) {
 	for _, n := range reservedNames {
 		e.exported[n] = instKey{kind: kindReserved}
 	}
-	e.table.seed = maphash.MakeSeed()
+	e.table.Init(maxTotalSeries)
 	e.meter = e.meterOf(cfg.MeterProvider)
 	e.registerDropped()
 	return e, nil

@@ -1,17 +1,13 @@
 package otelstats
 
 import (
-	"hash/maphash"
 	"sync/atomic"
-	"unsafe"
 
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/vitals-go/vitals/stats"
+	"github.com/vitals-go/vitals/stats/internal/seriestable"
 )
-
-// addrBits sizes the table found by the address of the caller's strings.
-const addrBits = 10
 
 // series is one kind, name and tag list as the caller spelled them, with
 // everything a call needs made once: its instrument and its attribute set
@@ -33,23 +29,13 @@ type series struct {
 	reportedGauges   atomic.Pointer[[]*stats.Gauge]
 }
 
-// seriesTable finds a series the way stats' series table does: first by
-// where the caller's strings live (names and tag keys are constants, so a
-// few multiplies find them), then by a hash of the whole text, with linear
-// probing in slots that, once taken, keep their series. At most half the
-// slots are taken, so a probe always ends at an empty slot.
-type seriesTable struct {
-	seed   maphash.Seed
-	used   atomic.Int32
-	byAddr [1 << addrBits]atomic.Pointer[series]
-	slots  [1 << seriesBits]atomic.Pointer[series]
-}
-
 // seriesOf returns the series of k, name and tags, making it at first use,
 // or nil, counted as dropped, when the instrument or the table is full or
-// the provider could not make the instrument.
+// the provider could not make the instrument. The table, shared with
+// package stats (see stats/internal/seriestable), finds it by where the
+// caller's strings live, else by a hash of their whole text.
 func (e *Emitter) seriesOf(k kind, name string, tags []stats.Tag) *series {
-	a := &e.table.byAddr[addrHash(k, name, tags)>>(64-addrBits)]
+	a := e.table.ByAddr(seriestable.Addr(uint8(k), name, tags))
 	if s := a.Load(); s != nil && s.is(k, name, tags) {
 		return s
 	}
@@ -64,24 +50,22 @@ func (e *Emitter) seriesOf(k kind, name string, tags []stats.Tag) *series {
 // they are new.
 func (e *Emitter) findSeries(k kind, name string, tags []stats.Tag) *series {
 	t := &e.table
-	const mask = 1<<seriesBits - 1
-	for i := t.hash(k, name, tags) >> (64 - seriesBits); ; i = (i + 1) & mask {
-		slot := &t.slots[i]
-		s := slot.Load()
+	for i := t.Start(seriestable.Hash(t.Seed(), uint8(k), name, tags)); ; i = t.Next(i) {
+		s := t.At(i)
 		if s == nil {
-			s = e.newSeries(k, name, tags)
-			if s == nil {
+			own := e.newSeries(k, name, tags)
+			if own == nil {
 				return nil
 			}
-			if slot.CompareAndSwap(nil, s) {
+			var kept bool
+			if s, kept = t.Fill(i, own); kept {
 				if s.counter != nil || s.gauge != nil {
 					s.inst.addHandle(s)
 				}
 				return s
 			}
-			t.used.Add(-1) // another goroutine took the slot first
-			s.inst.taken.Add(-1)
-			s = slot.Load()
+			t.Release() // another goroutine's series is in slot i
+			own.inst.taken.Add(-1)
 		}
 		if s.is(k, name, tags) {
 			return s
@@ -94,7 +78,7 @@ func (e *Emitter) findSeries(k kind, name string, tags []stats.Tag) *series {
 // It works on copies of name and tags, so that the caller's strings never
 // escape to the heap.
 func (e *Emitter) newSeries(k kind, name string, tags []stats.Tag) *series {
-	own, ownTags := clone(name), cloneTags(tags)
+	own, ownTags := seriestable.Clone(name), seriestable.CloneTags(tags)
 	in := e.instrumentOf(k, own)
 	if in.broken() {
 		if in.conflict {
@@ -104,11 +88,11 @@ func (e *Emitter) newSeries(k kind, name string, tags []stats.Tag) *series {
 		}
 		return nil
 	}
-	if !reserve(&in.taken, int32(e.maxSeries)) {
+	if !seriestable.Reserve(&in.taken, int32(e.maxSeries)) {
 		e.overflow.Add(1)
 		return nil
 	}
-	if !reserve(&e.table.used, maxTotalSeries) {
+	if !e.table.Reserve() {
 		in.taken.Add(-1)
 		e.overflow.Add(1)
 		return nil
@@ -123,44 +107,6 @@ func (e *Emitter) newSeries(k kind, name string, tags []stats.Tag) *series {
 	return s
 }
 
-// reserve takes one of max places counted by n, reporting false when none
-// is left.
-func reserve(n *atomic.Int32, max int32) bool {
-	for {
-		v := n.Load()
-		if v >= max {
-			return false
-		}
-		if n.CompareAndSwap(v, v+1) {
-			return true
-		}
-	}
-}
-
-// hash hashes the kind and the whole text of name and tags.
-func (t *seriesTable) hash(k kind, name string, tags []stats.Tag) uint64 {
-	h := mix(maphash.String(t.seed, name), uint64(k))
-	for _, tag := range tags {
-		h = mix(h, maphash.String(t.seed, tag.Key))
-		h = mix(h, maphash.String(t.seed, tag.Value))
-	}
-	return h
-}
-
-// mix combines a hash with the next one, in order.
-func mix(h, next uint64) uint64 { return (h ^ next) * 0x9e3779b97f4a7c15 }
-
-// addrHash hashes the kind, where name and the tags' strings live, and
-// their lengths.
-func addrHash(k kind, name string, tags []stats.Tag) uint64 {
-	h := mix(uint64(uintptr(unsafe.Pointer(unsafe.StringData(name)))), uint64(len(name)<<48)^uint64(len(tags))<<8^uint64(k))
-	for _, t := range tags {
-		h = mix(h, uint64(uintptr(unsafe.Pointer(unsafe.StringData(t.Key)))))
-		h = mix(h, uint64(uintptr(unsafe.Pointer(unsafe.StringData(t.Value)))))
-	}
-	return h
-}
-
 // is reports whether s is the series of k, name and tags.
 func (s *series) is(k kind, name string, tags []stats.Tag) bool {
 	if s.kind != k || s.name != name || len(s.tags) != len(tags) {
@@ -172,18 +118,4 @@ func (s *series) is(k kind, name string, tags []stats.Tag) bool {
 		}
 	}
 	return true
-}
-
-// clone returns a copy of s that does not share the caller's memory.
-func clone(s string) string { return string(append([]byte(nil), s...)) }
-
-func cloneTags(tags []stats.Tag) []stats.Tag {
-	if len(tags) == 0 {
-		return nil
-	}
-	out := make([]stats.Tag, len(tags))
-	for i, t := range tags {
-		out[i] = stats.Tag{Key: clone(t.Key), Value: clone(t.Value)}
-	}
-	return out
 }
