@@ -33,6 +33,7 @@ import (
 	"github.com/vitals-go/vitals/alert"
 	"github.com/vitals-go/vitals/breaker"
 	"github.com/vitals-go/vitals/errctx"
+	"github.com/vitals-go/vitals/internal/testclock"
 	"github.com/vitals-go/vitals/middleware"
 	"github.com/vitals-go/vitals/middleware/grpcmw"
 	"github.com/vitals-go/vitals/retry"
@@ -253,9 +254,7 @@ func TestMetricsTableMatchesCode(t *testing.T) {
 	ctx := context.Background()
 	runMiddleware(t, rec, quiet)
 
-	b, err := breaker.New(breaker.Config{Name: "probe", Stats: rec, Logger: quiet, TimeCalls: true})
-	require.NoError(t, err)
-	require.NoError(t, b.Run(ctx, func(context.Context) error { return nil }))
+	driveBreaker(t, rec, quiet)
 
 	p := retry.Policy{Name: "probe", Attempts: 2, Base: time.Millisecond, Cap: time.Millisecond, Stats: rec, Logger: quiet}
 	transient := errctx.New("probing", errctx.WithClass(errctx.Transient))
@@ -493,4 +492,36 @@ func callArgs(s string) (args []string, after string) {
 		}
 	}
 	return append(args, s[start:]), ""
+}
+
+// driveBreaker takes a breaker through every outcome and transition, since
+// a breaker makes each counter but calls.success at its first count: a
+// success, a slow call, an ignored call, a classifier that panics, a call
+// that panics, a failure that trips it, a rejection, the probe that closes
+// it, and ForceOpen, Disable and Reset.
+func driveBreaker(t *testing.T, rec stats.Emitter, quiet *slog.Logger) {
+	ctx := context.Background()
+	clock := testclock.New(time.Unix(1_700_000_000, 0))
+	b, err := breaker.New(breaker.Config{Name: "probe", Stats: rec, Logger: quiet, TimeCalls: true, Clock: clock,
+		ConsecutiveFailures: 1, SlowCallRate: 0.99, SlowCallDuration: time.Second, WindowSize: 100, OpenDuration: time.Minute})
+	require.NoError(t, err)
+	ok := func(context.Context) error { return nil }
+	require.NoError(t, b.Run(ctx, ok))
+	require.NoError(t, b.Run(ctx, func(context.Context) error { clock.Advance(2 * time.Second); return nil }))
+	ignore := func(struct{}, error) breaker.Outcome { return breaker.Ignore }
+	_, err = breaker.DoClassified(ctx, b, func(context.Context) (struct{}, error) { return struct{}{}, nil }, ignore)
+	require.NoError(t, err)
+	buggy := func(struct{}, error) breaker.Outcome { panic("a classifier bug") }
+	_, _ = breaker.DoClassified(ctx, b, func(context.Context) (struct{}, error) { return struct{}{}, nil }, buggy)
+	require.Panics(t, func() { _ = b.Run(ctx, func(context.Context) error { panic("a call bug") }) })
+	b.Reset()
+	require.Error(t, b.Run(ctx, func(context.Context) error { return errctx.New("probing", errctx.WithClass(errctx.Transient)) }))
+	require.Equal(t, breaker.Open, b.State())
+	require.ErrorIs(t, b.Run(ctx, ok), breaker.ErrOpen)
+	clock.Advance(time.Hour)
+	require.NoError(t, b.Run(ctx, ok))
+	require.Equal(t, breaker.Closed, b.State())
+	b.ForceOpen("probing")
+	b.Disable()
+	b.Reset()
 }
