@@ -90,13 +90,27 @@ func TestCountsReconcileExactlyWithDigestsAndClose(t *testing.T) {
 	}
 	r := newRig(t, alert.Config{Sinks: sinks, QueueSize: 4, Window: 5 * time.Millisecond, RateLimit: -1})
 	var wg sync.WaitGroup
-	deadline := time.Now().Add(300 * time.Millisecond)
+	// At least 300 ms of load, and on until every sink has had a digest
+	// (a starved sweep may take longer on a loaded machine), for 30 s at most.
+	deadline, giveUp := time.Now().Add(300*time.Millisecond), time.Now().Add(30*time.Second)
+	digested := func() bool {
+		for _, s := range sinks {
+			if r.rec.NewCounter("alert."+s.Name()+".digests").Value() == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	going := func() bool {
+		now := time.Now()
+		return now.Before(deadline) || now.Before(giveUp) && !digested()
+	}
 	for g := range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			ctx := context.Background()
-			for i := 0; time.Now().Before(deadline); i++ {
+			for i := 0; going(); i++ {
 				switch i % 4 {
 				case 0, 1:
 					r.n.Notify(ctx, alert.Alert{Summary: "failure " + strconv.Itoa(i%5)})
