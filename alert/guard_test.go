@@ -52,7 +52,7 @@ func TestMisbehavingSinksDelayNeitherCallersNorOtherSinks(t *testing.T) {
 			}
 		}
 		return true
-	}, 5*time.Second, 5*time.Millisecond, "every alert is counted once per sink")
+	}, 20*time.Second, 5*time.Millisecond, "every alert is counted once per sink")
 	sent, failed, _, _ := r.counts("panics")
 	assert.Zero(t, sent)
 	assert.Positive(t, failed, "a panic is a failed send")

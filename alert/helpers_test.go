@@ -50,10 +50,11 @@ func (s *fakeSink) received() []alert.Event {
 	return append([]alert.Event(nil), s.events...)
 }
 
-// wait waits up to 5 s for the sink to have received n events.
+// wait waits up to 20 s (a loaded CI machine) for the sink to have
+// received n events.
 func (s *fakeSink) wait(t testing.TB, n int) []alert.Event {
 	t.Helper()
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(20 * time.Second)
 	for {
 		if evs := s.received(); len(evs) >= n {
 			return evs
