@@ -16,6 +16,7 @@ import (
 	"github.com/vitals-go/vitals/alert"
 	"github.com/vitals-go/vitals/errctx"
 	"github.com/vitals-go/vitals/internal/logtest"
+	"github.com/vitals-go/vitals/internal/testclock"
 	"github.com/vitals-go/vitals/reqid"
 )
 
@@ -27,7 +28,7 @@ func (r *rig) checkStat(name, what string) int64 {
 // nextRun advances clock by every until a tick starts a run of the check
 // name rather than skipping it: the previous run may still be reporting
 // when its count shows.
-func (r *rig) nextRun(t *testing.T, clock *fakeClock, name string, every time.Duration) {
+func (r *rig) nextRun(t *testing.T, clock *testclock.Clock, name string, every time.Duration) {
 	t.Helper()
 	require.Eventually(t, func() bool {
 		before := r.checkStat(name, "skipped")

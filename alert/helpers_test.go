@@ -11,6 +11,7 @@ import (
 
 	"github.com/vitals-go/vitals/alert"
 	"github.com/vitals-go/vitals/internal/logtest"
+	"github.com/vitals-go/vitals/internal/testclock"
 	"github.com/vitals-go/vitals/stats/statstest"
 )
 
@@ -101,61 +102,5 @@ func (r *rig) counts(sink string) (sent, failed, dropped, suppressed int64) {
 	return c("sent"), c("failed"), c("dropped"), c("suppressed")
 }
 
-// fakeClock is a Clock that moves only when Advance is called, firing the
-// AfterFunc callbacks that fall due, in order, on Advance's goroutine.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*fakeTimer
-}
-
-type fakeTimer struct {
-	at      time.Time
-	f       func()
-	stopped bool
-}
-
-func newClock() *fakeClock { return &fakeClock{now: time.Date(2026, 12, 6, 10, 2, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := &fakeTimer{at: c.now.Add(d), f: f}
-	c.timers = append(c.timers, t)
-	return func() bool {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		was := !t.stopped
-		t.stopped = true
-		return was
-	}
-}
-
-// Advance moves the clock by d and runs the timers due by then.
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	var due []*fakeTimer
-	keep := c.timers[:0]
-	for _, t := range c.timers {
-		switch {
-		case t.stopped:
-		case !t.at.After(c.now):
-			t.stopped = true
-			due = append(due, t)
-		default:
-			keep = append(keep, t)
-		}
-	}
-	c.timers = keep
-	c.mu.Unlock()
-	for _, t := range due {
-		t.f()
-	}
-}
+// newClock is a fake clock at a fixed date, for the Notifier's Config.Clock.
+func newClock() *testclock.Clock { return testclock.New(time.Date(2026, 12, 6, 10, 2, 0, 0, time.UTC)) }
