@@ -3,6 +3,7 @@ package log_test
 import (
 	"context"
 	"log/slog"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -45,18 +46,20 @@ func TestNoRepeatedKeyFromAnySource(t *testing.T) {
 		}, map[string]any{"!process": map[string]any{"a": 1.0}}},
 		{"record LogValuer resolving to an inline group", func(l *slog.Logger) {
 			l.InfoContext(userCtx, "m", slog.Any("", inlineValuer{slog.String("request_id", "mine"), slog.String("user", "rec-user")}))
-		}, map[string]any{"request_id": "mine", "user": "rec-user", "trace_id": testTraceID}},
+		}, map[string]any{"request_id": "mine", "user": "rec-user", "trace_id": testTraceID,
+			"!request_id": testRequestID, "!user": "ctx-user"}},
 		{"Logger.With LogValuer resolving to an inline group", func(l *slog.Logger) {
 			l.With(slog.Any("", inlineValuer{slog.String("request_id", "mine"), slog.String("user", "log-user")})).InfoContext(userCtx, "m")
-		}, map[string]any{"request_id": "mine", "user": "log-user", "trace_id": testTraceID}},
+		}, map[string]any{"request_id": "mine", "user": "log-user", "trace_id": testTraceID,
+			"!request_id": testRequestID, "!user": "ctx-user"}},
 		{"log.With LogValuer resolving to an inline group", func(l *slog.Logger) {
 			c := vlog.With(userCtx, slog.Any("", inlineValuer{slog.String("request_id", "mine"), slog.String("user", "new-user")}))
 			l.InfoContext(c, "m")
-		}, map[string]any{"request_id": "mine", "user": "new-user", "trace_id": testTraceID}},
+		}, map[string]any{"request_id": testRequestID, "!request_id": "mine", "user": "new-user", "trace_id": testTraceID}},
 		{"log.With inline group repeating request_id and user", func(l *slog.Logger) {
 			c := vlog.With(userCtx, slog.Group("", slog.String("request_id", "mine"), slog.String("user", "new-user")))
 			l.InfoContext(c, "m")
-		}, map[string]any{"request_id": "mine", "user": "new-user"}},
+		}, map[string]any{"request_id": testRequestID, "!request_id": "mine", "user": "new-user"}},
 		{"log.With inline groups one after the other", func(l *slog.Logger) {
 			c := vlog.With(ctx, slog.Group("", slog.String("a", "1")))
 			c = vlog.With(c, slog.Group("", slog.String("b", "2")))
@@ -66,6 +69,33 @@ func TestNoRepeatedKeyFromAnySource(t *testing.T) {
 			c := vlog.With(ctx, slog.Group("", slog.String("user", "old"), slog.String("a", "1")))
 			l.InfoContext(vlog.With(c, "user", "new"), "m")
 		}, map[string]any{"a": "1", "user": "new"}},
+		{"record key that Logger.With gave", func(l *slog.Logger) {
+			l.With("user", "log-user").InfoContext(ctx, "m", "user", "rec-user")
+		}, map[string]any{"user": "log-user", "!user": "rec-user"}},
+		{"record key that Logger.With gave, same value", func(l *slog.Logger) {
+			l.With("user", "bob").InfoContext(ctx, "m", "user", "bob", "!user", "x")
+		}, map[string]any{"user": "bob", "!user": "x"}},
+		{"record repeating its own key three times", func(l *slog.Logger) {
+			l.InfoContext(ctx, "m", "a", 1, "a", 2, "a", 3)
+		}, map[string]any{"a": 1.0, "!a": 2.0, "!a#2": 3.0}},
+		{"record keys the line writes itself", func(l *slog.Logger) {
+			l.InfoContext(ctx, "m", "msg", "x", "level", "y", "time", "z")
+		}, map[string]any{"msg": "m", "level": "INFO", "!msg": "x", "!level": "y", "!time": "z"}},
+		{"-0 beside 0 is kept", func(l *slog.Logger) {
+			l.With("f", 0.0).InfoContext(ctx, "m", "f", math.Copysign(0, -1))
+		}, map[string]any{"f": 0.0, "!f": math.Copysign(0, -1)}},
+		{"group repeating a member", func(l *slog.Logger) {
+			l.InfoContext(ctx, "m", slog.Group("g", "a", 1, "a", 2, slog.Group("", "a", 3)))
+		}, map[string]any{"g": map[string]any{"a": 1.0, "!a": 2.0, "!a#2": 3.0}}},
+		{"WithGroup, With and the record in the same group", func(l *slog.Logger) {
+			l.WithGroup("g").With("a", 1).InfoContext(ctx, "m", "a", 2)
+		}, map[string]any{"g": map[string]any{"a": 1.0, "!a": 2.0}}},
+		{"LogValuer with a key resolving to a group repeating a member", func(l *slog.Logger) {
+			l.InfoContext(ctx, "m", slog.Any("v", inlineValuer{slog.Int("a", 1), slog.Int("a", 2)}))
+		}, map[string]any{"v": map[string]any{"a": 1.0, "!a": 2.0}}},
+		{"Logger.With repeating a key", func(l *slog.Logger) {
+			l.With("a", 1).With("a", 2).InfoContext(ctx, "m")
+		}, map[string]any{"a": 1.0, "!a": 2.0}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
