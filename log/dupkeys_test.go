@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -123,4 +124,29 @@ func TestProcessKeyFreeWithOmitProcess(t *testing.T) {
 	l := slog.New(vlog.NewHandler(vlog.NewJSONHandler(&out, nil), &vlog.HandlerOptions{OmitProcess: true}))
 	l.InfoContext(context.Background(), "m", "process", "worker-3")
 	assert.Equal(t, "worker-3", out.decode(t)[0]["process"])
+}
+
+// TestManyRepeatsOfOneKey logs a record repeating one key thousands of
+// times, beside a key that the numbering would pick: every value is
+// written, under a key of its own.
+func TestManyRepeatsOfOneKey(t *testing.T) {
+	var out lines
+	l := newLogger(&out)
+	const n = 3000
+	attrs := []slog.Attr{slog.Int("!a#2", -1)}
+	for i := range n {
+		attrs = append(attrs, slog.Int("a", i))
+	}
+	l.LogAttrs(requestContext(), slog.LevelInfo, "m", attrs...)
+	m := out.decode(t)[0] // fails on a repeated key
+	seen := map[float64]bool{}
+	for k, v := range m {
+		if k == "a" || strings.HasPrefix(k, "!a") {
+			seen[v.(float64)] = true
+		}
+	}
+	assert.Len(t, seen, n+1, "every value is on the line")
+	assert.Equal(t, 0.0, m["a"])
+	assert.Equal(t, 1.0, m["!a"])
+	assert.Equal(t, -1.0, m["!a#2"])
 }

@@ -234,8 +234,10 @@ func mayRepeatIn(r *slog.Record, mask uint64) bool {
 }
 
 // handleRepeats applies the rule of NewHandler exactly to a record that
-// may repeat a key, and hands it on. Unless a key is renamed or a field
-// repeated, it allocates nothing more than the record would.
+// may repeat a key, and hands it on. It works on the stack: it allocates
+// only to rebuild a record that changes (past its fifth attribute), to
+// check a group whose members may repeat a key, and for a new name not
+// made recently.
 func (h *handler) handleRepeats(ctx context.Context, r *slog.Record, e *entry) error {
 	var in, out [16]slog.Attr
 	attrs := in[:0]
