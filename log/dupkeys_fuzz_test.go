@@ -14,7 +14,8 @@ import (
 // the line itself writes, the handler's, what a renamed key becomes, and
 // user keys.
 var fuzzKeys = []string{"a", "b", "", "time", "level", "msg", "source", "process",
-	"request_id", "trace_id", "span_id", "!a", "!process", "!a#2", "!a#3"}
+	"request_id", "trace_id", "span_id", "!a", "!process", "!a#2", "!a#3",
+	"\xff", "\ufffd", "k\xfe\xfe", "k\ufffd\ufffd"} // written alike: invalid UTF-8 becomes U+FFFD
 
 // FuzzNoRepeatedKey builds a logger and a context from the fuzzer's bytes
 // (Logger.With, WithGroup, log.With, inline groups, LogValuers) and logs
@@ -29,6 +30,8 @@ func FuzzNoRepeatedKey(f *testing.F) {
 	f.Add([]byte{5, 0, 6, 1, 9, 2})    // groups and LogValuers
 	f.Add([]byte{0, 7, 0, 12, 3, 11})  // process, !process
 	f.Add([]byte{7, 0, 8, 0, 4, 0, 3}) // inline groups everywhere
+	f.Add([]byte{3, 15, 3, 16})        // "\xff" and "\ufffd": one key on the line
+	f.Add([]byte{0, 17, 3, 18})        // the same, after another byte
 	f.Fuzz(func(t *testing.T, program []byte) {
 		var out lines
 		l, ctx, attrs := buildDupProgram(&out, program)

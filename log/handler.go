@@ -269,7 +269,7 @@ func (h *handler) handleRepeats(ctx context.Context, r *slog.Record, e *entry) e
 func repeatsKey(attrs, fields []slog.Attr) bool {
 	for _, f := range fields {
 		for _, a := range attrs {
-			if a.Key == f.Key {
+			if sameKey(a.Key, f.Key) {
 				return true
 			}
 		}

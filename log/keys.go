@@ -5,7 +5,9 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 )
 
 // KeyProcessMoved is where a record's, a logger's or a context's own
@@ -129,7 +131,7 @@ func (o *object) claim(out []slog.Attr, a slog.Attr) []slog.Attr {
 		a.Key = key
 	}
 	if o.index != nil {
-		o.index[a.Key] = a.Value
+		o.index[writtenKey(a.Key)] = a.Value
 	}
 	return append(out, a)
 }
@@ -140,17 +142,17 @@ func (o *object) lookup(out []slog.Attr, key string) (slog.Value, bool) {
 		o.index = make(map[string]slog.Value)
 		for _, claimed := range [3][]slog.Attr{o.prior[0], o.prior[1], out} {
 			for _, c := range claimed {
-				o.index[c.Key] = c.Value
+				o.index[writtenKey(c.Key)] = c.Value
 			}
 		}
 	}
 	if o.index != nil {
-		v, ok := o.index[key]
+		v, ok := o.index[writtenKey(key)]
 		return v, ok
 	}
 	for _, claimed := range [3][]slog.Attr{o.prior[0], o.prior[1], out} {
 		for _, c := range claimed {
-			if c.Key == key {
+			if sameKey(c.Key, key) {
 				return c.Value, true
 			}
 		}
@@ -225,12 +227,57 @@ func mayRepeat(seen *uint64, a slog.Attr) bool {
 }
 
 // keyBit returns key's bit in a 64-bit mask of keys, from its length and
-// first byte.
+// first byte. Every key with a byte past ASCII has bit 63: invalid UTF-8 is
+// written as U+FFFD, so such keys may be written alike though they differ
+// in length and bytes.
 func keyBit(key string) uint64 {
 	if key == "" {
 		return 1
 	}
+	if !isASCII(key) {
+		return 1 << 63
+	}
 	return 1 << ((uint(len(key)) + uint(key[0])) & 63)
+}
+
+// isASCII reports whether s has no byte past 0x7f. It ORs the bytes and
+// tests once, which keeps it small enough to inline: keys are short.
+func isASCII(s string) bool {
+	var b byte
+	for i := 0; i < len(s); i++ {
+		b |= s[i]
+	}
+	return b < utf8.RuneSelf
+}
+
+// sameKey reports whether a and b are written as the same JSON key: the
+// same string, or the same runes once each byte of invalid UTF-8 is read
+// as U+FFFD, as the JSON handlers write it.
+func sameKey(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if isASCII(a) || isASCII(b) {
+		return false
+	}
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if ra != rb {
+			return false
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return a == b
+}
+
+// writtenKey returns key as the JSON handlers write it, up to escaping:
+// each byte of invalid UTF-8 is U+FFFD.
+func writtenKey(key string) string {
+	if isASCII(key) || utf8.ValidString(key) {
+		return key
+	}
+	return strings.Map(func(r rune) rune { return r }, key)
 }
 
 // keyBits returns the keyBits of attrs' keys.
