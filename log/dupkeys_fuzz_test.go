@@ -47,8 +47,23 @@ func FuzzNoRepeatedKey(f *testing.F) {
 
 // buildDupProgram reads pairs of bytes (an operation and an operand) and
 // returns the logger, the context and the record's attributes they make.
+//
+// An odd length picks the variant from the last byte: slog's JSON handler
+// as inner, no source, or no process identity.
 func buildDupProgram(out *lines, program []byte) (*slog.Logger, context.Context, []slog.Attr) {
-	l := slog.New(vlog.NewHandler(vlog.NewJSONHandler(out, &slog.HandlerOptions{AddSource: true}), &vlog.HandlerOptions{Process: &testIdentity}))
+	var inner slog.Handler = vlog.NewJSONHandler(out, &slog.HandlerOptions{AddSource: true})
+	opts := &vlog.HandlerOptions{Process: &testIdentity}
+	if len(program)%2 == 1 {
+		switch program[len(program)-1] % 4 {
+		case 1:
+			inner = slog.NewJSONHandler(out, nil)
+		case 2:
+			inner = vlog.NewJSONHandler(out, nil)
+		case 3:
+			opts.OmitProcess = true
+		}
+	}
+	l := slog.New(vlog.NewHandler(inner, opts))
 	ctx := requestContext()
 	var attrs []slog.Attr
 	for i := 0; i+1 < len(program); i += 2 {
@@ -57,7 +72,7 @@ func buildDupProgram(out *lines, program []byte) (*slog.Logger, context.Context,
 		k2 := fuzzKeys[(n/len(fuzzKeys))%len(fuzzKeys)]
 		// Values repeat often, so that equal values meet too.
 		a, b := slog.Int(k, n%3), slog.Int(k2, n%2)
-		switch op % 10 {
+		switch op % 13 {
 		case 0:
 			l = l.With(a)
 		case 1:
@@ -78,6 +93,12 @@ func buildDupProgram(out *lines, program []byte) (*slog.Logger, context.Context,
 			ctx = vlog.WithAttrs(ctx, slog.Group("", a, b))
 		case 9:
 			attrs = append(attrs, slog.Any(k, inlineValuer{b, b}))
+		case 10:
+			ctx = vlog.WithAttrs(ctx, slog.Any(k, inlineValuer{b, b, a}))
+		case 11:
+			attrs = append(attrs, slog.Group(k), slog.Group(k2, slog.Group(k)))
+		case 12:
+			attrs = append(attrs, slog.Attr{}, slog.Any("", nil))
 		}
 	}
 	return l, ctx, attrs

@@ -201,18 +201,16 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 // handleFields hands r to inner with e's fields, which r does not repeat.
 func (h *handler) handleFields(ctx context.Context, r *slog.Record, e *entry) error {
 	if d := e.derived.Load(); d != nil {
-		return d.Handler.Handle(ctx, h.withLazy(r, e.lazy))
+		return d.Handler.Handle(ctx, withLazy(r, nil, e.lazy))
 	}
 	if e.seen.Add(1) > 1 {
 		// The second record with these fields: encode them once, all but
 		// the LogValuers, which are resolved per record.
 		d := &derived{h.inner.WithAttrs(e.static)}
 		e.derived.Store(d)
-		return d.Handler.Handle(ctx, h.withLazy(r, e.lazy))
+		return d.Handler.Handle(ctx, withLazy(r, nil, e.lazy))
 	}
-	// The fields as one inline group take one of the five attributes a
-	// record holds without allocating.
-	return h.inner.Handle(ctx, prepend(r, []slog.Attr{{Value: slog.GroupValue(e.fields...)}}))
+	return h.inner.Handle(ctx, withLazy(r, e.static, e.lazy))
 }
 
 // mayRepeatIn reports whether r's attributes may repeat a key among
@@ -331,13 +329,20 @@ func prepend(r *slog.Record, fields []slog.Attr) slog.Record {
 	return nr
 }
 
-// withLazy returns r with the lazy fields first, resolved (a LogValuer
-// resolving to a group is given its rule), or r when there are none.
-func (h *handler) withLazy(r *slog.Record, lazy []slog.Attr) slog.Record {
-	if len(lazy) == 0 {
+// withLazy returns r with the static fields, then the lazy ones, first,
+// or r when there are none. The static fields go in as one inline group,
+// which takes one of the five attributes a record holds without
+// allocating; the lazy ones are resolved, and a group they resolve to is
+// given the rule of NewHandler.
+func withLazy(r *slog.Record, static, lazy []slog.Attr) slog.Record {
+	if len(static) == 0 && len(lazy) == 0 {
 		return *r
 	}
 	var buf [8]slog.Attr
+	fields := buf[:0]
+	if len(static) > 0 {
+		fields = append(fields, slog.Attr{Value: slog.GroupValue(static...)})
+	}
 	var o object
-	return prepend(r, o.add(buf[:0], lazy))
+	return prepend(r, o.add(fields, lazy))
 }

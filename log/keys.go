@@ -200,6 +200,15 @@ func sameValue(a, b slog.Value) bool {
 // only in saying maybe: two keys may share a bit. A LogValuer may resolve
 // to anything, so it always may.
 func mayRepeat(seen *uint64, a slog.Attr) bool {
+	return mayRepeatDepth(seen, a, maxCheckDepth)
+}
+
+// maxCheckDepth is how many levels of groups mayRepeat looks into before
+// it says maybe. The exact pass calls it again at every level, so a bound
+// keeps groups nested thousands deep linear, not quadratic.
+const maxCheckDepth = 8
+
+func mayRepeatDepth(seen *uint64, a slog.Attr, depth int) bool {
 	switch a.Value.Kind() {
 	case slog.KindLogValuer:
 		return true
@@ -208,9 +217,11 @@ func mayRepeat(seen *uint64, a slog.Attr) bool {
 		level := &in
 		if a.Key == "" {
 			level = seen
+		} else if depth--; depth < 0 {
+			return true
 		}
 		for _, m := range a.Value.Group() {
-			if mayRepeat(level, m) {
+			if mayRepeatDepth(level, m, depth) {
 				return true
 			}
 		}
