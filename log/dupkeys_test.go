@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"math"
+	"os"
 	"strings"
 	"testing"
 
@@ -149,4 +150,17 @@ func TestManyRepeatsOfOneKey(t *testing.T) {
 	assert.Equal(t, 0.0, m["a"])
 	assert.Equal(t, 1.0, m["!a"])
 	assert.Equal(t, -1.0, m["!a#2"])
+}
+
+// ExampleNewHandler_repeatedKeys shows the rule for a key that arrives
+// twice: the first keeps it, a later one with the same value is left out,
+// a later one with another value is written under "!"+key.
+func ExampleNewHandler_repeatedKeys() {
+	h := vlog.NewHandler(vlog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: dropTimes}),
+		&vlog.HandlerOptions{OmitProcess: true})
+	ctx := vlog.With(context.Background(), "method", "POST") // the inbound request's
+	l := slog.New(h).With("user", "ann")
+	l.InfoContext(ctx, "outbound call", "method", "GET", "user", "ann", "user", "bob", "msg", "hello")
+	// Output:
+	// {"level":"INFO","msg":"outbound call","user":"ann","!method":"POST","method":"GET","!user":"bob","!msg":"hello"}
 }
