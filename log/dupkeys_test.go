@@ -164,3 +164,23 @@ func ExampleNewHandler_repeatedKeys() {
 	// Output:
 	// {"level":"INFO","msg":"outbound call","user":"ann","!method":"POST","method":"GET","!user":"bob","!msg":"hello"}
 }
+
+// TestNonASCIIKeysOfEveryLength puts a byte past ASCII at every position
+// of keys 1 to 20 bytes long, beside the key as it is written (U+FFFD for
+// the byte): never two equal keys on a line.
+func TestNonASCIIKeysOfEveryLength(t *testing.T) {
+	var out lines
+	l := newLogger(&out)
+	for n := 1; n <= 20; n++ {
+		for i := range n {
+			raw := []byte(strings.Repeat("k", n))
+			raw[i] = 0xff
+			written := strings.ToValidUTF8(string(raw), "\ufffd")
+			l.Info("m", string(raw), 1, written, 2)
+		}
+	}
+	for _, line := range out.Lines() {
+		requireNoDuplicateKeys(t, line)
+	}
+	require.Len(t, out.Lines(), 210)
+}
