@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -86,6 +87,10 @@ func TestNoRepeatedKeyFromAnySource(t *testing.T) {
 		{"-0 beside 0 is kept", func(l *slog.Logger) {
 			l.With("f", 0.0).InfoContext(ctx, "m", "f", math.Copysign(0, -1))
 		}, map[string]any{"f": 0.0, "!f": math.Copysign(0, -1)}},
+		{"the same instant in another zone is kept", func(l *slog.Logger) {
+			at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+			l.With("at", at).InfoContext(ctx, "m", "at", at.In(time.FixedZone("P", 3600)), "at", at)
+		}, map[string]any{"at": "2026-01-02T03:04:05Z", "!at": "2026-01-02T04:04:05+01:00"}},
 		{"group repeating a member", func(l *slog.Logger) {
 			l.InfoContext(ctx, "m", slog.Group("g", "a", 1, "a", 2, slog.Group("", "a", 3)))
 		}, map[string]any{"g": map[string]any{"a": 1.0, "!a": 2.0, "!a#2": 3.0}}},

@@ -49,16 +49,18 @@ type HandlerOptions struct {
 // WithGroup) or of the context ([With]), in inline groups, from LogValuers
 // (which the handler resolves to see their keys), or as the name of a
 // group. One rule decides, in every object: keys are claimed first by the
-// line's own (time, level, msg, source when inner writes it, and process),
-// then by the logger's attributes, then by the record's, then by the
-// context fields (request_id, trace_id, span_id, then the attributes of
-// [With]), each in order. An attribute whose key is already claimed is left
-// out when its value is the same string, number, bool, time or duration,
-// so the line loses nothing, and is otherwise written under the key with
-// a "!" in front ([KeyProcessMoved] for "process"), or, when that is taken
+// line's own (time, level, msg, source unless inner is a [NewJSONHandler]
+// without AddSource, and process), then by the logger's attributes, then
+// by the record's, then by the context fields (request_id, trace_id,
+// span_id, then the attributes of [With]), each in order. An attribute
+// whose key is already claimed is left out when its value is the same
+// string, number, bool, duration or time (same instant, same offset), so
+// the line loses nothing, and is otherwise written under the key with a
+// "!" in front ([KeyProcessMoved] for "process"), or, when that is taken
 // too, with "!" in front and "#" and a number after: the first number,
-// from the attribute's position in its object, that makes it free. Keys that inner's own options (ReplaceAttr) produce
-// are inner's business.
+// from the attribute's position in its object, that makes it free. Keys
+// are compared as written: invalid UTF-8 is written as U+FFFD. Keys that
+// inner's own options (ReplaceAttr) produce are inner's business.
 //
 // The handler remembers, for a few hundred recent combinations of logger,
 // request ID, span and context attributes, the fields it built; from the

@@ -179,8 +179,8 @@ func bang(key string) string {
 
 // sameValue reports whether a and b are the same simple value, written
 // the same way: groups, LogValuers and values of any other type are never
-// the same (they may not even be comparable), and floats are compared bit
-// for bit (-0 is written apart from 0).
+// the same (they may not even be comparable), floats are compared bit
+// for bit (-0 is written apart from 0), and times by instant and offset.
 func sameValue(a, b slog.Value) bool {
 	if a.Kind() != b.Kind() {
 		return false
@@ -190,6 +190,11 @@ func sameValue(a, b slog.Value) bool {
 		return false
 	case slog.KindFloat64:
 		return math.Float64bits(a.Float64()) == math.Float64bits(b.Float64())
+	case slog.KindTime:
+		// Equal instants in two zones are written apart.
+		_, oa := a.Time().Zone()
+		_, ob := b.Time().Zone()
+		return a.Time().Equal(b.Time()) && oa == ob
 	}
 	return a.Equal(b)
 }
