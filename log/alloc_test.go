@@ -104,8 +104,8 @@ func TestHandlerFirstRecordAllocations(t *testing.T) {
 
 // TestHandlerRecordKeyClashIsCheap: a record that sets a key the context
 // also carries (an outbound call's "method" in a request's context) keeps
-// its own value at the cost of one rebuilt record, not a rebuild of the
-// fields.
+// its own value, the context's is written as "!method", at the cost of one
+// rebuilt record, not a rebuild of the fields.
 func TestHandlerRecordKeyClashIsCheap(t *testing.T) {
 	var out lines
 	l := newLogger(&out)
@@ -117,10 +117,11 @@ func TestHandlerRecordKeyClashIsCheap(t *testing.T) {
 	require.Len(t, got, 3)
 	for _, m := range got {
 		assert.Equal(t, "GET", m["method"])
+		assert.Equal(t, "POST", m["!method"])
 		assert.Equal(t, "/v1/orders", m["route"])
 		assert.Equal(t, testRequestID, m["request_id"])
 	}
-	want := []string{"time", "level", "msg", "process", "request_id", "trace_id", "span_id", "route",
+	want := []string{"time", "level", "msg", "process", "request_id", "trace_id", "span_id", "!method", "route",
 		"method", "host", "path", "status"}
 	assert.Equal(t, want, topKeys(t, out.String()))
 

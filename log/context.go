@@ -81,9 +81,9 @@ func (c *attrsCtx) String() string {
 // Attributes accumulate across calls; a later key replaces an earlier one,
 // also when either comes in an inline group (slog.Group with an empty key,
 // or a LogValuer with an empty key resolving to a group, resolved here).
-// A key set here wins over the handler's request_id, trace_id and span_id,
-// and gives way to the same key in the logger's attributes (Logger.With)
-// or in the record. A LogValuer value (with a key) is resolved at every
+// A key that the line already uses (the logger's attributes, the record's,
+// request_id, trace_id, span_id) is left out when the value is the same,
+// else written as "!"+key: see [NewHandler] for the rule. A LogValuer value (with a key) is resolved at every
 // record, unlike with Logger.With, so it may change during a request.
 //
 // The new context costs one allocation while it carries at most four

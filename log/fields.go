@@ -81,22 +81,14 @@ func (h *handler) fields(ctx context.Context) *entry {
 	return e
 }
 
-// newEntry builds the fields for one combination, leaving out the keys that
-// the handler's own attributes already use.
+// newEntry builds the fields for one combination, under the rule of
+// NewHandler after the handler's own keys.
 func (h *handler) newEntry(rid string, tid trace.TraceID, sid trace.SpanID, ca *ctxAttrs) *entry {
 	e := &entry{h: h, rid: rid, tid: tid, sid: sid, ca: ca}
-	e.fields = e.inline[:0]
-	if ca != nil {
-		e.fields = make([]slog.Attr, 0, 3+len(ca.attrs))
-	}
-	add := func(a slog.Attr) {
-		if h.top.has(a.Key) || (ca != nil && carries(ca.attrs, a.Key)) {
-			return
-		}
-		e.fields = append(e.fields, a)
-	}
+	var ids [3]slog.Attr
+	given := ids[:0]
 	if rid != "" {
-		add(slog.String(KeyRequestID, rid))
+		given = append(given, slog.String(KeyRequestID, rid))
 	}
 	if tid.IsValid() {
 		// One string for both IDs: one allocation.
@@ -104,20 +96,20 @@ func (h *handler) newEntry(rid string, tid trace.TraceID, sid trace.SpanID, ca *
 		hex.Encode(buf[:], tid[:])
 		hex.Encode(buf[2*len(tid):], sid[:])
 		ids := string(buf[:])
-		add(slog.String(KeyTraceID, ids[:2*len(tid)]))
-		add(slog.String(KeySpanID, ids[2*len(tid):]))
+		given = append(given, slog.String(KeyTraceID, ids[:2*len(tid)]), slog.String(KeySpanID, ids[2*len(tid):]))
 	}
+	o := object{prior: [2][]slog.Attr{h.prior}, lazy: true}
+	e.fields = e.inline[:0]
 	if ca != nil {
-		for _, a := range ca.attrs {
-			if a = fixAttr(a, h.process); !h.top.has(a.Key) {
-				e.fields = append(e.fields, a)
-			}
-		}
+		e.fields = make([]slog.Attr, 0, len(given)+len(ca.attrs))
 	}
-	e.mask = keyBit("") // a record's inlined group may hold any key
+	e.fields = o.add(e.fields, given)
+	if ca != nil {
+		e.fields = o.add(e.fields, ca.attrs)
+	}
+	e.mask = keyBits(e.fields)
 	e.static = e.fields
 	for _, f := range e.fields {
-		e.mask |= keyBit(f.Key)
 		if f.Value.Kind() == slog.KindLogValuer {
 			e.lazy = append(e.lazy, f)
 		}
@@ -131,39 +123,6 @@ func (h *handler) newEntry(rid string, tid trace.TraceID, sid trace.SpanID, ca *
 		}
 	}
 	return e
-}
-
-// keyBit returns key's bit in a 64-bit mask of keys, from its length and
-// first byte; an empty key (an inlined group) has bit 0.
-func keyBit(key string) uint64 {
-	if key == "" {
-		return 1
-	}
-	return 1 << ((uint(len(key)) + uint(key[0])) & 63)
-}
-
-// uses reports whether a sets one of e's keys at the top level, inline
-// groups included.
-func (e *entry) uses(a slog.Attr) bool {
-	if a.Key != "" {
-		return carries(e.fields, a.Key)
-	}
-	for _, f := range e.fields {
-		if setsKey(a, f.Key) {
-			return true
-		}
-	}
-	return false
-}
-
-// carries reports whether attrs has an attribute with key.
-func carries(attrs []slog.Attr, key string) bool {
-	for _, a := range attrs {
-		if a.Key == key {
-			return true
-		}
-	}
-	return false
 }
 
 // strBits returns a cheap hash input from s: its length and its first and

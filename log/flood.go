@@ -124,6 +124,7 @@ type floodTable struct {
 	timerMu    sync.Mutex
 	timer      *time.Timer
 	sweeps     sync.WaitGroup // a scheduled or running sweep
+	closeMu    sync.Mutex     // held by the goroutine of a CloseContext
 }
 
 // floodSlot counts the records of one key in its current window.
@@ -517,6 +518,10 @@ func (h *FloodHandler) CloseContext(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		// One close at a time: a Close called again waits for the
+		// summaries that an earlier one, timed out, is still writing.
+		t.closeMu.Lock()
+		defer t.closeMu.Unlock()
 		// A sweep blocked in the inner handler holds no slot: flush the
 		// others meanwhile.
 		t.flush(time.Now().UnixNano(), true)

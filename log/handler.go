@@ -42,18 +42,25 @@ type HandlerOptions struct {
 //   - the attributes carried by the context ([With]).
 //
 // The context fields stay at the top level of the record even after
-// Logger.WithGroup, and never repeat a key, however the key arrives: as an
-// attribute, in an inline group, from a LogValuer with an empty key (which
-// the handler resolves to see its keys), or as the name of a group. When the
-// same key comes from several places, the most specific wins: the record's
-// own top-level attributes, then the logger's (Logger.With), then the
-// context's ([With]), then request_id, trace_id and span_id. The process
-// identity is the exception: it always wins, and an attribute or group of
-// the record, logger or context named "process" is written under
-// [KeyProcessMoved] instead (unless OmitProcess is set). The record's and
-// the logger's own attributes are written as slog's handlers write them:
-// a record attribute with a key that Logger.With already gave is written
-// as well.
+// Logger.WithGroup.
+//
+// No JSON object of a line repeats a key, however the keys arrive: as
+// attributes of the record, of the logger (Logger.With, also after
+// WithGroup) or of the context ([With]), in inline groups, from LogValuers
+// (which the handler resolves to see their keys), or as the name of a
+// group. One rule decides, in every object: keys are claimed first by the
+// line's own (time, level, msg, source unless inner is a [NewJSONHandler]
+// without AddSource, and process), then by the logger's attributes, then
+// by the record's, then by the context fields (request_id, trace_id,
+// span_id, then the attributes of [With]), each in order. An attribute
+// whose key is already claimed is left out when its value is the same
+// string, number, bool, duration or time (same instant, same offset), so
+// the line loses nothing, and is otherwise written under the key with a
+// "!" in front ([KeyProcessMoved] for "process"), or, when that is taken
+// too, with "!" in front and "#" and a number after: the first number,
+// from the attribute's position in its object, that makes it free. Keys
+// are compared as written: invalid UTF-8 is written as U+FFFD. Keys that
+// inner's own options (ReplaceAttr) produce are inner's business.
 //
 // The handler remembers, for a few hundred recent combinations of logger,
 // request ID, span and context attributes, the fields it built; from the
@@ -64,8 +71,9 @@ type HandlerOptions struct {
 // request allocates a few small objects, and so does every record logged
 // through Logger.WithGroup, which the handler nests itself. A record that
 // sets a key the context also carries (an outbound call's "method" in a
-// request's context) is handed on rebuilt without the context's copy, at
-// the cost of at most one allocation.
+// request's context) is handed on rebuilt, the context's copy left out or
+// renamed, at the cost of at most one allocation, and so is a record that
+// repeats a key: renaming a key costs one more.
 //
 // The request ID, span context and attributes are read from the context
 // for every record, never remembered per context object: a context that
@@ -88,7 +96,11 @@ func NewHandler(inner slog.Handler, opts *HandlerOptions) slog.Handler {
 		}
 		inner = inner.WithAttrs([]slog.Attr{processAttr(*p)})
 	}
-	return &handler{cache: new(fieldCache), inner: inner, seq: handlerSeq.Add(1), process: !opts.OmitProcess}
+	// Any handler but ours may write "source": only ours says it will not.
+	j, ok := inner.(*jsonHandler)
+	source := !ok || j.addSource
+	prior := reservedKeys(!opts.OmitProcess, source)
+	return &handler{cache: new(fieldCache), inner: inner, seq: handlerSeq.Add(1), prior: prior, mask: keyBits(prior)}
 }
 
 func processAttr(p reqid.Identity) slog.Attr {
@@ -110,9 +122,11 @@ type handler struct {
 	inner slog.Handler // the wrapped handler, with the process and the top-level attributes
 	seq   uint64       // identifies this handler in the cache
 
-	process bool // inner carries the process identity: the key is reserved
-
-	top keySet // keys of the attributes added before the first group
+	// prior are the top-level keys claimed before the record's: the
+	// line's own, then the attributes added before the first group, as
+	// given to inner (inline groups flattened). mask has their keyBits.
+	prior []slog.Attr
+	mask  uint64
 
 	// groups opened by WithGroup, outermost first, with the attributes
 	// added inside each. Records are nested into them at Handle, so that
@@ -139,9 +153,11 @@ func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	h2 := *h
 	h2.seq = handlerSeq.Add(1)
 	if len(h.groups) == 0 {
-		attrs = fixAttrs(attrs, h.process)
+		o := object{prior: [2][]slog.Attr{h.prior}}
+		attrs = o.add(nil, attrs)
 		h2.inner = h.inner.WithAttrs(attrs)
-		h2.top = h.top.with(attrs)
+		h2.prior = append(h.prior[:len(h.prior):len(h.prior)], attrs...)
+		h2.mask = keyBits(h2.prior)
 		return &h2
 	}
 	h2.groups = append([]group(nil), h.groups...)
@@ -169,81 +185,104 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		r = h.nest(r)
 	}
 	e := h.fields(ctx)
-	fix, clash := h.scan(r, e)
-	if fix {
-		r = h.fix(r)
-		_, clash = h.scan(r, e)
+	mask := h.mask
+	if e != nil {
+		mask |= e.mask
+	}
+	// Records are passed on by pointer: a copy of one costs as much as a
+	// fifth of the check.
+	if mayRepeatIn(&r, mask) {
+		return h.handleRepeats(ctx, &r, e)
 	}
 	if e == nil || len(e.fields) == 0 {
 		return h.inner.Handle(ctx, r)
 	}
-	if clash {
-		return h.inner.Handle(ctx, prepend(r, e.fields, true))
-	}
+	return h.handleFields(ctx, &r, e)
+}
+
+// handleFields hands r to inner with e's fields, which r does not repeat.
+func (h *handler) handleFields(ctx context.Context, r *slog.Record, e *entry) error {
 	if d := e.derived.Load(); d != nil {
-		return d.Handler.Handle(ctx, withLazy(r, e.lazy))
+		return d.Handler.Handle(ctx, withLazy(r, nil, e.lazy))
 	}
 	if e.seen.Add(1) > 1 {
 		// The second record with these fields: encode them once, all but
 		// the LogValuers, which are resolved per record.
 		d := &derived{h.inner.WithAttrs(e.static)}
 		e.derived.Store(d)
-		return d.Handler.Handle(ctx, withLazy(r, e.lazy))
+		return d.Handler.Handle(ctx, withLazy(r, nil, e.lazy))
 	}
-	return h.inner.Handle(ctx, prepend(r, e.fields, false))
+	return h.inner.Handle(ctx, withLazy(r, e.static, e.lazy))
 }
 
-// scan reports whether r has a top-level attribute that needsFix, and
-// whether r sets one of e's keys itself, in which case the record keeps its
-// own value. Most records have neither: a first pass only checks each key's
-// bit against the mask of e's keys and the keys that may need fixing, and
-// the exact check runs only on a hit.
-func (h *handler) scan(r slog.Record, e *entry) (fix, clash bool) {
-	mask := fixBits
-	if e != nil {
-		mask |= e.mask
-	}
+// mayRepeatIn reports whether r's attributes may repeat a key among
+// themselves, inside their groups, or of the keys whose bits are in mask:
+// the cheap first pass of the rule, which most records pass.
+func mayRepeatIn(r *slog.Record, mask uint64) bool {
 	hit := false
 	r.Attrs(func(a slog.Attr) bool {
-		hit = keyBit(a.Key)&mask != 0
+		if a.Value.Kind() >= slog.KindGroup { // a group or a LogValuer
+			hit = mayRepeat(&mask, a)
+			return !hit
+		}
+		bit := keyBit(a.Key)
+		hit = mask&bit != 0
+		mask |= bit
 		return !hit
 	})
-	if !hit {
-		return false, false
-	}
-	r.Attrs(func(a slog.Attr) bool {
-		bit := keyBit(a.Key)
-		if bit&fixBits != 0 && needsFix(a, h.process) {
-			fix = true
-			return false
-		}
-		clash = clash || bit&mask != 0 && e != nil && e.uses(a)
-		return true
-	})
-	return fix, clash
+	return hit
 }
 
-// fixBits are the keyBits of the keys that may need fixing: "" and
-// "process".
-var fixBits = keyBit("") | keyBit(KeyProcess)
-
-// fix returns a copy of r with fixAttr applied to its attributes.
-func (h *handler) fix(r slog.Record) slog.Record {
-	attrs := make([]slog.Attr, 0, r.NumAttrs())
+// handleRepeats applies the rule of NewHandler exactly to a record that
+// may repeat a key, and hands it on. It works on the stack: it allocates
+// only to rebuild a record that changes (past its fifth attribute), to
+// check a group whose members may repeat a key, and for a new name not
+// made recently.
+func (h *handler) handleRepeats(ctx context.Context, r *slog.Record, e *entry) error {
+	var in, out [16]slog.Attr
+	attrs := in[:0]
 	r.Attrs(func(a slog.Attr) bool {
-		attrs = append(attrs, fixAttr(a, h.process))
+		attrs = append(attrs, a)
 		return true
 	})
-	nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
-	nr.AddAttrs(attrs...)
-	return nr
+	o := object{prior: [2][]slog.Attr{h.prior}}
+	attrs = o.add(out[:0], attrs)
+	if o.changed {
+		nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+		nr.AddAttrs(attrs...)
+		r = &nr
+	}
+	if e == nil || len(e.fields) == 0 {
+		return h.inner.Handle(ctx, *r)
+	}
+	if e.mask&keyBits(attrs) == 0 || !repeatsKey(attrs, e.fields) {
+		return h.handleFields(ctx, r, e)
+	}
+	// The record sets a key of the fields: they come after it in the rule,
+	// though first on the line.
+	var fbuf [16]slog.Attr
+	f := object{prior: [2][]slog.Attr{h.prior, attrs}}
+	return h.inner.Handle(ctx, prepend(r, f.add(fbuf[:0], e.fields)))
+}
+
+// repeatsKey reports whether a key of fields is among attrs' keys.
+func repeatsKey(attrs, fields []slog.Attr) bool {
+	for _, f := range fields {
+		for _, a := range attrs {
+			if sameKey(a.Key, f.Key) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // derived is inner with an entry's fields already added.
 type derived struct{ slog.Handler }
 
 // nest returns a record whose only attribute is the chain of open groups,
-// holding their attributes and, innermost, the attributes of r.
+// holding their attributes and, innermost, the attributes of r, each
+// level under the rule of NewHandler.
 func (h *handler) nest(r slog.Record) slog.Record {
 	last := h.groups[len(h.groups)-1]
 	attrs := make([]slog.Attr, 0, len(last.attrs)+r.NumAttrs())
@@ -252,35 +291,37 @@ func (h *handler) nest(r slog.Record) slog.Record {
 		attrs = append(attrs, a)
 		return true
 	})
-	a := slog.Attr{Key: last.name, Value: slog.GroupValue(attrs...)}
+	a := slog.Attr{Key: last.name, Value: slog.GroupValue(uniqueLevel(attrs)...)}
 	for i := len(h.groups) - 2; i >= 0; i-- {
 		g := h.groups[i]
-		a = slog.Attr{Key: g.name, Value: slog.GroupValue(append(g.attrs[:len(g.attrs):len(g.attrs)], a)...)}
+		a = slog.Attr{Key: g.name, Value: slog.GroupValue(uniqueLevel(append(g.attrs[:len(g.attrs):len(g.attrs)], a))...)}
 	}
 	nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
 	nr.AddAttrs(a)
 	return nr
 }
 
+// uniqueLevel returns attrs, the members of one group, under the rule of
+// NewHandler: attrs itself unless they may repeat a key.
+func uniqueLevel(attrs []slog.Attr) []slog.Attr {
+	var bits uint64
+	for _, a := range attrs {
+		if mayRepeat(&bits, a) {
+			var o object
+			return o.add(make([]slog.Attr, 0, len(attrs)), attrs)
+		}
+	}
+	return attrs
+}
+
 // prepend returns a copy of r with fields before its own attributes, so that
-// the fields come first as they do once encoded by inner.WithAttrs. With
-// clash, the fields whose keys r sets itself at the top level are left out.
+// the fields come first as they do once encoded by inner.WithAttrs.
 //
 // The copy is built with one AddAttrs, so it allocates at most once: when
-// it holds more than the five attributes a record keeps inline. Without a
-// clash the fields go in as one inline group, which takes one of the five.
-func prepend(r slog.Record, fields []slog.Attr, clash bool) slog.Record {
+// it holds more than the five attributes a record keeps inline.
+func prepend(r *slog.Record, fields []slog.Attr) slog.Record {
 	var buf [16]slog.Attr
-	attrs := buf[:0]
-	if clash {
-		for _, f := range fields {
-			if !sets(r, f.Key) {
-				attrs = append(attrs, f)
-			}
-		}
-	} else {
-		attrs = append(attrs, slog.Attr{Value: slog.GroupValue(fields...)})
-	}
+	attrs := append(buf[:0], fields...)
 	r.Attrs(func(a slog.Attr) bool {
 		attrs = append(attrs, a)
 		return true
@@ -290,37 +331,20 @@ func prepend(r slog.Record, fields []slog.Attr, clash bool) slog.Record {
 	return nr
 }
 
-// withLazy returns r with the lazy fields first, or r when there are none.
-func withLazy(r slog.Record, lazy []slog.Attr) slog.Record {
-	if len(lazy) == 0 {
-		return r
+// withLazy returns r with the static fields, then the lazy ones, first,
+// or r when there are none. The static fields go in as one inline group,
+// which takes one of the five attributes a record holds without
+// allocating; the lazy ones are resolved, and a group they resolve to is
+// given the rule of NewHandler.
+func withLazy(r *slog.Record, static, lazy []slog.Attr) slog.Record {
+	if len(static) == 0 && len(lazy) == 0 {
+		return *r
 	}
-	return prepend(r, lazy, false)
-}
-
-// sets reports whether r sets key at its top level, inline groups included.
-func sets(r slog.Record, key string) bool {
-	found := false
-	r.Attrs(func(a slog.Attr) bool {
-		found = setsKey(a, key)
-		return !found
-	})
-	return found
-}
-
-// setsKey reports whether a is key at the top level, or an inline group
-// (empty key) holding it.
-func setsKey(a slog.Attr, key string) bool {
-	if a.Key != "" {
-		return a.Key == key
+	var buf [8]slog.Attr
+	fields := buf[:0]
+	if len(static) > 0 {
+		fields = append(fields, slog.Attr{Value: slog.GroupValue(static...)})
 	}
-	if a.Value.Kind() != slog.KindGroup {
-		return false
-	}
-	for _, g := range a.Value.Group() {
-		if setsKey(g, key) {
-			return true
-		}
-	}
-	return false
+	var o object
+	return prepend(r, o.add(fields, lazy))
 }

@@ -151,15 +151,19 @@ func TestHandlerNoDuplicateKeys(t *testing.T) {
 	require.Len(t, got, 8)
 	for _, m := range got[:2] {
 		assert.Equal(t, "from-record", m["request_id"])
+		assert.Equal(t, testRequestID, m["!request_id"], "the context's copy is kept under another key")
 		assert.Equal(t, testTraceID, m["trace_id"])
 	}
 	got = got[1:]
 	assert.Equal(t, "from-logger", got[1]["trace_id"])
+	assert.Equal(t, testTraceID, got[1]["!trace_id"])
 	assert.Equal(t, testRequestID, got[1]["request_id"])
-	assert.Equal(t, "from-context", got[2]["request_id"])
+	assert.Equal(t, testRequestID, got[2]["request_id"], "the handler's request_id comes first")
+	assert.Equal(t, "from-context", got[2]["!request_id"])
 	assert.Equal(t, testTraceID, got[2]["trace_id"])
 	assert.Equal(t, "b", got[3]["tenant"])
 	assert.Equal(t, "record", got[4]["tenant"])
+	assert.Equal(t, "ctx", got[4]["!tenant"])
 	assert.Equal(t, "inline", got[5]["span_id"])
 	assert.Equal(t, "inline", got[6]["trace_id"])
 	assert.Equal(t, testSpanID, got[6]["span_id"])
