@@ -121,6 +121,9 @@ type Latch struct {
 	// mu is released: a log handler is user code, and one that blocks must
 	// not hold the latch (nor one that panics reach its caller).
 	pending []latchLog
+	// closed is set by Close: a transition whose delivery was under way
+	// when Close was called must not write the state file afterwards.
+	closed bool
 }
 
 type latchLog struct {
@@ -323,11 +326,15 @@ func (l *Latch) Reset() error {
 }
 
 // Close stops following the breaker: later openings are no longer held
-// nor recorded. The state file and the breaker's state are left as they
-// are.
+// nor recorded, and once Close has returned the latch touches its state
+// file no more (a transition still being delivered is ignored). The state
+// file and the breaker's state are left as they are.
 func (l *Latch) Close() {
 	l.b.latch.CompareAndSwap(l, nil)
 	l.unsub()
+	l.mu.Lock()
+	l.closed = true
+	l.unlock()
 }
 
 // observe follows the breaker's transitions: an opening (held by the
@@ -337,6 +344,7 @@ func (l *Latch) observe(t Transition) {
 	l.mu.Lock()
 	defer l.unlock()
 	switch {
+	case l.closed:
 	case (t.To == Open || t.latched) && t.Generation >= l.resetGen:
 		_ = l.trip(t.Context(), t.Reason, t.LastError, t.At, false)
 	case t.To == Closed && t.From != HalfOpen: // only Reset closes from another state
