@@ -330,11 +330,17 @@ func (l *Latch) Reset() error {
 // file no more (a transition still being delivered is ignored). The state
 // file and the breaker's state are left as they are.
 func (l *Latch) Close() {
-	l.b.latch.CompareAndSwap(l, nil)
-	l.unsub()
+	l.detach()
 	l.mu.Lock()
 	l.closed = true
 	l.unlock()
+}
+
+// detach stops the breaker from holding its openings through l and from
+// delivering its transitions to l.
+func (l *Latch) detach() {
+	l.b.latch.CompareAndSwap(l, nil)
+	l.unsub()
 }
 
 // observe follows the breaker's transitions: an opening (held by the

@@ -20,7 +20,7 @@ func orderedLatch(t *testing.T) (*Breaker, *Latch, <-chan Transition) {
 	require.NoError(t, err)
 	l, err := NewLatch(b, filepath.Join(t.TempDir(), "poller.latch"))
 	require.NoError(t, err)
-	l.Close()
+	l.detach() // the test delivers the transitions itself, in the order it chooses
 	trans := make(chan Transition, 16)
 	t.Cleanup(b.Subscribe(func(tr Transition) { trans <- tr }))
 	return b, l, trans
