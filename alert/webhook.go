@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // DefaultWebhookTimeout bounds one POST of a Webhook whose Timeout is zero.
@@ -20,7 +22,9 @@ type WebhookConfig struct {
 	// Name is the sink's name in stats and logs; empty means "webhook".
 	Name string
 	// Header is sent with every POST, such as Authorization; it must not
-	// set Content-Type, which is application/json.
+	// set Content-Type, which is application/json. NewWebhook refuses a
+	// name or value net/http would not send (a name that is not a token,
+	// a value with a control character), which would fail every POST.
 	Header http.Header
 	// Timeout bounds one POST (DefaultWebhookTimeout when zero). Send's
 	// ctx bounds it too: under a Notifier, Config.Timeout ends a longer
@@ -65,9 +69,11 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	}
 	for k, vs := range cfg.Header {
 		field := "Header[" + k + "]"
-		rules = append(rules, rule{strings.EqualFold(k, "Content-Type"), field, "is set", "leave it out; the body is JSON"})
+		rules = append(rules, rule{strings.EqualFold(k, "Content-Type"), field, "is set", "leave it out; the body is JSON"},
+			rule{!httpguts.ValidHeaderFieldName(k), field, "is not a header name net/http sends", "name it with letters, digits and - only"})
 		for _, v := range vs {
-			rules = append(rules, rule{strings.ContainsAny(k+v, "\r\n\x00"), field, "has a line break or NUL", "give one line"})
+			rules = append(rules, rule{!httpguts.ValidHeaderFieldValue(v), field, "has a line break or another control character",
+				"give one line of text"})
 		}
 	}
 	if err := check("WebhookConfig", rules...); err != nil {
