@@ -68,16 +68,23 @@ type Command struct {
 }
 
 // NewCommand returns the sink, or an errctx error naming the invalid field
-// of cfg (a Path that is not an executable program among them).
+// of cfg (a Path that is not an executable program, an argument or an
+// environment entry holding a NUL, which no run could be given, among
+// them).
 func NewCommand(cfg CommandConfig) (*Command, error) {
 	path, err := exec.LookPath(cfg.Path)
 	rules := []rule{
 		{cfg.Path == "" || err != nil, "Path", "is not an executable program", "give the program's path, such as /usr/bin/mail"},
 		notNegative("Timeout", cfg.Timeout),
 	}
+	for i, a := range cfg.Args {
+		rules = append(rules, rule{strings.Contains(a, "\x00"), "Args[" + strconv.Itoa(i) + "]", "has a NUL",
+			"leave NUL out; a program's argument cannot hold one"})
+	}
 	for i, kv := range cfg.Env {
-		rules = append(rules, rule{!strings.Contains(kv, "=") || strings.HasPrefix(kv, "="),
-			"Env[" + strconv.Itoa(i) + "]", "is not KEY=value", "give one KEY=value per entry"})
+		field := "Env[" + strconv.Itoa(i) + "]"
+		rules = append(rules, rule{!strings.Contains(kv, "=") || strings.HasPrefix(kv, "="), field, "is not KEY=value", "give one KEY=value per entry"},
+			rule{strings.Contains(kv, "\x00"), field, "has a NUL", "leave NUL out; an environment entry cannot hold one"})
 	}
 	if err := check("CommandConfig", rules...); err != nil {
 		return nil, err
