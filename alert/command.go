@@ -55,7 +55,9 @@ type CommandConfig struct {
 // A command is right where a host already knows how to reach people (a
 // configured mail or sendmail, a pager script) and no HTTP destination is
 // at hand; it costs a process per event (a few milliseconds), so it relies
-// on the Notifier's throttle. A run that exits non-zero fails, Transient,
+// on the Notifier's throttle. A run that exits 0 has delivered, even one
+// that leaves a child holding its standard error (Send returns a second
+// after the exit). A run that exits non-zero fails, Transient,
 // with the exit code and the first 4 KiB of its standard error in the
 // error's fields; when the destination behind it is down the breaker then
 // drops events, counted. A run that outlives Timeout or Send's ctx is
@@ -119,11 +121,14 @@ func (c *Command) Send(ctx context.Context, ev Event) error {
 		"ALERT_SUBJECT="+sub, "ALERT_SEVERITY="+ev.Severity.String(),
 		"ALERT_STATUS="+ev.Status.String(), "ALERT_FINGERPRINT="+oneLine(ev.Fingerprint))
 	killGroupOnCancel(cmd)
-	// A grandchild that left the group but holds standard error open
-	// must not hold Send past the kill.
+	// A child that holds standard error open (in the background after its
+	// parent exited, or out of the group after the kill) must not hold
+	// Send more than a second.
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
-	if err == nil {
+	if err == nil || errors.Is(err, exec.ErrWaitDelay) && ctx.Err() == nil {
+		// ErrWaitDelay: the program exited 0, and a child it left running
+		// holds its standard error; the program delivered.
 		return nil
 	}
 	attempted := "run alert command " + c.path
