@@ -17,15 +17,16 @@ import (
 	"github.com/vitals-go/vitals/stats/otelstats"
 )
 
-// servedToPrometheus returns an Emitter whose stats the OTel Prometheus
-// exporter, made with opts, serves on a loopback server, and a function
-// scraping it as Prometheus does.
-func servedToPrometheus(t *testing.T, opts ...otelprom.Option) (*otelstats.Emitter, func() (int, string)) {
+// servedToPrometheus returns an Emitter of cfg whose stats the OTel
+// Prometheus exporter, made with opts, serves on a loopback server, and a
+// function scraping it as Prometheus does.
+func servedToPrometheus(t *testing.T, cfg otelstats.Config, opts ...otelprom.Option) (*otelstats.Emitter, func() (int, string)) {
 	t.Helper()
 	registry := promclient.NewRegistry()
 	exporter, err := otelprom.New(append([]otelprom.Option{otelprom.WithRegisterer(registry)}, opts...)...)
 	require.NoError(t, err)
-	e, err := otelstats.New(otelstats.Config{MeterProvider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter))})
+	cfg.MeterProvider = sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter))
+	e, err := otelstats.New(cfg)
 	require.NoError(t, err)
 	srv := httptest.NewServer(promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
 	t.Cleanup(srv.Close)
@@ -55,7 +56,7 @@ func TestTagKeysSpellingTheExportersScopeLabelsNeverBreakAScrape(t *testing.T) {
 	}
 	for key, want := range cases {
 		t.Run(key, func(t *testing.T) {
-			e, scrape := servedToPrometheus(t)
+			e, scrape := servedToPrometheus(t, otelstats.Config{})
 			e.Count("c", 1, stats.T(key, "v"))
 			code, body := scrape()
 			require.Equal(t, http.StatusOK, code, "%.2000s", body)

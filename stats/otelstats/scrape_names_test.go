@@ -45,7 +45,7 @@ func TestNamesOfAHistogramsSeriesAreRefusedNotScrapeBreaking(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			e, scrape := servedToPrometheus(t, otelprom.WithoutScopeInfo())
+			e, scrape := servedToPrometheus(t, otelstats.Config{}, otelprom.WithoutScopeInfo())
 			c.emit(e)
 			code, body := scrape()
 			require.Equal(t, http.StatusOK, code, "%.2000s", body)
