@@ -50,3 +50,28 @@ func TestNewWebhookRefusesHeadersNetHTTPWouldNotSend(t *testing.T) {
 		require.NoError(t, w.Send(context.Background(), amEvent("fp", false)))
 	})
 }
+
+// WebhookConfig.Header promises it "is sent with every POST": each header
+// given reaches the server as given, or NewWebhook refuses it, naming it.
+// net/http writes Host, Content-Length, Transfer-Encoding and Trailer from
+// the request rather than the header, and the sink sets Idempotency-Key to
+// let net/http resend: given here, they would vanish silently.
+func TestWebhookHeaderIsSentAsGivenOrRefused(t *testing.T) {
+	srv := newHookServer(t, nil)
+	for _, name := range []string{"Authorization", "User-Agent", "X-Token", "Host", "Content-Length",
+		"Transfer-Encoding", "Trailer", "Idempotency-Key"} {
+		t.Run(name, func(t *testing.T) {
+			h := http.Header{name: {"given-value"}}
+			w, err := alert.NewWebhook(alert.WebhookConfig{URL: srv.URL, Header: h})
+			if err != nil {
+				assert.Contains(t, errctx.FieldsOf(err), slog.String("field", "WebhookConfig.Header["+name+"]"))
+				return
+			}
+			before := len(srv.received())
+			require.NoError(t, w.Send(context.Background(), amEvent("fp", false)))
+			posts := srv.received()
+			require.Len(t, posts, before+1)
+			assert.Equal(t, "given-value", posts[before].Header.Get(name), "accepted, so it must be sent")
+		})
+	}
+}
