@@ -19,6 +19,10 @@ const (
 	DefaultMaxFingerprint = 10000
 )
 
+// MaxQueueSize is the largest Config.QueueSize: each sink's queue is
+// allocated whole at New, and 65536 events take some 20 MB per sink.
+const MaxQueueSize = 1 << 16
+
 // Config configures a Notifier. Its zero value logs alerts to slog.Default()
 // and delivers them nowhere else.
 type Config struct {
@@ -30,8 +34,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Emitter receives the alert.* stats; nil means stats.Default().
 	Emitter stats.Emitter
-	// QueueSize bounds each sink's queue (DefaultQueueSize when zero). An
-	// event that finds the queue full is dropped and counted.
+	// QueueSize bounds each sink's queue (DefaultQueueSize when zero;
+	// MaxQueueSize at most, since the queue is allocated whole, an event's
+	// worth of memory per slot). An event that finds the queue full is
+	// dropped and counted.
 	QueueSize int
 	// Timeout bounds one Send (DefaultTimeout when zero).
 	Timeout time.Duration
@@ -70,6 +76,8 @@ func (wallClock) AfterFunc(d time.Duration, f func()) func() bool {
 func (c Config) normalize() (Config, error) {
 	rules := []rule{
 		notNegative("QueueSize", c.QueueSize),
+		{c.QueueSize > MaxQueueSize, "QueueSize", "is larger than MaxQueueSize (" + strconv.Itoa(MaxQueueSize) + ")",
+			"set at most MaxQueueSize; a queue that long already holds minutes of alerts at the sink's rate limit"},
 		notNegative("Timeout", c.Timeout),
 		notNegative("Window", c.Window),
 		notNegative("Burst", c.Burst),
