@@ -2,6 +2,7 @@ package otelstats
 
 import (
 	"hash/maphash"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -40,6 +41,7 @@ type series struct {
 // slots are taken, so a probe always ends at an empty slot.
 type seriesTable struct {
 	seed   maphash.Seed
+	mu     sync.Mutex // serialises the making of series
 	used   atomic.Int32
 	byAddr [1 << addrBits]atomic.Pointer[series]
 	slots  [1 << seriesBits]atomic.Pointer[series]
@@ -69,19 +71,9 @@ func (e *Emitter) findSeries(k kind, name string, tags []stats.Tag) *series {
 		slot := &t.slots[i]
 		s := slot.Load()
 		if s == nil {
-			s = e.newSeries(k, name, tags)
-			if s == nil {
+			if s = e.newSeries(k, name, tags, slot); s == nil {
 				return nil
 			}
-			if slot.CompareAndSwap(nil, s) {
-				if s.counter != nil || s.gauge != nil {
-					s.inst.addHandle(s)
-				}
-				return s
-			}
-			t.used.Add(-1) // another goroutine took the slot first
-			s.inst.taken.Add(-1)
-			s = slot.Load()
 		}
 		if s.is(k, name, tags) {
 			return s
@@ -89,11 +81,17 @@ func (e *Emitter) findSeries(k kind, name string, tags []stats.Tag) *series {
 	}
 }
 
-// newSeries makes a series, taking a place in its instrument and in the
-// table, or returns nil and counts the drop when there is none.
-// It works on copies of name and tags, so that the caller's strings never
-// escape to the heap.
-func (e *Emitter) newSeries(k kind, name string, tags []stats.Tag) *series {
+// newSeries makes the series of k, name and tags in slot, the first empty
+// one of their probe, taking a place in its instrument and in the table, or
+// returns nil and counts the drop when there is none. When another
+// goroutine filled slot first, it returns that series, which may be
+// another's, for the caller to compare. Places are taken under
+// e.table.mu, so that goroutines racing to make one series never see each
+// other's place as the last one taken and drop a stat of a series within
+// the bound; the provider is called before, without the lock. It works on
+// copies of name and tags, so that the caller's strings never escape to
+// the heap.
+func (e *Emitter) newSeries(k kind, name string, tags []stats.Tag, slot *atomic.Pointer[series]) *series {
 	own, ownTags := clone(name), cloneTags(tags)
 	in := e.instrumentOf(k, own)
 	if in.broken() {
@@ -104,37 +102,29 @@ func (e *Emitter) newSeries(k kind, name string, tags []stats.Tag) *series {
 		}
 		return nil
 	}
-	if !reserve(&in.taken, int32(e.maxSeries)) {
-		e.overflow.Add(1)
-		return nil
-	}
-	if !reserve(&e.table.used, maxTotalSeries) {
-		in.taken.Add(-1)
-		e.overflow.Add(1)
-		return nil
-	}
 	set := attributesOf(ownTags)
+	e.table.mu.Lock()
+	defer e.table.mu.Unlock()
+	if s := slot.Load(); s != nil {
+		return s
+	}
+	if in.taken.Load() >= int32(e.maxSeries) || e.table.used.Load() >= maxTotalSeries {
+		e.overflow.Add(1)
+		return nil
+	}
+	in.taken.Add(1)
+	e.table.used.Add(1)
 	s := &series{kind: k, name: own, tags: ownTags, inst: in,
 		add:     []metric.AddOption{metric.WithAttributeSet(set)},
 		record:  []metric.RecordOption{metric.WithAttributeSet(set)},
 		observe: []metric.ObserveOption{metric.WithAttributeSet(set)},
 	}
 	s.counter, s.gauge = newHandles(k)
-	return s
-}
-
-// reserve takes one of max places counted by n, reporting false when none
-// is left.
-func reserve(n *atomic.Int32, max int32) bool {
-	for {
-		v := n.Load()
-		if v >= max {
-			return false
-		}
-		if n.CompareAndSwap(v, v+1) {
-			return true
-		}
+	if s.counter != nil || s.gauge != nil {
+		in.addHandle(s)
 	}
+	slot.Store(s)
+	return s
 }
 
 // hash hashes the kind and the whole text of name and tags.
