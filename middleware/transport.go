@@ -275,6 +275,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	d := time.Since(start)
 	if err != nil {
 		c.stop()
+		err = readable(err)
 		if callerErr := callersError(req, c, err); callerErr != nil { // the base closed the body already
 			ticket.Record(breaker.Ignore, err)
 			t.finish(callerCtx, req, h, "unsent", start, ClientOutcome{Err: callerErr, Duration: d, Unsent: true})
