@@ -44,7 +44,7 @@ var bodyLengthErrors = [...]string{
 // request, is the caller's body failing: a read error of its own, or a
 // length other than its ContentLength.
 func (c *call) bodyBroke(err error) bool {
-	if c != nil && c.reqBody.broke.Load() {
+	if c != nil && c.reqBody != nil && c.reqBody.broke.Load() {
 		return true
 	}
 	s := err.Error()

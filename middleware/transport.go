@@ -316,14 +316,15 @@ func (t *Transport) unsent(req *http.Request, h *clientHost, start time.Time, er
 
 // call is what a RoundTrip that changes the request allocates, in one
 // piece: the copy sent, the backing array of the request ID header's value,
-// the context bounding the call, the body wrapper that ends it and the
-// one watching the caller's request body.
+// the context bounding the call and the body wrapper that ends it; and the
+// one watching the caller's request body, apart, so that a call without
+// a body stays in the allocator's 512-byte class.
 type call struct {
 	req      http.Request
 	id       [1]string
 	deadline deadline.Call // started only when the call needs a deadline of ours
 	body     stopBody
-	reqBody  callerBody
+	reqBody  *callerBody // nil when the request has no body
 }
 
 // outbound returns the request to send: req itself (and a nil call) when
@@ -354,8 +355,8 @@ func (t *Transport) outbound(req *http.Request, start time.Time) (out *http.Requ
 		c.req.Header[t.idHeader] = c.id[:]
 	}
 	if wrapsBody(req) {
-		c.reqBody.ReadCloser = req.Body
-		c.req.Body = &c.reqBody
+		c.reqBody = &callerBody{ReadCloser: req.Body}
+		c.req.Body = c.reqBody
 	}
 	return &c.req, c
 }
