@@ -27,7 +27,9 @@ const MaxQueueSize = 1 << 16
 // and delivers them nowhere else.
 type Config struct {
 	// Sinks receive the alerts the throttle lets through, each behind its
-	// own queue, goroutine, timeout and breaker. Names must be distinct.
+	// own queue, goroutine, timeout and breaker. Names must be distinct
+	// as stats write them (alert.<name>.*: lower case, '.' and other
+	// characters as '_'), so "Pager" beside "pager" is refused.
 	Sinks []Sink
 	// Logger receives one record per delivered alert, digest and
 	// resolution; nil means slog.Default().
@@ -84,18 +86,26 @@ func (c Config) normalize() (Config, error) {
 		notNegative("MaxFingerprints", c.MaxFingerprints),
 		{c.RateLimit != c.RateLimit, "RateLimit", "is NaN", "set events per second, or a negative value for no limit"},
 	}
-	seen := make(map[string]bool, len(c.Sinks))
+	// Names are compared as their stats write them (alert.<name>.*), so
+	// that "Pager" and "pager" cannot add two sinks' outcomes into one
+	// counter.
+	seen := make(map[string]string, len(c.Sinks))
 	for i, s := range c.Sinks {
 		field := "Sinks[" + strconv.Itoa(i) + "]"
 		name := ""
 		if s != nil {
 			name = sinkName(s)
 		}
+		key := stats.Name(name)
+		first, taken := seen[key]
 		rules = append(rules,
 			rule{s == nil, field, "is nil", "remove it or give a Sink"},
 			rule{name == "", field, "has an empty or panicking Name", "give each sink a stable, non-empty name"},
-			rule{seen[name], field, "repeats the name " + name, "give each sink a distinct name"})
-		seen[name] = true
+			rule{taken, field, "is named " + strconv.Quote(name) + ", whose stats alert." + key + ".* are those of the sink named " + strconv.Quote(first),
+				"give each sink a distinct name in lower case letters, digits and '_'"})
+		if !taken {
+			seen[key] = name
+		}
 	}
 	if err := check("Config", rules...); err != nil {
 		return Config{}, err
