@@ -55,7 +55,9 @@ type CommandConfig struct {
 // A command is right where a host already knows how to reach people (a
 // configured mail or sendmail, a pager script) and no HTTP destination is
 // at hand; it costs a process per event (a few milliseconds), so it relies
-// on the Notifier's throttle. A run that exits non-zero fails, Transient,
+// on the Notifier's throttle. A run that exits 0 has delivered, even one
+// that leaves a child holding its standard error (Send returns a second
+// after the exit). A run that exits non-zero fails, Transient,
 // with the exit code and the first 4 KiB of its standard error in the
 // error's fields; when the destination behind it is down the breaker then
 // drops events, counted. A run that outlives Timeout or Send's ctx is
@@ -68,16 +70,23 @@ type Command struct {
 }
 
 // NewCommand returns the sink, or an errctx error naming the invalid field
-// of cfg (a Path that is not an executable program among them).
+// of cfg (a Path that is not an executable program, an argument or an
+// environment entry holding a NUL, which no run could be given, among
+// them).
 func NewCommand(cfg CommandConfig) (*Command, error) {
 	path, err := exec.LookPath(cfg.Path)
 	rules := []rule{
 		{cfg.Path == "" || err != nil, "Path", "is not an executable program", "give the program's path, such as /usr/bin/mail"},
 		notNegative("Timeout", cfg.Timeout),
 	}
+	for i, a := range cfg.Args {
+		rules = append(rules, rule{strings.Contains(a, "\x00"), "Args[" + strconv.Itoa(i) + "]", "has a NUL",
+			"leave NUL out; a program's argument cannot hold one"})
+	}
 	for i, kv := range cfg.Env {
-		rules = append(rules, rule{!strings.Contains(kv, "=") || strings.HasPrefix(kv, "="),
-			"Env[" + strconv.Itoa(i) + "]", "is not KEY=value", "give one KEY=value per entry"})
+		field := "Env[" + strconv.Itoa(i) + "]"
+		rules = append(rules, rule{!strings.Contains(kv, "=") || strings.HasPrefix(kv, "="), field, "is not KEY=value", "give one KEY=value per entry"},
+			rule{strings.Contains(kv, "\x00"), field, "has a NUL", "leave NUL out; an environment entry cannot hold one"})
 	}
 	if err := checkConfig("CommandConfig", rules...); err != nil {
 		return nil, err
@@ -112,11 +121,14 @@ func (c *Command) Send(ctx context.Context, ev Event) error {
 		"ALERT_SUBJECT="+sub, "ALERT_SEVERITY="+ev.Severity.String(),
 		"ALERT_STATUS="+ev.Status.String(), "ALERT_FINGERPRINT="+oneLine(ev.Fingerprint))
 	killGroupOnCancel(cmd)
-	// A grandchild that left the group but holds standard error open
-	// must not hold Send past the kill.
+	// A child that holds standard error open (in the background after its
+	// parent exited, or out of the group after the kill) must not hold
+	// Send more than a second.
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
-	if err == nil {
+	if err == nil || errors.Is(err, exec.ErrWaitDelay) && ctx.Err() == nil {
+		// ErrWaitDelay: the program exited 0, and a child it left running
+		// holds its standard error; the program delivered.
 		return nil
 	}
 	attempted := "run alert command " + c.path

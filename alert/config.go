@@ -19,19 +19,27 @@ const (
 	DefaultMaxFingerprint = 10000
 )
 
+// MaxQueueSize is the largest Config.QueueSize: each sink's queue is
+// allocated whole at New, and 65536 events take some 20 MB per sink.
+const MaxQueueSize = 1 << 16
+
 // Config configures a Notifier. Its zero value logs alerts to slog.Default()
 // and delivers them nowhere else.
 type Config struct {
 	// Sinks receive the alerts the throttle lets through, each behind its
-	// own queue, goroutine, timeout and breaker. Names must be distinct.
+	// own queue, goroutine, timeout and breaker. Names must be distinct
+	// as stats write them (alert.<name>.*: lower case, '.' and other
+	// characters as '_'), so "Pager" beside "pager" is refused.
 	Sinks []Sink
 	// Logger receives one record per delivered alert, digest and
 	// resolution; nil means slog.Default().
 	Logger *slog.Logger
 	// Emitter receives the alert.* stats; nil means stats.Default().
 	Emitter stats.Emitter
-	// QueueSize bounds each sink's queue (DefaultQueueSize when zero). An
-	// event that finds the queue full is dropped and counted.
+	// QueueSize bounds each sink's queue (DefaultQueueSize when zero;
+	// MaxQueueSize at most, since the queue is allocated whole, an event's
+	// worth of memory per slot). An event that finds the queue full is
+	// dropped and counted.
 	QueueSize int
 	// Timeout bounds one Send (DefaultTimeout when zero).
 	Timeout time.Duration
@@ -70,24 +78,34 @@ func (wallClock) AfterFunc(d time.Duration, f func()) func() bool {
 func (c Config) normalize() (Config, error) {
 	rules := []rule{
 		notNegative("QueueSize", c.QueueSize),
+		{c.QueueSize > MaxQueueSize, "QueueSize", "is larger than MaxQueueSize (" + strconv.Itoa(MaxQueueSize) + ")",
+			"set at most MaxQueueSize; a queue that long already holds minutes of alerts at the sink's rate limit"},
 		notNegative("Timeout", c.Timeout),
 		notNegative("Window", c.Window),
 		notNegative("Burst", c.Burst),
 		notNegative("MaxFingerprints", c.MaxFingerprints),
 		{c.RateLimit != c.RateLimit, "RateLimit", "is NaN", "set events per second, or a negative value for no limit"},
 	}
-	seen := make(map[string]bool, len(c.Sinks))
+	// Names are compared as their stats write them (alert.<name>.*), so
+	// that "Pager" and "pager" cannot add two sinks' outcomes into one
+	// counter.
+	seen := make(map[string]string, len(c.Sinks))
 	for i, s := range c.Sinks {
 		field := "Sinks[" + strconv.Itoa(i) + "]"
 		name := ""
 		if s != nil {
 			name = sinkName(s)
 		}
+		key := stats.Name(name)
+		first, taken := seen[key]
 		rules = append(rules,
 			rule{s == nil, field, "is nil", "remove it or give a Sink"},
 			rule{name == "", field, "has an empty or panicking Name", "give each sink a stable, non-empty name"},
-			rule{seen[name], field, "repeats the name " + name, "give each sink a distinct name"})
-		seen[name] = true
+			rule{taken, field, "is named " + strconv.Quote(name) + ", whose stats alert." + key + ".* are those of the sink named " + strconv.Quote(first),
+				"give each sink a distinct name in lower case letters, digits and '_'"})
+		if !taken {
+			seen[key] = name
+		}
 	}
 	if err := checkConfig("Config", rules...); err != nil {
 		return Config{}, err

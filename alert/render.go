@@ -87,12 +87,14 @@ func clip(s string, limit int) string {
 	return s
 }
 
-// oneLine replaces control characters (CR, LF, C1 such as NEL among them)
-// and the bidirectional overrides and isolates with spaces, so that alert
-// text can neither end a line nor make a line read other than it is.
+// oneLine replaces control characters (CR, LF, C1 such as NEL among them),
+// the line and paragraph separators U+2028 and U+2029 (which chat clients
+// and browsers break lines at) and the bidirectional overrides and
+// isolates with spaces, so that alert text can neither end a line nor make
+// a line read other than it is.
 func oneLine(s string) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || bidiControl(r) {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || bidiControl(r) {
 			return ' '
 		}
 		return r

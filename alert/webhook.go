@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // DefaultWebhookTimeout bounds one POST of a Webhook whose Timeout is zero.
@@ -19,8 +21,12 @@ type WebhookConfig struct {
 	URL string
 	// Name is the sink's name in stats and logs; empty means "webhook".
 	Name string
-	// Header is sent with every POST, such as Authorization; it must not
-	// set Content-Type, which is application/json.
+	// Header is sent with every POST, such as Authorization. NewWebhook
+	// refuses a header that would not be sent as given: Content-Type (the
+	// body is application/json), Idempotency-Key (the sink's), Host,
+	// Content-Length, Transfer-Encoding and Trailer (net/http's), and a
+	// name or value net/http would not send (a name that is not a token,
+	// a value with a control character), which would fail every POST.
 	Header http.Header
 	// Timeout bounds one POST (DefaultWebhookTimeout when zero). Send's
 	// ctx bounds it too: under a Notifier, Config.Timeout ends a longer
@@ -65,9 +71,12 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	}
 	for k, vs := range cfg.Header {
 		field := "Header[" + k + "]"
-		rules = append(rules, rule{strings.EqualFold(k, "Content-Type"), field, "is set", "leave it out; the body is JSON"})
+		remedy, ownHeader := ownHeaders[http.CanonicalHeaderKey(k)]
+		rules = append(rules, rule{ownHeader, field, "is written by the sink or net/http, never as given", remedy},
+			rule{!httpguts.ValidHeaderFieldName(k), field, "is not a header name net/http sends", "name it with letters, digits and - only"})
 		for _, v := range vs {
-			rules = append(rules, rule{strings.ContainsAny(k+v, "\r\n\x00"), field, "has a line break or NUL", "give one line"})
+			rules = append(rules, rule{!httpguts.ValidHeaderFieldValue(v), field, "has a line break or another control character",
+				"give one line of text"})
 		}
 	}
 	if err := checkConfig("WebhookConfig", rules...); err != nil {
@@ -82,6 +91,17 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	shown := u.Scheme + "://" + u.Host
 	return &Webhook{cfg: cfg, p: httpPost{client: client, endpoint: cfg.URL, shown: shown, header: cfg.Header.Clone(),
 		remedy: "check that the webhook at " + shown + " is up and reachable"}}, nil
+}
+
+// ownHeaders are the headers WebhookConfig.Header cannot set, each with its
+// remedy: the sink writes them, or net/http writes them from the request.
+var ownHeaders = map[string]string{
+	"Content-Type":      "leave it out; the body is JSON",
+	"Idempotency-Key":   "leave it out; the sink sends it so that net/http may resend a POST a closed keep-alive connection lost",
+	"Host":              "put the host in the URL",
+	"Content-Length":    "leave it out; net/http writes it from the body",
+	"Transfer-Encoding": "leave it out; net/http writes it from the body",
+	"Trailer":           "leave it out; the body has no trailers",
 }
 
 // Name returns the configured name, "webhook" by default.

@@ -39,10 +39,11 @@ type ServerOutcome struct {
 	Panicked   bool          // the handler panicked
 	Hijacked   bool          // the handler took over the connection
 	Aborted    bool          // the handler aborted the response with http.ErrAbortHandler
-	// Shed: the response is a 503 or 429 with a Retry-After header: the
-	// server declined the request for now and said when to retry (it
-	// sheds load, or a dependency's breaker is open). Not a failure of the
-	// server.
+	// Shed: the response went out as a 503 or 429 with a Retry-After
+	// header (one set after WriteHeader is not sent and does not count):
+	// the server declined the request for now and said when to retry (it
+	// sheds load, or a dependency's breaker is open). Not a failure of
+	// the server.
 	Shed bool
 	// WriteError is the first write net/http refused because of the
 	// handler, not the client: a body after a 1xx, 204 or 304

@@ -203,8 +203,7 @@ func (h *handler) finish(rw *responseWriter, start time.Time, outer, logCtx cont
 	default:
 		o.Status = http.StatusOK // what net/http sends for a handler that wrote nothing
 	}
-	o.Shed = !o.Panicked && (o.Status == http.StatusServiceUnavailable || o.Status == http.StatusTooManyRequests) &&
-		len(rw.Header()["Retry-After"]) > 0
+	o.Shed = !o.Panicked && rw.wroteHeader && rw.retryAfter
 	if r.Method == http.MethodHead {
 		o.Bytes = 0 // net/http sends no body for HEAD
 	}

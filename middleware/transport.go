@@ -65,7 +65,9 @@ type ClientOutcome struct {
 	// Unsent: the call was refused before it was sent, by the caller's
 	// doing: a request net/http refuses (no URL, a URL scheme it does not
 	// serve, a header value with a line break...) or a caller's context
-	// already over. The host's breaker never sees it, and it is never
+	// already over; or its body failed while it was sent (a read error of
+	// the caller's body, a body shorter or longer than its
+	// ContentLength). The host's breaker never sees it, and it is never
 	// retried (its error is Permanent, or the context's).
 	Unsent bool
 }
@@ -273,11 +275,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	d := time.Since(start)
 	if err != nil {
 		c.stop()
-		if sentNothing(err) { // the base closed the body already
+		err = readable(err)
+		if callerErr := callersError(req, c, err); callerErr != nil { // the base closed the body already
 			ticket.Record(breaker.Ignore, err)
-			err = unsentError(req, err)
-			t.finish(callerCtx, req, h, "unsent", start, ClientOutcome{Err: err, Duration: d, Unsent: true})
-			return nil, err
+			t.finish(callerCtx, req, h, "unsent", start, ClientOutcome{Err: callerErr, Duration: d, Unsent: true})
+			return nil, callerErr
 		}
 		outcome, err := classifyTransportError(req, err, t.timeout)
 		ticket.Record(outcome, err)
@@ -314,12 +316,15 @@ func (t *Transport) unsent(req *http.Request, h *clientHost, start time.Time, er
 
 // call is what a RoundTrip that changes the request allocates, in one
 // piece: the copy sent, the backing array of the request ID header's value,
-// the context bounding the call and the body wrapper that ends it.
+// the context bounding the call and the body wrapper that ends it; and the
+// one watching the caller's request body, apart, so that a call without
+// a body stays in the allocator's 512-byte class.
 type call struct {
 	req      http.Request
 	id       [1]string
 	deadline deadline.Call // started only when the call needs a deadline of ours
 	body     stopBody
+	reqBody  *callerBody // nil when the request has no body
 }
 
 // outbound returns the request to send: req itself (and a nil call) when
@@ -332,7 +337,7 @@ func (t *Transport) outbound(req *http.Request, start time.Time) (out *http.Requ
 	end, bound := deadline.Needed(ctx, start, t.timeout)
 	id, ok := reqid.From(ctx)
 	setID := ok && len(req.Header[t.idHeader]) == 0 && reqid.Valid(id)
-	if !bound && !setID {
+	if !bound && !setID && !wrapsBody(req) {
 		return req, nil
 	}
 	c = new(call)
@@ -348,6 +353,10 @@ func (t *Transport) outbound(req *http.Request, start time.Time) (out *http.Requ
 			c.req.Header[k] = v // values are not modified, only the map
 		}
 		c.req.Header[t.idHeader] = c.id[:]
+	}
+	if wrapsBody(req) {
+		c.reqBody = &callerBody{ReadCloser: req.Body}
+		c.req.Body = c.reqBody
 	}
 	return &c.req, c
 }

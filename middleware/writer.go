@@ -34,6 +34,7 @@ type responseWriter struct {
 	writeFailed bool         // a write failed because the client went away
 	returned    bool         // the handler returned (did not panic)
 	mistake     writeMistake // the first write net/http refused as the handler's mistake
+	retryAfter  bool         // a 503 or 429 went out with a Retry-After header
 	idHeader    [1]string
 	reqCopy     http.Request // storage for req when the middleware changed its context
 }
@@ -81,11 +82,15 @@ var (
 // WriteHeader passes code on and records the first final status.
 // Informational 1xx codes (other than 101) are not recorded, since a final
 // status follows them. The code is recorded only once net/http took it: it
-// panics, sending nothing, on a code outside 100-999.
+// panics, sending nothing, on a code outside 100-999. Whether a 503 or
+// 429 carries Retry-After is read now: a header set after WriteHeader is
+// not sent.
 func (w *responseWriter) WriteHeader(code int) {
+	retryAfter := (code == http.StatusServiceUnavailable || code == http.StatusTooManyRequests) &&
+		len(w.Header()["Retry-After"]) > 0
 	w.ResponseWriter.WriteHeader(code)
 	if !w.wroteHeader && code >= 100 && code <= 999 && (code > 199 || code == http.StatusSwitchingProtocols) {
-		w.status, w.wroteHeader = int16(code), true
+		w.status, w.wroteHeader, w.retryAfter = int16(code), true, retryAfter
 	}
 }
 

@@ -120,6 +120,10 @@
 //     with the rejection's text, errors.Is(err, breaker.ErrOpen) is true,
 //     and errctx.ClassOf and errctx.RetryAfterOf give Transient and the time
 //     until the breaker lets a probe through;
+//   - a call the server shed (Unavailable or ResourceExhausted with a
+//     google.rpc.RetryInfo, gRPC's 503 with Retry-After) is Transient, and
+//     errctx.RetryAfterOf gives the server's delay (the longest Duration
+//     for one past it; none for a negative or invalid one);
 //   - a call refused before it was sent, by its caller's doing (see
 //     [CodeUnsent]), is codes.InvalidArgument and Permanent for outgoing
 //     metadata gRPC would refuse to send (gRPC itself would answer

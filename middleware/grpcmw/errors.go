@@ -34,11 +34,17 @@ func statusOf(err error) *status.Status {
 }
 
 // callError wraps the error of a call with what was attempted, the class of
-// its code and a remedy, keeping its status st.
+// its code and a remedy, keeping its status st. A call the server shed
+// with a RetryInfo was not processed: it is Transient, with the server's
+// delay as its errctx.RetryAfter, as an HTTP 503's Retry-After is.
 func callError(o *outbound, err error, st *status.Status) error {
 	code := st.Code()
+	class, after := ClassOf(code), errctx.Option{}
+	if d, ok := retryDelay(st); ok {
+		class, after = errctx.Transient, errctx.RetryAfter(d)
+	}
 	return &statusError{st: st, err: errctx.Wrap(err, o.attempted(),
-		errctx.WithClass(ClassOf(code)), errctx.Remedy(o.remedy(code)), o.fields())}
+		errctx.WithClass(class), errctx.Remedy(o.remedy(code)), o.fields(), after)}
 }
 
 // remedy says what to do about o ending with code. For DeadlineExceeded it
@@ -87,7 +93,10 @@ func deadlineReached(ctx context.Context) bool {
 //
 // Unavailable is indeterminate because gRPC also reports a connection lost
 // mid-call with it; gRPC itself already retries transparently the calls it
-// knows were never sent. A rejection by an open breaker is Transient.
+// knows were never sent. A rejection by an open breaker is Transient, and
+// so is a call the server shed (Unavailable or ResourceExhausted with a
+// google.rpc.RetryInfo): its error carries the server's delay as its
+// errctx.RetryAfter, which package retry waits for.
 func ClassOf(c codes.Code) errctx.Class {
 	switch c {
 	case codes.OK, codes.Canceled, codes.InvalidArgument, codes.NotFound, codes.AlreadyExists,

@@ -59,7 +59,8 @@ func (s *logSink) waitRecords(t *testing.T, msg string, n int) []logtest.Record 
 //	Unary: "panic" panics, "code:NotFound" returns that code, "wait" waits
 //	       for the deadline, "log" logs a record, "shed" returns Unavailable
 //	       with a RetryInfo, "fenced" an Unavailable wrapping
-//	       breaker.ErrOpen; every reply is the call's request ID.
+//	       breaker.ErrOpen, "unreadable" an error whose Error method
+//	       panics; every reply is the call's request ID.
 //	Count: server stream of n messages for "n:3", "panic:2" panics after 2,
 //	       "code:X" returns code X after one message.
 //	Chat:  bidi; echoes each message with the request ID until the client
@@ -90,6 +91,8 @@ func (e *echo) unary(ctx context.Context, in string) (string, error) {
 			return "", err
 		}
 		return "", st.Err()
+	case in == "unreadable":
+		return "", unreadableError{}
 	case in == "fenced":
 		// What a handler returns when it passes on a dependency's open breaker.
 		return "", fmt.Errorf("payments fenced off: %w (%w)", breaker.ErrOpen, status.Error(codes.Unavailable, "payments is unavailable"))

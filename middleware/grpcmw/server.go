@@ -12,7 +12,6 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/vitals-go/vitals/internal/configerr"
-	"github.com/vitals-go/vitals/internal/panics"
 	"github.com/vitals-go/vitals/internal/record"
 	"github.com/vitals-go/vitals/log"
 	"github.com/vitals-go/vitals/middleware"
@@ -187,12 +186,11 @@ func (s *ServerInterceptor) Unary(ctx context.Context, req any, info *grpc.Unary
 	s.enter(ctx, info.FullMethod, &c)
 	_ = grpc.SetHeader(ctx, metadata.MD{s.ids.key: []string{c.id}})
 	defer func() {
-		if p := recover(); p != nil {
-			resp, err = nil, panicStatus(c.id)
-			s.exit(&c, err, &panicked{value: p, stack: panics.Stack(s.stackDepth)})
-			return
+		var p *panicked
+		if err, p = s.outcome(&c, recover(), err); p != nil {
+			resp = nil
 		}
-		s.exit(&c, err, nil)
+		s.exit(&c, err, p)
 	}()
 	return handler(c.hctx, req)
 }
@@ -203,12 +201,9 @@ func (s *ServerInterceptor) Stream(srv any, ss grpc.ServerStream, info *grpc.Str
 	s.enter(ss.Context(), info.FullMethod, &c)
 	_ = ss.SetHeader(metadata.MD{s.ids.key: []string{c.id}})
 	defer func() {
-		if p := recover(); p != nil {
-			err = panicStatus(c.id)
-			s.exit(&c, err, &panicked{value: p, stack: panics.Stack(s.stackDepth)})
-			return
-		}
-		s.exit(&c, err, nil)
+		var p *panicked
+		err, p = s.outcome(&c, recover(), err)
+		s.exit(&c, err, p)
 	}()
 	return handler(srv, &serverStream{ServerStream: ss, ctx: c.hctx})
 }

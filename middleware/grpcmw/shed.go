@@ -2,9 +2,11 @@ package grpcmw
 
 import (
 	"errors"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/vitals-go/vitals/breaker"
 )
@@ -31,4 +33,22 @@ func shed(err error) bool {
 		}
 	}
 	return false
+}
+
+// retryDelay returns the delay a status shedding a call asks for: the
+// RetryDelay of its google.rpc.RetryInfo, when st is Unavailable or
+// ResourceExhausted and the delay is valid and positive. A delay past what
+// a Duration holds is the longest Duration.
+func retryDelay(st *status.Status) (time.Duration, bool) {
+	if c := st.Code(); c != codes.Unavailable && c != codes.ResourceExhausted {
+		return 0, false
+	}
+	for _, d := range st.Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok && ri.GetRetryDelay().CheckValid() == nil {
+			if after := ri.GetRetryDelay().AsDuration(); after > 0 {
+				return after, true
+			}
+		}
+	}
+	return 0, false
 }

@@ -33,8 +33,9 @@ func attributesOf(tags []stats.Tag) attribute.Set {
 // exporter refuses the whole scrape over one bad label name): each rune
 // other than A-Z, a-z, 0-9, '_' and '.' becomes '_'; a key with no letter
 // or digit, or starting "__" (reserved by Prometheus), gets "key" in front;
-// an exporter's own label name (le, quantile, otel_scope_*) gets
-// "exported_" in front.
+// a key the exporter would write as its own label name (le, quantile,
+// otel_scope_*, spelled with any runs of '.' and '_') gets "exported_" in
+// front.
 func attributeKey(k string) string {
 	var b strings.Builder
 	alnum := false
@@ -53,10 +54,28 @@ func attributeKey(k string) string {
 	switch {
 	case !alnum || strings.HasPrefix(out, "__"):
 		return "key" + out
-	case exporterLabels[out]:
+	case exporterLabels[asExported(out)]:
 		return "exported_" + out
 	}
 	return out
+}
+
+// asExported returns k as a Prometheus exporter writes a label name:
+// each run of '.' and '_' one '_', so that otel.scope.name and
+// otel__scope__name are the exporter's otel_scope_name.
+func asExported(k string) string {
+	b := make([]byte, 0, len(k))
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c == '.' {
+			c = '_'
+		}
+		if c == '_' && len(b) > 0 && b[len(b)-1] == '_' {
+			continue
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 // attributeValue maps a tag value to one every exporter takes and every

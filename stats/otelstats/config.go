@@ -76,5 +76,8 @@ func (cfg Config) withDefaults() (Config, error) {
 		}
 	}
 	cfg.Buckets = append([]float64(nil), cfg.Buckets...)
+	// No instrument can hold more than the Emitter; a larger bound would
+	// also not fit the int32 that counts an instrument's series.
+	cfg.MaxSeries = min(cfg.MaxSeries, maxTotalSeries)
 	return cfg, nil
 }

@@ -24,7 +24,9 @@
 // exporter, since the Prometheus exporter refuses a whole scrape over one
 // bad label: a key keeps A-Z, a-z, 0-9, '_' and '.', any other rune
 // becoming '_'; a key with no letter or digit, or starting "__", gets "key"
-// in front; le, quantile and otel_scope_* get "exported_" in front. A value
+// in front; le, quantile and otel_scope_* (however many '.' and '_' spell
+// their underscores: otel.scope.name is the exporter's otel_scope_name)
+// get "exported_" in front. A value
 // keeps any UTF-8 but control characters (C0, DEL, C1) and bidirectional
 // controls, which become '_', and bytes of invalid UTF-8, which become
 // U+FFFD; an empty value is "_", as statsd writes it. Keys that map alike

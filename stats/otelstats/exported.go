@@ -33,15 +33,33 @@ func exportedName(key instKey) string {
 	return n
 }
 
-// claim reserves key's exported name for key, reporting false when another
-// instrument (or a reserved name) holds it: the first to come keeps it.
+// histogramSeries are the suffixes of the series a Prometheus exporter
+// writes for a histogram, each a name no other instrument may take: the
+// Prometheus client refuses a scrape where a gauge x_seconds_count sits
+// beside the histogram x_seconds.
+var histogramSeries = []string{"", "_count", "_sum", "_bucket"}
+
+// claim reserves key's exported names (its name, and a histogram's series
+// names) for key, reporting false when another instrument (or a reserved
+// name) holds one of them: the first to come keeps its names.
 func (e *Emitter) claim(key instKey) bool {
 	n := exportedName(key)
+	names := []string{n}
+	if key.kind == kindTiming {
+		names = names[:0]
+		for _, suffix := range histogramSeries {
+			names = append(names, n+suffix)
+		}
+	}
 	e.instMu.Lock()
 	defer e.instMu.Unlock()
-	if held, ok := e.exported[n]; ok {
-		return held == key
+	for _, name := range names {
+		if held, ok := e.exported[name]; ok && held != key {
+			return false
+		}
 	}
-	e.exported[n] = key
+	for _, name := range names {
+		e.exported[name] = key
+	}
 	return true
 }

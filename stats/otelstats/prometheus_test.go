@@ -1,4 +1,4 @@
-package otelstats
+package otelstats_test
 
 import (
 	"io"
@@ -17,16 +17,27 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/vitals-go/vitals/stats"
+	"github.com/vitals-go/vitals/stats/otelstats"
 )
 
 // newPrometheus returns an Emitter whose stats the OTel Prometheus exporter
-// serves on a loopback server, and a function scraping it.
-func newPrometheus(t *testing.T) (*Emitter, func() (int, string)) {
+// serves on a loopback server, and a function scraping it. The exporter
+// writes no scope labels (WithoutScopeInfo).
+func newPrometheus(t *testing.T) (*otelstats.Emitter, func() (int, string)) {
+	t.Helper()
+	return servedToPrometheus(t, otelstats.Config{}, otelprom.WithoutScopeInfo())
+}
+
+// servedToPrometheus returns an Emitter of cfg whose stats the OTel
+// Prometheus exporter, made with opts, serves on a loopback server, and a
+// function scraping it as Prometheus does.
+func servedToPrometheus(t *testing.T, cfg otelstats.Config, opts ...otelprom.Option) (*otelstats.Emitter, func() (int, string)) {
 	t.Helper()
 	registry := promclient.NewRegistry()
-	exporter, err := otelprom.New(otelprom.WithRegisterer(registry), otelprom.WithoutScopeInfo())
+	exporter, err := otelprom.New(append([]otelprom.Option{otelprom.WithRegisterer(registry)}, opts...)...)
 	require.NoError(t, err)
-	e, err := New(Config{MeterProvider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter))})
+	cfg.MeterProvider = sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter))
+	e, err := otelstats.New(cfg)
 	require.NoError(t, err)
 	srv := httptest.NewServer(promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
 	t.Cleanup(srv.Close)
@@ -86,21 +97,21 @@ func TestHostileTagsNeverBreakAPrometheusScrape(t *testing.T) {
 // and counted under the reason "conflict".
 func TestNamesPrometheusWouldMergeAreRefusedNotScrapeBreaking(t *testing.T) {
 	cases := map[string]struct {
-		emit func(e *Emitter)
+		emit func(e *otelstats.Emitter)
 		want string // the first instrument's sample
 	}{
-		"Count then NewCounter":  {func(e *Emitter) { e.Count("x", 1); e.NewCounter("x").Add(5) }, "x_total 1\n"},
-		"NewCounter then Count":  {func(e *Emitter) { e.NewCounter("x").Add(5); e.Count("x", 1) }, "x_total 5\n"},
-		"Gauge then GaugeDelta":  {func(e *Emitter) { e.Gauge("x", 1); e.GaugeDelta("x", 3) }, "x 1\n"},
-		"NewGauge then Gauge":    {func(e *Emitter) { e.NewGauge("x").Set(4); e.Gauge("x", 1) }, "x 4\n"},
-		"a.b then a_b":           {func(e *Emitter) { e.Gauge("a.b", 1); e.Gauge("a_b", 2) }, "a_b 1\n"},
-		"a-b then a__b":          {func(e *Emitter) { e.Count("a-b", 1); e.Count("a__b", 2) }, "a_b_total 1\n"},
-		"gauge x_total, count x": {func(e *Emitter) { e.Gauge("x_total", 1); e.Count("x", 1) }, "x_total 1\n"},
-		"count x, count x_total": {func(e *Emitter) { e.Count("x", 1); e.Count("x_total", 2) }, "x_total 1\n"},
-		"timing x, gauge x_seconds": {func(e *Emitter) { e.Timing("x", time.Second); e.Gauge("x_seconds", 1) },
+		"Count then NewCounter":  {func(e *otelstats.Emitter) { e.Count("x", 1); e.NewCounter("x").Add(5) }, "x_total 1\n"},
+		"NewCounter then Count":  {func(e *otelstats.Emitter) { e.NewCounter("x").Add(5); e.Count("x", 1) }, "x_total 5\n"},
+		"Gauge then GaugeDelta":  {func(e *otelstats.Emitter) { e.Gauge("x", 1); e.GaugeDelta("x", 3) }, "x 1\n"},
+		"NewGauge then Gauge":    {func(e *otelstats.Emitter) { e.NewGauge("x").Set(4); e.Gauge("x", 1) }, "x 4\n"},
+		"a.b then a_b":           {func(e *otelstats.Emitter) { e.Gauge("a.b", 1); e.Gauge("a_b", 2) }, "a_b 1\n"},
+		"a-b then a__b":          {func(e *otelstats.Emitter) { e.Count("a-b", 1); e.Count("a__b", 2) }, "a_b_total 1\n"},
+		"gauge x_total, count x": {func(e *otelstats.Emitter) { e.Gauge("x_total", 1); e.Count("x", 1) }, "x_total 1\n"},
+		"count x, count x_total": {func(e *otelstats.Emitter) { e.Count("x", 1); e.Count("x_total", 2) }, "x_total 1\n"},
+		"timing x, gauge x_seconds": {func(e *otelstats.Emitter) { e.Timing("x", time.Second); e.Gauge("x_seconds", 1) },
 			"x_seconds_count 1\n"},
-		"the exporter's target_info": {func(e *Emitter) { e.Count("c", 1); e.Gauge("target_info", 1) }, "c_total 1\n"},
-		"otelstats' own dropped": {func(e *Emitter) { e.Count("c", 1); e.Gauge("vitals.stats.dropped_total", 1) },
+		"the exporter's target_info": {func(e *otelstats.Emitter) { e.Count("c", 1); e.Gauge("target_info", 1) }, "c_total 1\n"},
+		"otelstats' own dropped": {func(e *otelstats.Emitter) { e.Count("c", 1); e.Gauge("vitals.stats.dropped_total", 1) },
 			"c_total 1\n"},
 	}
 	for name, c := range cases {
@@ -146,5 +157,5 @@ func TestConflictingNamesRacing(t *testing.T) {
 	code, body := scrape()
 	require.Equal(t, http.StatusOK, code, "%.2000s", body)
 	assert.Contains(t, body, "\na_b_total 800\n", "the winner's stats, all of them")
-	assert.EqualValues(t, workers*each/2, e.DroppedBy(ReasonConflict), "the loser's, all dropped")
+	assert.EqualValues(t, workers*each/2, e.DroppedBy(otelstats.ReasonConflict), "the loser's, all dropped")
 }

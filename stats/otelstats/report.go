@@ -24,7 +24,8 @@ const (
 	ReasonPanic = "panic"
 	// ReasonConflict: a stat for an instrument whose name a Prometheus
 	// exporter would write as another's (the same name by Count and by
-	// NewCounter, a.b beside a_b, a gauge x_total beside a counter x), or
+	// NewCounter, a.b beside a_b, a gauge x_total beside a counter x, a
+	// gauge x_seconds_count beside a timing x, whose series it names), or
 	// as target_info or vitals_stats_dropped_total: the first instrument
 	// keeps the name, since two would make the exporter refuse the scrape.
 	ReasonConflict = "conflict"

@@ -53,19 +53,9 @@ func (e *Emitter) findSeries(k kind, name string, tags []stats.Tag) *series {
 	for i := t.Start(seriestable.Hash(t.Seed(), uint8(k), name, tags)); ; i = t.Next(i) {
 		s := t.At(i)
 		if s == nil {
-			own := e.newSeries(k, name, tags)
-			if own == nil {
+			if s = e.newSeries(k, name, tags, i); s == nil {
 				return nil
 			}
-			var kept bool
-			if s, kept = t.Fill(i, own); kept {
-				if s.counter != nil || s.gauge != nil {
-					s.inst.addHandle(s)
-				}
-				return s
-			}
-			t.Release() // another goroutine's series is in slot i
-			own.inst.taken.Add(-1)
 		}
 		if s.is(k, name, tags) {
 			return s
@@ -73,11 +63,17 @@ func (e *Emitter) findSeries(k kind, name string, tags []stats.Tag) *series {
 	}
 }
 
-// newSeries makes a series, taking a place in its instrument and in the
-// table, or returns nil and counts the drop when there is none.
-// It works on copies of name and tags, so that the caller's strings never
-// escape to the heap.
-func (e *Emitter) newSeries(k kind, name string, tags []stats.Tag) *series {
+// newSeries makes the series of k, name and tags in slot i, the first
+// empty one of their search, taking a place in its instrument and in the
+// table, or returns nil and counts the drop when there is none. When
+// another goroutine filled slot i first, it returns that series, which may
+// be another's, for the caller to compare. Places are taken and slots
+// filled under e.making, so that goroutines racing to make one series
+// never see each other's place as the last one taken and drop a stat of a
+// series within the bound; the provider is called before, without the
+// lock. It works on copies of name and tags, so that the caller's strings
+// never escape to the heap.
+func (e *Emitter) newSeries(k kind, name string, tags []stats.Tag, i uint32) *series {
 	own, ownTags := seriestable.Clone(name), seriestable.CloneTags(tags)
 	in := e.instrumentOf(k, own)
 	if in.broken() {
@@ -88,6 +84,12 @@ func (e *Emitter) newSeries(k kind, name string, tags []stats.Tag) *series {
 		}
 		return nil
 	}
+	set := attributesOf(ownTags)
+	e.making.Lock()
+	defer e.making.Unlock()
+	if s := e.table.At(i); s != nil {
+		return s
+	}
 	if !seriestable.Reserve(&in.taken, int32(e.maxSeries)) {
 		e.overflow.Add(1)
 		return nil
@@ -97,13 +99,16 @@ func (e *Emitter) newSeries(k kind, name string, tags []stats.Tag) *series {
 		e.overflow.Add(1)
 		return nil
 	}
-	set := attributesOf(ownTags)
 	s := &series{kind: k, name: own, tags: ownTags, inst: in,
 		add:     []metric.AddOption{metric.WithAttributeSet(set)},
 		record:  []metric.RecordOption{metric.WithAttributeSet(set)},
 		observe: []metric.ObserveOption{metric.WithAttributeSet(set)},
 	}
 	s.counter, s.gauge = newHandles(k)
+	if s.counter != nil || s.gauge != nil {
+		s.inst.addHandle(s)
+	}
+	s, _ = e.table.Fill(i, s) // every fill is made under e.making: slot i is still empty
 	return s
 }
 
