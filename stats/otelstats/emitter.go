@@ -27,9 +27,10 @@ type Emitter struct {
 	buckets   []float64
 	maxSeries int
 
-	instMu   sync.RWMutex
-	insts    map[instKey]*instrument
-	exported map[string]instKey // exported names taken, see exportedName
+	instMu     sync.RWMutex
+	instMaking sync.Mutex // held while an instrument is made: see instrumentOf
+	insts      map[instKey]*instrument
+	exported   map[string]instKey // exported names taken, see exportedName
 
 	table  seriestable.Table[series] // see seriesOf
 	making sync.Mutex                // held while a series is made: see newSeries

@@ -56,16 +56,24 @@ func (e *Emitter) instrumentOf(k kind, name string) *instrument {
 	if in != nil {
 		return in
 	}
-	made := &instrument{kind: k, conflict: true}
+	// One instrument is made at a time: two goroutines racing to make one
+	// would both register an observable callback with the provider, and
+	// the one not kept would stay registered for good.
+	e.instMaking.Lock()
+	defer e.instMaking.Unlock()
+	e.instMu.RLock()
+	in = e.insts[key]
+	e.instMu.RUnlock()
+	if in != nil {
+		return in
+	}
+	in = &instrument{kind: k, conflict: true}
 	if e.claim(key) {
-		made = e.makeInstrument(key)
+		in = e.makeInstrument(key)
 	}
 	e.instMu.Lock()
-	defer e.instMu.Unlock()
-	if in = e.insts[key]; in == nil {
-		in = made
-		e.insts[key] = in
-	}
+	e.insts[key] = in
+	e.instMu.Unlock()
 	return in
 }
 
