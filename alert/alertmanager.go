@@ -109,6 +109,7 @@ type Alertmanager struct {
 	mu      sync.Mutex
 	ongoing map[string]amAlert // by fingerprint; firing Ongoing alerts
 	pending map[string]amAlert // by fingerprint; resolutions not yet posted
+	names   map[string]heldName // by fingerprint; see keepName
 
 	kick chan struct{} // asks the refresh goroutine to post pending now
 	stop chan struct{}
@@ -147,6 +148,7 @@ func NewAlertmanager(cfg AlertmanagerConfig) (*Alertmanager, error) {
 			shown: shown + "/api/v2/alerts", remedy: "check that Alertmanager runs and listens at " + shown},
 		ongoing: make(map[string]amAlert),
 		pending: make(map[string]amAlert),
+		names:   make(map[string]heldName),
 		kick:    make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
@@ -169,6 +171,7 @@ func (a *Alertmanager) Send(ctx context.Context, ev Event) error {
 	var tracked error
 	resolving := false
 	a.mu.Lock()
+	a.keepName(&al, key, now)
 	switch {
 	case ev.Status == Resolved:
 		resolving = a.stopRefresh(&al)
@@ -191,6 +194,41 @@ func (a *Alertmanager) Send(ctx context.Context, ev Event) error {
 		return err
 	}
 	return tracked
+}
+
+// heldName is the alertname Alertmanager knows a fingerprint by, until the
+// alert posted under it ends there.
+type heldName struct {
+	name  string
+	until time.Time
+}
+
+// keepName gives al the alertname that its fingerprint key had in the last
+// alert posted while that alert may still fire in Alertmanager, so that a
+// summary that changes from one occurrence to the next (an error's text
+// carrying an order ID) stays one alert there, notified once and resolved
+// as one; the summary annotation still says what happened last. It keeps
+// at most MaxOngoing names, forgetting those whose alert has ended. a.mu
+// is held.
+func (a *Alertmanager) keepName(al *amAlert, key string, now time.Time) {
+	if a.cfg.AlertName != "" {
+		return
+	}
+	if firing, ok := a.ongoing[key]; ok { // refreshed, so still firing there
+		al.Labels["alertname"] = firing.Labels["alertname"]
+	} else if held, ok := a.names[key]; ok && now.Before(held.until) {
+		al.Labels["alertname"] = held.name
+	}
+	if len(a.names) >= a.cfg.MaxOngoing {
+		for k, held := range a.names {
+			if !now.Before(held.until) {
+				delete(a.names, k)
+			}
+		}
+	}
+	if _, ok := a.names[key]; ok || len(a.names) < a.cfg.MaxOngoing {
+		a.names[key] = heldName{name: al.Labels["alertname"], until: al.EndsAt}
+	}
 }
 
 // stopRefresh, for the resolution al, stops refreshing the alert it
