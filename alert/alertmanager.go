@@ -107,8 +107,8 @@ type Alertmanager struct {
 	p   httpPost
 
 	mu      sync.Mutex
-	ongoing map[string]amAlert // by fingerprint; firing Ongoing alerts
-	pending map[string]amAlert // by fingerprint; resolutions not yet posted
+	ongoing map[string]amAlert  // by fingerprint; firing Ongoing alerts
+	pending map[string]amAlert  // by fingerprint; resolutions not yet posted
 	names   map[string]heldName // by fingerprint; see keepName
 
 	kick chan struct{} // asks the refresh goroutine to post pending now

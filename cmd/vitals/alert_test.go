@@ -11,14 +11,16 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vitals-go/vitals/internal/amtest"
 )
 
 // vitals alert delivers through the real Alertmanager: the alert arrives at
 // its webhook with the summary, severity, fields and remedy, and --resolve
 // resolves it.
 func TestAlertThroughAlertmanager(t *testing.T) {
-	rcv := newReceiver(t)
-	am := startAlertmanager(t, rcv.URL)
+	rcv := amtest.NewReceiver(t)
+	am := amtest.Start(t, rcv.URL).URL()
 
 	fire := vitals(t, nil, "alert", "--alertmanager", am, "--severity", "page", "--fingerprint", "cli-purchases",
 		"--remedy", "check the promo service", "--service", "billing",
@@ -27,7 +29,7 @@ func TestAlertThroughAlertmanager(t *testing.T) {
 	assert.Equal(t, "alertmanager: accepted\n", fire.stdout)
 	assert.Empty(t, fire.stderr)
 
-	got := rcv.await(t, "cli-purchases", "firing")
+	got := rcv.Await(t, "fingerprint", "cli-purchases", "firing")
 	assert.Equal(t, "purchases without authorization code", got.Labels["alertname"])
 	assert.Equal(t, "page", got.Labels["severity"])
 	assert.Equal(t, "billing", got.Labels["service"])
@@ -39,7 +41,7 @@ func TestAlertThroughAlertmanager(t *testing.T) {
 		"--severity", "page", "--fingerprint", "cli-purchases", "purchases without authorization code")
 	require.Equal(t, 0, resolve.code, "stderr: %s", resolve.stderr)
 	assert.Equal(t, "alertmanager: accepted\n", resolve.stdout)
-	rcv.await(t, "cli-purchases", "resolved")
+	rcv.Await(t, "fingerprint", "cli-purchases", "resolved")
 }
 
 // An unreachable Alertmanager, or one that does not answer within

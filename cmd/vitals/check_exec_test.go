@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vitals-go/vitals/internal/amtest"
 )
 
 // toggle is a check script that fails, printing why, while dir/broken
@@ -29,8 +31,8 @@ echo fine`)
 // output; the next passing run is exit 0 and resolves it; a run that holds
 // again sends nothing.
 func TestCheckExecOnceThroughAlertmanager(t *testing.T) {
-	rcv := newReceiver(t)
-	am := startAlertmanager(t, rcv.URL)
+	rcv := amtest.NewReceiver(t)
+	am := amtest.Start(t, rcv.URL).URL()
 	dir := t.TempDir()
 	check := toggle(t, dir)
 	env := []string{"VITALS_ALERTMANAGER_URL=" + am, "VITALS_STATE_DIR=" + filepath.Join(dir, "state")}
@@ -48,7 +50,7 @@ func TestCheckExecOnceThroughAlertmanager(t *testing.T) {
 	assert.Contains(t, recs[0]["output"], "3 purchases without authorization code\noldest: 2026-12-06T19:58:00Z\n")
 	assert.IsType(t, float64(0), recs[0]["duration_ms"])
 
-	got := rcv.await(t, "check.purchases.sh", "firing")
+	got := rcv.Await(t, "fingerprint", "check.purchases.sh", "firing")
 	assert.Equal(t, "check purchases.sh is broken", got.Labels["alertname"])
 	assert.Equal(t, "page", got.Labels["severity"])
 	assert.Equal(t, "exit status 3", got.Annotations["detail"])
@@ -63,7 +65,7 @@ func TestCheckExecOnceThroughAlertmanager(t *testing.T) {
 	require.Len(t, recs, 1)
 	assert.Equal(t, "holds", recs[0]["outcome"])
 	assert.Equal(t, "resolved", recs[0]["alert"])
-	rcv.await(t, "check.purchases.sh", "resolved")
+	rcv.Await(t, "fingerprint", "check.purchases.sh", "resolved")
 
 	r = vitals(t, env, "check", "exec", "--severity", "page", "--", check)
 	require.Equal(t, 0, r.code, r.stderr)

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vitals-go/vitals/internal/amtest"
 	"github.com/vitals-go/vitals/stats"
 )
 
@@ -67,8 +68,8 @@ func graphitePipeline(t *testing.T) (statsdAddr, web string) {
 // is resolved.
 func TestCheckGraphiteEndToEnd(t *testing.T) {
 	statsdAddr, web := graphitePipeline(t)
-	rcv := newReceiver(t)
-	am := startAlertmanager(t, rcv.URL)
+	rcv := amtest.NewReceiver(t)
+	am := amtest.Start(t, rcv.URL).URL()
 	run := make([]byte, 4)
 	_, _ = rand.Read(run)
 	metric := "vitalscheck" + hex.EncodeToString(run) + ".purchases"
@@ -81,13 +82,13 @@ func TestCheckGraphiteEndToEnd(t *testing.T) {
 	b := startVitals(t, []string{"VITALS_STATE_DIR=" + t.TempDir(), "VITALS_ALERTMANAGER_URL=" + am, "VITALS_GRAPHITE_WEB=" + web},
 		"check", "graphite", "--every", "500ms", "--name", "purchases", "--target", "stats.gauges."+metric, "--below", "10",
 		"--remedy", "check the shop")
-	got := rcv.await(t, "check.purchases", "firing")
+	got := rcv.Await(t, "fingerprint", "check.purchases", "firing")
 	assert.Equal(t, "check purchases is broken", got.Labels["alertname"])
 	assert.Contains(t, got.Annotations["detail"], "stats.gauges."+metric+": value 3 below 10")
 	assert.Equal(t, "check the shop", got.Annotations["remedy"])
 
 	gauge.Set(50)
-	rcv.await(t, "check.purchases", "resolved")
+	rcv.Await(t, "fingerprint", "check.purchases", "resolved")
 	r := b.stop(t, syscall.SIGTERM)
 	assert.Equal(t, 0, r.code, r.stderr)
 	n := outcomes(records(t, r.stdout))
