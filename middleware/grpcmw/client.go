@@ -377,7 +377,7 @@ func (c *ClientInterceptor) begin(ctx context.Context, cc *grpc.ClientConn, meth
 	var why string
 	if o.callCtx, why = outgoing(ctx, c.key); why != "" || ctx.Err() != nil {
 		o.unsent = true
-		err := o.unsentError(why, ctx.Err())
+		err := o.unsentError(why, "fix the call's outgoing metadata", ctx.Err())
 		c.finish(o, slotUnsent, err)
 		return err
 	}
@@ -411,7 +411,16 @@ func (c *ClientInterceptor) Unary(ctx context.Context, method string, req, reply
 		callCtx = d
 		o.timeout = c.timeout
 	}
-	return c.end(&o, invoker(callCtx, method, req, reply, cc, opts...))
+	err := invoker(callCtx, method, req, reply, cc, opts...)
+	if why := sendRefusal(err, req, opts); why != "" {
+		// Never sent: the caller's mistake, not the target's failure.
+		o.unsent = true
+		o.ticket.Record(breaker.Ignore, err)
+		err = o.unsentError(why, "fix the request message", nil)
+		c.finish(&o, slotUnsent, err)
+		return err
+	}
+	return c.end(&o, err)
 }
 
 // Stream is the stream client interceptor. The call is logged, counted and

@@ -93,6 +93,8 @@ func (e *echo) unary(ctx context.Context, in string) (string, error) {
 		return "", st.Err()
 	case in == "unreadable":
 		return "", unreadableError{}
+	case in == "bad reply":
+		return "not UTF-8: \xff", nil // a reply gRPC cannot marshal on the server
 	case in == "fenced":
 		// What a handler returns when it passes on a dependency's open breaker.
 		return "", fmt.Errorf("payments fenced off: %w (%w)", breaker.ErrOpen, status.Error(codes.Unavailable, "payments is unavailable"))

@@ -16,9 +16,10 @@ import (
 
 // CodeUnsent is the code tag (and the log record's code) of an outbound
 // call refused before it was sent, by its caller's doing: outgoing
-// metadata gRPC would refuse to send, or a caller's context already over.
-// The caller gets InvalidArgument, or Canceled or DeadlineExceeded; the
-// breaker never sees the call.
+// metadata gRPC would refuse to send, a unary request message gRPC could
+// not marshal or over the call's MaxCallSendMsgSize, or a caller's context
+// already over. The caller gets InvalidArgument, or Canceled or
+// DeadlineExceeded; the breaker does not count the call.
 const CodeUnsent = "unsent"
 
 // slotUnsent is the stats slot of CodeUnsent.
@@ -65,14 +66,15 @@ func metadataRefusal(md metadata.MD, skip string) string {
 	return ""
 }
 
-// unsent returns the error of o refused before sending: for a reason why
-// (invalid metadata), InvalidArgument and Permanent; for the caller's
+// unsentError returns the error of o refused before sending: for a reason
+// why (invalid metadata, a request message gRPC would not send) and what to
+// fix, InvalidArgument and Permanent; for the caller's
 // context over (ctxErr), its code and NotAFailure when cancelled, else
 // Transient (nothing reached the target).
-func (o *outbound) unsentError(why string, ctxErr error) error {
+func (o *outbound) unsentError(why, fix string, ctxErr error) error {
 	if why != "" {
 		err := errctx.Wrap(errors.New("call refused before sending: "+why), o.attempted(), errctx.WithClass(errctx.Permanent),
-			errctx.Remedy("fix the call's outgoing metadata: it was never sent, so "+o.target+" is not to blame"), o.fields())
+			errctx.Remedy(fix+": it was never sent, so "+o.target+" is not to blame"), o.fields())
 		return &statusError{st: status.New(codes.InvalidArgument, err.Error()), err: err}
 	}
 	class := errctx.Transient
