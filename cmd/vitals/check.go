@@ -47,10 +47,14 @@ func init() {
 // checkAbout says what every check does.
 const checkAbout = `
 Every run logs one JSON record on stdout (check, outcome, duration_ms,
-detail, the alert sent and what each sink made of it) and counts
-check.<name>.runs, .holds, .broken, .errors and .skipped, and the timing
-check.<name>.duration, to statsd (the name is one segment: a dot or
-another character Graphite cannot take becomes _). When the check breaks,
+detail, the alert sent and what each sink made of it) and sends to statsd
+the counters check.<name>.runs, .failed (broken runs, timeouts included),
+.errors (runs that could not tell, counted apart from failed) and .skipped,
+the gauge check.<name>.failing (1 while the alert fires, else 0) and the
+timing check.<name>.duration: the names of the checks a service runs with
+the alert package, so one panel shows both. The name is one segment in
+lower case: a dot or another character Graphite cannot take becomes _, so
+names such as a.b, a_b and A_B share their stats. When the check breaks,
 an alert with the fingerprint check.<name> goes to the sinks (the same as
 vitals alert's); the first run that finds it holding again resolves it. Whether the alert
 fires is kept in a state file (--state-dir), so that the run of a later
