@@ -119,3 +119,24 @@ func TestCheckStatsMatchTheMetricsTable(t *testing.T) {
 	}
 	assert.Equal(t, documented, emitted, "right: what vitals check sends; left: the rows of %s naming cmd/vitals", metricsDoc)
 }
+
+// --stats-prefix (VITALS_STATS_PREFIX) puts the service's prefix before
+// the check's stats, so that they sit beside the checks the service runs
+// itself (stats.Config.Prefix) on one panel.
+func TestCheckStatsPrefix(t *testing.T) {
+	dir := t.TempDir()
+	ok := script(t, dir, "ok.sh", "exit 0")
+	sd := newStatsdListener(t)
+	r := vitals(t, []string{"VITALS_STATE_DIR=" + dir, "VITALS_STATSD=" + sd.addr, "VITALS_STATS_PREFIX=orders"},
+		"check", "exec", "--name", "probe", "--", ok)
+	require.Equal(t, 0, r.code, r.stderr)
+	waitFor(t, 10*time.Second, "the prefixed stats reach statsd", func() bool {
+		return strings.Contains(sd.lines.String(), "orders.check.probe.runs:1|c")
+	})
+	r = vitals(t, []string{"VITALS_STATE_DIR=" + dir, "VITALS_STATSD=" + sd.addr},
+		"check", "exec", "--stats-prefix", "prod.orders", "--name", "probe", "--", ok)
+	require.Equal(t, 0, r.code, r.stderr)
+	waitFor(t, 10*time.Second, "the flag's prefix reaches statsd", func() bool {
+		return strings.Contains(sd.lines.String(), "prod.orders.check.probe.runs:1|c")
+	})
+}
