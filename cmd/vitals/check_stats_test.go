@@ -29,16 +29,23 @@ func checkStats(lines string) map[string][]string {
 }
 
 // runOnce runs vitals check exec once with its stats going to a statsd
-// listener of its own, and returns the check.probe.* stats it sent.
-func runOnce(t *testing.T, env []string, wantCode int, args ...string) map[string][]string {
+// listener of its own, waits for the stats check.probe.<want> (and runs,
+// failing and duration, which every run sends), and returns the
+// check.probe.* stats it sent.
+func runOnce(t *testing.T, env []string, wantCode int, want string, args ...string) map[string][]string {
 	t.Helper()
 	sd := newStatsdListener(t)
 	r := vitals(t, append(env, "VITALS_STATSD="+sd.addr), append([]string{"check", "exec", "--name", "probe", "--"}, args...)...)
 	require.Equal(t, wantCode, r.code, "stderr: %s", r.stderr)
 	var got map[string][]string
-	waitFor(t, 10*time.Second, "the runs and duration stats reach statsd", func() bool {
+	waitFor(t, 10*time.Second, "the stats reach statsd", func() bool {
 		got = checkStats(sd.lines.String())
-		return len(got["check.probe.runs"]) > 0 && len(got["check.probe.duration"]) > 0
+		for _, what := range []string{want, "runs", "failing", "duration"} {
+			if len(got["check.probe."+what]) == 0 {
+				return false
+			}
+		}
+		return true
 	})
 	return got
 }
@@ -53,19 +60,19 @@ func TestCheckStatsPerOutcome(t *testing.T) {
 	env := []string{"VITALS_STATE_DIR=" + filepath.Join(dir, "state")}
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "broken"), nil, 0o600))
 
-	got := runOnce(t, env, 1, check)
+	got := runOnce(t, env, 1, "failed", check)
 	assert.Equal(t, []string{"1|c"}, got["check.probe.runs"])
 	assert.Equal(t, []string{"1|c"}, got["check.probe.failed"])
 	assert.Equal(t, []string{"1|g"}, got["check.probe.failing"])
 	assert.NotContains(t, got, "check.probe.errors")
 
-	got = runOnce(t, env, 3, filepath.Join(dir, "nope.sh"))
+	got = runOnce(t, env, 3, "errors", filepath.Join(dir, "nope.sh"))
 	assert.Equal(t, []string{"1|c"}, got["check.probe.errors"])
 	assert.NotContains(t, got, "check.probe.failed", "a check that could not run did not find the invariant broken")
 	assert.Equal(t, []string{"1|g"}, got["check.probe.failing"], "the alert still fires: nothing resolved it")
 
 	require.NoError(t, os.Remove(filepath.Join(dir, "broken")))
-	got = runOnce(t, env, 0, check)
+	got = runOnce(t, env, 0, "runs", check)
 	assert.Equal(t, []string{"1|c"}, got["check.probe.runs"])
 	assert.NotContains(t, got, "check.probe.failed")
 	assert.Equal(t, []string{"0|g"}, got["check.probe.failing"])
@@ -93,10 +100,10 @@ func TestCheckStatsMatchTheMetricsTable(t *testing.T) {
 		}
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "broken"), nil, 0o600))
-	add(runOnce(t, env, 1, check))
-	add(runOnce(t, env, 3, filepath.Join(dir, "nope.sh")))
+	add(runOnce(t, env, 1, "failed", check))
+	add(runOnce(t, env, 3, "errors", filepath.Join(dir, "nope.sh")))
 	require.NoError(t, os.Remove(filepath.Join(dir, "broken")))
-	add(runOnce(t, env, 0, check))
+	add(runOnce(t, env, 0, "runs", check))
 
 	sd := newStatsdListener(t)
 	slow := script(t, dir, "slow.sh", "sleep 0.2")
