@@ -31,8 +31,10 @@ const maxCheckName = 64
 // means its documented default.
 type CheckConfig struct {
 	// Name names the check in its alert's fingerprint ("check:<name>") and
-	// its stats (alert.check.<name>.*): ASCII letters, digits, '_' and '-',
-	// at most 64 bytes, distinct among the Notifier's checks.
+	// its stats (check.<name>.*, lower case): ASCII letters, digits, '_'
+	// and '-', at most 64 bytes, distinct among the Notifier's checks
+	// regardless of case, since stats names are lower case and two names
+	// that differ only in case would count into one series.
 	Name string
 	// Every is the period of the check, at least MinCheckEvery: it runs at
 	// once, then every Every.
@@ -94,25 +96,30 @@ func (n *Notifier) Check(name string, every time.Duration, run func(ctx context.
 // reported. A run that ignores its ctx cannot be stopped: it is left
 // behind.
 //
-// Its stats, under the Notifier's Emitter: the counters
-// alert.check.<name>.runs, .failed (failed runs, timeouts and panics
-// included), .timeouts, .panics and .skipped, the gauge .failing (1 while
-// the alert fires, else 0) and the timing .duration of each run that
-// returned.
+// Its stats, under the Notifier's Emitter, are those of vitals check (the
+// same vocabulary, so that one panel shows both; <name> in lower case):
+// the counters check.<name>.runs (each run that returned or timed out),
+// .failed (the invariant did not hold: an error, a timeout or a panic),
+// .timeouts, .panics and .skipped (a tick that found the previous run
+// still going), the gauge .failing (1 while the alert fires, else 0) and
+// the timing .duration of each run that returned.
 func (n *Notifier) CheckWith(cfg CheckConfig) (stop func(), err error) {
 	cfg, err = cfg.normalize()
 	if err != nil {
 		return nil, err
 	}
 	c := newCheck(n, cfg)
+	// Registered by its stats prefix: names that differ only in case
+	// would share one stats series.
+	key := c.prefix
 	var once sync.Once // a second stop must not free the name of a later check
 	stop = func() {
 		once.Do(func() {
 			c.stop()
-			n.removeRunning(c.fingerprint)
+			n.removeRunning(key)
 		})
 	}
-	if !n.addRunning(c.fingerprint, c.cancelRuns) {
+	if !n.addRunning(key, c.cancelRuns) {
 		c.cancel()
 		return nil, configerr.New("alert", "CheckConfig.Name", "is "+cfg.Name+", the name of a running check",
 			"give each check of a Notifier a distinct name")
@@ -153,6 +160,7 @@ type check struct {
 	ctx         context.Context // ended by Close, or by stop once the last run is over
 	cancel      context.CancelFunc
 
+	prefix                                    string // of its stats: "check.<name>.", lower case
 	runs, failed, timeouts, panicked, skipped *stats.Counter
 	failing                                   *stats.Gauge
 	duration                                  string
@@ -169,8 +177,8 @@ type check struct {
 
 func newCheck(n *Notifier, cfg CheckConfig) *check {
 	e := n.cfg.Emitter
-	p := "alert.check." + cfg.Name + "."
-	c := &check{n: n, cfg: cfg, fingerprint: "check:" + cfg.Name,
+	p := "check." + strings.ToLower(cfg.Name) + "."
+	c := &check{n: n, cfg: cfg, fingerprint: "check:" + cfg.Name, prefix: p,
 		runs: e.NewCounter(p + "runs"), failed: e.NewCounter(p + "failed"), timeouts: e.NewCounter(p + "timeouts"),
 		panicked: e.NewCounter(p + "panics"), skipped: e.NewCounter(p + "skipped"),
 		failing: e.NewGauge(p + "failing"), duration: p + "duration"}

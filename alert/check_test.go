@@ -20,9 +20,9 @@ import (
 	"github.com/vitals-go/vitals/reqid"
 )
 
-// checkStat returns the counter alert.check.<name>.<what>.
+// checkStat returns the counter check.<name>.<what>.
 func (r *rig) checkStat(name, what string) int64 {
-	return r.rec.NewCounter("alert.check." + name + "." + what).Value()
+	return r.rec.NewCounter("check." + name + "." + what).Value()
 }
 
 // nextRun advances clock by every until a tick starts a run of the check
@@ -79,7 +79,7 @@ func TestCheckAlertsWhenItFailsAndResolvesWhenItHoldsAgain(t *testing.T) {
 	fields := attrs(ev.Fields)
 	assert.Equal(t, "paid-without-auth-code", fields["check"])
 	assert.Equal(t, int64(3), fields["purchases"])
-	assert.Equal(t, float64(1), r.rec.NewGauge("alert.check.paid-without-auth-code.failing").Value())
+	assert.Equal(t, float64(1), r.rec.NewGauge("check.paid-without-auth-code.failing").Value())
 
 	r.waitRuns(t, "paid-without-auth-code", 2)
 	r.nextRun(t, clock, "paid-without-auth-code", time.Minute) // still failing: the same alert, no new event
@@ -91,7 +91,7 @@ func TestCheckAlertsWhenItFailsAndResolvesWhenItHoldsAgain(t *testing.T) {
 	assert.Equal(t, "check:paid-without-auth-code", evs[1].Fingerprint)
 	r.waitRuns(t, "paid-without-auth-code", 4)
 	assert.Equal(t, int64(2), r.checkStat("paid-without-auth-code", "failed"))
-	assert.Equal(t, float64(0), r.rec.NewGauge("alert.check.paid-without-auth-code.failing").Value())
+	assert.Equal(t, float64(0), r.rec.NewGauge("check.paid-without-auth-code.failing").Value())
 }
 
 func TestCheckNeverOverlapsItselfAndCountsSkippedTicks(t *testing.T) {
@@ -259,6 +259,14 @@ func TestCheckRefusesInvalidConfigNamingTheField(t *testing.T) {
 	_, err = r.n.Check("dup", time.Hour, ok)
 	require.Error(t, err)
 	again()
+
+	// Stats names are lower case: Dup's would be dup's series.
+	upper, err := r.n.Check("Dup", time.Hour, ok)
+	require.NoError(t, err)
+	_, err = r.n.Check("dUP", time.Hour, ok)
+	require.Error(t, err, "a name that differs only in case shares its stats")
+	assert.Contains(t, err.Error(), "CheckConfig.Name is dUP, the name of a running check")
+	upper()
 }
 
 func TestCheckErrorsOfEveryKindFireOnceAndStayFiring(t *testing.T) {

@@ -47,10 +47,14 @@ func init() {
 // checkAbout says what every check does.
 const checkAbout = `
 Every run logs one JSON record on stdout (check, outcome, duration_ms,
-detail, the alert sent and what each sink made of it) and counts
-check.<name>.runs, .holds, .broken, .errors and .skipped, and the timing
-check.<name>.duration, to statsd (the name is one segment: a dot or
-another character Graphite cannot take becomes _). When the check breaks,
+detail, the alert sent and what each sink made of it) and sends to statsd
+the counters check.<name>.runs, .failed (broken runs, timeouts included),
+.errors (runs that could not tell, counted apart from failed) and .skipped,
+the gauge check.<name>.failing (1 while the alert fires, else 0) and the
+timing check.<name>.duration: the names of the checks a service runs with
+the alert package, so one panel shows both. The name is one segment in
+lower case: a dot or another character Graphite cannot take becomes _, so
+names such as a.b, a_b and A_B share their stats. When the check breaks,
 an alert with the fingerprint check.<name> goes to the sinks (the same as
 vitals alert's); the first run that finds it holding again resolves it. Whether the alert
 fires is kept in a state file (--state-dir), so that the run of a later
@@ -73,6 +77,10 @@ var checkFlags = `  --name N        the check's name in stats, logs and the fing
                   alert (default 10s, env VITALS_TIMEOUT)
   --statsd ADDR   statsd host:port for the check.<name>.* stats (env
                   VITALS_STATSD; default: no stats)
+  --stats-prefix P
+                  put P. before the stats' names (env VITALS_STATS_PREFIX),
+                  e.g. the service's stats.Config.Prefix, so that its
+                  dashboard shows them beside the service's own checks
   --state-dir DIR where the check's state and lock files are (env
                   VITALS_STATE_DIR; default $XDG_STATE_HOME/vitals, else
                   ~/.local/state/vitals)
@@ -138,6 +146,7 @@ func (c *cli) runCheckKind(kind *checkKind, args []string) int {
 	name := fs.String("name", "", "the check's name")
 	every := fs.Duration("every", 0, "run every D until stopped")
 	statsd := fs.String("statsd", c.getenv("VITALS_STATSD"), "statsd host:port (env VITALS_STATSD)")
+	prefix := fs.String("stats-prefix", c.getenv("VITALS_STATS_PREFIX"), "put P. before the stats' names (env VITALS_STATS_PREFIX)")
 	stateDir := fs.String("state-dir", c.stateDir(), "where the state and lock files are (env VITALS_STATE_DIR)")
 	onError := fs.String("on-error", "unknown", "unknown or broken")
 	a, code, ok := c.alertingFlags(fs)
@@ -169,7 +178,7 @@ func (c *cli) runCheckKind(kind *checkKind, args []string) int {
 		return code
 	}
 	defer closeSinks(sinks)
-	em, code, ok := c.statsEmitter(cmd, *statsd)
+	em, code, ok := c.statsEmitter(cmd, *statsd, *prefix)
 	if !ok {
 		return code
 	}
@@ -208,13 +217,14 @@ type emitter struct {
 	close func()
 }
 
-// statsEmitter returns the statsd emitter to addr, or a no-op one when
-// addr is empty; ok false means addr was refused and reported.
-func (c *cli) statsEmitter(cmd, addr string) (em emitter, code int, ok bool) {
+// statsEmitter returns the statsd emitter to addr, its names after
+// prefix, or a no-op one when addr is empty; ok false means addr was
+// refused and reported.
+func (c *cli) statsEmitter(cmd, addr, prefix string) (em emitter, code int, ok bool) {
 	if strings.TrimSpace(addr) == "" {
 		return emitter{stats.Default(), func() {}}, exitOK, true
 	}
-	s, err := stats.NewStatsd(stats.Config{Addr: addr, FlushInterval: 500 * time.Millisecond})
+	s, err := stats.NewStatsd(stats.Config{Addr: addr, Prefix: prefix, FlushInterval: 500 * time.Millisecond})
 	if err != nil {
 		return em, c.usageError("vitals "+cmd+": configuring --statsd", safeErr(err), "give statsd's host:port, e.g. 127.0.0.1:8125"), false
 	}

@@ -67,10 +67,13 @@ type runner struct {
 	// (--on-error broken): the monitoring itself needs a person.
 	errorsBreak bool
 
-	log                                     *slog.Logger // the run records, on stdout
-	em                                      stats.Emitter
-	runs, held, broke, errored, skippedRuns *stats.Counter
-	durationName                            string
+	log *slog.Logger // the run records, on stdout
+	// The stats, check.<name>.*: the vocabulary of alert.Notifier's
+	// checks, so that one panel shows both.
+	em                                stats.Emitter
+	runs, failed, errored, skippedRun *stats.Counter
+	failing                           *stats.Gauge
+	durationName                      string
 
 	// announced is true once a firing event of this process was accepted:
 	// with --every the sinks keep it firing (Alertmanager's refresh), so
@@ -82,8 +85,8 @@ func newRunner(c *cli, name string, p probe, em stats.Emitter) *runner {
 	counter := func(what string) *stats.Counter { return em.NewCounter(stats.Name("check", name, what)) }
 	return &runner{c: c, name: name, probe: p, em: em,
 		log:  vlog.New(vlog.Options{Writer: escaping{c.stdout}}),
-		runs: counter("runs"), held: counter("holds"), broke: counter("broken"),
-		errored: counter("errors"), skippedRuns: counter("skipped"),
+		runs: counter("runs"), failed: counter("failed"), errored: counter("errors"), skippedRun: counter("skipped"),
+		failing:      em.NewGauge(stats.Name("check", name, "failing")),
 		durationName: stats.Name("check", name, "duration")}
 }
 
@@ -124,7 +127,7 @@ func (r *runner) loop(ctx context.Context) {
 // skip records and counts a run not started because the previous one is
 // still going.
 func (r *runner) skip() {
-	r.skippedRuns.Inc()
+	r.skippedRun.Inc()
 	r.log.LogAttrs(context.Background(), slog.LevelWarn, "check skipped: the previous run is still going",
 		slog.String("check", r.name), slog.String("outcome", "skipped"),
 		slog.String("remedy", "make the check faster, or run it less often (--every)"))
@@ -152,20 +155,23 @@ func (r *runner) once(ctx context.Context) verdict {
 		attrs = append(attrs, slog.String("detail", v.detail))
 	}
 	attrs = append(attrs, v.fields...)
-	attrs = append(attrs, r.transition(v)...)
+	sent, firing := r.transition(v)
+	attrs = append(attrs, sent...)
 	level, msg := slog.LevelInfo, "check holds"
 	switch v.outcome {
 	case broken:
 		level, msg = slog.LevelWarn, "check broken"
-		r.broke.Inc()
+		r.failed.Inc()
 	case failed:
 		level, msg = slog.LevelError, "check could not run"
 		attrs = append(attrs, slog.String("error", v.err.Error()), slog.String("remedy", strings.Join(errctx.RemediesOf(v.err), "; ")))
 		r.errored.Inc()
-	default:
-		r.held.Inc()
 	}
 	r.runs.Inc()
+	r.failing.Set(0)
+	if firing {
+		r.failing.Set(1)
+	}
 	r.em.Timing(r.durationName, d)
 	r.log.LogAttrs(context.Background(), level, msg, attrs...)
 	return v
@@ -184,10 +190,10 @@ func (r *runner) safeProbe(ctx context.Context) (v verdict) {
 
 // transition sends the alert of a broken run, or the resolution of the
 // first run that holds after a broken one, keeps the state file, and
-// returns the record's attributes saying what was sent and to whom.
-func (r *runner) transition(v verdict) []slog.Attr {
+// returns the record's attributes saying what was sent and to whom, and
+// whether the alert fires now (the state file's word).
+func (r *runner) transition(v verdict) (attrs []slog.Attr, firing bool) {
 	st, err := loadState(r.statePath)
-	var attrs []slog.Attr
 	if err != nil {
 		attrs = append(attrs, slog.String("state_error", err.Error()))
 	}
@@ -199,7 +205,7 @@ func (r *runner) transition(v verdict) []slog.Attr {
 	case v.outcome == holds && st.Firing:
 		status = alert.Resolved
 	default:
-		return attrs
+		return attrs, st.Firing
 	}
 	a := r.alert
 	if v.detail != "" {
@@ -241,7 +247,7 @@ func (r *runner) transition(v verdict) []slog.Attr {
 	if saved != nil {
 		attrs = append(attrs, slog.String("state_error", saved.Error()))
 	}
-	return attrs
+	return attrs, status == alert.Firing || !delivered // a resolution no sink took leaves it firing
 }
 
 // exitStatus is the exit status of a single run; for a failed one it

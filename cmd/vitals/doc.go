@@ -21,7 +21,8 @@
 // by flags or VITALS_* variables; with none, to a JSON line on stderr. A
 // check runs once (for cron) or with --every D as a loop that never runs
 // two at once; each run is a JSON record on stdout and check.<name>.*
-// stats; a broken run alerts with the fingerprint check.<name>, the first
+// stats (runs, failed, errors, skipped, failing, duration: the names of
+// alert.Notifier's checks; docs/metrics.md lists them); a broken run alerts with the fingerprint check.<name>, the first
 // run that holds again resolves it.
 //
 // Environment (a flag wins over its variable):
@@ -32,6 +33,7 @@
 //	VITALS_SMTP_TO, VITALS_SMTP_USER, VITALS_SMTP_PASSWORD: the sinks
 //	VITALS_SERVICE       the service label of the alerts
 //	VITALS_STATSD        statsd host:port for the check.<name>.* stats
+//	VITALS_STATS_PREFIX  what goes before their names (--stats-prefix)
 //	VITALS_STATE_DIR     where vitals check keeps its state and lock files
 //	VITALS_GRAPHITE_WEB  graphite-web's base URL
 //

@@ -117,6 +117,7 @@ Environment (a flag wins over its variable):
                         vitals alert -h)
   VITALS_SERVICE        the service label of the alerts
   VITALS_STATSD         statsd host:port for the check.<name>.* stats
+  VITALS_STATS_PREFIX   what goes before their names (--stats-prefix)
   VITALS_STATE_DIR      where vitals check keeps its state and lock files
   VITALS_GRAPHITE_WEB   graphite-web's base URL, for vitals check graphite
 `
