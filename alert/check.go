@@ -30,8 +30,9 @@ const maxCheckName = 64
 // Name, Every and Run are required; the zero value of every other field
 // means its documented default.
 type CheckConfig struct {
-	// Name names the check in its alert's fingerprint ("check:<name>") and
-	// its stats (check.<name>.*, lower case): ASCII letters, digits, '_'
+	// Name names the check in its alert's fingerprint ("check.<name>", as
+	// the vitals command names its checks' alerts, so that one incident is
+	// one alert from either side) and its stats (check.<name>.*, lower case): ASCII letters, digits, '_'
 	// and '-', at most 64 bytes, distinct among the Notifier's checks
 	// regardless of case, since stats names are lower case and two names
 	// that differ only in case would count into one series.
@@ -178,7 +179,7 @@ type check struct {
 func newCheck(n *Notifier, cfg CheckConfig) *check {
 	e := n.cfg.Emitter
 	p := "check." + strings.ToLower(cfg.Name) + "."
-	c := &check{n: n, cfg: cfg, fingerprint: "check:" + cfg.Name, prefix: p,
+	c := &check{n: n, cfg: cfg, fingerprint: "check." + cfg.Name, prefix: p,
 		runs: e.NewCounter(p + "runs"), failed: e.NewCounter(p + "failed"), timeouts: e.NewCounter(p + "timeouts"),
 		panicked: e.NewCounter(p + "panics"), skipped: e.NewCounter(p + "skipped"),
 		failing: e.NewGauge(p + "failing"), duration: p + "duration"}

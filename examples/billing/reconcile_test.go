@@ -45,11 +45,11 @@ func TestReconcileCheckFiresThenResolves(t *testing.T) {
 	b.done(ref, "") // the job lost the answer: charged, but no invoice paid
 
 	firing := logs.Wait(t, logtest.All(logtest.Field("alert", true), logtest.Field("status", "firing")), 1)[0]
-	assert.Equal(t, "check:charges-without-paid-invoice", firing.Str("fingerprint"))
+	assert.Equal(t, "check.charges-without-paid-invoice", firing.Str("fingerprint"))
 	assert.Equal(t, "fee-2026-11-cus_1001 ("+rc.ID+")", firing.Str("references"))
 	assert.Contains(t, firing.Str("remedy"), "mark the invoice paid with the charge ID")
 
 	b.done(ref, rc.ID) // an operator marks it paid with its authorization code
 	resolved := logs.Wait(t, logtest.All(logtest.Field("alert", true), logtest.Field("status", "resolved")), 1)[0]
-	assert.Equal(t, "check:charges-without-paid-invoice", resolved.Str("fingerprint"))
+	assert.Equal(t, "check.charges-without-paid-invoice", resolved.Str("fingerprint"))
 }
