@@ -100,3 +100,17 @@ func TestErrorFingerprintIgnoresVolatileTextButNotTheSite(t *testing.T) {
 	_, _, _, suppressed := r.counts("s")
 	assert.Equal(t, int64(1), suppressed, "the second charge is a repeat")
 }
+
+// A resolution's record says it is one: its message is "resolved: " and
+// the summary of what fired, at INFO, so that a reader of the log does not
+// take it for the alert firing again.
+func TestResolvedRecordSaysResolved(t *testing.T) {
+	r := newRig(t, alert.Config{})
+	fp := r.n.Fire(context.Background(), alert.Alert{Summary: "payments breaker open", Severity: alert.Page})
+	r.n.Resolve(context.Background(), fp)
+	resolved := r.logs.Wait(t, logtest.Msg("resolved: payments breaker open"), 1)[0]
+	assert.Equal(t, "INFO", resolved.Str("level"))
+	assert.Equal(t, "resolved", resolved.Str("status"))
+	firing := logtest.One(t, r.logs.Records(t), logtest.Msg("payments breaker open"), "the firing record")
+	assert.Equal(t, "ERROR", firing.Str("level"))
+}

@@ -13,7 +13,8 @@ import (
 // that one no sink delivered is still on record. The log package's handler
 // never blocks its caller; a handler that panics is survived.
 // Occurrences the throttle suppressed are not logged one by one: the next
-// delivery or the window's digest carries their count in "suppressed".
+// delivery or the window's digest carries their count in "suppressed". A
+// resolution's message is its summary after "resolved: ", at INFO.
 func (n *Notifier) record(ev Event) {
 	level := slog.LevelWarn
 	switch {
@@ -23,6 +24,9 @@ func (n *Notifier) record(ev Event) {
 		level = slog.LevelError
 	}
 	msg := ev.Summary
+	if ev.Status == Resolved { // the summary says what fired, not what is true now
+		msg = "resolved: " + msg
+	}
 	if ev.Suppressed > 0 {
 		msg += " (" + strconv.FormatInt(ev.Suppressed, 10) + " more since " + ev.FirstSeen.Format("15:04:05") + ")"
 	}
