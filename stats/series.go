@@ -49,20 +49,27 @@ func (s *Statsd) findSeries(name string, tags []Tag) *series {
 	for i := t.Start(seriestable.Hash(t.Seed(), 0, name, tags)); ; i = t.Next(i) {
 		e := t.At(i)
 		if e == nil {
-			if !t.Reserve() {
+			if e = s.addSeries(i, name, tags); e == nil {
 				return nil
-			}
-			e = &series{name: seriestable.Clone(name), tags: seriestable.CloneTags(tags), index: i}
-			e.head, e.tail = s.wireOf(name, tags)
-			var kept bool
-			if e, kept = t.Fill(i, e); !kept {
-				t.Release() // another goroutine's series is in slot i
 			}
 		}
 		if e.is(name, tags) {
 			return e
 		}
 	}
+}
+
+// addSeries makes the series of name and tags in slot i, found empty, or
+// returns the series another goroutine put there first (which may be
+// another's, for the caller to compare), or nil when the table is full.
+// It works on copies of name and tags, so that the caller's strings never
+// escape to the heap.
+func (s *Statsd) addSeries(i uint32, name string, tags []Tag) *series {
+	return s.series.Add(i, func() *series {
+		e := &series{name: seriestable.Clone(name), tags: seriestable.CloneTags(tags), index: i}
+		e.head, e.tail = s.wireOf(e.name, e.tags)
+		return e
+	})
 }
 
 // is reports whether e is the series of name and tags.

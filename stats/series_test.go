@@ -3,6 +3,7 @@ package stats
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -217,4 +218,38 @@ func TestCountOfSimilarNamesIsOneLinePerSeries(t *testing.T) {
 		want[i] = shardName(i) + ":50|c"
 	}
 	assert.ElementsMatch(t, want, sink.got())
+}
+
+// Goroutines racing to make the last series the table has room for all get
+// it: none is turned away because another's reservation took the last
+// place first (that one would be sent line by line, apart from its
+// series).
+func TestRacingForTheLastPlaceAllGetTheSeries(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	for round := range 20 {
+		s, err := NewStatsd(Config{Sender: nop{}, FlushInterval: time.Hour})
+		require.NoError(t, err)
+		for i := 0; s.series.Len() < seriesMax-1; i++ {
+			s.seriesOf("fill", []Tag{T("i", strconv.Itoa(i))})
+		}
+		const racers = 8
+		got := make([]*series, racers)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for g := range racers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				got[g] = s.seriesOf("last", []Tag{T("round", strconv.Itoa(round))})
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for g := range racers {
+			require.NotNil(t, got[g], "round %d: racer %d was turned away", round, g)
+			require.Same(t, got[0], got[g], "round %d", round)
+		}
+		require.NoError(t, s.Close())
+	}
 }

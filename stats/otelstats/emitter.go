@@ -32,8 +32,7 @@ type Emitter struct {
 	insts      map[instKey]*instrument
 	exported   map[string]instKey // exported names taken, see exportedName
 
-	table  seriestable.Table[series] // see seriesOf
-	making sync.Mutex                // held while a series is made: see newSeries
+	table seriestable.Table[series] // see seriesOf
 
 	overflow   atomic.Uint64 // series past MaxSeries or the table's bound
 	invalid    atomic.Uint64 // NaN or infinite values, negative counts or timings

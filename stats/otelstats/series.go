@@ -67,12 +67,12 @@ func (e *Emitter) findSeries(k kind, name string, tags []stats.Tag) *series {
 // empty one of their search, taking a place in its instrument and in the
 // table, or returns nil and counts the drop when there is none. When
 // another goroutine filled slot i first, it returns that series, which may
-// be another's, for the caller to compare. Places are taken and slots
-// filled under e.making, so that goroutines racing to make one series
-// never see each other's place as the last one taken and drop a stat of a
-// series within the bound; the provider is called before, without the
-// lock. It works on copies of name and tags, so that the caller's strings
-// never escape to the heap.
+// be another's, for the caller to compare. The table adds one series at a
+// time, so that goroutines racing to make one series never see each
+// other's place as the last one taken and drop a stat of a series within
+// the bound; the provider is called before, without the lock. It works on
+// copies of name and tags, so that the caller's strings never escape to
+// the heap.
 func (e *Emitter) newSeries(k kind, name string, tags []stats.Tag, i uint32) *series {
 	own, ownTags := seriestable.Clone(name), seriestable.CloneTags(tags)
 	in := e.instrumentOf(k, own)
@@ -85,30 +85,24 @@ func (e *Emitter) newSeries(k kind, name string, tags []stats.Tag, i uint32) *se
 		return nil
 	}
 	set := attributesOf(ownTags)
-	e.making.Lock()
-	defer e.making.Unlock()
-	if s := e.table.At(i); s != nil {
+	s := e.table.Add(i, func() *series {
+		if !seriestable.Reserve(&in.taken, int32(e.maxSeries)) {
+			return nil
+		}
+		s := &series{kind: k, name: own, tags: ownTags, inst: in,
+			add:     []metric.AddOption{metric.WithAttributeSet(set)},
+			record:  []metric.RecordOption{metric.WithAttributeSet(set)},
+			observe: []metric.ObserveOption{metric.WithAttributeSet(set)},
+		}
+		s.counter, s.gauge = newHandles(k)
+		if s.counter != nil || s.gauge != nil {
+			in.addHandle(s)
+		}
 		return s
-	}
-	if !seriestable.Reserve(&in.taken, int32(e.maxSeries)) {
+	})
+	if s == nil {
 		e.overflow.Add(1)
-		return nil
 	}
-	if !e.table.Reserve() {
-		in.taken.Add(-1)
-		e.overflow.Add(1)
-		return nil
-	}
-	s := &series{kind: k, name: own, tags: ownTags, inst: in,
-		add:     []metric.AddOption{metric.WithAttributeSet(set)},
-		record:  []metric.RecordOption{metric.WithAttributeSet(set)},
-		observe: []metric.ObserveOption{metric.WithAttributeSet(set)},
-	}
-	s.counter, s.gauge = newHandles(k)
-	if s.counter != nil || s.gauge != nil {
-		s.inst.addHandle(s)
-	}
-	s, _ = e.table.Fill(i, s) // every fill is made under e.making: slot i is still empty
 	return s
 }
 

@@ -1,6 +1,9 @@
 package seriestable
 
-import "sync/atomic"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // AddrBits sets how many entries a Table finds by address: 1024.
 const AddrBits = 10
@@ -9,6 +12,7 @@ const AddrBits = 10
 // zero value is not usable: call Init. E is the caller's entry type,
 // which keeps its own kind, name and tags.
 type Table[E any] struct {
+	mu     sync.Mutex // held by Add
 	seed   Seed
 	used   atomic.Int32 // slots taken, at most max
 	max    int32
@@ -46,7 +50,7 @@ func (t *Table[E]) Len() int { return int(t.used.Load()) }
 
 // Start returns the slot where the search for the text hash h (see
 // [Hash]) starts. The search goes on with [Table.Next] until it finds the
-// caller's entry, or an empty slot to [Table.Fill]; it always ends, as at
+// caller's entry, or an empty slot to [Table.Add] it in; it always ends, as at
 // most half the slots are taken. Callers compare entries themselves: an
 // indirect call per slot would cost more than the comparison.
 func (t *Table[E]) Start(h uint64) uint32 { return uint32(h >> t.shift) }
@@ -54,22 +58,29 @@ func (t *Table[E]) Start(h uint64) uint32 { return uint32(h >> t.shift) }
 // Next returns the slot after slot i.
 func (t *Table[E]) Next(i uint32) uint32 { return (i + 1) & uint32(len(t.slots)-1) }
 
-// Reserve takes one of t's places for an entry the caller is about to
-// Fill in, reporting false when t is full.
-func (t *Table[E]) Reserve() bool { return Reserve(&t.used, t.max) }
-
-// Release gives back a place that Reserve took, when Fill did not keep
-// the caller's entry.
-func (t *Table[E]) Release() { t.used.Add(-1) }
-
-// Fill stores e in slot i, which the caller found empty, unless another
-// goroutine filled it first, and returns what slot i then holds and
-// whether it is e.
-func (t *Table[E]) Fill(i uint32, e *E) (*E, bool) {
-	if t.slots[i].CompareAndSwap(nil, e) {
-		return e, true
+// Add stores in slot i, which the caller found empty, the entry mk makes,
+// unless another goroutine filled the slot first, and returns what slot i
+// then holds; nil when t is full or mk returns nil (mk may take places of
+// its own, such as an instrument's). Entries are added one at a time, under
+// t's lock, so that goroutines racing to add one entry never see each
+// other's place as the last one taken and turn it away; finding an entry
+// takes no lock.
+func (t *Table[E]) Add(i uint32, mk func() *E) *E {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if e := t.slots[i].Load(); e != nil {
+		return e
 	}
-	return t.slots[i].Load(), false
+	if t.used.Load() >= t.max {
+		return nil
+	}
+	e := mk()
+	if e == nil {
+		return nil
+	}
+	t.used.Add(1)
+	t.slots[i].Store(e)
+	return e
 }
 
 // Reserve takes one of max places counted by n, reporting false when none

@@ -22,12 +22,8 @@ func find(t *Table[entry], name string, tags []tag) *entry {
 	for i := t.Start(Hash(t.Seed(), 0, name, tags)); ; i = t.Next(i) {
 		e := t.At(i)
 		if e == nil {
-			if !t.Reserve() {
+			if e = t.Add(i, func() *entry { return &entry{name: Clone(name), tags: CloneTags(tags), slot: i} }); e == nil {
 				return nil
-			}
-			var kept bool
-			if e, kept = t.Fill(i, &entry{name: Clone(name), tags: CloneTags(tags), slot: i}); !kept {
-				t.Release()
 			}
 		}
 		if e.name == name && slices.Equal(e.tags, tags) {
