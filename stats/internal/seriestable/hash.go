@@ -38,24 +38,33 @@ func Hash[T KV](s Seed, kind uint8, name string, tags []T) uint64 {
 
 // String mixes the whole text of str, and its length, into h, eight bytes
 // at a time; the last eight overlap the ones before rather than being
-// assembled byte by byte. Each step, h = (h ^ word) * m with m odd, loses
-// nothing of h, and the multiply carries every bit of the word into the
-// top bits.
+// assembled byte by byte. Each step (see step) loses nothing of h and
+// spreads every bit of the word over the others.
 func String(h uint64, str string) uint64 {
 	n := len(str)
-	h = (h ^ uint64(n)) * m
+	h = step(h, uint64(n))
 	p := unsafe.Pointer(unsafe.StringData(str))
 	if n < 8 {
 		var w uint64
 		for i := range n {
 			w = w<<8 | uint64(*(*byte)(unsafe.Add(p, i)))
 		}
-		return (h ^ w) * m
+		return step(h, w)
 	}
 	for i := 0; i < n-8; i += 8 {
-		h = (h ^ load64(unsafe.Add(p, i))) * m
+		h = step(h, load64(unsafe.Add(p, i)))
 	}
-	return (h ^ load64(unsafe.Add(p, n-8))) * m
+	return step(h, load64(unsafe.Add(p, n-8)))
+}
+
+// step mixes the word w into h: (h ^ w) * m, with m odd, carries every bit
+// of the word into the bits above it, and the shift brings the top bits
+// back down, without which a change in a word's top bit would reach only
+// the top bit of h, and two such changes would cancel out whatever the
+// seed. Both are invertible, so nothing of h is lost.
+func step(h, w uint64) uint64 {
+	h = (h ^ w) * m
+	return h ^ h>>32
 }
 
 // load64 reads eight bytes at p in the machine's order: any fixed order
