@@ -25,7 +25,9 @@ func (s *Statter) name(name string) string {
 		return full
 	}
 	full := n.prefix + "." + name
-	s.remember(n, name, full)
+	if len(n.full) < maxNames { // a full cache stays full: no lock for it
+		s.remember(n, name, full)
+	}
 	return full
 }
 

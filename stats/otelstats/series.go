@@ -84,11 +84,11 @@ func (e *Emitter) newSeries(k kind, name string, tags []stats.Tag, i uint32) *se
 		}
 		return nil
 	}
-	set := attributesOf(ownTags)
 	s := e.table.Add(i, func() *series {
 		if !seriestable.Reserve(&in.taken, int32(e.maxSeries)) {
 			return nil
 		}
+		set := attributesOf(ownTags)
 		s := &series{kind: k, name: own, tags: ownTags, inst: in,
 			add:     []metric.AddOption{metric.WithAttributeSet(set)},
 			record:  []metric.RecordOption{metric.WithAttributeSet(set)},

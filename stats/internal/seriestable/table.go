@@ -66,6 +66,9 @@ func (t *Table[E]) Next(i uint32) uint32 { return (i + 1) & uint32(len(t.slots)-
 // other's place as the last one taken and turn it away; finding an entry
 // takes no lock.
 func (t *Table[E]) Add(i uint32, mk func() *E) *E {
+	if t.used.Load() >= t.max { // full for good: no lock for a caller past the bound
+		return t.slots[i].Load()
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if e := t.slots[i].Load(); e != nil {
@@ -78,8 +81,8 @@ func (t *Table[E]) Add(i uint32, mk func() *E) *E {
 	if e == nil {
 		return nil
 	}
+	t.slots[i].Store(e) // before the count: a caller that reads t full finds e
 	t.used.Add(1)
-	t.slots[i].Store(e)
 	return e
 }
 
