@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/vitals-go/vitals/internal/record"
 )
 
 // maxSubject bounds the summary in a subject, far below SMTP's line limit
@@ -94,16 +96,9 @@ func clip(s string, limit int) string {
 // a line read other than it is.
 func oneLine(s string) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || bidiControl(r) {
+		if unicode.IsControl(r) || record.UnsafeRune(r) {
 			return ' '
 		}
 		return r
 	}, s)
-}
-
-// bidiControl reports whether r is an explicit bidirectional formatting
-// character (U+061C, U+200E-200F, U+202A-202E, U+2066-2069), which could
-// reorder the text a person reads.
-func bidiControl(r rune) bool {
-	return r == 0x061C || r == 0x200E || r == 0x200F || r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069
 }

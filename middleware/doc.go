@@ -169,7 +169,8 @@
 // no skipping, PatternRoute, DefaultClientLevel, the breaker package's
 // defaults, DefaultIsFailure), and the panic is logged at Error to the
 // config's logger, the first one and then the 2nd, 4th, 8th..., each
-// with the count so far. None is called with a lock held: a BreakerConfig
+// with the count so far. An OnPanic hook has no default (the request was
+// already answered): each of its panics is logged. None is called with a lock held: a BreakerConfig
 // that blocks holds up the calls to its own host (or target) only. A
 // Level, Skip, Route or IsFailure that blocks holds up its own request,
 // as any code in the handler would.

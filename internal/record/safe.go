@@ -34,7 +34,7 @@ func Printable(s string) bool {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || unsafeRune(r) {
+		if r == utf8.RuneError && size == 1 || UnsafeRune(r) {
 			return false
 		}
 		i += size
@@ -42,9 +42,9 @@ func Printable(s string) bool {
 	return true
 }
 
-// unsafeRune reports the non-ASCII runes Printable refuses: C1 controls,
+// UnsafeRune reports the non-ASCII runes Printable refuses: C1 controls,
 // the bidi marks, embeddings, overrides and isolates, and U+2028/U+2029.
-func unsafeRune(r rune) bool {
+func UnsafeRune(r rune) bool {
 	switch {
 	case r >= 0x80 && r <= 0x9f, r == 0x061c, r == 0x200e, r == 0x200f,
 		r >= 0x2028 && r <= 0x202e, r >= 0x2066 && r <= 0x2069:

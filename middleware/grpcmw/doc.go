@@ -102,7 +102,8 @@
 // Level, Skip, IsFailure, BreakerConfig and OnPanic are treated as in
 // package middleware (see its "Functions you supply"): one that panics
 // never breaks the call, its default answers instead and the panic is
-// logged, the first and then at each power of two.
+// logged, the first and then at each power of two; an OnPanic hook's
+// panics are logged each time.
 //
 // # Errors of the client
 //

@@ -21,6 +21,9 @@ import (
 // again here, with the call's codec, on that error path only, to tell the
 // caller's mistake from the server's failure.
 func sendRefusal(err error, req any, opts []grpc.CallOption) string {
+	if err == nil {
+		return ""
+	}
 	st, ok := status.FromError(err)
 	if !ok {
 		return ""

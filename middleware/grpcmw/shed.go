@@ -15,7 +15,8 @@ import (
 // now with a retry delay, gRPC's 503 with Retry-After. That is
 // Unavailable or ResourceExhausted when err wraps breaker.ErrOpen (a
 // dependency's breaker is open: the handler passed on its rejection) or
-// its status carries a google.rpc.RetryInfo detail.
+// its status carries a google.rpc.RetryInfo detail with a valid, positive
+// delay (see retryDelay).
 func shed(err error) bool {
 	if err == nil {
 		return false
@@ -27,12 +28,8 @@ func shed(err error) bool {
 	if errors.Is(err, breaker.ErrOpen) {
 		return true
 	}
-	for _, d := range st.Details() {
-		if _, ok := d.(*errdetails.RetryInfo); ok {
-			return true
-		}
-	}
-	return false
+	_, ok := retryDelay(st)
+	return ok
 }
 
 // retryDelay returns the delay a status shedding a call asks for: the

@@ -66,9 +66,6 @@ func (r *reporter) log(p any, n int64, stack []string) {
 		logger = slog.Default()
 	}
 	logger.LogAttrs(context.Background(), slog.LevelError, "user function panicked",
-		slog.String("attempted", "run "+r.option),
-		slog.String("error", panics.Message(p)),
-		slog.Int64("panics", n),
-		slog.Any("stack", stack),
-		slog.String("remedy", "fix "+r.option+"; until then "+r.fallback+" answers instead, at each call it panics"))
+		panics.AppendAttrs([]slog.Attr{slog.Int64("panics", n)}, "run "+r.option, p, stack,
+			"fix "+r.option+"; until then "+r.fallback+" answers instead, at each call it panics")...)
 }
