@@ -13,7 +13,7 @@ import (
 
 var alertCommand = &command{
 	name:    "alert",
-	summary: "send one alert (or resolve it) through Alertmanager, mail or the log",
+	summary: "send one alert (or resolve it) through Alertmanager, mail, a webhook, a command or the log",
 	help:    alertHelp,
 	run:     runAlert,
 }

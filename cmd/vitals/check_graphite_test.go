@@ -158,6 +158,7 @@ func TestCheckGraphiteUsageErrors(t *testing.T) {
 	assertFailure(t, g("--target", "a", "--change", "-5"), 2, "not a positive percentage")
 	assertFailure(t, g("--target", "a", "--above", "1", "--below", "5"), 2, "every value would break it")
 	assertFailure(t, g("--target", "a", "--change", "5", "--shift", "yesterday"), 2, `--shift "yesterday"`)
+	assertFailure(t, g("--target", "a", "--change", "5", "--shift", "99999999999d"), 2, `--shift "99999999999d"`) // past what a duration holds
 	assertFailure(t, g("--target", "a", "--above", "1", "--for", "-1m"), 2, "--for -1m0s is negative")
 	assertFailure(t, g("--target", "a", "--above", "1", "--direction", "sideways"), 2, "--direction")
 	assertFailure(t, g("--target", "a", "--above", "1", "--missing", "zero"), 2, `--missing "zero"`)

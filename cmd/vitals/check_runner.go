@@ -168,10 +168,11 @@ func (r *runner) once(ctx context.Context) verdict {
 		r.errored.Inc()
 	}
 	r.runs.Inc()
-	r.failing.Set(0)
+	failing := 0.0 // one store: a flush between two would report 0 while the alert fires
 	if firing {
-		r.failing.Set(1)
+		failing = 1
 	}
+	r.failing.Set(failing)
 	r.em.Timing(r.durationName, d)
 	r.log.LogAttrs(context.Background(), level, msg, attrs...)
 	return v

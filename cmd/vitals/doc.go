@@ -17,7 +17,8 @@
 //	vitals latch reset [--force] PATH
 //	vitals help [COMMAND]            the help of a command (also: vitals COMMAND -h)
 //
-// Alerts go to the sinks of the alert package (Alertmanager, SMTP), chosen
+// Alerts go to the sinks of the alert package (Alertmanager, SMTP, a
+// webhook, a command), chosen
 // by flags or VITALS_* variables; with none, to a JSON line on stderr. A
 // check runs once (for cron) or with --every D as a loop that never runs
 // two at once; each run is a JSON record on stdout and check.<name>.*
@@ -30,7 +31,8 @@
 //	VITALS_TIMEOUT       how long a request, a check run or a delivery may take (default 10s)
 //	VITALS_BREAKERS_URL  the URL vitals breakers reads when none is given
 //	VITALS_ALERTMANAGER_URL, VITALS_ALERTMANAGER_LABELS, VITALS_SMTP_ADDR, VITALS_SMTP_FROM,
-//	VITALS_SMTP_TO, VITALS_SMTP_USER, VITALS_SMTP_PASSWORD: the sinks
+//	VITALS_SMTP_TO, VITALS_SMTP_USER, VITALS_SMTP_PASSWORD, VITALS_WEBHOOK_URL,
+//	VITALS_COMMAND, VITALS_COMMAND_ARGS: the sinks
 //	VITALS_SERVICE       the service label of the alerts
 //	VITALS_STATSD        statsd host:port for the check.<name>.* stats
 //	VITALS_STATS_PREFIX  what goes before their names (--stats-prefix)

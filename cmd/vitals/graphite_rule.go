@@ -192,7 +192,7 @@ func parseShift(s string) (time.Duration, bool) {
 	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
 		if n, ok := strings.CutSuffix(s, suffix); ok {
 			k, err := strconv.Atoi(n)
-			return time.Duration(k) * unit, err == nil && k > 0
+			return time.Duration(k) * unit, err == nil && k > 0 && int64(k) <= math.MaxInt64/int64(unit)
 		}
 	}
 	d, err := time.ParseDuration(s)

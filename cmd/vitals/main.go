@@ -112,7 +112,8 @@ Environment (a flag wins over its variable):
                         may take (a Go duration, default 10s)
   VITALS_BREAKERS_URL   the URL vitals breakers reads when none is given
   VITALS_ALERTMANAGER_URL, VITALS_ALERTMANAGER_LABELS, VITALS_SMTP_ADDR,
-  VITALS_SMTP_FROM, VITALS_SMTP_TO, VITALS_SMTP_USER, VITALS_SMTP_PASSWORD
+  VITALS_SMTP_FROM, VITALS_SMTP_TO, VITALS_SMTP_USER, VITALS_SMTP_PASSWORD,
+  VITALS_WEBHOOK_URL, VITALS_COMMAND, VITALS_COMMAND_ARGS
                         the sinks of vitals alert and vitals check (see
                         vitals alert -h)
   VITALS_SERVICE        the service label of the alerts

@@ -95,7 +95,7 @@ func TestHelpIsComplete(t *testing.T) {
 	top := vitals(t, nil, "-h")
 	require.Equal(t, 0, top.code)
 	for _, want := range []string{"Usage:", "alert", "check", "breakers", "latch", "VITALS_BREAKERS_URL", "VITALS_TIMEOUT",
-		"VITALS_ALERTMANAGER_URL", "VITALS_SMTP_PASSWORD", "VITALS_STATSD", "VITALS_STATE_DIR", "VITALS_GRAPHITE_WEB", "Exit statuses:", "Examples:"} {
+		"VITALS_ALERTMANAGER_URL", "VITALS_SMTP_PASSWORD", "VITALS_WEBHOOK_URL", "VITALS_COMMAND_ARGS", "VITALS_STATSD", "VITALS_STATE_DIR", "VITALS_GRAPHITE_WEB", "Exit statuses:", "Examples:"} {
 		assert.Contains(t, top.stdout, want)
 	}
 	for _, code := range []string{"0  ", "1  ", "2  ", "3  "} {
