@@ -30,13 +30,12 @@ const maxCheckName = 64
 // Name, Every and Run are required; the zero value of every other field
 // means its documented default.
 type CheckConfig struct {
-	// Name names the check in its alert's fingerprint ("check.<name>", as
-	// the vitals command names its checks' alerts, so that one incident is
-	// one alert from either side) and its stats (check.<name>.*, lower
-	// case): ASCII letters, digits, '_' and '-', at most 64 bytes, distinct
-	// among the Notifier's checks regardless of case, since stats names are
-	// lower case and two names that differ only in case would count into
-	// one series.
+	// Name names the check in its alert's fingerprint ("check.<name>", the
+	// fingerprint the vitals command gives its checks' alerts) and its
+	// stats (check.<name>.*, lower case): ASCII letters, digits, '_' and
+	// '-', at most 64 bytes, distinct among the Notifier's checks
+	// regardless of case, since stats names are lower case and two names
+	// that differ only in case would count into one series.
 	Name string
 	// Every is the period of the check, at least MinCheckEvery: it runs at
 	// once, then every Every.

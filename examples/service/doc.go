@@ -23,9 +23,12 @@
 //     whose handler has a bug and panics (answered 500, the server keeps
 //     serving); with -alertmanager they also go to Alertmanager;
 //   - at the end, on stdout, a short summary: orders by status, the
-//     breaker's transitions, and the stats sent to statsd and dropped.
+//     breaker's transitions, and the stats sent to statsd and dropped
+//     (with -metrics otel: the scrapes of /metrics and what otelstats
+//     dropped).
 //
-// Stats go to statsd over UDP (STATSD_ADDR, else 127.0.0.1:8125). Nothing
+// Stats go to statsd over UDP (STATSD_ADDR, else 127.0.0.1:8125) unless
+// -metrics otel says otherwise. Nothing
 // needs to listen there: stats the network refuses are dropped and counted,
 // and the service never notices. The orders service also serves the
 // breakers' status at /debug/breakers.
