@@ -326,9 +326,10 @@ func (l *Latch) Reset() error {
 }
 
 // Close stops following the breaker: later openings are no longer held
-// nor recorded, and once Close has returned the latch touches its state
-// file no more (a transition still being delivered is ignored). The state
-// file and the breaker's state are left as they are.
+// nor recorded, and once Close has returned no transition of the breaker
+// makes the latch touch its state file (one still being delivered is
+// ignored); an explicit Trip or Reset still does. The state file and the
+// breaker's state are left as they are.
 func (l *Latch) Close() {
 	l.detach()
 	l.mu.Lock()
